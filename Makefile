@@ -1,0 +1,120 @@
+# Cloister: one non-recursive Makefile.
+#
+#   make                 release build: $(BUILD)/cloister with the shim embedded
+#   make SANITIZE=1      host code under ASan+UBSan (into build-asan/ by default)
+#   make check           the whole test suite (release, then sanitized host code)
+#
+# Two flag sets: HOST_* for the monitor, library and command (ordinary Linux C), and
+# SHIM_* for the guest kernel, which is freestanding and must obey shared/PLATFORM.md:
+# general registers only, no red zone, no string instructions (the PVM ring-0 emulator
+# runs `rep movs` one iteration at a time and lacks SSE, POPCNT, BMI...).
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build-asan
+else
+BUILD ?= build
+endif
+
+CC      ?= gcc
+HOST_CC ?= $(CC)
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+               -Iinclude -Isrc -MMD -MP -D_GNU_SOURCE -DCLOISTER_VERSION='"$(VERSION)"'
+HOST_LDLIBS := -lcrypto -ljansson -lseccomp -lpthread
+ifeq ($(SANITIZE),1)
+HOST_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+HOST_LDFLAGS += -fsanitize=address,undefined
+endif
+
+SHIM_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+               -ffreestanding -fno-builtin -nostdinc -fno-pic -fno-pie -mcmodel=kernel \
+               -march=x86-64 -mtune=generic -mgeneral-regs-only -mno-red-zone \
+               -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
+               -fno-tree-loop-distribute-patterns -mstringop-strategy=loop \
+               -fno-omit-frame-pointer -Iinclude -Isrc/shim -MMD -MP
+SHIM_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+                -Wl,-z,noexecstack -T src/shim/shim.ld
+
+# ---- the shim (guest kernel) ----
+SHIM_SRCS := $(sort $(wildcard src/shim/*.c src/shim/*.S))
+SHIM_OBJS := $(patsubst src/shim/%,$(BUILD)/shim/%.o,$(SHIM_SRCS))
+SHIM_ELF  := $(BUILD)/shim/shim.elf
+SHIM_BIN  := $(BUILD)/shim/shim.bin
+
+$(BUILD)/shim/%.c.o: src/shim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_CFLAGS) -c $< -o $@
+$(BUILD)/shim/%.S.o: src/shim/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+$(SHIM_ELF): $(SHIM_OBJS) src/shim/shim.ld
+	$(CC) $(SHIM_LDFLAGS) $(SHIM_OBJS) -o $@
+$(SHIM_BIN): $(SHIM_ELF)
+	objcopy -O binary --set-section-flags .bss=alloc,load,contents $< $@
+
+# ---- host library (image, monitor, attestation) and the command ----
+LIB_SRCS := $(sort $(wildcard src/image/*.c src/vmm/*.c src/attest/*.c))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(LIB_SRCS)) $(BUILD)/host/vmm/shim_blob.o
+LIB_A    := $(BUILD)/libcloister.a
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+CLI_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(CLI_SRCS))
+CLOISTER := $(BUILD)/cloister
+
+$(BUILD)/host/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+$(BUILD)/host/vmm/shim_blob.o: src/vmm/shim_blob.S $(SHIM_BIN)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -c -DSHIM_BIN_PATH='"$(SHIM_BIN)"' $< -o $@
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+$(CLOISTER): $(CLI_OBJS) $(LIB_A)
+	$(HOST_CC) $(HOST_LDFLAGS) $(CLI_OBJS) $(LIB_A) $(HOST_LDLIBS) -o $@
+
+# ---- unit tests (host side), one program per tests/unit/test_*.c ----
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Itests/unit $< $(LIB_A) $(HOST_LDLIBS) -o $@
+
+# ---- test workloads: each tests/progs/*.c built four ways ----
+PROG_SRCS := $(sort $(wildcard tests/progs/*.c))
+PROG_NAMES := $(patsubst tests/progs/%.c,%,$(PROG_SRCS))
+PROG_CFLAGS := -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter
+PROGS := $(foreach n,$(PROG_NAMES),$(BUILD)/progs/musl/$(n) $(BUILD)/progs/musl-pie/$(n) \
+           $(BUILD)/progs/glibc/$(n) $(BUILD)/progs/glibc-pie/$(n))
+$(BUILD)/progs/musl/%: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc $(PROG_CFLAGS) -static -no-pie $< -o $@
+$(BUILD)/progs/musl-pie/%: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc $(PROG_CFLAGS) -static-pie -fpie $< -o $@
+$(BUILD)/progs/glibc/%: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	gcc $(PROG_CFLAGS) -static -no-pie $< -o $@
+$(BUILD)/progs/glibc-pie/%: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	gcc $(PROG_CFLAGS) -static-pie -fpie $< -o $@
+
+.PHONY: all progs unit check check-release check-asan format clean
+all: $(CLOISTER)
+progs: $(PROGS)
+unit: $(UNIT_BINS)
+
+# The README's test command. Runs the suite on the release build, then the host-side
+# parts again under ASan+UBSan (the shim is the same bytes in both).
+check:
+	$(MAKE) all progs unit
+	$(MAKE) SANITIZE=1 all unit
+	tests/run --build build --asan-build build-asan
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan
+
+-include $(SHIM_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

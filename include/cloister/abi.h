@@ -1,0 +1,202 @@
+/*
+ * The contract between the shim (guest kernel) and the monitor (host).
+ *
+ * This header is the single source of truth for everything both sides must agree on:
+ * the guest-physical memory map, the shim's image header, the boot-info page, and the
+ * hypercall numbers and shared-block layout. Both sides include it; nothing here is
+ * defined anywhere else. Every field is labelled with who writes it: HOST (the monitor,
+ * untrusted by the shim), GUEST (the shim, untrusted by the monitor), or BOTH.
+ *
+ * Any change to a layout or a number bumps CL_ABI_VERSION. The static assertions at the
+ * end pin sizes and offsets so that a change cannot slip through unnoticed.
+ *
+ * It must compile both freestanding (the shim: no libc) and hosted (the monitor).
+ */
+#ifndef CLOISTER_ABI_H
+#define CLOISTER_ABI_H
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+#endif
+
+#define CL_ABI_VERSION 1u
+
+#define CL_PAGE_SIZE  0x1000ull
+#define CL_LARGE_PAGE 0x200000ull /* 2 MiB: the largest page PVM maps (1 GiB faults) */
+
+/*
+ * Guest-physical memory map.
+ *
+ *   0x0000_0000  unused (so that a null GPA is never valid)
+ *   0x0000_1000  boot info (struct cl_boot_info), HOST-written, read once by the shim
+ *   0x0000_2000  argument area: argv then envp strings, NUL-separated (HOST)
+ *   0x0001_0000  boot page tables, built by the monitor (up to 240 pages)
+ *   0x0010_0000  hypercall blocks, CL_HC_BLOCK_SIZE per vCPU, vCPU 0 first
+ *   0x0080_0000  the shim image, loaded at CL_GPA_SHIM and run from CL_KERNEL_BASE+GPA
+ *   shim end..   free RAM the shim allocates from, up to boot_info.mem_size
+ *   CL_GPA_DOORBELL  an unbacked page: a guest write to it exits to the monitor (MMIO)
+ *   CL_GPA_FILES     read-only file data (a read-only memslot over the host's file)
+ */
+#define CL_GPA_BOOT_INFO   0x1000ull
+#define CL_GPA_ARGS        0x2000ull
+#define CL_ARGS_SIZE       0xe000ull
+#define CL_GPA_PAGE_TABLES 0x10000ull
+#define CL_PAGE_TABLES_MAX 240u
+#define CL_GPA_HCALL       0x100000ull
+#define CL_GPA_SHIM        0x800000ull
+#define CL_SHIM_MAX_SIZE   0x800000ull
+#define CL_GPA_RAM_MIN_END 0x2000000ull      /* RAM must be at least 32 MiB */
+#define CL_GPA_DOORBELL    0xfe00000000ull   /* 1016 GiB */
+#define CL_GPA_FILES       0x10000000000ull  /* 1 TiB */
+#define CL_FILES_MAX_SIZE  0x8000000000ull   /* 512 GiB */
+#define CL_MEM_MAX         0x8000000000ull   /* RAM ends below the doorbell */
+#define CL_MAX_VCPUS       64u
+
+/*
+ * Guest-virtual layout, set up by the monitor's boot page tables.
+ * Kernel half: the first GiB of guest-physical memory at CL_KERNEL_BASE (the shim is
+ * linked there, -mcmodel=kernel), and every GPA the guest uses at CL_PHYSMAP_BASE+GPA.
+ * User half: empty at boot, owned by the shim.
+ */
+#define CL_KERNEL_BASE  0xffffffff80000000ull
+#define CL_PHYSMAP_BASE 0xffff888000000000ull
+#define CL_USER_TOP     0x00007ffffffff000ull /* first byte above user space */
+
+/* Descriptor selectors, laid out as Linux lays them out: PVM maps guest selectors to
+ * the host's, so user code must see exactly the user CS/SS Linux uses. */
+#define CL_SEL_KERNEL_CS 0x10
+#define CL_SEL_KERNEL_DS 0x18
+#define CL_SEL_USER_CS32 0x23
+#define CL_SEL_USER_DS   0x2b
+#define CL_SEL_USER_CS   0x33
+#define CL_SEL_TSS       0x40
+
+/* Hypercall signal: an OUT to this port (ring 0), or a write to the doorbell (ring 3). */
+#define CL_HC_PORT 0x7c1
+
+/* Per-vCPU hypercall block: a request header page, then a bounce buffer. */
+#define CL_HC_BLOCK_SIZE  0x10000ull
+#define CL_HC_DATA_OFFSET 0x1000ull
+#define CL_HC_DATA_SIZE   (CL_HC_BLOCK_SIZE - CL_HC_DATA_OFFSET)
+
+#define CL_SHIM_MAGIC 0x48534c43u /* "CLSH" */
+#define CL_BOOT_MAGIC 0x49424c43u /* "CLBI" */
+
+#ifndef __ASSEMBLY__
+
+/*
+ * The first bytes of the shim image (shim.bin). Read by the monitor to load and start
+ * the shim; the monitor checks every value against the blob it holds.
+ */
+struct cl_shim_header {
+    uint32_t magic;       /* CL_SHIM_MAGIC */
+    uint32_t abi_version; /* CL_ABI_VERSION */
+    uint64_t entry;       /* virtual address of the 64-bit entry point */
+    uint64_t load_gpa;    /* CL_GPA_SHIM */
+    uint64_t file_size;   /* bytes of shim.bin */
+    uint64_t mem_size;    /* bytes from load_gpa to the end of .bss */
+    uint64_t reserved[3];
+};
+
+/* boot_info.flags */
+#define CL_BOOT_TRACE 0x1u /* name every system call on the log channel */
+#define CL_BOOT_STATS 0x2u /* signal CL_MARK_* points of the start-up */
+
+/* Terminal state of the host's stdio, captured at start (HOST). */
+#define CL_STDIO_TTY 0x1u /* the host fd is a terminal */
+
+/*
+ * The boot-info page (HOST). The shim validates every field before using it: it is
+ * written by the host, which a confidential workload does not trust.
+ */
+struct cl_boot_info {
+    uint32_t magic;       /* CL_BOOT_MAGIC */
+    uint32_t abi_version; /* CL_ABI_VERSION */
+    uint64_t mem_size;    /* bytes of RAM at GPA 0 */
+    uint32_t nr_vcpus;
+    uint32_t flags; /* CL_BOOT_* */
+
+    /* Time base: the TSC frequency and the clocks read at boot_tsc. */
+    uint64_t tsc_hz;
+    uint64_t boot_tsc;
+    int64_t boot_realtime_ns;
+    int64_t boot_monotonic_ns;
+
+    /* The program: an ELF file at files_gpa + entry_offset, entry_size bytes long. */
+    uint64_t files_gpa;
+    uint64_t files_size;
+    uint64_t entry_offset;
+    uint64_t entry_size;
+    char entry_path[256]; /* its path as the guest sees it, NUL-terminated */
+
+    /* argv then envp, argc+envc NUL-terminated strings at CL_GPA_ARGS, args_size bytes */
+    uint32_t argc;
+    uint32_t envc;
+    uint64_t args_size;
+    uint32_t stdio_flags[3]; /* CL_STDIO_* per host fd 0..2 */
+    uint32_t reserved0;
+    uint64_t reserved[8];
+};
+
+/* Hypercall numbers. Arguments and results are listed as IN/OUT. */
+enum cl_hcall_nr {
+    CL_HC_EXIT = 1,     /* IN a0 exit status (0..255). Does not return. */
+    CL_HC_KILLED = 2,   /* IN a0 signal, a1 vector, a2 error code, a3 rip, a4 address,
+                         *    a5 access flags (CL_FAULT_*). Does not return. */
+    CL_HC_PANIC = 3,    /* IN a0 length of the message in data. Does not return. */
+    CL_HC_LOG = 4,      /* IN a0 length of the text in data: one or more lines for stderr */
+    CL_HC_FD_WRITE = 5, /* IN a0 fd (0..2), a1 length in data, a2 offset or -1.
+                         * OUT ret bytes written or -errno */
+    CL_HC_FD_READ = 6,  /* IN a0 fd (0..2), a1 length wanted, a2 offset or -1.
+                         * OUT ret bytes read into data or -errno */
+    CL_HC_FD_IOCTL = 7, /* IN a0 fd (0..2), a1 request (TCGETS, TIOCGWINSZ).
+                         * OUT ret 0 or -errno, data the kernel's reply bytes */
+    CL_HC_FD_STAT = 8,  /* IN a0 fd (0..2). OUT ret 0 or -errno, data struct cl_host_stat */
+    CL_HC_SLEEP = 9,    /* IN a0 nanoseconds. OUT ret 0 */
+    CL_HC_MARK = 10,    /* IN a0 CL_MARK_*: a start-up milestone, for --stats */
+    CL_HC_NR_MAX
+};
+
+/* CL_HC_MARK points */
+#define CL_MARK_SHIM_START 1 /* first instruction of the shim's C code */
+#define CL_MARK_USER_START 2 /* about to run the workload's first instruction */
+
+/* CL_HC_KILLED a5 */
+#define CL_FAULT_WRITE   0x1u
+#define CL_FAULT_EXEC    0x2u
+#define CL_FAULT_PRESENT 0x4u
+#define CL_FAULT_HAS_ADDR 0x8u
+
+/* The shared request header at the start of a vCPU's hypercall block (BOTH). */
+struct cl_hcall {
+    uint64_t nr;      /* IN */
+    uint64_t args[6]; /* IN */
+    int64_t ret;      /* OUT */
+    uint64_t rets[3]; /* OUT: extra results, per call */
+};
+
+/* What CL_HC_FD_STAT returns about a host stdio fd (HOST). */
+struct cl_host_stat {
+    uint32_t mode; /* S_IFMT type bits and permission bits */
+    uint32_t reserved;
+    uint64_t rdev;
+    int64_t size;
+    int64_t blksize;
+};
+
+/* Linux's struct winsize and kernel struct termios (not glibc's), as TCGETS fills it. */
+#define CL_TERMIOS_SIZE 36u
+#define CL_WINSIZE_SIZE 8u
+
+_Static_assert(sizeof(struct cl_shim_header) == 64, "shim header layout");
+_Static_assert(sizeof(struct cl_boot_info) == 448, "boot info layout");
+_Static_assert(sizeof(struct cl_boot_info) <= CL_PAGE_SIZE, "boot info fits its page");
+_Static_assert(__builtin_offsetof(struct cl_boot_info, entry_path) == 96, "boot info");
+_Static_assert(sizeof(struct cl_hcall) == 88, "hypercall header layout");
+_Static_assert(sizeof(struct cl_host_stat) == 32, "host stat layout");
+_Static_assert(CL_GPA_HCALL + CL_MAX_VCPUS * CL_HC_BLOCK_SIZE <= CL_GPA_SHIM, "memory map");
+_Static_assert(CL_GPA_PAGE_TABLES + CL_PAGE_TABLES_MAX * CL_PAGE_SIZE <= CL_GPA_HCALL, "map");
+_Static_assert(CL_GPA_ARGS + CL_ARGS_SIZE <= CL_GPA_PAGE_TABLES, "memory map");
+
+#endif /* __ASSEMBLY__ */
+#endif /* CLOISTER_ABI_H */
