@@ -29,11 +29,12 @@ HOST_LDFLAGS += -fsanitize=address,undefined
 endif
 
 SHIM_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-               -ffreestanding -fno-builtin -nostdinc -fno-pic -fno-pie -mcmodel=kernel \
+               -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) -fno-pic -fno-pie -mcmodel=kernel \
                -march=x86-64 -mtune=generic -mgeneral-regs-only -mno-red-zone \
                -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
                -fno-tree-loop-distribute-patterns -mstringop-strategy=loop \
-               -fno-omit-frame-pointer -Iinclude -Isrc/shim -MMD -MP
+               -fno-omit-frame-pointer -Iinclude -Isrc/shim -MMD -MP \
+               -DCLOISTER_SHIM_VERSION='"$(VERSION)"'
 SHIM_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
                 -Wl,-z,noexecstack -T src/shim/shim.ld
 
@@ -53,6 +54,7 @@ $(SHIM_ELF): $(SHIM_OBJS) src/shim/shim.ld
 	$(CC) $(SHIM_LDFLAGS) $(SHIM_OBJS) -o $@
 $(SHIM_BIN): $(SHIM_ELF)
 	objcopy -O binary --set-section-flags .bss=alloc,load,contents $< $@
+	truncate -s %4096 $@
 
 # ---- host library (image, monitor, attestation) and the command ----
 LIB_SRCS := $(sort $(wildcard src/image/*.c src/vmm/*.c src/attest/*.c))

@@ -45,11 +45,11 @@
 #define CL_GPA_HCALL       0x100000ull
 #define CL_GPA_SHIM        0x800000ull
 #define CL_SHIM_MAX_SIZE   0x800000ull
-#define CL_GPA_RAM_MIN_END 0x2000000ull      /* RAM must be at least 32 MiB */
-#define CL_GPA_DOORBELL    0xfe00000000ull   /* 1016 GiB */
-#define CL_GPA_FILES       0x10000000000ull  /* 1 TiB */
-#define CL_FILES_MAX_SIZE  0x8000000000ull   /* 512 GiB */
-#define CL_MEM_MAX         0x8000000000ull   /* RAM ends below the doorbell */
+#define CL_GPA_RAM_MIN_END 0x2000000ull     /* RAM must be at least 32 MiB */
+#define CL_GPA_DOORBELL    0xfe00000000ull  /* 1016 GiB */
+#define CL_GPA_FILES       0x10000000000ull /* 1 TiB */
+#define CL_FILES_MAX_SIZE  0x8000000000ull  /* 512 GiB */
+#define CL_MEM_MAX         0x8000000000ull  /* RAM ends below the doorbell */
 #define CL_MAX_VCPUS       64u
 
 /*
@@ -162,9 +162,9 @@ enum cl_hcall_nr {
 #define CL_MARK_USER_START 2 /* about to run the workload's first instruction */
 
 /* CL_HC_KILLED a5 */
-#define CL_FAULT_WRITE   0x1u
-#define CL_FAULT_EXEC    0x2u
-#define CL_FAULT_PRESENT 0x4u
+#define CL_FAULT_WRITE    0x1u
+#define CL_FAULT_EXEC     0x2u
+#define CL_FAULT_PRESENT  0x4u
 #define CL_FAULT_HAS_ADDR 0x8u
 
 /* The shared request header at the start of a vCPU's hypercall block (BOTH). */
@@ -189,9 +189,9 @@ struct cl_host_stat {
 #define CL_WINSIZE_SIZE 8u
 
 _Static_assert(sizeof(struct cl_shim_header) == 64, "shim header layout");
-_Static_assert(sizeof(struct cl_boot_info) == 448, "boot info layout");
+_Static_assert(sizeof(struct cl_boot_info) == 440, "boot info layout");
 _Static_assert(sizeof(struct cl_boot_info) <= CL_PAGE_SIZE, "boot info fits its page");
-_Static_assert(__builtin_offsetof(struct cl_boot_info, entry_path) == 96, "boot info");
+_Static_assert(__builtin_offsetof(struct cl_boot_info, entry_path) == 88, "boot info");
 _Static_assert(sizeof(struct cl_hcall) == 88, "hypercall header layout");
 _Static_assert(sizeof(struct cl_host_stat) == 32, "host stat layout");
 _Static_assert(CL_GPA_HCALL + CL_MAX_VCPUS * CL_HC_BLOCK_SIZE <= CL_GPA_SHIM, "memory map");

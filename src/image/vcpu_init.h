@@ -35,4 +35,11 @@ struct cl_vcpu_init {
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base, pat;
 };
 
+/*
+ * The state every vCPU starts in: 64-bit mode at entry, paging with the page tables at
+ * cr3, FPU/SSE enabled and XCR0 = xcr0 (x87 only if 0). Deterministic, so that the
+ * launch measurement can be computed offline.
+ */
+void cl_vcpu_init_boot(struct cl_vcpu_init *s, uint64_t entry, uint64_t cr3, uint64_t xcr0);
+
 #endif

@@ -1,0 +1,35 @@
+/*
+ * libcloister: run a confidential workload from C.
+ *
+ * The `cloister` command is a thin layer over this API. A run is synchronous: it
+ * returns when the workload ends, with the workload's exit status (0-255; 128+N when
+ * it died of signal N), or CLOISTER_FAILED when Cloister itself could not run it, in
+ * which case err holds one line saying why.
+ */
+#ifndef CLOISTER_H
+#define CLOISTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLOISTER_FAILED 125
+
+/* cloister_run_options.flags */
+#define CLOISTER_TRACE 0x1u /* name every system call the workload makes, on stderr */
+#define CLOISTER_STATS 0x2u /* print where the start-up time went, on stderr */
+
+struct cloister_run_options {
+    const char *program; /* a static ELF program on the host */
+    int argc;            /* argv[0..argc-1]: the workload's arguments */
+    char *const *argv;
+    int envc; /* envp[0..envc-1]: "K=V"; nothing else is passed in */
+    char *const *envp;
+    uint64_t mem_size; /* guest RAM in bytes; 0 for the default (256 MiB) */
+    unsigned flags;    /* CLOISTER_* */
+};
+
+#define CLOISTER_DEFAULT_MEM (256ull << 20)
+
+int cloister_run(const struct cloister_run_options *opts, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,76 @@
+/* `cloister run`: start a program in a new VM and return its exit status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cloister/cloister.h>
+
+#include "cli/commands.h"
+#include "cli/size_arg.h"
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: cloister run [--mem SIZE] [--env K=V]... [--trace] [--stats] "
+                    "PROGRAM [ARGS...]\n");
+    return 2;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct cloister_run_options o = {0};
+    char **env = calloc((size_t)argc + 1, sizeof(char *));
+    if (!env)
+        return CLOISTER_FAILED;
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (a[0] != '-')
+            break;
+        if (!strcmp(a, "--trace")) {
+            o.flags |= CLOISTER_TRACE;
+        } else if (!strcmp(a, "--stats")) {
+            o.flags |= CLOISTER_STATS;
+        } else if (!strcmp(a, "--mem") && i + 1 < argc) {
+            if (parse_size(argv[++i], &o.mem_size) < 0) {
+                fprintf(stderr, "cloister: run: bad memory size '%s'\n", argv[i]);
+                free(env);
+                return usage();
+            }
+        } else if (!strcmp(a, "--env") && i + 1 < argc) {
+            const char *kv = argv[++i];
+            if (!strchr(kv, '=') || kv[0] == '=') {
+                fprintf(stderr, "cloister: run: --env wants K=V, got '%s'\n", kv);
+                free(env);
+                return usage();
+            }
+            env[o.envc++] = (char *)kv;
+        } else if (!strcmp(a, "--help")) {
+            free(env);
+            usage();
+            return 0;
+        } else {
+            fprintf(stderr, "cloister: run: unknown option '%s'\n", a);
+            free(env);
+            return usage();
+        }
+    }
+    if (i >= argc) {
+        free(env);
+        return usage();
+    }
+    o.program = argv[i];
+    o.argc = argc - i;
+    o.argv = argv + i;
+    o.envp = env;
+
+    char err[512];
+    int status = cloister_run(&o, err, sizeof(err));
+    if (err[0])
+        fprintf(stderr, "cloister: %s\n", err);
+    free(env);
+    return status;
+}

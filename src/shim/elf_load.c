@@ -1,0 +1,119 @@
+/*
+ * The ELF loader for static executables (ET_EXEC) and static PIE (ET_DYN without an
+ * interpreter). The file is untrusted input: every offset and size is checked before
+ * it is used, with overflow in mind.
+ */
+#include "elf.h"
+#include "errno.h"
+#include "lib.h"
+#include "mm.h"
+#include "paging.h"
+#include "random.h"
+#include "uaccess.h"
+
+#define ELF_ET_DYN_BASE 0x555555554000ull /* where Linux puts PIE programs on x86-64 */
+#define MMAP_RND_PAGES  (1ull << 28)      /* 28 bits of randomness, as Linux's default */
+
+static u32 prot_of(u32 pflags)
+{
+    return ((pflags & PF_R) ? PROT_READ : 0) | ((pflags & PF_W) ? PROT_WRITE : 0) |
+           ((pflags & PF_X) ? PROT_EXEC : 0);
+}
+
+/* Validates the headers; fills lo/hi with the page-aligned span of the segments. */
+static int check_headers(const u8 *data, u64 size, u64 *lo, u64 *hi, const char **why)
+{
+    const struct elf64_ehdr *eh = (const void *)data;
+    if (size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4) != 0)
+        return *why = "not an ELF file", -ENOEXEC;
+    if (eh->e_ident[4] != 2 || eh->e_ident[5] != 1 || eh->e_machine != EM_X86_64)
+        return *why = "not an x86-64 little-endian ELF file", -ENOEXEC;
+    if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+        return *why = "ELF file is neither an executable nor a PIE", -ENOEXEC;
+    if (eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum == 0 || eh->e_phnum > 64 ||
+        eh->e_phoff > size || size - eh->e_phoff < (u64)eh->e_phnum * sizeof(struct elf64_phdr) ||
+        !IS_ALIGNED(eh->e_phoff, 8))
+        return *why = "ELF program headers out of bounds", -ENOEXEC;
+
+    const struct elf64_phdr *ph = (const void *)(data + eh->e_phoff);
+    u64 low = ~0ull, high = 0, prev_end = 0;
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_INTERP)
+            return *why = "dynamically linked programs are not supported yet", -ENOEXEC;
+        if (ph[i].p_type != PT_LOAD)
+            continue;
+        const struct elf64_phdr *p = &ph[i];
+        if (p->p_filesz > p->p_memsz || p->p_offset > size || size - p->p_offset < p->p_filesz)
+            return *why = "ELF segment out of bounds", -ENOEXEC;
+        if ((p->p_vaddr & (PAGE_SIZE - 1)) != (p->p_offset & (PAGE_SIZE - 1)))
+            return *why = "ELF segment misaligned", -ENOEXEC;
+        if (p->p_vaddr + p->p_memsz < p->p_vaddr || p->p_vaddr + p->p_memsz > CL_USER_TOP / 2)
+            return *why = "ELF segment outside user space", -ENOEXEC;
+        if (p->p_vaddr < prev_end)
+            return *why = "ELF segments overlap or are not sorted", -ENOEXEC;
+        prev_end = p->p_vaddr + p->p_memsz;
+        low = MIN(low, ALIGN_DOWN(p->p_vaddr, PAGE_SIZE));
+        high = MAX(high, ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE_SIZE));
+    }
+    if (high == 0)
+        return *why = "ELF file has no loadable segment", -ENOEXEC;
+    *lo = low;
+    *hi = high;
+    return 0;
+}
+
+/* Copies one segment's file bytes in; pages wholly beyond them fault in as zero. */
+static int load_segment(const u8 *data, const struct elf64_phdr *p, u64 bias)
+{
+    u64 start = ALIGN_DOWN(p->p_vaddr + bias, PAGE_SIZE);
+    u64 end = ALIGN_UP(p->p_vaddr + bias + p->p_memsz, PAGE_SIZE);
+    u32 prot = prot_of(p->p_flags);
+    int err = mm_map(start, end - start, prot | PROT_WRITE, VMA_ELF);
+    if (err)
+        return err;
+    /* written while writable, then set to the segment's own protection */
+    if (p->p_filesz && copy_to_user(p->p_vaddr + bias, data + p->p_offset, p->p_filesz))
+        return -ENOMEM;
+    u64 file_end = p->p_vaddr + bias + p->p_filesz;
+    u64 zero_end = MIN(ALIGN_UP(file_end, PAGE_SIZE), p->p_vaddr + bias + p->p_memsz);
+    if (zero_end > file_end && zero_user(file_end, zero_end - file_end))
+        return -ENOMEM;
+    if (!(prot & PROT_WRITE))
+        return mm_protect(start, end - start, prot);
+    return 0;
+}
+
+int elf_load(const u8 *data, u64 size, struct elf_image *out, const char **why)
+{
+    u64 lo, hi;
+    int err = check_headers(data, size, &lo, &hi, why);
+    if (err)
+        return err;
+    const struct elf64_ehdr *eh = (const void *)data;
+    const struct elf64_phdr *ph = (const void *)(data + eh->e_phoff);
+
+    u64 bias = 0;
+    if (eh->e_type == ET_DYN)
+        bias = ELF_ET_DYN_BASE + (random_u64() % MMAP_RND_PAGES) * PAGE_SIZE - lo;
+    if (lo + bias < MMAP_MIN_ADDR)
+        return *why = "ELF segment below the lowest mappable address", -ENOEXEC;
+
+    out->phdr = 0;
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_PHDR)
+            out->phdr = ph[i].p_vaddr + bias;
+        if (ph[i].p_type != PT_LOAD)
+            continue;
+        if (!out->phdr && ph[i].p_offset <= eh->e_phoff &&
+            eh->e_phoff - ph[i].p_offset < ph[i].p_filesz)
+            out->phdr = ph[i].p_vaddr + (eh->e_phoff - ph[i].p_offset) + bias;
+        err = load_segment(data, &ph[i], bias);
+        if (err)
+            return *why = "out of memory loading the program", err;
+    }
+    out->entry = eh->e_entry + bias;
+    out->phnum = eh->e_phnum;
+    out->bias = bias;
+    out->end = hi + bias;
+    return 0;
+}

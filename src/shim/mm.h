@@ -1,0 +1,55 @@
+/*
+ * The workload's address space: a sorted table of areas (VMAs) and demand paging.
+ *
+ * Pages are allocated when first touched (mm_fault), a small aligned block at a time,
+ * because each fault costs an exception (~20 us on PVM) and most programs touch
+ * memory sequentially. PROT_NONE areas reserve address space and hold no pages.
+ */
+#ifndef SHIM_MM_H
+#define SHIM_MM_H
+
+#include "types.h"
+
+#define PROT_READ  1u
+#define PROT_WRITE 2u
+#define PROT_EXEC  4u
+
+enum vma_kind { VMA_ANON, VMA_STACK, VMA_HEAP, VMA_ELF };
+
+struct vma {
+    u64 start, end;
+    u32 prot;
+    u32 kind;
+};
+
+/* what a fault wanted */
+#define ACCESS_READ  0u
+#define ACCESS_WRITE 1u
+#define ACCESS_EXEC  2u
+
+#define MMAP_MIN_ADDR 0x10000ull /* as Linux's vm.mmap_min_addr */
+
+void mm_init(u64 mmap_top);
+struct vma *mm_find(u64 addr);
+/* Does any area overlap [start, end)? */
+bool mm_overlaps(u64 start, u64 end);
+/* Maps [start, start+len) as a new area, replacing whatever was there. 0 or -errno. */
+int mm_map(u64 start, u64 len, u32 prot, enum vma_kind kind);
+/* A free range of len bytes, as high as possible below the mmap top; 0 if none. */
+u64 mm_find_free(u64 len);
+/* Unmaps [start, start+len) (areas and pages). */
+void mm_unmap(u64 start, u64 len);
+/* Changes the protection of [start, start+len); -ENOMEM if any of it is unmapped. */
+int mm_protect(u64 start, u64 len, u32 prot);
+/* Drops the pages of [start, start+len), which then read as zero. */
+int mm_discard(u64 start, u64 len);
+/* Resolves a fault at addr; false if the access is not allowed (a signal). */
+bool mm_fault(u64 addr, u32 access);
+/* Did the last failed mm_fault fail for lack of memory (not a bad access)? */
+bool mm_out_of_memory(void);
+
+/* The program break */
+void mm_set_brk_base(u64 base);
+u64 mm_brk(u64 new_brk);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * The workload's stdio: its fds 0-2 are the monitor's own. Only those three fds, only
+ * TCGETS and TIOCGWINSZ, and only through the bounce buffer's bounds.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "vmm/hypercall.h"
+
+static int stdio_fd(struct hc_ctx *c, int *fd)
+{
+    if (c->req.args[0] > 2) {
+        c->ret = -EBADF;
+        return 0;
+    }
+    *fd = (int)c->req.args[0];
+    return 1;
+}
+
+static int64_t offset_arg(uint64_t v)
+{
+    return v == (uint64_t)-1 ? -1 : (int64_t)v;
+}
+
+int hc_fd_write(struct hc_ctx *c)
+{
+    int fd;
+    uint64_t len = c->req.args[1];
+    int64_t off = offset_arg(c->req.args[2]);
+    if (!stdio_fd(c, &fd))
+        return 0;
+    if (len > CL_HC_DATA_SIZE || off < -1)
+        return vm_fail(c->vcpu->vm, "shim wrote %llu bytes at %lld: out of bounds",
+                       (unsigned long long)len, (long long)off);
+    ssize_t n;
+    do
+        n = off < 0 ? write(fd, c->data, len) : pwrite(fd, c->data, len, off);
+    while (n < 0 && errno == EINTR);
+    c->ret = n < 0 ? -errno : n;
+    return 0;
+}
+
+int hc_fd_read(struct hc_ctx *c)
+{
+    int fd;
+    uint64_t len = c->req.args[1];
+    int64_t off = offset_arg(c->req.args[2]);
+    if (!stdio_fd(c, &fd))
+        return 0;
+    if (len > CL_HC_DATA_SIZE || off < -1)
+        return vm_fail(c->vcpu->vm, "shim read %llu bytes at %lld: out of bounds",
+                       (unsigned long long)len, (long long)off);
+    ssize_t n;
+    do
+        n = off < 0 ? read(fd, c->data, len) : pread(fd, c->data, len, off);
+    while (n < 0 && errno == EINTR);
+    c->ret = n < 0 ? -errno : n;
+    return 0;
+}
+
+int hc_fd_ioctl(struct hc_ctx *c)
+{
+    int fd;
+    if (!stdio_fd(c, &fd))
+        return 0;
+    /* the kernel's struct termios (36 bytes), not glibc's: ask into a large buffer */
+    unsigned char reply[64];
+    memset(reply, 0, sizeof(reply));
+    unsigned long req = c->req.args[1];
+    size_t size;
+    if (req == TCGETS)
+        size = CL_TERMIOS_SIZE;
+    else if (req == TIOCGWINSZ)
+        size = CL_WINSIZE_SIZE;
+    else {
+        c->ret = -ENOTTY;
+        return 0;
+    }
+    if (ioctl(fd, req, reply) < 0) {
+        c->ret = -errno;
+        return 0;
+    }
+    memcpy(c->data, reply, size);
+    c->ret = 0;
+    return 0;
+}
+
+int hc_fd_stat(struct hc_ctx *c)
+{
+    int fd;
+    if (!stdio_fd(c, &fd))
+        return 0;
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        c->ret = -errno;
+        return 0;
+    }
+    struct cl_host_stat hs = {
+        .mode = st.st_mode, .rdev = st.st_rdev, .size = st.st_size, .blksize = st.st_blksize};
+    memcpy(c->data, &hs, sizeof(hs));
+    c->ret = 0;
+    return 0;
+}

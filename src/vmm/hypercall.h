@@ -1,0 +1,28 @@
+/*
+ * Serving the shim's hypercalls. The guest is not trusted: the request is copied out of
+ * guest memory once, the number checked against the table, every length bounded by
+ * the bounce buffer, every fd limited to the workload's stdio. Returns 0 to go on
+ * (possibly with vm->done set), -1 when the run must stop with an error.
+ */
+#ifndef CLOISTER_VMM_HYPERCALL_H
+#define CLOISTER_VMM_HYPERCALL_H
+
+#include "vmm/vm.h"
+
+struct hc_ctx {
+    struct vcpu *vcpu;
+    struct cl_hcall req; /* a private copy of the request */
+    uint8_t *data;       /* the vCPU's bounce buffer, CL_HC_DATA_SIZE bytes (shared) */
+    int64_t ret;
+    uint64_t rets[3];
+};
+
+int hypercall(struct vcpu *v);
+
+/* Handlers, one per number (hc_*.c). */
+int hc_fd_write(struct hc_ctx *c);
+int hc_fd_read(struct hc_ctx *c);
+int hc_fd_ioctl(struct hc_ctx *c);
+int hc_fd_stat(struct hc_ctx *c);
+
+#endif

@@ -1,0 +1,21 @@
+/* vCPUs: creation with their boot state, and the run loop that serves their exits. */
+#ifndef CLOISTER_VMM_VCPU_H
+#define CLOISTER_VMM_VCPU_H
+
+#include "image/vcpu_init.h"
+#include "vmm/vm.h"
+
+/* The XCR0 to give the guest: the user-state components KVM supports (x87, SSE,
+ * AVX, AVX-512). */
+uint64_t vcpu_supported_xcr0(struct vm *vm);
+
+/* Creates vCPU id with the given boot state and KVM's supported CPUID. */
+int vcpu_create(struct vm *vm, unsigned id, const struct cl_vcpu_init *s);
+
+/* TSC frequency (Hz) and the guest's TSC now, for the boot-info time base. */
+int vcpu_tsc(struct vcpu *v, uint64_t *hz, uint64_t *tsc);
+
+/* Runs the vCPU until the workload ends (vm->done) or something fails (-1, vm->err). */
+int vcpu_run(struct vcpu *v);
+
+#endif

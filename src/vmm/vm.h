@@ -1,0 +1,61 @@
+/*
+ * The monitor's view of one VM: the KVM handles, guest memory, the vCPUs and the run's
+ * outcome. Guest memory is touched only through gpa_ptr(), which checks the range.
+ */
+#ifndef CLOISTER_VMM_VM_H
+#define CLOISTER_VMM_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <cloister/abi.h>
+
+struct kvm_run;
+
+struct vcpu {
+    struct vm *vm;
+    unsigned id;
+    int fd;
+    struct kvm_run *run;
+    size_t run_size;
+};
+
+/* Start-up milestones for --stats, in CLOCK_MONOTONIC nanoseconds. */
+struct vm_stats {
+    int64_t start, vm_created, memory_ready, vcpus_ready, shim_start, user_start, end;
+    uint64_t exits, hypercalls;
+};
+
+struct vm {
+    int kvm_fd, vm_fd;
+    uint8_t *mem; /* guest RAM, GPA 0..mem_size */
+    uint64_t mem_size;
+    const uint8_t *files; /* the read-only file region, host mapping */
+    uint64_t files_size;
+    unsigned nr_vcpus;
+    struct vcpu *vcpus[CL_MAX_VCPUS];
+    unsigned flags; /* CLOISTER_* */
+
+    bool done;
+    int exit_status;
+    struct vm_stats stats;
+    char *err;
+    size_t err_size;
+};
+
+int64_t now_ns(void);
+
+/* Records a one-line failure in vm->err; returns -1 for `return vm_fail(...)`. */
+int vm_fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens KVM and creates the VM with mem_size bytes of lazily backed RAM. */
+int vm_create(struct vm *vm, uint64_t mem_size);
+/* Maps size bytes of host memory read-only at guest-physical gpa (slot 1). */
+int vm_map_readonly(struct vm *vm, uint64_t gpa, const void *host, uint64_t size);
+void vm_destroy(struct vm *vm);
+
+/* The host address of guest RAM [gpa, gpa+len), or NULL if any of it is outside RAM. */
+void *gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
+
+#endif
