@@ -1,0 +1,457 @@
+/* `cloister verify`: checks an SEV-SNP attestation report and prints what it proves. */
+#include "cli/commands.h"
+
+#include "attest/snp_verify.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#define EXIT_VERIFIED 0
+#define EXIT_REJECTED 1
+#define EXIT_USAGE    2
+
+/* No input this command reads is anywhere near this; it bounds a mistaken path. */
+#define MAX_INPUT_SIZE (1 << 20)
+
+static const char usage_text[] =
+    "usage: cloister verify --report FILE --vcek FILE [options]\n"
+    "  --report FILE               SEV-SNP attestation report (1184 bytes)\n"
+    "  --vcek FILE                 the chip's VCEK certificate (DER or PEM)\n"
+    "  --chain FILE                PEM with the ASK and/or the ARK (optional for Milan, Genoa)\n"
+    "  --trust FILE                PEM root to trust besides AMD's built-in ARKs\n"
+    "  --expect-measurement HEX    required launch measurement (48 bytes)\n"
+    "  --expect-report-data HEX    required report data (up to 64 bytes, zero-padded)\n"
+    "  --expect-host-data HEX      required host data (up to 32 bytes, zero-padded)\n"
+    "  --min-tcb bl=N,tee=N,snp=N,ucode=N   minimum reported TCB, any subset\n"
+    "  --allow-debug               accept a guest policy that allows debugging\n"
+    "  --vmpl N|any                required VMPL (default 0)\n"
+    "  --json                      print the result as JSON\n";
+
+/* What the command line asked for. */
+struct args {
+    const char *report, *vcek, *chain, *trust;
+    bool json;
+    struct snp_verify_opts opts;
+    uint8_t measurement[SNP_MEASUREMENT_SIZE];
+    uint8_t report_data[SNP_REPORT_DATA_SIZE];
+    uint8_t host_data[SNP_HOST_DATA_SIZE];
+};
+
+/* Prints "cloister: verify: <why>" and the usage on stderr; returns the usage status. */
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "cloister: verify: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", usage_text);
+    return EXIT_USAGE;
+}
+
+/* Prints the one failure line; also a JSON verdict on stdout when --json was given. */
+static int reject(bool json, const char *check, const char *message)
+{
+    fprintf(stderr, "cloister: verify: %s\n", message);
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "verified", json_false());
+        json_object_set_new(o, "check", json_string(check));
+        json_object_set_new(o, "error", json_string(message));
+        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+        json_decref(o);
+    }
+    return EXIT_REJECTED;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Decodes hex (an optional "0x" prefix, an even number of digits) into out, at most
+ * max bytes; the rest of out is zeroed. Returns the number of bytes, or -1.
+ */
+static long parse_hex(const char *s, uint8_t *out, size_t max)
+{
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2;
+    size_t digits = strlen(s);
+    if (digits == 0 || digits % 2 != 0 || digits / 2 > max)
+        return -1;
+    memset(out, 0, max);
+    for (size_t i = 0; i < digits / 2; i++) {
+        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return (long)(digits / 2);
+}
+
+/* Parses "bl=N,tee=N,snp=N,ucode=N" (any subset, any order) into *min. Returns 0 or -1. */
+static int parse_min_tcb(const char *spec, struct snp_tcb *min)
+{
+    memset(min, 0, sizeof(*min));
+    const char *p = spec;
+    while (*p != '\0') {
+        const char *eq = strchr(p, '=');
+        if (eq == NULL)
+            return -1;
+        size_t klen = (size_t)(eq - p);
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(eq + 1, &end, 0);
+        if (end == eq + 1 || errno != 0 || v > 255 || (*end != ',' && *end != '\0'))
+            return -1;
+        if (klen == 2 && strncmp(p, "bl", 2) == 0)
+            min->bootloader = (uint8_t)v;
+        else if (klen == 3 && strncmp(p, "tee", 3) == 0)
+            min->tee = (uint8_t)v;
+        else if (klen == 3 && strncmp(p, "snp", 3) == 0)
+            min->snp = (uint8_t)v;
+        else if (klen == 5 && strncmp(p, "ucode", 5) == 0)
+            min->microcode = (uint8_t)v;
+        else
+            return -1;
+        if (*end == ',' && end[1] == '\0')
+            return -1; /* a trailing comma: something was left out */
+        p = *end == ',' ? end + 1 : end;
+    }
+    return p == spec ? -1 : 0;
+}
+
+/* Parses the command line into *a. Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    enum {
+        O_REPORT = 256,
+        O_VCEK,
+        O_CHAIN,
+        O_TRUST,
+        O_MEAS,
+        O_RDATA,
+        O_HDATA,
+        O_TCB,
+        O_DEBUG,
+        O_VMPL,
+        O_JSON,
+        O_HELP
+    };
+    static const struct option longopts[] = {
+        {"report", required_argument, NULL, O_REPORT},
+        {"vcek", required_argument, NULL, O_VCEK},
+        {"chain", required_argument, NULL, O_CHAIN},
+        {"trust", required_argument, NULL, O_TRUST},
+        {"expect-measurement", required_argument, NULL, O_MEAS},
+        {"expect-report-data", required_argument, NULL, O_RDATA},
+        {"expect-host-data", required_argument, NULL, O_HDATA},
+        {"min-tcb", required_argument, NULL, O_TCB},
+        {"allow-debug", no_argument, NULL, O_DEBUG},
+        {"vmpl", required_argument, NULL, O_VMPL},
+        {"json", no_argument, NULL, O_JSON},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+
+    /* cmd_verify may run more than once in a process (tests): restart getopt fully. */
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_REPORT:
+            a->report = optarg;
+            break;
+        case O_VCEK:
+            a->vcek = optarg;
+            break;
+        case O_CHAIN:
+            a->chain = optarg;
+            break;
+        case O_TRUST:
+            a->trust = optarg;
+            break;
+        case O_MEAS:
+            if (parse_hex(optarg, a->measurement, sizeof(a->measurement)) != SNP_MEASUREMENT_SIZE)
+                return usage_error("--expect-measurement needs 96 hex digits, not '%s'", optarg);
+            a->opts.expect_measurement = a->measurement;
+            break;
+        case O_RDATA:
+            if (parse_hex(optarg, a->report_data, sizeof(a->report_data)) < 0)
+                return usage_error("--expect-report-data needs up to 128 hex digits, not '%s'",
+                                   optarg);
+            a->opts.expect_report_data = a->report_data;
+            break;
+        case O_HDATA:
+            if (parse_hex(optarg, a->host_data, sizeof(a->host_data)) < 0)
+                return usage_error("--expect-host-data needs up to 64 hex digits, not '%s'",
+                                   optarg);
+            a->opts.expect_host_data = a->host_data;
+            break;
+        case O_TCB:
+            if (parse_min_tcb(optarg, &a->opts.min_tcb) != 0)
+                return usage_error("--min-tcb takes bl=N,tee=N,snp=N,ucode=N, not '%s'", optarg);
+            a->opts.check_min_tcb = true;
+            break;
+        case O_DEBUG:
+            a->opts.allow_debug = true;
+            break;
+        case O_VMPL:
+            if (strcmp(optarg, "any") == 0) {
+                a->opts.any_vmpl = true;
+            } else if (optarg[0] >= '0' && optarg[0] <= '3' && optarg[1] == '\0') {
+                a->opts.any_vmpl = false;
+                a->opts.vmpl = (uint32_t)(optarg[0] - '0');
+            } else {
+                return usage_error("--vmpl takes 0, 1, 2, 3 or any, not '%s'", optarg);
+            }
+            break;
+        case O_JSON:
+            a->json = true;
+            break;
+        case O_HELP:
+            fputs(usage_text, stdout);
+            return EXIT_VERIFIED;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (a->report == NULL)
+        return usage_error("--report is required");
+    if (a->vcek == NULL)
+        return usage_error("--vcek is required");
+    return -1;
+}
+
+/* Reads a whole (small) file. Returns a malloc'd buffer, or NULL with why filled. */
+static uint8_t *read_file(const char *path, size_t *len, char *why, size_t whylen)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    uint8_t *buf = malloc(MAX_INPUT_SIZE + 1);
+    size_t n = buf ? fread(buf, 1, MAX_INPUT_SIZE + 1, f) : 0;
+    bool bad = buf == NULL || ferror(f) || n > MAX_INPUT_SIZE;
+    if (bad)
+        snprintf(why, whylen, "cannot read %s: %s", path,
+                 buf == NULL          ? "out of memory"
+                 : n > MAX_INPUT_SIZE ? "too large"
+                                      : "read error");
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Reads every PEM certificate in path onto a new stack; NULL with why if none or bad. */
+static STACK_OF(X509) * read_pem_certs(const char *path, char *why, size_t whylen)
+{
+    size_t len;
+    uint8_t *data = read_file(path, &len, why, whylen);
+    if (data == NULL)
+        return NULL;
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    BIO *bio = BIO_new_mem_buf(data, (int)len);
+    X509 *c;
+    while (certs && bio && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (sk_X509_push(certs, c) <= 0) {
+            X509_free(c);
+            break;
+        }
+    }
+    /* Reading stops at the end of the input (no further PEM block) or at a bad block. */
+    unsigned long err = ERR_peek_last_error();
+    bool clean_end = ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+    if (certs == NULL || sk_X509_num(certs) == 0 || !clean_end) {
+        snprintf(why, whylen, "%s: %s", path,
+                 certs && sk_X509_num(certs) > 0 ? "malformed PEM certificate"
+                                                 : "no PEM certificate");
+        sk_X509_pop_free(certs, X509_free);
+        certs = NULL;
+    }
+    ERR_clear_error();
+    BIO_free(bio);
+    free(data);
+    return certs;
+}
+
+/* Reads a certificate in DER or PEM; NULL with why filled. */
+static X509 *read_cert(const char *path, char *why, size_t whylen)
+{
+    size_t len;
+    uint8_t *data = read_file(path, &len, why, whylen);
+    if (data == NULL)
+        return NULL;
+    X509 *cert = NULL;
+    if (memmem(data, len, "-----BEGIN", 10) != NULL) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = data;
+        cert = d2i_X509(NULL, &p, (long)len);
+        if (cert != NULL && p != data + len) {
+            X509_free(cert);
+            cert = NULL;
+        }
+    }
+    if (cert == NULL)
+        snprintf(why, whylen, "%s is not a DER or PEM certificate", path);
+    ERR_clear_error();
+    free(data);
+    return cert;
+}
+
+static void to_hex(const uint8_t *p, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void print_text(const struct snp_verify_result *res)
+{
+    const struct snp_report *r = &res->report;
+    char h[2 * SNP_REPORT_DATA_SIZE + 1];
+    struct snp_tcb t = snp_tcb_decode(r->reported_tcb);
+
+    to_hex(r->measurement, sizeof(r->measurement), h);
+    printf("verified: measurement %s\n", h);
+    to_hex(r->report_data, sizeof(r->report_data), h);
+    printf("  report_data  %s\n", h);
+    to_hex(r->host_data, sizeof(r->host_data), h);
+    printf("  host_data    %s\n", h);
+    to_hex(r->chip_id, sizeof(r->chip_id), h);
+    printf("  chip_id      %s\n", h);
+    printf("  reported_tcb bl=%u tee=%u snp=%u ucode=%u (0x%016llx)\n", t.bootloader, t.tee, t.snp,
+           t.microcode, (unsigned long long)r->reported_tcb);
+    printf("  policy       0x%llx (debug %s)\n", (unsigned long long)r->policy,
+           (r->policy & SNP_POLICY_DEBUG) ? "allowed" : "not allowed");
+    printf("  vmpl         %u\n", r->vmpl);
+    printf("  version      %u\n", r->version);
+    printf("  guest_svn    %u\n", r->guest_svn);
+    printf("  product      %s\n", res->product[0] ? res->product : "(unknown)");
+    printf("  root         %s\n", res->root);
+}
+
+static json_t *json_hex(const uint8_t *p, size_t n)
+{
+    char h[2 * SNP_CHIP_ID_SIZE + 1];
+    to_hex(p, n, h);
+    return json_string(h);
+}
+
+static void print_json(const struct snp_verify_result *res)
+{
+    const struct snp_report *r = &res->report;
+    struct snp_tcb t = snp_tcb_decode(r->reported_tcb);
+    char raw[32];
+    json_t *o = json_object(), *tcb = json_object();
+
+    snprintf(raw, sizeof(raw), "0x%016llx", (unsigned long long)r->reported_tcb);
+    json_object_set_new(tcb, "raw", json_string(raw));
+    json_object_set_new(tcb, "bootloader", json_integer(t.bootloader));
+    json_object_set_new(tcb, "tee", json_integer(t.tee));
+    json_object_set_new(tcb, "snp", json_integer(t.snp));
+    json_object_set_new(tcb, "microcode", json_integer(t.microcode));
+
+    json_object_set_new(o, "verified", json_true());
+    json_object_set_new(o, "measurement", json_hex(r->measurement, sizeof(r->measurement)));
+    json_object_set_new(o, "report_data", json_hex(r->report_data, sizeof(r->report_data)));
+    json_object_set_new(o, "host_data", json_hex(r->host_data, sizeof(r->host_data)));
+    json_object_set_new(o, "chip_id", json_hex(r->chip_id, sizeof(r->chip_id)));
+    json_object_set_new(o, "reported_tcb", tcb);
+    snprintf(raw, sizeof(raw), "0x%llx", (unsigned long long)r->policy);
+    json_object_set_new(o, "policy", json_string(raw));
+    json_object_set_new(o, "debug", json_boolean(r->policy & SNP_POLICY_DEBUG));
+    json_object_set_new(o, "vmpl", json_integer(r->vmpl));
+    json_object_set_new(o, "version", json_integer(r->version));
+    json_object_set_new(o, "guest_svn", json_integer(r->guest_svn));
+    json_object_set_new(o, "product", json_string(res->product));
+    json_object_set_new(o, "root", json_string(res->root));
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(o);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    struct args a;
+    memset(&a, 0, sizeof(a));
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+
+    char why[512];
+    uint8_t *report = NULL;
+    size_t report_len = 0;
+    X509 *vcek = NULL, *trust = NULL;
+    STACK_OF(X509) *chain = NULL, *trust_certs = NULL;
+    struct snp_verify_result *res = calloc(1, sizeof(*res));
+
+    if (res == NULL) {
+        rc = reject(a.json, "input", "input: out of memory");
+        goto out;
+    }
+    if ((report = read_file(a.report, &report_len, why, sizeof(why))) == NULL ||
+        (vcek = read_cert(a.vcek, why, sizeof(why))) == NULL ||
+        (a.chain && (chain = read_pem_certs(a.chain, why, sizeof(why))) == NULL) ||
+        (a.trust && (trust_certs = read_pem_certs(a.trust, why, sizeof(why))) == NULL)) {
+        char line[600];
+        snprintf(line, sizeof(line), "input: %s", why);
+        rc = reject(a.json, "input", line);
+        goto out;
+    }
+    if (trust_certs != NULL) {
+        if (sk_X509_num(trust_certs) != 1) {
+            rc = reject(a.json, "input", "input: --trust needs a file with exactly one root");
+            goto out;
+        }
+        trust = sk_X509_value(trust_certs, 0);
+    }
+    a.opts.chain = chain;
+    a.opts.extra_root = trust;
+
+    if (snp_verify(report, report_len, vcek, &a.opts, res) != SNP_VERIFY_OK) {
+        rc = reject(a.json, snp_verify_check_name(res->status), res->message);
+        goto out;
+    }
+    if (a.json)
+        print_json(res);
+    else
+        print_text(res);
+    rc = EXIT_VERIFIED;
+out:
+    fflush(stdout);
+    free(res);
+    free(report);
+    X509_free(vcek);
+    sk_X509_pop_free(chain, X509_free);
+    sk_X509_pop_free(trust_certs, X509_free);
+    return rc;
+}
