@@ -19,7 +19,7 @@
 #include <stdint.h>
 #endif
 
-#define CL_ABI_VERSION 1u
+#define CL_ABI_VERSION 2u
 
 #define CL_PAGE_SIZE  0x1000ull
 #define CL_LARGE_PAGE 0x200000ull /* 2 MiB: the largest page PVM maps (1 GiB faults) */
@@ -102,8 +102,10 @@ struct cl_shim_header {
 #define CL_BOOT_TRACE 0x1u /* name every system call on the log channel */
 #define CL_BOOT_STATS 0x2u /* signal CL_MARK_* points of the start-up */
 
-/* Terminal state of the host's stdio, captured at start (HOST). */
-#define CL_STDIO_TTY 0x1u /* the host fd is a terminal */
+/* boot_info.stdio_flags[fd]: the host fd's status flags (O_ACCMODE, O_APPEND,
+ * O_NONBLOCK, Linux values), and whether it is a terminal (HOST). */
+#define CL_STDIO_TTY       0x80000000u
+#define CL_STDIO_FL_MASK   0x00008c03u /* with O_LARGEFILE, as 64-bit Linux reports */
 
 /*
  * The boot-info page (HOST). The shim validates every field before using it: it is
@@ -166,6 +168,7 @@ enum cl_hcall_nr {
 #define CL_FAULT_EXEC     0x2u
 #define CL_FAULT_PRESENT  0x4u
 #define CL_FAULT_HAS_ADDR 0x8u
+#define CL_KILLED_NO_VECTOR 0xffu /* a1 of CL_HC_KILLED for a signal that is no fault */
 
 /* The shared request header at the start of a vCPU's hypercall block (BOTH). */
 struct cl_hcall {
@@ -177,8 +180,8 @@ struct cl_hcall {
 
 /* What CL_HC_FD_STAT returns about a host stdio fd (HOST). */
 struct cl_host_stat {
-    uint32_t mode; /* S_IFMT type bits and permission bits */
-    uint32_t reserved;
+    uint32_t mode;     /* S_IFMT type bits and permission bits */
+    uint32_t fl_flags; /* the open file's status flags (O_ACCMODE, O_APPEND, O_NONBLOCK) */
     uint64_t rdev;
     int64_t size;
     int64_t blksize;

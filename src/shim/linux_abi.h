@@ -24,11 +24,6 @@ struct linux_stat {
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "struct stat");
 
-struct linux_iovec {
-    u64 base;
-    u64 len;
-};
-
 struct linux_utsname {
     char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
 };
@@ -45,7 +40,5 @@ struct linux_utsname {
 #define AT_FDCWD            (-100)
 #define AT_EMPTY_PATH       0x1000
 #define AT_SYMLINK_NOFOLLOW 0x100
-
-#define IOV_MAX 1024
 
 #endif

@@ -8,6 +8,7 @@
 #include "arch.h"
 #include "clock.h"
 #include "exec.h"
+#include "file.h"
 #include "hcall.h"
 #include "lib.h"
 #include "paging.h"
@@ -60,6 +61,7 @@ static void kernel_main(void)
     clock_init(boot.tsc_hz, boot.boot_tsc, boot.boot_realtime_ns, boot.boot_monotonic_ns);
     page_alloc_init((u64)__shim_end - CL_KERNEL_BASE, boot.mem_size);
     proc_init(boot.entry_path, boot.flags, boot.stdio_flags);
+    stdio_files_init();
 
     struct exec_args a = {
         .file = phys_to_virt(boot.files_gpa + boot.entry_offset),

@@ -38,8 +38,6 @@ void proc_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3])
     proc.rlimits[RL_NICE][0] = proc.rlimits[RL_NICE][1] = 0;
     proc.rlimits[RL_RTPRIO][0] = proc.rlimits[RL_RTPRIO][1] = 0;
     proc.boot_flags = boot_flags;
-    for (int i = 0; i < NR_STDIO_FDS; i++) {
-        proc.stdio_flags[i] = stdio_flags[i];
-        proc.stdio_open[i] = true;
-    }
+    for (int i = 0; i < NR_STDIO_FDS; i++)
+        proc.stdio_flags[i] = stdio_flags[i] & (CL_STDIO_TTY | CL_STDIO_FL_MASK);
 }

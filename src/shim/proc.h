@@ -29,9 +29,8 @@ struct process {
     s32 altstack_flags;
     u64 clear_child_tid;
     u64 robust_list;
-    u32 boot_flags; /* CL_BOOT_* */
-    u32 stdio_flags[NR_STDIO_FDS];
-    bool stdio_open[NR_STDIO_FDS];
+    u32 boot_flags;                /* CL_BOOT_* */
+    u32 stdio_flags[NR_STDIO_FDS]; /* CL_STDIO_* of the host's fds 0-2 */
 };
 
 extern struct process proc;

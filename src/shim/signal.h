@@ -4,6 +4,7 @@
 #define SHIM_SIGNAL_H
 
 #include "types.h"
+#include <cloister/abi.h>
 
 #define SIGHUP  1
 #define SIGINT  2
@@ -22,5 +23,8 @@
 /* Ends the workload as if killed by sig; a5-style CL_FAULT_* flags describe the fault. */
 __attribute__((noreturn)) void kill_workload(int sig, u64 vector, u64 error, u64 rip, u64 addr,
                                              u32 flags);
+
+/* A write found its pipe closed: raise SIGPIPE as Linux would. */
+void signal_broken_pipe(void);
 
 #endif

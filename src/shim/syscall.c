@@ -89,7 +89,7 @@ static int format_arg(char *buf, size_t size, u64 v)
     return snprintf(buf, size, "0x%lx", v);
 }
 
-static void trace(u64 nr, const u64 *args, s64 ret)
+static void trace(u64 nr, const u64 *args, s64 ret, bool returned)
 {
     char line[256];
     const char *name =
@@ -102,7 +102,9 @@ static void trace(u64 nr, const u64 *args, s64 ret)
             n += snprintf(line + n, sizeof(line) - n, ", ");
         n += format_arg(line + n, sizeof(line) - n, args[i]);
     }
-    if (is_err(ret))
+    if (!returned)
+        snprintf(line + n, sizeof(line) - n, ") = ?");
+    else if (is_err(ret))
         snprintf(line + n, sizeof(line) - n, ") = %ld %s", ret, errno_name(ret));
     else
         snprintf(line + n, sizeof(line) - n, ") = %ld", ret);
@@ -117,10 +119,10 @@ void syscall_entry(struct trap_frame *tf)
     if (nr < NR_SYSCALLS && table[nr].fn) {
         /* exit calls never return: name them before they run */
         if ((proc.boot_flags & CL_BOOT_TRACE) && (nr == 60 || nr == 231))
-            trace(nr, args, 0);
+            trace(nr, args, 0, false);
         ret = table[nr].fn(args[0], args[1], args[2], args[3], args[4], args[5]);
     }
     if (proc.boot_flags & CL_BOOT_TRACE)
-        trace(nr, args, ret);
+        trace(nr, args, ret, true);
     tf->rax = (u64)ret;
 }

@@ -3,6 +3,7 @@
  * TCGETS and TIOCGWINSZ, and only through the bounce buffer's bounds.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -99,8 +100,14 @@ int hc_fd_stat(struct hc_ctx *c)
         c->ret = -errno;
         return 0;
     }
+    int fl = fcntl(fd, F_GETFL);
     struct cl_host_stat hs = {
-        .mode = st.st_mode, .rdev = st.st_rdev, .size = st.st_size, .blksize = st.st_blksize};
+        .mode = st.st_mode,
+        .fl_flags = fl < 0 ? 0 : (uint32_t)fl & (O_ACCMODE | O_APPEND | O_NONBLOCK),
+        .rdev = st.st_rdev,
+        .size = st.st_size,
+        .blksize = st.st_blksize,
+    };
     memcpy(c->data, &hs, sizeof(hs));
     c->ret = 0;
     return 0;

@@ -59,6 +59,10 @@ static int hc_killed(struct hc_ctx *c)
     if (sig < 1 || sig > 64)
         return vm_fail(vm, "shim reported a workload killed by invalid signal %llu",
                        (unsigned long long)sig);
+    vm->exit_status = 128 + (int)sig;
+    vm->done = true;
+    if (vec == CL_KILLED_NO_VECTOR)
+        return 0; /* a signal such as SIGPIPE: the status says it all, as in a shell */
     char what[160] = "";
     if (sig == 9 && vec == 14)
         snprintf(what, sizeof(what), "out of memory at address 0x%llx", (unsigned long long)addr);
@@ -75,8 +79,6 @@ static int hc_killed(struct hc_ctx *c)
         snprintf(what, sizeof(what), "signal");
     fprintf(stderr, "cloister: workload killed by %s: %s, rip 0x%llx\n",
             signal_names[sig] ? signal_names[sig] : "signal", what, (unsigned long long)rip);
-    vm->exit_status = 128 + (int)sig;
-    vm->done = true;
     return 0;
 }
 

@@ -107,8 +107,11 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct pr
     bi->entry_offset = 0;
     bi->entry_size = prog->size;
     snprintf(bi->entry_path, sizeof(bi->entry_path), "/%s", base_name(o->program));
-    for (int fd = 0; fd < 3; fd++)
-        bi->stdio_flags[fd] = isatty(fd) ? CL_STDIO_TTY : 0;
+    for (int fd = 0; fd < 3; fd++) {
+        int fl = fcntl(fd, F_GETFL);
+        bi->stdio_flags[fd] = (fl < 0 ? 0 : (uint32_t)fl & CL_STDIO_FL_MASK) |
+                              (isatty(fd) ? CL_STDIO_TTY : 0);
+    }
     if (write_args(vm, bi, o->argc, o->argv, o->envc, o->envp) < 0)
         return -1;
     vm->stats.memory_ready = now_ns();

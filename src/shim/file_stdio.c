@@ -1,0 +1,121 @@
+/*
+ * The workload's stdin, stdout and stderr: the monitor's own fds 0-2, reached by
+ * hypercalls through the bounce buffer. Every count the host returns is bounded by
+ * what was asked before it is believed (an Iago-proof read or write).
+ */
+#include "errno.h"
+#include "file.h"
+#include "hcall.h"
+#include "iov.h"
+#include "lib.h"
+#include "linux_abi.h"
+#include "proc.h"
+#include "signal.h"
+#include "uaccess.h"
+
+#define TCGETS     0x5401
+#define TIOCGWINSZ 0x5413
+
+/* The host's answer for a request of `asked` bytes: [0, asked], or -errno. */
+static s64 checked_count(s64 r, u64 asked)
+{
+    if (r < 0)
+        return r >= -EMAXERRNO ? r : -EIO;
+    return (u64)r <= asked ? r : -EIO;
+}
+
+static s64 host_errno(s64 r)
+{
+    return r < 0 && r >= -EMAXERRNO ? r : -EIO;
+}
+
+static s64 stdio_write(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
+{
+    u8 *bounce = hcall_buffer();
+    u64 total = iov_total(iov, cnt), done = 0;
+    while (done < total) {
+        u64 chunk = MIN(total - done, CL_HC_DATA_SIZE);
+        if (iov_copy_out(bounce, iov, cnt, done, chunk))
+            return done ? (s64)done : -EFAULT;
+        s64 r = checked_count(
+            hcall(CL_HC_FD_WRITE, f->priv, chunk, off < 0 ? (u64)-1 : (u64)off + done, 0, 0, 0),
+            chunk);
+        if (r == -EPIPE)
+            signal_broken_pipe();
+        if (r < 0)
+            return done ? (s64)done : r;
+        done += (u64)r;
+        if ((u64)r < chunk)
+            break;
+    }
+    return (s64)done;
+}
+
+static s64 stdio_read(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
+{
+    u64 want = MIN(iov_total(iov, cnt), CL_HC_DATA_SIZE);
+    if (want == 0)
+        return 0;
+    s64 r = checked_count(
+        hcall(CL_HC_FD_READ, f->priv, want, off < 0 ? (u64)-1 : (u64)off, 0, 0, 0), want);
+    if (r <= 0)
+        return r;
+    return iov_copy_in(iov, cnt, 0, hcall_buffer(), (u64)r) ? -EFAULT : r;
+}
+
+static s64 stdio_ioctl(struct file *f, u64 req, u64 arg)
+{
+    u64 size;
+    if (req == TCGETS)
+        size = CL_TERMIOS_SIZE;
+    else if (req == TIOCGWINSZ)
+        size = CL_WINSIZE_SIZE;
+    else
+        return -ENOTTY;
+    if (!(proc.stdio_flags[f->priv] & CL_STDIO_TTY))
+        return -ENOTTY;
+    s64 r = hcall(CL_HC_FD_IOCTL, f->priv, req, 0, 0, 0, 0);
+    if (r != 0)
+        return host_errno(r);
+    u8 reply[CL_TERMIOS_SIZE];
+    memcpy(reply, hcall_buffer(), size);
+    return copy_to_user(arg, reply, size) ? -EFAULT : 0;
+}
+
+static s64 stdio_stat(struct file *f, struct linux_stat *st)
+{
+    s64 r = hcall(CL_HC_FD_STAT, f->priv, 0, 0, 0, 0, 0);
+    if (r != 0)
+        return host_errno(r);
+    struct cl_host_stat hs;
+    memcpy(&hs, hcall_buffer(), sizeof(hs));
+    u32 type = hs.mode & S_IFMT;
+    if (type != S_IFCHR && type != S_IFIFO && type != S_IFREG && type != S_IFSOCK)
+        type = S_IFCHR;
+    memzero(st, sizeof(*st));
+    st->st_mode = type | (hs.mode & 0777);
+    st->st_dev = 0x16; /* the host's device numbers are not the workload's business */
+    st->st_ino = f->priv + 1;
+    st->st_nlink = 1;
+    st->st_rdev = type == S_IFCHR ? hs.rdev : 0;
+    st->st_size = type == S_IFREG && hs.size > 0 ? hs.size : 0;
+    st->st_blksize = hs.blksize > 0 && hs.blksize <= (1 << 20) ? hs.blksize : 4096;
+    st->st_blocks = (st->st_size + 511) / 512;
+    return 0;
+}
+
+static const struct file_ops stdio_ops = {
+    .read = stdio_read,
+    .write = stdio_write,
+    .ioctl = stdio_ioctl,
+    .stat = stdio_stat,
+};
+
+void stdio_files_init(void)
+{
+    for (u64 fd = 0; fd < 3; fd++) {
+        struct file *f = file_new(&stdio_ops, proc.stdio_flags[fd] & CL_STDIO_FL_MASK, fd);
+        fd_install_at(f, (s64)fd, false);
+        file_put(f); /* the table holds the one reference */
+    }
+}
