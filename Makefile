@@ -101,7 +101,15 @@ $(BUILD)/progs/glibc-pie/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	gcc $(PROG_CFLAGS) -static-pie -fpie $< -o $@
 
-.PHONY: all progs unit check check-release check-asan format clean
+# ---- the README's demo ----
+$(BUILD)/examples/hello: examples/hello.c
+	@mkdir -p $(dir $@)
+	musl-gcc -O2 -static $< -o $@
+
+demo: $(CLOISTER) $(BUILD)/examples/hello
+	$(CLOISTER) run --stats $(BUILD)/examples/hello
+
+.PHONY: all progs unit demo check format clean
 all: $(CLOISTER)
 progs: $(PROGS)
 unit: $(UNIT_BINS)
