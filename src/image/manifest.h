@@ -1,0 +1,41 @@
+/*
+ * A workload's configuration (the manifest), and its two forms: the canonical binary
+ * records an image carries and the shim reads (include/cloister/cwi.h), and the JSON a
+ * user writes (cloister.json) and `cloister inspect --json` prints.
+ */
+#ifndef CLOISTER_IMAGE_MANIFEST_H
+#define CLOISTER_IMAGE_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MANIFEST_DEFAULT_MEM   (256ull << 20)
+#define MANIFEST_DEFAULT_TMPFS (64ull << 20)
+
+struct cl_manifest {
+    char *entry;    /* absolute path in the image */
+    char **argv;    /* argc strings; argv[0] included */
+    size_t argc;
+    char **envp;    /* envc "NAME=value" strings */
+    size_t envc;
+    char *cwd;      /* absolute; "/" by default */
+    uint64_t mem_size;
+    uint32_t vcpus;
+    uint64_t tmpfs_size;
+    bool extra_args;
+    uint64_t snp_policy;
+};
+
+/* Defaults for everything but the entry and argv. */
+void manifest_init(struct cl_manifest *m);
+void manifest_free(struct cl_manifest *m);
+/* Checks the rules of cwi.h (absolute clean paths, sizes, counts); 0 or -1 with err. */
+int manifest_validate(const struct cl_manifest *m, char *err, size_t err_size);
+/* Canonical records; *out is malloc'ed. 0 or -1 with err. */
+int manifest_encode(const struct cl_manifest *m, uint8_t **out, size_t *len, char *err,
+                    size_t err_size);
+int manifest_decode(const uint8_t *buf, size_t len, struct cl_manifest *m, char *err,
+                    size_t err_size);
+
+#endif
