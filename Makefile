@@ -17,6 +17,7 @@ BUILD ?= build
 endif
 
 CC      ?= gcc
+BEARSSL_DIR ?= third_party/bearssl
 HOST_CC ?= $(CC)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -33,7 +34,7 @@ SHIM_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-para
                -march=x86-64 -mtune=generic -mgeneral-regs-only -mno-red-zone \
                -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
                -fno-tree-loop-distribute-patterns -mstringop-strategy=loop \
-               -fno-omit-frame-pointer -Iinclude -Isrc/shim -MMD -MP \
+               -fno-omit-frame-pointer -Iinclude -Isrc/shim -I$(BEARSSL_DIR)/inc -Isrc/shim/libc -MMD -MP \
                -DCLOISTER_SHIM_VERSION='"$(VERSION)"'
 SHIM_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
                 -Wl,-z,noexecstack -T src/shim/shim.ld
@@ -50,8 +51,23 @@ $(BUILD)/shim/%.c.o: src/shim/%.c
 $(BUILD)/shim/%.S.o: src/shim/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
-$(SHIM_ELF): $(SHIM_OBJS) src/shim/shim.ld
-	$(CC) $(SHIM_LDFLAGS) $(SHIM_OBJS) -o $@
+# BearSSL, from Debian's source package (scripts/fetch-bearssl), built with the shim's
+# flags: only the parts the shim uses, never the SSE/AES-NI/PCLMUL variants.
+BEARSSL_SRCS := hash/sha2small.c codec/dec32be.c codec/enc32be.c
+BEARSSL_OBJS := $(patsubst %.c,$(BUILD)/shim/bearssl/%.o,$(BEARSSL_SRCS))
+BEARSSL_CFLAGS := $(filter-out -Wshadow,$(SHIM_CFLAGS)) -I$(BEARSSL_DIR)/inc -I$(BEARSSL_DIR)/src \
+                  -Isrc/shim/libc -DBR_AES_X86NI=0 -DBR_SSE2=0 -DBR_POWER8=0 -DBR_RDRAND=0 \
+                  -DBR_USE_URANDOM=0 -DBR_USE_UNIX_TIME=0 -DBR_64=1 -DBR_INT128=1
+$(BEARSSL_DIR)/src/hash/sha2small.c:
+	@echo "BearSSL's source is missing: run scripts/fetch-bearssl (or scripts/install-deps)" >&2
+	@exit 1
+$(BUILD)/shim/bearssl/%.o: $(BEARSSL_DIR)/src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BEARSSL_CFLAGS) -c $< -o $@
+$(SHIM_OBJS): | $(BEARSSL_DIR)/src/hash/sha2small.c
+
+$(SHIM_ELF): $(SHIM_OBJS) $(BEARSSL_OBJS) src/shim/shim.ld
+	$(CC) $(SHIM_LDFLAGS) $(SHIM_OBJS) $(BEARSSL_OBJS) -o $@
 $(SHIM_BIN): $(SHIM_ELF)
 	objcopy -O binary --set-section-flags .bss=alloc,load,contents $< $@
 	truncate -s %4096 $@

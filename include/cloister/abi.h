@@ -19,7 +19,7 @@
 #include <stdint.h>
 #endif
 
-#define CL_ABI_VERSION 2u
+#define CL_ABI_VERSION 3u
 
 #define CL_PAGE_SIZE  0x1000ull
 #define CL_LARGE_PAGE 0x200000ull /* 2 MiB: the largest page PVM maps (1 GiB faults) */
@@ -32,10 +32,12 @@
  *   0x0000_2000  argument area: argv then envp strings, NUL-separated (HOST)
  *   0x0001_0000  boot page tables, built by the monitor (up to 240 pages)
  *   0x0010_0000  hypercall blocks, CL_HC_BLOCK_SIZE per vCPU, vCPU 0 first
+ *   0x0060_0000  the launch area: struct cl_launch and the manifest (measured)
+ *   0x0070_0000  SEV-SNP secrets page, then the CPUID page
  *   0x0080_0000  the shim image, loaded at CL_GPA_SHIM and run from CL_KERNEL_BASE+GPA
  *   shim end..   free RAM the shim allocates from, up to boot_info.mem_size
  *   CL_GPA_DOORBELL  an unbacked page: a guest write to it exits to the monitor (MMIO)
- *   CL_GPA_FILES     read-only file data (a read-only memslot over the host's file)
+ *   CL_GPA_FILES     the image file, read-only (a read-only memslot over the host's file)
  */
 #define CL_GPA_BOOT_INFO   0x1000ull
 #define CL_GPA_ARGS        0x2000ull
@@ -43,6 +45,10 @@
 #define CL_GPA_PAGE_TABLES 0x10000ull
 #define CL_PAGE_TABLES_MAX 240u
 #define CL_GPA_HCALL       0x100000ull
+#define CL_GPA_LAUNCH      0x600000ull /* the launch area: struct cl_launch + manifest */
+#define CL_LAUNCH_SIZE     0x10000ull
+#define CL_GPA_SECRETS     0x700000ull /* SEV-SNP secrets page */
+#define CL_GPA_CPUID       0x701000ull /* SEV-SNP CPUID page */
 #define CL_GPA_SHIM        0x800000ull
 #define CL_SHIM_MAX_SIZE   0x800000ull
 #define CL_GPA_RAM_MIN_END 0x2000000ull     /* RAM must be at least 32 MiB */
@@ -107,16 +113,23 @@ struct cl_shim_header {
 #define CL_STDIO_TTY       0x80000000u
 #define CL_STDIO_FL_MASK   0x00008c03u /* with O_LARGEFILE, as 64-bit Linux reports */
 
+/* What the host says the launch is for (boot_info.tee). */
+#define CL_TEE_NONE 0u
+#define CL_TEE_SIM  1u
+#define CL_TEE_SNP  2u
+
 /*
- * The boot-info page (HOST). The shim validates every field before using it: it is
- * written by the host, which a confidential workload does not trust.
+ * The boot-info page (HOST): what only the host can know at run time (clocks, its
+ * stdio) and what the user added at run time (extra arguments, if the manifest allows
+ * them). Not measured. The shim validates every field before using it and checks the
+ * ones the manifest also states (memory, vCPUs) against the manifest.
  */
 struct cl_boot_info {
     uint32_t magic;       /* CL_BOOT_MAGIC */
     uint32_t abi_version; /* CL_ABI_VERSION */
-    uint64_t mem_size;    /* bytes of RAM at GPA 0 */
-    uint32_t nr_vcpus;
-    uint32_t flags; /* CL_BOOT_* */
+    uint64_t mem_size;    /* bytes of RAM at GPA 0; must equal the manifest's */
+    uint32_t nr_vcpus;    /* must equal the manifest's */
+    uint32_t flags;       /* CL_BOOT_* */
 
     /* Time base: the TSC frequency and the clocks read at boot_tsc. */
     uint64_t tsc_hz;
@@ -124,20 +137,33 @@ struct cl_boot_info {
     int64_t boot_realtime_ns;
     int64_t boot_monotonic_ns;
 
-    /* The program: an ELF file at files_gpa + entry_offset, entry_size bytes long. */
-    uint64_t files_gpa;
-    uint64_t files_size;
-    uint64_t entry_offset;
-    uint64_t entry_size;
-    char entry_path[256]; /* its path as the guest sees it, NUL-terminated */
-
-    /* argv then envp, argc+envc NUL-terminated strings at CL_GPA_ARGS, args_size bytes */
-    uint32_t argc;
-    uint32_t envc;
-    uint64_t args_size;
+    uint32_t tee; /* CL_TEE_*: a claim, never a reason to trust the host more */
+    uint32_t extra_argc; /* strings appended to the manifest's argv, at CL_GPA_ARGS */
+    uint64_t extra_args_size;
     uint32_t stdio_flags[3]; /* CL_STDIO_* per host fd 0..2 */
     uint32_t reserved0;
     uint64_t reserved[8];
+};
+
+#define CL_LAUNCH_MAGIC 0x414c4c43u /* "CLLA" */
+#define CL_LAUNCH_MANIFEST_OFFSET 256u
+
+/*
+ * The launch area's header (BOTH, measured): where the shim finds the image's sections
+ * in the file region, and the hash that roots the file index. The manifest's canonical
+ * bytes follow at CL_LAUNCH_MANIFEST_OFFSET. Under a TEE this page is measured, so the
+ * shim trusts it; everything else the host hands over is checked against it.
+ */
+struct cl_launch {
+    uint32_t magic;       /* CL_LAUNCH_MAGIC */
+    uint32_t abi_version; /* CL_ABI_VERSION */
+    uint64_t image_size;  /* bytes of the image at CL_GPA_FILES */
+    uint64_t manifest_size;
+    uint64_t index_offset, index_size;   /* FILE_INDEX section in the image */
+    uint64_t chunks_offset, chunks_size; /* CHUNK_HASHES */
+    uint64_t data_offset, data_size;     /* FILE_DATA */
+    uint8_t index_sha256[32];            /* of the FILE_INDEX section */
+    uint8_t reserved[152];
 };
 
 /* Hypercall numbers. Arguments and results are listed as IN/OUT. */
@@ -192,9 +218,9 @@ struct cl_host_stat {
 #define CL_WINSIZE_SIZE 8u
 
 _Static_assert(sizeof(struct cl_shim_header) == 64, "shim header layout");
-_Static_assert(sizeof(struct cl_boot_info) == 440, "boot info layout");
-_Static_assert(sizeof(struct cl_boot_info) <= CL_PAGE_SIZE, "boot info fits its page");
-_Static_assert(__builtin_offsetof(struct cl_boot_info, entry_path) == 88, "boot info");
+_Static_assert(sizeof(struct cl_boot_info) == 152, "boot info layout");
+_Static_assert(__builtin_offsetof(struct cl_boot_info, tee) == 56, "boot info");
+_Static_assert(sizeof(struct cl_launch) == CL_LAUNCH_MANIFEST_OFFSET, "launch header");
 _Static_assert(sizeof(struct cl_hcall) == 88, "hypercall header layout");
 _Static_assert(sizeof(struct cl_host_stat) == 32, "host stat layout");
 _Static_assert(CL_GPA_HCALL + CL_MAX_VCPUS * CL_HC_BLOCK_SIZE <= CL_GPA_SHIM, "memory map");

@@ -18,14 +18,26 @@
 #define CLOISTER_TRACE 0x1u /* name every system call the workload makes, on stderr */
 #define CLOISTER_STATS 0x2u /* print where the start-up time went, on stderr */
 
+/* cloister_run_options.tee */
+#define CLOISTER_TEE_NONE 0u /* plain KVM: no measurement, no attestation */
+#define CLOISTER_TEE_SIM  1u /* a software secure processor: measured launch, reports */
+#define CLOISTER_TEE_SNP  2u /* AMD SEV-SNP (needs the hardware) */
+
+/*
+ * What to run: an image (image != NULL; argv then holds only extra arguments, allowed
+ * only if the image's manifest says so), or a bare static program (program, with argv
+ * and envp), which is sealed into a temporary image first so that both run one way.
+ */
 struct cloister_run_options {
-    const char *program; /* a static ELF program on the host */
-    int argc;            /* argv[0..argc-1]: the workload's arguments */
+    const char *image;   /* a .cwi image, or NULL */
+    const char *program; /* a static ELF program on the host, when image is NULL */
+    int argc;            /* argv[0..argc-1]: the arguments (see above) */
     char *const *argv;
-    int envc; /* envp[0..envc-1]: "K=V"; nothing else is passed in */
+    int envc;            /* envp[0..envc-1]: "K=V"; nothing else is passed in */
     char *const *envp;
-    uint64_t mem_size; /* guest RAM in bytes; 0 for the default (256 MiB) */
-    unsigned flags;    /* CLOISTER_* */
+    uint64_t mem_size;   /* bare programs: guest RAM in bytes; 0 for 256 MiB */
+    unsigned tee;        /* CLOISTER_TEE_* */
+    unsigned flags;      /* CLOISTER_* */
 };
 
 #define CLOISTER_DEFAULT_MEM (256ull << 20)

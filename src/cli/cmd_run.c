@@ -1,7 +1,12 @@
 /* `cloister run`: start a program in a new VM and return its exit status. */
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <cloister/cwi.h>
 
 #include <cloister/cloister.h>
 
@@ -10,9 +15,23 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: cloister run [--mem SIZE] [--env K=V]... [--trace] [--stats] "
-                    "PROGRAM [ARGS...]\n");
+    fprintf(stderr, "usage: cloister run [--tee none|sim] [--trace] [--stats] IMAGE.cwi [ARGS...]\n"
+                    "       cloister run [--tee none|sim] [--mem SIZE] [--env K=V]... [--trace] "
+                    "[--stats] PROGRAM [ARGS...]\n");
     return 2;
+}
+
+/* An image starts with CWI_MAGIC; anything else is taken for a program. */
+static bool is_image(const char *path)
+{
+    unsigned char magic[8];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool yes = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+               memcmp(magic, CWI_MAGIC, sizeof(magic)) == 0;
+    close(fd);
+    return yes;
 }
 
 int cmd_run(int argc, char **argv)
@@ -34,6 +53,19 @@ int cmd_run(int argc, char **argv)
             o.flags |= CLOISTER_TRACE;
         } else if (!strcmp(a, "--stats")) {
             o.flags |= CLOISTER_STATS;
+        } else if (!strcmp(a, "--tee") && i + 1 < argc) {
+            const char *t = argv[++i];
+            if (!strcmp(t, "none"))
+                o.tee = CLOISTER_TEE_NONE;
+            else if (!strcmp(t, "sim"))
+                o.tee = CLOISTER_TEE_SIM;
+            else if (!strcmp(t, "snp"))
+                o.tee = CLOISTER_TEE_SNP;
+            else {
+                fprintf(stderr, "cloister: run: unknown TEE '%s'\n", t);
+                free(env);
+                return usage();
+            }
         } else if (!strcmp(a, "--mem") && i + 1 < argc) {
             if (parse_size(argv[++i], &o.mem_size) < 0) {
                 fprintf(stderr, "cloister: run: bad memory size '%s'\n", argv[i]);
@@ -62,9 +94,15 @@ int cmd_run(int argc, char **argv)
         free(env);
         return usage();
     }
-    o.program = argv[i];
-    o.argc = argc - i;
-    o.argv = argv + i;
+    if (is_image(argv[i])) {
+        o.image = argv[i];
+        o.argc = argc - i - 1; /* extra arguments only */
+        o.argv = argv + i + 1;
+    } else {
+        o.program = argv[i];
+        o.argc = argc - i;
+        o.argv = argv + i;
+    }
     o.envp = env;
 
     char err[512];

@@ -37,10 +37,12 @@ struct elf_image {
     u64 end;  /* first byte above the highest segment */
 };
 
+struct file;
+
 /*
- * Checks the ELF file at data[0..size) and maps its segments into the user address
- * space. Returns 0, or -errno with *why set to a one-line reason for the report.
+ * Checks the ELF file open as f (size bytes, an image file) and loads its segments
+ * into the user address space. Returns 0, or -errno with *why set to a one-line reason.
  */
-int elf_load(const u8 *data, u64 size, struct elf_image *out, const char **why);
+int elf_load(struct file *f, u64 size, struct elf_image *out, const char **why);
 
 #endif

@@ -4,6 +4,9 @@
  * it is used, with overflow in mind.
  */
 #include "elf.h"
+#include "file.h"
+#include "fs_image.h"
+#include "iov.h"
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
@@ -20,10 +23,17 @@ static u32 prot_of(u32 pflags)
            ((pflags & PF_X) ? PROT_EXEC : 0);
 }
 
+#define MAX_PHNUM 64
+
+/* The headers, read once into shim memory: the file's bytes are not re-read after the
+ * checks. */
+static struct elf64_ehdr ehdr;
+static struct elf64_phdr phdrs[MAX_PHNUM];
+
 /* Validates the headers; fills lo/hi with the page-aligned span of the segments. */
-static int check_headers(const u8 *data, u64 size, u64 *lo, u64 *hi, const char **why)
+static int check_headers(u64 size, u64 *lo, u64 *hi, const char **why)
 {
-    const struct elf64_ehdr *eh = (const void *)data;
+    const struct elf64_ehdr *eh = &ehdr;
     if (size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4) != 0)
         return *why = "not an ELF file", -ENOEXEC;
     if (eh->e_ident[4] != 2 || eh->e_ident[5] != 1 || eh->e_machine != EM_X86_64)
@@ -35,7 +45,7 @@ static int check_headers(const u8 *data, u64 size, u64 *lo, u64 *hi, const char 
         !IS_ALIGNED(eh->e_phoff, 8))
         return *why = "ELF program headers out of bounds", -ENOEXEC;
 
-    const struct elf64_phdr *ph = (const void *)(data + eh->e_phoff);
+    const struct elf64_phdr *ph = phdrs;
     u64 low = ~0ull, high = 0, prev_end = 0;
     for (unsigned i = 0; i < eh->e_phnum; i++) {
         if (ph[i].p_type == PT_INTERP)
@@ -63,7 +73,7 @@ static int check_headers(const u8 *data, u64 size, u64 *lo, u64 *hi, const char 
 }
 
 /* Copies one segment's file bytes in; pages wholly beyond them fault in as zero. */
-static int load_segment(const u8 *data, const struct elf64_phdr *p, u64 bias)
+static int load_segment(struct file *f, const struct elf64_phdr *p, u64 bias)
 {
     u64 start = ALIGN_DOWN(p->p_vaddr + bias, PAGE_SIZE);
     u64 end = ALIGN_UP(p->p_vaddr + bias + p->p_memsz, PAGE_SIZE);
@@ -72,8 +82,12 @@ static int load_segment(const u8 *data, const struct elf64_phdr *p, u64 bias)
     if (err)
         return err;
     /* written while writable, then set to the segment's own protection */
-    if (p->p_filesz && copy_to_user(p->p_vaddr + bias, data + p->p_offset, p->p_filesz))
-        return -ENOMEM;
+    if (p->p_filesz) {
+        struct linux_iovec iov = {p->p_vaddr + bias, p->p_filesz};
+        s64 n = f->ops->read(f, &iov, 1, (s64)p->p_offset);
+        if (n != (s64)p->p_filesz)
+            return n < 0 ? (int)n : -EIO;
+    }
     u64 file_end = p->p_vaddr + bias + p->p_filesz;
     u64 zero_end = MIN(ALIGN_UP(file_end, PAGE_SIZE), p->p_vaddr + bias + p->p_memsz);
     if (zero_end > file_end && zero_user(file_end, zero_end - file_end))
@@ -83,14 +97,23 @@ static int load_segment(const u8 *data, const struct elf64_phdr *p, u64 bias)
     return 0;
 }
 
-int elf_load(const u8 *data, u64 size, struct elf_image *out, const char **why)
+int elf_load(struct file *f, u64 size, struct elf_image *out, const char **why)
 {
     u64 lo, hi;
-    int err = check_headers(data, size, &lo, &hi, why);
+    memzero(&ehdr, sizeof(ehdr));
+    s64 n = image_read_kernel(f->inode, 0, &ehdr, sizeof(ehdr));
+    if (n < 0)
+        return *why = "cannot read the program (integrity failure?)", (int)n;
+    if ((u64)n == sizeof(ehdr) && ehdr.e_phnum <= MAX_PHNUM && ehdr.e_phoff < size) {
+        n = image_read_kernel(f->inode, ehdr.e_phoff, phdrs, ehdr.e_phnum * sizeof(phdrs[0]));
+        if (n < 0)
+            return *why = "cannot read the program (integrity failure?)", (int)n;
+    }
+    int err = check_headers(size, &lo, &hi, why);
     if (err)
         return err;
-    const struct elf64_ehdr *eh = (const void *)data;
-    const struct elf64_phdr *ph = (const void *)(data + eh->e_phoff);
+    const struct elf64_ehdr *eh = &ehdr;
+    const struct elf64_phdr *ph = phdrs;
 
     u64 bias = 0;
     if (eh->e_type == ET_DYN)
@@ -107,9 +130,11 @@ int elf_load(const u8 *data, u64 size, struct elf_image *out, const char **why)
         if (!out->phdr && ph[i].p_offset <= eh->e_phoff &&
             eh->e_phoff - ph[i].p_offset < ph[i].p_filesz)
             out->phdr = ph[i].p_vaddr + (eh->e_phoff - ph[i].p_offset) + bias;
-        err = load_segment(data, &ph[i], bias);
+        err = load_segment(f, &ph[i], bias);
         if (err)
-            return *why = "out of memory loading the program", err;
+            return *why = err == -EIO ? "integrity failure loading the program"
+                                      : "out of memory loading the program",
+                   err;
     }
     out->entry = eh->e_entry + bias;
     out->phnum = eh->e_phnum;

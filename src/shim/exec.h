@@ -4,8 +4,10 @@
 
 #include "arch.h"
 
+struct file;
+
 struct exec_args {
-    const u8 *file; /* the program's ELF bytes */
+    struct file *file; /* the program, open */
     u64 file_size;
     const char *path;    /* its path in the guest (AT_EXECFN, /proc/self/exe) */
     const char *strings; /* argv then envp strings, each NUL-terminated */

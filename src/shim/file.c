@@ -2,6 +2,7 @@
 #include "file.h"
 #include "errno.h"
 #include "lib.h"
+#include "vfs.h"
 
 #define MAX_FILES 1024
 
@@ -13,7 +14,7 @@ struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv)
 {
     for (unsigned i = 0; i < MAX_FILES; i++) {
         if (pool[i].refs == 0) {
-            pool[i] = (struct file){ops, 1, flags, 0, priv};
+            pool[i] = (struct file){ops, 1, flags, 0, priv, NULL};
             return &pool[i];
         }
     }
@@ -22,8 +23,12 @@ struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv)
 
 void file_put(struct file *f)
 {
-    if (--f->refs == 0 && f->ops->release)
+    if (--f->refs)
+        return;
+    if (f->ops->release)
         f->ops->release(f);
+    if (f->inode)
+        vfs_file_closed(f->inode);
 }
 
 struct file *fd_get(s64 fd)

@@ -41,15 +41,20 @@ struct file_ops {
     s64 (*ioctl)(struct file *f, u64 req, u64 arg);
     s64 (*stat)(struct file *f, struct linux_stat *st);
     void (*release)(struct file *f);
+    /* maps file page `index` for mmap: the GPA of a page holding its bytes, or -errno */
+    s64 (*page)(struct file *f, u64 index);
     bool seekable;
 };
+
+struct inode;
 
 struct file {
     const struct file_ops *ops;
     u32 refs;
-    u32 flags; /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
-    s64 offset;
-    u64 priv; /* the kind's own: the host fd for stdio */
+    u32 flags;           /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
+    s64 offset;          /* the position; for directories, the getdents cursor */
+    u64 priv;            /* the kind's own: the host fd for stdio */
+    struct inode *inode; /* the file-system node, NULL for stdio */
 };
 
 struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv);

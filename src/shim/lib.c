@@ -51,6 +51,15 @@ int memcmp(const void *a, const void *b, size_t n)
     return 0;
 }
 
+bool memchr_u8(const void *p, u8 c, size_t n)
+{
+    const u8 *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] == c)
+            return true;
+    return false;
+}
+
 size_t strlen(const char *s)
 {
     size_t n = 0;

@@ -11,6 +11,8 @@ void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 void memzero(void *dst, size_t n);
+/* Does byte c occur in p[0..n)? */
+bool memchr_u8(const void *p, u8 c, size_t n);
 size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);

@@ -1,24 +1,39 @@
 /*
- * The shim's start: ring-0 set-up (arch_boot), then, in kernel mode, the boot info is
- * copied and checked, memory and clocks set up, and the workload started.
+ * The shim's start: ring-0 set-up (arch_boot), then, in kernel mode, the measured launch
+ * area and the host's boot info are read and checked, memory, clocks and the file
+ * system set up, and the workload started.
  *
- * The boot info comes from the host, which the shim does not trust: it is copied once
- * and every field is validated before use; a bad value is a panic that names it.
+ * Trust: the launch area (struct cl_launch and the manifest) is measured under a TEE,
+ * so it defines the workload. The boot info comes from the host: it is copied once and
+ * each field validated, and where it repeats the manifest (memory, vCPUs) it must
+ * agree. A bad value is a panic naming it, which ends the run with status 125.
  */
 #include "arch.h"
 #include "clock.h"
 #include "exec.h"
 #include "file.h"
+#include "fs_dev.h"
+#include "fs_image.h"
+#include "fs_proc.h"
+#include "fs_tmp.h"
 #include "hcall.h"
 #include "lib.h"
+#include "manifest.h"
 #include "paging.h"
 #include "panic.h"
 #include "proc.h"
+#include "vfs.h"
+
+#include <cloister/cwi.h>
 
 extern char __shim_end[];
 
 static struct cl_boot_info boot;
-static char arg_strings[CL_ARGS_SIZE];
+static struct cl_launch launch;
+static struct manifest manifest;
+static u8 manifest_bytes[CL_LAUNCH_SIZE];
+static char extra_args[CL_ARGS_SIZE];
+static char exec_strings[CL_ARGS_SIZE + CWI_MAX_MANIFEST + 8];
 
 static void check_boot_info(void)
 {
@@ -35,22 +50,72 @@ static void check_boot_info(void)
         panic("boot info: %u vCPUs out of range", boot.nr_vcpus);
     if (boot.tsc_hz < 100000000ull || boot.tsc_hz > 20000000000ull)
         panic("boot info: TSC frequency %lu Hz out of range", boot.tsc_hz);
-    if (boot.files_gpa != CL_GPA_FILES || boot.files_size > CL_FILES_MAX_SIZE ||
-        boot.entry_offset > boot.files_size ||
-        boot.files_size - boot.entry_offset < boot.entry_size)
-        panic("boot info: program outside the file region");
-    if (strnlen(boot.entry_path, sizeof(boot.entry_path)) == sizeof(boot.entry_path) ||
-        boot.entry_path[0] != '/')
-        panic("boot info: bad program path");
-    if (boot.args_size > CL_ARGS_SIZE)
+    if (boot.extra_args_size > CL_ARGS_SIZE)
         panic("boot info: arguments larger than their area");
-    memcpy(arg_strings, phys_to_virt(CL_GPA_ARGS), boot.args_size);
-    /* exactly argc + envc NUL-terminated strings */
+    memcpy(extra_args, phys_to_virt(CL_GPA_ARGS), boot.extra_args_size);
     u64 n = 0;
-    for (u64 i = 0; i < boot.args_size; i++)
-        n += arg_strings[i] == 0;
-    if (n != (u64)boot.argc + boot.envc || (boot.args_size && arg_strings[boot.args_size - 1]))
-        panic("boot info: argument strings do not match argc/envc");
+    for (u64 i = 0; i < boot.extra_args_size; i++)
+        n += extra_args[i] == 0;
+    if (n != boot.extra_argc || (boot.extra_args_size && extra_args[boot.extra_args_size - 1]))
+        panic("boot info: argument strings do not match their count");
+}
+
+static void check_launch(void)
+{
+    memcpy(&launch, phys_to_virt(CL_GPA_LAUNCH), sizeof(launch));
+    barrier();
+    if (launch.magic != CL_LAUNCH_MAGIC || launch.abi_version != CL_ABI_VERSION)
+        panic("launch area: bad magic or ABI version");
+    if (launch.manifest_size > CL_LAUNCH_SIZE - CL_LAUNCH_MANIFEST_OFFSET)
+        panic("launch area: manifest too large");
+    memcpy(manifest_bytes, (u8 *)phys_to_virt(CL_GPA_LAUNCH) + CL_LAUNCH_MANIFEST_OFFSET,
+           launch.manifest_size);
+    const char *why;
+    if (manifest_parse(manifest_bytes, launch.manifest_size, &manifest, &why) < 0)
+        panic("%s", why);
+    if (manifest.mem_size != boot.mem_size || manifest.vcpus != boot.nr_vcpus)
+        panic("boot info disagrees with the manifest on memory size or vCPUs");
+    if (boot.extra_argc && !manifest.extra_args)
+        panic("extra arguments given, but the image does not allow them");
+}
+
+static void mount_file_systems(void)
+{
+    const char *why;
+    struct inode *root = image_fs_init(&launch, &why);
+    if (!root)
+        panic("%s", why);
+    vfs_init(root);
+    if (manifest.tmpfs_size) {
+        struct inode *tmp = tmpfs_new(manifest.tmpfs_size);
+        if (!tmp)
+            panic("out of memory for /tmp");
+        vfs_mount(root, "tmp", tmp);
+    }
+    vfs_mount(root, "dev", devfs_new());
+    vfs_mount(root, "proc", procfs_new());
+    struct nameidata nd;
+    if (vfs_walk(AT_FDCWD, manifest.cwd, VFS_FOLLOW, &nd) < 0 ||
+        (nd.node->mode & S_IFMT) != S_IFDIR)
+        panic("working directory %s is not a directory in the image", manifest.cwd);
+    vfs_set_cwd(nd.node);
+}
+
+/* argv from the manifest, then the extra arguments, then the environment */
+static u64 build_exec_strings(void)
+{
+    u64 argv_size = 0;
+    const char *s = manifest.strings;
+    for (u32 i = 0; i < manifest.argc; i++) {
+        u64 len = strlen(s) + 1;
+        argv_size += len;
+        s += len;
+    }
+    u64 env_size = manifest.strings_size - argv_size;
+    memcpy(exec_strings, manifest.strings, argv_size);
+    memcpy(exec_strings + argv_size, extra_args, boot.extra_args_size);
+    memcpy(exec_strings + argv_size + boot.extra_args_size, manifest.strings + argv_size, env_size);
+    return argv_size + boot.extra_args_size + env_size;
 }
 
 static void kernel_main(void)
@@ -58,26 +123,35 @@ static void kernel_main(void)
     check_boot_info();
     if (boot.flags & CL_BOOT_STATS)
         hcall(CL_HC_MARK, CL_MARK_SHIM_START, 0, 0, 0, 0, 0);
-    clock_init(boot.tsc_hz, boot.boot_tsc, boot.boot_realtime_ns, boot.boot_monotonic_ns);
     page_alloc_init((u64)__shim_end - CL_KERNEL_BASE, boot.mem_size);
-    proc_init(boot.entry_path, boot.flags, boot.stdio_flags);
+    check_launch();
+    clock_init(boot.tsc_hz, boot.boot_tsc, boot.boot_realtime_ns, boot.boot_monotonic_ns);
+    proc_init(manifest.entry, boot.flags, boot.stdio_flags);
     stdio_files_init();
+    mount_file_systems();
+
+    struct nameidata nd;
+    struct file *prog;
+    if (vfs_walk(AT_FDCWD, manifest.entry, VFS_FOLLOW, &nd) < 0 ||
+        (nd.node->mode & S_IFMT) != S_IFREG || nd.node->ops->open(nd.node, O_RDONLY, &prog) < 0)
+        panic("cannot open the program %s in the image", manifest.entry);
 
     struct exec_args a = {
-        .file = phys_to_virt(boot.files_gpa + boot.entry_offset),
-        .file_size = boot.entry_size,
-        .path = boot.entry_path,
-        .strings = arg_strings,
-        .strings_size = boot.args_size,
-        .argc = boot.argc,
-        .envc = boot.envc,
+        .file = prog,
+        .file_size = nd.node->size,
+        .path = manifest.entry,
+        .strings = exec_strings,
+        .strings_size = build_exec_strings(),
+        .argc = manifest.argc + boot.extra_argc,
+        .envc = manifest.envc,
     };
     struct trap_frame tf;
     memzero(&tf, sizeof(tf));
     const char *why = "";
     int err = exec_prepare(&a, &tf, &why);
+    file_put(prog);
     if (err)
-        panic("cannot start %s: %s", boot.entry_path, why);
+        panic("cannot start %s: %s", manifest.entry, why);
     if (boot.flags & CL_BOOT_STATS)
         hcall(CL_HC_MARK, CL_MARK_USER_START, 0, 0, 0, 0, 0);
     arch_enter_user(&tf);

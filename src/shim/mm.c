@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "lib.h"
+#include "file.h"
 #include "paging.h"
 
 #define MAX_VMAS     8192
@@ -15,7 +16,7 @@ static struct vma vmas[MAX_VMAS];
 static unsigned nr_vmas;
 static u64 mmap_top_addr;
 static u64 brk_base, brk_cur;
-static bool last_fault_oom;
+static enum fault_failure last_failure;
 
 void mm_init(u64 mmap_top)
 {
@@ -62,6 +63,8 @@ static bool insert_at(unsigned i, struct vma v)
 
 static void remove_at(unsigned i)
 {
+    if (vmas[i].file)
+        file_put(vmas[i].file);
     memmove(&vmas[i], &vmas[i + 1], (nr_vmas - i - 1) * sizeof(vmas[0]));
     nr_vmas--;
 }
@@ -74,7 +77,12 @@ static bool split_at(u64 addr)
         return true;
     struct vma upper = *v;
     upper.start = addr;
+    upper.file_off += addr - v->start;
+    if (nr_vmas == MAX_VMAS)
+        return false;
     v->end = addr;
+    if (upper.file)
+        upper.file->refs++;
     return insert_at((unsigned)(v - vmas) + 1, upper);
 }
 
@@ -89,17 +97,29 @@ static bool remove_areas(u64 start, u64 end)
     return true;
 }
 
+static int map_area(struct vma v)
+{
+    if (v.end < v.start || v.end > CL_USER_TOP || !IS_ALIGNED(v.start, PAGE_SIZE) ||
+        !IS_ALIGNED(v.end, PAGE_SIZE))
+        return -EINVAL;
+    mm_unmap(v.start, v.end - v.start);
+    if (!insert_at(first_ending_above(v.start), v))
+        return -ENOMEM;
+    if (v.file)
+        v.file->refs++;
+    return 0;
+}
+
 int mm_map(u64 start, u64 len, u32 prot, enum vma_kind kind)
 {
-    u64 end = start + len;
-    if (end < start || end > CL_USER_TOP || !IS_ALIGNED(start, PAGE_SIZE) ||
-        !IS_ALIGNED(len, PAGE_SIZE))
-        return -EINVAL;
-    mm_unmap(start, len);
-    struct vma v = {start, end, prot, kind};
-    if (!insert_at(first_ending_above(start), v))
-        return -ENOMEM;
-    return 0;
+    struct vma v = {start, start + len, prot, (u16)kind, 0, NULL, 0};
+    return map_area(v);
+}
+
+int mm_map_file(u64 start, u64 len, u32 prot, struct file *f, u64 off, bool shared)
+{
+    struct vma v = {start, start + len, prot, VMA_FILE, shared, f, off};
+    return map_area(v);
 }
 
 u64 mm_find_free(u64 len)
@@ -141,9 +161,11 @@ int mm_protect(u64 start, u64 len, u32 prot)
     }
     if (!split_at(start) || !split_at(end))
         return -ENOMEM;
-    for (unsigned i = first_ending_above(start); i < nr_vmas && vmas[i].start < end; i++)
+    for (unsigned i = first_ending_above(start); i < nr_vmas && vmas[i].start < end; i++) {
         vmas[i].prot = prot;
-    protect_range(start, end, prot_to_pte(prot));
+        protect_range(vmas[i].start, vmas[i].end, prot_to_pte(prot),
+                      vmas[i].file && !vmas[i].shared);
+    }
     return 0;
 }
 
@@ -183,9 +205,39 @@ static bool map_fresh_page(u64 va, u64 flags)
     return true;
 }
 
+/* A file page at va: the file's own page (shared, or read-only private), or a private
+ * copy of it (writable private). */
+static bool map_file_page(struct vma *v, u64 va, u64 flags)
+{
+    u64 *pte = pte_lookup(va, true);
+    if (!pte) {
+        last_failure = FAULT_NO_MEMORY;
+        return false;
+    }
+    if (*pte & (PTE_P | PTE_HELD))
+        return true;
+    s64 gpa = v->file->ops->page(v->file, (va - v->start + v->file_off) / PAGE_SIZE);
+    if (gpa < 0) {
+        last_failure = gpa == -ENOMEM ? FAULT_NO_MEMORY : FAULT_NO_FILE_PAGE;
+        return false;
+    }
+    if (v->shared || !(v->prot & PROT_WRITE)) {
+        *pte = (u64)gpa | flags | PTE_CACHE;
+        return true;
+    }
+    u64 copy = page_alloc();
+    if (!copy) {
+        last_failure = FAULT_NO_MEMORY;
+        return false;
+    }
+    memcpy(phys_to_virt(copy), phys_to_virt((u64)gpa), PAGE_SIZE);
+    *pte = copy | flags;
+    return true;
+}
+
 bool mm_fault(u64 addr, u32 access)
 {
-    last_fault_oom = false;
+    last_failure = FAULT_BAD_ACCESS;
     struct vma *v = mm_find(addr);
     if (!v || !access_allowed(v->prot, access))
         return false;
@@ -194,8 +246,10 @@ bool mm_fault(u64 addr, u32 access)
     if (pte && (*pte & PTE_P))
         return false; /* present, yet the access faulted: a protection violation */
     u64 flags = prot_to_pte(v->prot);
+    if (v->file)
+        return map_file_page(v, va, flags);
     if (!map_fresh_page(va, flags)) {
-        last_fault_oom = true;
+        last_failure = FAULT_NO_MEMORY;
         return false;
     }
     /* fault around: the rest of the aligned block, within the area, while memory lasts */
@@ -209,9 +263,9 @@ bool mm_fault(u64 addr, u32 access)
     return true;
 }
 
-bool mm_out_of_memory(void)
+enum fault_failure mm_fault_failure(void)
 {
-    return last_fault_oom;
+    return last_failure;
 }
 
 void mm_set_brk_base(u64 base)

@@ -14,12 +14,17 @@
 #define PROT_WRITE 2u
 #define PROT_EXEC  4u
 
-enum vma_kind { VMA_ANON, VMA_STACK, VMA_HEAP, VMA_ELF };
+enum vma_kind { VMA_ANON, VMA_STACK, VMA_HEAP, VMA_ELF, VMA_FILE };
+
+struct file;
 
 struct vma {
     u64 start, end;
     u32 prot;
-    u32 kind;
+    u16 kind;
+    u16 shared;        /* MAP_SHARED: writes reach the file */
+    struct file *file; /* VMA_FILE: the file (a reference is held) and where start maps */
+    u64 file_off;
 };
 
 /* what a fault wanted */
@@ -35,6 +40,8 @@ struct vma *mm_find(u64 addr);
 bool mm_overlaps(u64 start, u64 end);
 /* Maps [start, start+len) as a new area, replacing whatever was there. 0 or -errno. */
 int mm_map(u64 start, u64 len, u32 prot, enum vma_kind kind);
+/* The same for a file's pages from offset off (takes a reference on f). */
+int mm_map_file(u64 start, u64 len, u32 prot, struct file *f, u64 off, bool shared);
 /* A free range of len bytes, as high as possible below the mmap top; 0 if none. */
 u64 mm_find_free(u64 len);
 /* Unmaps [start, start+len) (areas and pages). */
@@ -45,8 +52,10 @@ int mm_protect(u64 start, u64 len, u32 prot);
 int mm_discard(u64 start, u64 len);
 /* Resolves a fault at addr; false if the access is not allowed (a signal). */
 bool mm_fault(u64 addr, u32 access);
-/* Did the last failed mm_fault fail for lack of memory (not a bad access)? */
-bool mm_out_of_memory(void);
+/* Why the last mm_fault failed: a bad access (0), no memory, or a file page that does
+ * not exist (past the end: SIGBUS on Linux). */
+enum fault_failure { FAULT_BAD_ACCESS, FAULT_NO_MEMORY, FAULT_NO_FILE_PAGE };
+enum fault_failure mm_fault_failure(void);
 
 /* The program break */
 void mm_set_brk_base(u64 base);

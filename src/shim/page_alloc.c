@@ -41,6 +41,16 @@ u64 page_alloc(void)
     return gpa;
 }
 
+u64 page_alloc_contig(u64 n)
+{
+    if (n == 0 || n > (fresh_end - fresh_next) / PAGE_SIZE)
+        return 0;
+    u64 gpa = fresh_next;
+    fresh_next += n * PAGE_SIZE;
+    free_count -= n;
+    return gpa;
+}
+
 void page_free(u64 gpa)
 {
     u64 *page = phys_to_virt(gpa);

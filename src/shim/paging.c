@@ -58,7 +58,8 @@ void unmap_range(u64 start, u64 end)
         u64 *pte = pte_lookup(va, false);
         if (!pte || !(*pte & (PTE_P | PTE_HELD)))
             continue;
-        page_free(*pte & PTE_ADDR_MASK);
+        if (!(*pte & PTE_CACHE))
+            page_free(*pte & PTE_ADDR_MASK);
         *pte = 0;
         any = true;
     }
@@ -66,14 +67,17 @@ void unmap_range(u64 start, u64 end)
         arch_flush_tlb();
 }
 
-void protect_range(u64 start, u64 end, u64 pte_flags)
+void protect_range(u64 start, u64 end, u64 pte_flags, bool private_mapping)
 {
     bool any = false;
     for (u64 va = start; va < end; va += PAGE_SIZE) {
         u64 *pte = pte_lookup(va, false);
         if (!pte || !(*pte & (PTE_P | PTE_HELD)))
             continue;
-        *pte = (*pte & PTE_ADDR_MASK) | (pte_flags ? pte_flags : PTE_HELD);
+        if ((*pte & PTE_CACHE) && private_mapping && (pte_flags & PTE_W))
+            *pte = 0; /* copy on the next write fault */
+        else
+            *pte = (*pte & (PTE_ADDR_MASK | PTE_CACHE)) | (pte_flags ? pte_flags : PTE_HELD);
         any = true;
     }
     if (any)

@@ -19,6 +19,7 @@
 #define PTE_D         0x40ull
 #define PTE_PS        0x80ull
 #define PTE_HELD      0x200ull /* software bit: a page is held here, PROT_NONE (P=0) */
+#define PTE_CACHE     0x400ull /* software bit: the page is a file's, not this mapping's */
 #define PTE_NX        (1ull << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
@@ -32,6 +33,8 @@ static inline void *phys_to_virt(u64 gpa)
 /* Page allocator over the RAM above the shim. Returns 0 when memory is exhausted. */
 void page_alloc_init(u64 free_start, u64 mem_end);
 u64 page_alloc(void); /* a zeroed page */
+/* n physically contiguous zeroed pages, from memory never used before; 0 if none. */
+u64 page_alloc_contig(u64 n);
 void page_free(u64 gpa);
 u64 page_alloc_free_count(void);
 u64 page_alloc_total(void);
@@ -46,8 +49,10 @@ void paging_kernel_user_access(bool on);
 u64 *pte_lookup(u64 va, bool create);
 /* Removes the translations of [start, end), freeing the pages; flushes the TLB. */
 void unmap_range(u64 start, u64 end);
-/* Rewrites the permission bits of present pages in [start, end); flushes the TLB. */
-void protect_range(u64 start, u64 end, u64 pte_flags);
+/* Rewrites the permission bits of present pages in [start, end); flushes the TLB. In a
+ * private mapping, a file's page that would become writable is dropped instead, so the
+ * next write faults and takes a private copy. */
+void protect_range(u64 start, u64 end, u64 pte_flags, bool private_mapping);
 /* The PTE flags for PROT_* bits. */
 u64 prot_to_pte(u32 prot);
 

@@ -122,61 +122,14 @@ SYSCALL(ioctl)
     return f->ops->ioctl ? f->ops->ioctl(f, a1, a2) : -ENOTTY;
 }
 
-static s64 stat_fd(s64 fd, u64 ubuf)
+SYSCALL(fstat)
 {
-    struct file *f = fd_get(fd);
+    struct file *f = fd_get((s64)a0);
     if (!f)
         return -EBADF;
     struct linux_stat st;
     s64 err = f->ops->stat ? f->ops->stat(f, &st) : -EINVAL;
     if (err)
         return err;
-    return copy_to_user(ubuf, &st, sizeof(st)) ? -EFAULT : 0;
-}
-
-SYSCALL(fstat)
-{
-    return stat_fd((s64)a0, a1);
-}
-
-SYSCALL(newfstatat)
-{
-    char path[2];
-    long n = strncpy_from_user(path, a1, sizeof(path));
-    if (n == -EFAULT)
-        return -EFAULT;
-    if (n == 0 && (a3 & AT_EMPTY_PATH))
-        return stat_fd((s64)a0, a2);
-    return -ENOENT; /* no file system until images bring one */
-}
-
-static s64 do_readlink(u64 upath, u64 ubuf, u64 size)
-{
-    char path[64];
-    long n = strncpy_from_user(path, upath, sizeof(path));
-    if (n == -EFAULT)
-        return -EFAULT;
-    if ((s64)size <= 0)
-        return -EINVAL;
-    if (n < 0 || strcmp(path, "/proc/self/exe") != 0)
-        return -ENOENT;
-    u64 len = MIN(strlen(proc.exe_path), size); /* readlink does not terminate */
-    return copy_to_user(ubuf, proc.exe_path, len) ? -EFAULT : (s64)len;
-}
-
-SYSCALL(readlink)
-{
-    return do_readlink(a0, a1, a2);
-}
-
-SYSCALL(readlinkat)
-{
-    return do_readlink(a1, a2, a3);
-}
-
-SYSCALL(getcwd)
-{
-    if (a1 < 2)
-        return -ERANGE;
-    return copy_to_user(a0, "/", 2) ? -EFAULT : 2;
+    return copy_to_user(a1, &st, sizeof(st)) ? -EFAULT : 0;
 }

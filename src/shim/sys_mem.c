@@ -1,5 +1,6 @@
 /* Memory system calls: brk, mmap, munmap, mprotect, madvise (anonymous memory). */
 #include "errno.h"
+#include "file.h"
 #include "mm.h"
 #include "paging.h"
 #include "syscall.h"
@@ -72,10 +73,23 @@ SYSCALL(mmap)
         return -EINVAL;
     if (flags & MAP_HUGETLB)
         return -EINVAL;
-    if (!(flags & MAP_ANONYMOUS))
-        return fd < 0 ? -EBADF : -ENODEV; /* file mappings come with image files */
     if (!IS_ALIGNED(off, PAGE_SIZE))
         return -EINVAL;
+    struct file *file = NULL;
+    if (!(flags & MAP_ANONYMOUS)) {
+        file = fd_get(fd);
+        if (!file)
+            return -EBADF;
+        if (!file->ops->page)
+            return -ENODEV;
+        u32 mode = file->flags & O_ACCMODE;
+        if (mode == O_WRONLY)
+            return -EACCES;
+        if (type != MAP_PRIVATE && (prot & PROT_WRITE) && mode != O_RDWR)
+            return -EACCES;
+        if (off + ALIGN_UP(len, PAGE_SIZE) < off)
+            return -EOVERFLOW;
+    }
     u64 size = ALIGN_UP(len, PAGE_SIZE);
     if (size < len || size > CL_USER_TOP)
         return -ENOMEM;
@@ -99,7 +113,8 @@ SYSCALL(mmap)
             return -ENOMEM;
     }
     /* MAP_SHARED anonymous memory is private here: there is no other process to share with */
-    int err = mm_map(addr, size, (u32)prot, (flags & MAP_GROWSDOWN) ? VMA_STACK : VMA_ANON);
+    int err = file ? mm_map_file(addr, size, (u32)prot, file, off, type != MAP_PRIVATE)
+                   : mm_map(addr, size, (u32)prot, (flags & MAP_GROWSDOWN) ? VMA_STACK : VMA_ANON);
     if (err)
         return err;
     return (s64)addr;

@@ -75,8 +75,10 @@ void trap_from_user(struct trap_frame *tf)
             flags |= CL_FAULT_EXEC;
         if (tf->error_code & PF_PRESENT)
             flags |= CL_FAULT_PRESENT;
-        if (mm_out_of_memory())
+        if (mm_fault_failure() == FAULT_NO_MEMORY)
             kill_workload(SIGKILL, tf->vector, tf->error_code, tf->rip, addr, flags);
+        if (mm_fault_failure() == FAULT_NO_FILE_PAGE)
+            kill_workload(SIGBUS, tf->vector, tf->error_code, tf->rip, addr, flags);
         kill_workload(SIGSEGV, tf->vector, tf->error_code, tf->rip, addr, flags);
     }
     kill_workload(signal_for_vector(tf->vector), tf->vector, tf->error_code, tf->rip, 0, 0);

@@ -1,8 +1,9 @@
 /*
  * cloister_run: one workload, one VM, start to finish.
  *
- *   open the program -> create the VM and its memory -> lay out shim, page tables,
- *   boot info -> create the vCPU -> run until the workload exits -> tear down.
+ *   open the image (or seal a bare program into a temporary one) -> make the launch
+ *   plan -> create the VM -> map the image, execute the plan -> (sim) measure what was
+ *   loaded -> boot info -> run until the workload exits -> tear down.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,46 +12,17 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cloister/cloister.h>
 
-#include "image/vcpu_init.h"
-#include "vmm/boot_layout.h"
+#include "image/cwi_read.h"
+#include "image/cwi_write.h"
+#include "image/launch_plan.h"
+#include "vmm/launch.h"
+#include "vmm/shim_blob.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
-
-struct program {
-    int fd;
-    void *map;
-    uint64_t size, mapped;
-};
-
-static int open_program(struct vm *vm, const char *path, struct program *p)
-{
-    p->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (p->fd < 0)
-        return vm_fail(vm, "cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(p->fd, &st) < 0)
-        return vm_fail(vm, "cannot stat %s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return vm_fail(vm, "%s is not a regular file", path);
-    if (st.st_size == 0)
-        return vm_fail(vm, "%s is empty", path);
-    if ((uint64_t)st.st_size > CL_FILES_MAX_SIZE)
-        return vm_fail(vm, "%s is too large", path);
-    p->size = (uint64_t)st.st_size;
-    p->mapped = (p->size + CL_PAGE_SIZE - 1) & ~(CL_PAGE_SIZE - 1);
-    /* mapped read-only and shared with the page cache: the guest reads it in place */
-    p->map = mmap(NULL, p->mapped, PROT_READ, MAP_PRIVATE, p->fd, 0);
-    if (p->map == MAP_FAILED) {
-        p->map = NULL;
-        return vm_fail(vm, "cannot map %s: %s", path, strerror(errno));
-    }
-    return 0;
-}
 
 static const char *base_name(const char *path)
 {
@@ -58,68 +30,93 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static void print_stats(const struct vm *vm)
+/* A bare program becomes a one-file image in memory: one way to run everything. */
+static int seal_program(struct vm *vm, const struct cloister_run_options *o,
+                        struct cwi_image *img)
+{
+    char dst[4096];
+    snprintf(dst, sizeof(dst), "/%s", base_name(o->program));
+    struct cl_manifest m;
+    manifest_init(&m);
+    m.entry = dst;
+    m.argv = (char **)o->argv;
+    m.argc = (size_t)o->argc;
+    m.envp = (char **)o->envp;
+    m.envc = (size_t)o->envc;
+    if (o->mem_size)
+        m.mem_size = o->mem_size;
+    struct file_tree t;
+    file_tree_init(&t);
+    int fd = memfd_create("cloister-image", MFD_CLOEXEC);
+    int rc = -1;
+    if (fd < 0) {
+        vm_fail(vm, "memfd_create: %s", strerror(errno));
+    } else if (file_tree_add_program(&t, o->program, dst, vm->err, vm->err_size) == 0 &&
+               cwi_write(fd, &m, &t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob),
+                         NULL, vm->err, vm->err_size) == 0) {
+        rc = cwi_open_fd(fd, 0, img, vm->err, vm->err_size);
+        fd = -1; /* the image owns it now, even on failure */
+    }
+    if (fd >= 0)
+        close(fd);
+    file_tree_free(&t);
+    return rc;
+}
+
+static void print_stats(const struct vm *vm, const struct snp_digest *measured)
 {
     const struct vm_stats *s = &vm->stats;
     double ms = 1e-6;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     fprintf(stderr,
-            "cloister: stats: vm create %.3f ms, memory and layout %.3f ms, vcpu %.3f ms, "
+            "cloister: stats: image %.3f ms, vm create %.3f ms, memory and launch %.3f ms, "
             "shim start %.3f ms, first user instruction %.3f ms, total %.3f ms; "
             "%llu exits, %llu hypercalls, peak RSS %ld KiB\n",
-            (s->vm_created - s->start) * ms, (s->memory_ready - s->vm_created) * ms,
-            (s->vcpus_ready - s->memory_ready) * ms,
+            (s->image_ready - s->start) * ms, (s->vm_created - s->image_ready) * ms,
+            (s->vcpus_ready - s->vm_created) * ms,
             s->shim_start ? (s->shim_start - s->start) * ms : 0.0,
             s->user_start ? (s->user_start - s->start) * ms : 0.0, (s->end - s->start) * ms,
             (unsigned long long)s->exits, (unsigned long long)s->hypercalls, ru.ru_maxrss);
+    if (measured) {
+        char hex[2 * SNP_DIGEST_SIZE + 1];
+        snp_digest_hex(measured, hex);
+        fprintf(stderr, "cloister: stats: launch digest (measured by sim) %s\n", hex);
+    }
 }
 
-static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct program *prog)
+static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
+                          const struct launch_plan *lp)
 {
-    uint64_t mem = o->mem_size ? o->mem_size : CLOISTER_DEFAULT_MEM;
-    if (mem < CL_GPA_RAM_MIN_END || mem > CL_MEM_MAX || mem % CL_LARGE_PAGE)
-        return vm_fail(vm, "memory size must be a multiple of 2 MiB between %llu MiB and %llu GiB",
-                       (unsigned long long)(CL_GPA_RAM_MIN_END >> 20),
-                       (unsigned long long)(CL_MEM_MAX >> 30));
-    if (open_program(vm, o->program, prog) < 0)
-        return -1;
-    if (vm_create(vm, mem) < 0)
-        return -1;
-    vm->files = prog->map;
-    vm->files_size = prog->mapped;
-    if (vm_map_readonly(vm, CL_GPA_FILES, prog->map, prog->mapped) < 0)
-        return -1;
-
-    uint64_t entry, cr3;
-    if (load_shim(vm, &entry) < 0 || build_page_tables(vm, &cr3) < 0)
-        return -1;
     struct cl_boot_info *bi = gpa_ptr(vm, CL_GPA_BOOT_INFO, sizeof(*bi));
     memset(bi, 0, sizeof(*bi));
     bi->magic = CL_BOOT_MAGIC;
     bi->abi_version = CL_ABI_VERSION;
-    bi->mem_size = mem;
-    bi->nr_vcpus = 1;
+    bi->mem_size = lp->mem_size;
+    bi->nr_vcpus = lp->vcpus;
     bi->flags = ((o->flags & CLOISTER_TRACE) ? CL_BOOT_TRACE : 0) |
                 ((o->flags & CLOISTER_STATS) ? CL_BOOT_STATS : 0);
-    bi->files_gpa = CL_GPA_FILES;
-    bi->files_size = prog->mapped;
-    bi->entry_offset = 0;
-    bi->entry_size = prog->size;
-    snprintf(bi->entry_path, sizeof(bi->entry_path), "/%s", base_name(o->program));
+    bi->tee = o->tee == CLOISTER_TEE_SIM ? CL_TEE_SIM : CL_TEE_NONE;
     for (int fd = 0; fd < 3; fd++) {
         int fl = fcntl(fd, F_GETFL);
         bi->stdio_flags[fd] = (fl < 0 ? 0 : (uint32_t)fl & CL_STDIO_FL_MASK) |
                               (isatty(fd) ? CL_STDIO_TTY : 0);
     }
-    if (write_args(vm, bi, o->argc, o->argv, o->envc, o->envp) < 0)
-        return -1;
-    vm->stats.memory_ready = now_ns();
-
-    struct cl_vcpu_init init;
-    cl_vcpu_init_boot(&init, entry, cr3, vcpu_supported_xcr0(vm));
-    if (vcpu_create(vm, 0, &init) < 0)
-        return -1;
+    if (o->image) {
+        /* extra arguments for an image, where its manifest allows them */
+        char *area = gpa_ptr(vm, CL_GPA_ARGS, CL_ARGS_SIZE);
+        uint64_t used = 0;
+        for (int i = 0; i < o->argc; i++) {
+            size_t n = strlen(o->argv[i]) + 1;
+            if (n > CL_ARGS_SIZE - used)
+                return vm_fail(vm, "arguments exceed %llu bytes",
+                               (unsigned long long)CL_ARGS_SIZE);
+            memcpy(area + used, o->argv[i], n);
+            used += n;
+        }
+        bi->extra_argc = (uint32_t)o->argc;
+        bi->extra_args_size = used;
+    }
     uint64_t hz, tsc;
     if (vcpu_tsc(vm->vcpus[0], &hz, &tsc) < 0)
         return -1;
@@ -130,8 +127,48 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct pr
     bi->boot_tsc = tsc;
     bi->boot_realtime_ns = (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec;
     bi->boot_monotonic_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
-    vm->stats.vcpus_ready = now_ns();
+    return 0;
+}
 
+static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cwi_image *img,
+                  struct launch_plan *lp, struct snp_digest *measured)
+{
+    if (o->tee == CLOISTER_TEE_SNP)
+        return vm_fail(vm, "--tee snp: this machine has no SEV-SNP backend");
+    if (o->image && o->envc)
+        return vm_fail(vm, "the environment of an image is sealed in its manifest");
+    if (o->image && o->mem_size)
+        return vm_fail(vm, "the memory size of an image is sealed in its manifest");
+    int rc = o->image ? cwi_open(o->image, 0, img, vm->err, vm->err_size)
+                      : seal_program(vm, o, img);
+    if (rc < 0)
+        return -1;
+    if (o->image && o->argc && !img->manifest.extra_args)
+        return vm_fail(vm, "this image does not accept extra arguments");
+    if (launch_plan_build(img, 0, lp, vm->err, vm->err_size) < 0)
+        return -1;
+    vm->stats.image_ready = now_ns();
+
+    if (vm_create(vm, lp->mem_size) < 0 ||
+        vm_map_readonly(vm, CL_GPA_FILES, img->map, lp->image_size) < 0 ||
+        launch_execute(vm, lp) < 0)
+        return -1;
+    if (o->tee == CLOISTER_TEE_SIM) {
+        /* as the secure processor would: measure what is in memory, not what we meant */
+        struct snp_digest planned;
+        launch_plan_digest(lp, &planned);
+        if (launch_measure_loaded(vm, lp, measured) < 0)
+            return -1;
+        if (memcmp(planned.value, measured->value, SNP_DIGEST_SIZE) != 0) {
+            char a[2 * SNP_DIGEST_SIZE + 1], b[2 * SNP_DIGEST_SIZE + 1];
+            snp_digest_hex(&planned, a);
+            snp_digest_hex(measured, b);
+            return vm_fail(vm, "sim: launch digest mismatch: planned %s, loaded %s", a, b);
+        }
+    }
+    if (fill_boot_info(vm, o, lp) < 0)
+        return -1;
+    vm->stats.vcpus_ready = now_ns();
     return vcpu_run(vm->vcpus[0]);
 }
 
@@ -149,15 +186,19 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     /* a closed pipe is the workload's EPIPE to handle, not our death */
     signal(SIGPIPE, SIG_IGN);
 
-    struct program prog = {.fd = -1};
-    int rc = run_vm(&vm, o, &prog);
+    struct cwi_image img;
+    memset(&img, 0, sizeof(img));
+    img.fd = -1;
+    struct launch_plan lp;
+    memset(&lp, 0, sizeof(lp));
+    struct snp_digest measured;
+    int rc = run_vm(&vm, o, &img, &lp, &measured);
     vm.stats.end = now_ns();
     if (rc == 0 && (o->flags & CLOISTER_STATS))
-        print_stats(&vm);
+        print_stats(&vm, o->tee == CLOISTER_TEE_SIM ? &measured : NULL);
     vm_destroy(&vm);
-    if (prog.map)
-        munmap(prog.map, prog.mapped);
-    if (prog.fd >= 0)
-        close(prog.fd);
+    launch_plan_free(&lp);
+    if (img.map)
+        cwi_close(&img);
     return rc < 0 ? CLOISTER_FAILED : vm.exit_status;
 }

@@ -162,6 +162,58 @@ int vcpu_create(struct vm *vm, unsigned id, const struct cl_vcpu_init *s)
     return set_state(v, s);
 }
 
+static void from_kvm_segment(struct cl_segment *s, const struct kvm_segment *k)
+{
+    s->base = k->base;
+    s->limit = k->limit;
+    s->selector = k->selector;
+    s->attrib = (uint16_t)(k->type | k->s << 4 | k->dpl << 5 | k->present << 7 | k->avl << 8 |
+                           k->l << 9 | k->db << 10 | k->g << 11);
+}
+
+int vcpu_read_state(struct vcpu *v, struct cl_vcpu_init *s)
+{
+    struct kvm_sregs sr;
+    struct kvm_regs r;
+    struct kvm_xcrs x;
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e[1];
+    } m = {.h = {.nmsrs = 1}, .e = {{.index = MSR_IA32_CR_PAT}}};
+    if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0 || ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+        ioctl(v->fd, KVM_GET_XCRS, &x) < 0 || ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+        return -1;
+    memset(s, 0, sizeof(*s));
+    from_kvm_segment(&s->cs, &sr.cs);
+    from_kvm_segment(&s->ds, &sr.ds);
+    from_kvm_segment(&s->es, &sr.es);
+    from_kvm_segment(&s->fs, &sr.fs);
+    from_kvm_segment(&s->gs, &sr.gs);
+    from_kvm_segment(&s->ss, &sr.ss);
+    from_kvm_segment(&s->tr, &sr.tr);
+    from_kvm_segment(&s->ldtr, &sr.ldt);
+    s->gdtr = (struct cl_dtable){sr.gdt.base, sr.gdt.limit};
+    s->idtr = (struct cl_dtable){sr.idt.base, sr.idt.limit};
+    s->cr0 = sr.cr0;
+    s->cr3 = sr.cr3;
+    s->cr4 = sr.cr4;
+    s->efer = sr.efer;
+    s->rax = r.rax, s->rbx = r.rbx, s->rcx = r.rcx, s->rdx = r.rdx;
+    s->rsi = r.rsi, s->rdi = r.rdi, s->rsp = r.rsp, s->rbp = r.rbp;
+    s->r8 = r.r8, s->r9 = r.r9, s->r10 = r.r10, s->r11 = r.r11;
+    s->r12 = r.r12, s->r13 = r.r13, s->r14 = r.r14, s->r15 = r.r15;
+    s->rip = r.rip;
+    s->rflags = r.rflags;
+    for (unsigned i = 0; i < x.nr_xcrs; i++)
+        if (x.xcrs[i].xcr == 0)
+            s->xcr0 = x.xcrs[i].value;
+    s->pat = m.e[0].data;
+    /* not in KVM's sregs: the debug registers keep their reset values */
+    s->dr6 = 0xffff0ff0;
+    s->dr7 = 0x400;
+    return 0;
+}
+
 int vcpu_tsc(struct vcpu *v, uint64_t *hz, uint64_t *tsc)
 {
     int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);

@@ -12,6 +12,9 @@ uint64_t vcpu_supported_xcr0(struct vm *vm);
 /* Creates vCPU id with the given boot state and KVM's supported CPUID. */
 int vcpu_create(struct vm *vm, unsigned id, const struct cl_vcpu_init *s);
 
+/* Reads a vCPU's registers back into the boot-state form (what the sim TEE measures). */
+int vcpu_read_state(struct vcpu *v, struct cl_vcpu_init *s);
+
 /* TSC frequency (Hz) and the guest's TSC now, for the boot-info time base. */
 int vcpu_tsc(struct vcpu *v, uint64_t *hz, uint64_t *tsc);
 

@@ -23,7 +23,7 @@ struct vcpu {
 
 /* Start-up milestones for --stats, in CLOCK_MONOTONIC nanoseconds. */
 struct vm_stats {
-    int64_t start, vm_created, memory_ready, vcpus_ready, shim_start, user_start, end;
+    int64_t start, image_ready, vm_created, vcpus_ready, shim_start, user_start, end;
     uint64_t exits, hypercalls;
 };
 
@@ -31,8 +31,6 @@ struct vm {
     int kvm_fd, vm_fd;
     uint8_t *mem; /* guest RAM, GPA 0..mem_size */
     uint64_t mem_size;
-    const uint8_t *files; /* the read-only file region, host mapping */
-    uint64_t files_size;
     unsigned nr_vcpus;
     struct vcpu *vcpus[CL_MAX_VCPUS];
     unsigned flags; /* CLOISTER_* */

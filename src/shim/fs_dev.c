@@ -1,0 +1,102 @@
+/*
+ * /dev: the devices programs open by name. null and zero as Linux has them; full
+ * (writes fail with ENOSPC); random and urandom from the CPU's generator, never from
+ * the host.
+ */
+#include "fs_dev.h"
+#include "errno.h"
+#include "fs_synth.h"
+#include "iov.h"
+#include "lib.h"
+#include "random.h"
+
+#define DEV_DEV 0x5
+
+enum dev_kind { DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, NR_DEVS };
+
+struct dev_node {
+    struct inode inode;
+    enum dev_kind kind;
+};
+
+static struct synth_dir dev_dir;
+static struct dev_node devs[NR_DEVS];
+static const char *const names[NR_DEVS] = {"null", "zero", "full", "random", "urandom"};
+static const u32 minors[NR_DEVS] = {3, 5, 7, 8, 9}; /* major 1, as on Linux */
+
+static enum dev_kind kind_of(struct file *f)
+{
+    return ((struct dev_node *)f->inode->priv)->kind;
+}
+
+static s64 dev_read(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
+{
+    enum dev_kind k = kind_of(f);
+    if (k == DEV_NULL)
+        return 0;
+    u64 total = iov_total(iov, cnt), done = 0;
+    u8 buf[256];
+    if (k != DEV_RANDOM && k != DEV_URANDOM)
+        memzero(buf, sizeof(buf));
+    while (done < total) {
+        u64 n = MIN(total - done, sizeof(buf));
+        if (k == DEV_RANDOM || k == DEV_URANDOM)
+            random_fill(buf, n);
+        if (iov_copy_in(iov, cnt, done, buf, n))
+            return done ? (s64)done : -EFAULT;
+        done += n;
+    }
+    return (s64)done;
+}
+
+static s64 dev_write(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
+{
+    if (kind_of(f) == DEV_FULL)
+        return -ENOSPC;
+    return (s64)iov_total(iov, cnt); /* null, zero, random: the bytes go nowhere */
+}
+
+static s64 dev_stat(struct file *f, struct linux_stat *st)
+{
+    vfs_stat(f->inode, st);
+    st->st_rdev = (1u << 8) | minors[kind_of(f)];
+    st->st_blksize = 4096;
+    return 0;
+}
+
+static const struct file_ops dev_file_ops = {
+    .read = dev_read,
+    .write = dev_write,
+    .stat = dev_stat,
+    .seekable = true, /* lseek on these succeeds and means nothing, as on Linux */
+};
+
+static s64 dev_open(struct inode *node, u32 flags, struct file **out)
+{
+    if (flags & O_DIRECTORY)
+        return -ENOTDIR;
+    struct file *f = vfs_file_new(&dev_file_ops, node, flags);
+    if (!f)
+        return -ENFILE;
+    *out = f;
+    return 0;
+}
+
+static const struct inode_ops dev_inode_ops = {.open = dev_open};
+
+struct inode *devfs_new(void)
+{
+    synth_dir_init(&dev_dir, DEV_DEV);
+    dev_dir.inode.mode = S_IFDIR | 0755;
+    for (int i = 0; i < NR_DEVS; i++) {
+        devs[i].kind = (enum dev_kind)i;
+        devs[i].inode.ops = &dev_inode_ops;
+        devs[i].inode.priv = &devs[i];
+        devs[i].inode.mode = S_IFCHR | 0666;
+        devs[i].inode.nlink = 1;
+        devs[i].inode.dev = DEV_DEV;
+        devs[i].inode.ino = vfs_next_ino();
+        synth_dir_add(&dev_dir, names[i], &devs[i].inode);
+    }
+    return &dev_dir.inode;
+}

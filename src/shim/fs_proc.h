@@ -1,0 +1,9 @@
+/* /proc: what programs read about themselves (today /proc/self/exe and /proc/self/cwd). */
+#ifndef SHIM_FS_PROC_H
+#define SHIM_FS_PROC_H
+
+#include "vfs.h"
+
+struct inode *procfs_new(void);
+
+#endif

@@ -1,0 +1,10 @@
+/* tmpfs: a writable file system in guest memory, gone when the VM ends. */
+#ifndef SHIM_FS_TMP_H
+#define SHIM_FS_TMP_H
+
+#include "vfs.h"
+
+/* A new empty tmpfs that may hold up to max_bytes of file data; its root. */
+struct inode *tmpfs_new(u64 max_bytes);
+
+#endif
