@@ -69,7 +69,7 @@ $(SHIM_OBJS): | $(BEARSSL_DIR)/src/hash/sha2small.c
 $(SHIM_ELF): $(SHIM_OBJS) $(BEARSSL_OBJS) src/shim/shim.ld
 	$(CC) $(SHIM_LDFLAGS) $(SHIM_OBJS) $(BEARSSL_OBJS) -o $@
 $(SHIM_BIN): $(SHIM_ELF)
-	objcopy -O binary --set-section-flags .bss=alloc,load,contents $< $@
+	objcopy -O binary --remove-section .bss $< $@
 	truncate -s %4096 $@
 
 # ---- host library (image, monitor, attestation) and the command ----

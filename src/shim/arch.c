@@ -147,6 +147,34 @@ static void init_percpu(struct cpu_area *a, u32 id)
     wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
 
+static void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+/*
+ * The launch state has XCR0 at its reset value (x87 only) so that it measures the same
+ * on every host; here the shim turns on what the CPU offers for user code: SSE, AVX,
+ * AVX-512 (all three parts or none). Hardware only (the hw_only_ prefix lets the
+ * instruction check allow its XSETBV): PVM's ring-0 emulator lacks XSETBV,
+ * and there ring-3 code runs on the host's own XCR0 anyway.
+ */
+__attribute__((noinline)) static void hw_only_enable_user_fpu_state(void)
+{
+    u32 a, b, c, d;
+    cpuid(1, 0, &a, &b, &c, &d);
+    if (!(c & (1u << 26))) /* no XSAVE: SSE needs no XCR0 */
+        return;
+    cpuid(0xd, 0, &a, &b, &c, &d);
+    u64 xcr0 = (((u64)d << 32) | a) & 0xe7;
+    if ((xcr0 & 0xe0) != 0xe0)
+        xcr0 &= ~0xe0ull;
+    if (!(xcr0 & 0x4))
+        xcr0 &= ~0xe0ull; /* AVX-512 needs AVX */
+    xcr0 |= 0x3;
+    __asm__ volatile("xsetbv" ::"c"(0), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)));
+}
+
 void arch_boot(void)
 {
     struct percpu *p = &cpu0_area.pcpu;
@@ -169,6 +197,7 @@ void arch_boot(void)
         /* IF cannot change in ring 3; clear only what C code must not inherit */
         wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
     } else {
+        hw_only_enable_user_fpu_state();
         paging_kernel_user_access(false);
         tss.rsp[0] = p->kernel_rsp;
         wrmsr(MSR_LSTAR, (u64)syscall_entry_ring0);

@@ -8,6 +8,6 @@ shim_header:
     .long CL_ABI_VERSION
     .quad shim_entry
     .quad CL_GPA_SHIM
-    .quad __shim_size   /* file_size: .bss is written out too */
+    .quad __shim_file_size  /* file_size: up to the end of .data */
     .quad __shim_size   /* mem_size */
     .quad 0, 0, 0
