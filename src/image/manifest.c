@@ -1,0 +1,379 @@
+/*
+ * The manifest's canonical binary records (include/cloister/cwi.h): encode, decode,
+ * validate.
+ *
+ * Canonical means one configuration has exactly one encoding, so that it always
+ * measures the same. The encoder therefore writes every key, always, in ascending
+ * order: ENTRY, the ARGs, the ENVs, CWD, MEM_SIZE, VCPUS, TMPFS_SIZE, EXTRA_ARGS,
+ * SNP_POLICY. Writing even the keys that hold their default means a reader never has to
+ * know a default (the shim and the monitor cannot disagree about one), and the decoder
+ * can demand every key and so accept exactly what the encoder produces: a missing key,
+ * an unknown one, a wrong order, a duplicate, a bad length, non-zero padding or reserved
+ * bits, a NUL in a string, a boolean other than 0 or 1, or trailing bytes are all
+ * refused. decode(encode(m)) == m and encode(decode(b)) == b for every accepted b.
+ */
+#include "image/manifest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cloister/cwi.h>
+
+#include "image/file_tree.h"
+
+#define MIB                (1ull << 20)
+#define GIB                (1ull << 30)
+#define MEM_MIN            (32 * MIB)
+#define MEM_MAX            (512 * GIB)
+#define MEM_ALIGN          (2 * MIB) /* the shim maps guest RAM with 2 MiB pages */
+#define VCPUS_MAX          64u
+#define TMPFS_ALIGN        4096u
+#define SNP_POLICY_RSVD1   (1ull << 17) /* "must be one" in the SEV-SNP ABI */
+#define SNP_POLICY_DEFAULT (0x30000ull) /* SMT allowed, the reserved bit */
+
+static const char *const key_names[CWI_KEY_MAX] = {
+    [CWI_KEY_ENTRY] = "ENTRY",
+    [CWI_KEY_ARG] = "ARG",
+    [CWI_KEY_ENV] = "ENV",
+    [CWI_KEY_CWD] = "CWD",
+    [CWI_KEY_MEM_SIZE] = "MEM_SIZE",
+    [CWI_KEY_VCPUS] = "VCPUS",
+    [CWI_KEY_TMPFS_SIZE] = "TMPFS_SIZE",
+    [CWI_KEY_EXTRA_ARGS] = "EXTRA_ARGS",
+    [CWI_KEY_SNP_POLICY] = "SNP_POLICY",
+};
+
+/* Bytes of value an integer key must have; 0 for the string keys. */
+static const uint32_t int_length[CWI_KEY_MAX] = {
+    [CWI_KEY_MEM_SIZE] = 8,   [CWI_KEY_VCPUS] = 4,      [CWI_KEY_TMPFS_SIZE] = 8,
+    [CWI_KEY_EXTRA_ARGS] = 1, [CWI_KEY_SNP_POLICY] = 8,
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
+                                                      ...)
+{
+    if (err && err_size) {
+        int n = snprintf(err, err_size, "manifest: ");
+        if (n > 0 && (size_t)n < err_size) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(err + n, err_size - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+        /* Values come from images nobody vouched for: keep the message one line. */
+        for (char *c = err; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
+    }
+    return -1;
+}
+
+/* The working directory when m->cwd is NULL. manifest_init() allocates nothing, so a
+ * caller may fill a manifest with borrowed strings and never call manifest_free(). */
+static const char *cwd_of(const struct cl_manifest *m)
+{
+    return m->cwd ? m->cwd : "/";
+}
+
+void manifest_init(struct cl_manifest *m)
+{
+    memset(m, 0, sizeof(*m)); /* cwd NULL: "/" */
+    m->mem_size = MANIFEST_DEFAULT_MEM;
+    m->vcpus = 1;
+    m->tmpfs_size = MANIFEST_DEFAULT_TMPFS;
+    m->extra_args = false;
+    m->snp_policy = SNP_POLICY_DEFAULT;
+}
+
+void manifest_free(struct cl_manifest *m)
+{
+    free(m->entry);
+    for (size_t i = 0; i < m->argc; i++)
+        free(m->argv[i]);
+    free(m->argv);
+    for (size_t i = 0; i < m->envc; i++)
+        free(m->envp[i]);
+    free(m->envp);
+    free(m->cwd);
+    memset(m, 0, sizeof(*m));
+}
+
+static uint64_t record_size(size_t value_len)
+{
+    return sizeof(struct cwi_record) + (((uint64_t)value_len + 7) & ~7ull);
+}
+
+/* The encoded size, or UINT64_MAX once it is past any limit (no overflow either way). */
+static uint64_t encoded_size(const struct cl_manifest *m)
+{
+    uint64_t n = record_size(strlen(m->entry)) + record_size(strlen(cwd_of(m))) +
+                 record_size(8) * 3 + record_size(4) + record_size(1);
+    for (size_t i = 0; i < m->argc && n <= CWI_MAX_MANIFEST; i++)
+        n += record_size(strlen(m->argv[i]));
+    for (size_t i = 0; i < m->envc && n <= CWI_MAX_MANIFEST; i++)
+        n += record_size(strlen(m->envp[i]));
+    return n > CWI_MAX_MANIFEST ? UINT64_MAX : n;
+}
+
+static int cmp_env_names(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    size_t nx = strcspn(x, "="), ny = strcspn(y, "=");
+    int c = memcmp(x, y, nx < ny ? nx : ny);
+    return c ? c : (nx > ny) - (nx < ny);
+}
+
+/* Each NAME at most once: a duplicate would leave the workload's getenv() to choose. */
+static int check_env_unique(const struct cl_manifest *m, char *err, size_t err_size)
+{
+    if (m->envc < 2)
+        return 0;
+    const char **v = malloc(m->envc * sizeof(*v));
+    if (!v)
+        return fail(err, err_size, "out of memory");
+    for (size_t i = 0; i < m->envc; i++)
+        v[i] = m->envp[i];
+    qsort(v, m->envc, sizeof(*v), cmp_env_names);
+    int rc = 0;
+    for (size_t i = 1; i < m->envc && rc == 0; i++)
+        if (cmp_env_names(&v[i - 1], &v[i]) == 0)
+            rc = fail(err, err_size, "environment variable %.*s is set twice",
+                      (int)strcspn(v[i], "="), v[i]);
+    free(v);
+    return rc;
+}
+
+int manifest_validate(const struct cl_manifest *m, char *err, size_t err_size)
+{
+    if (!m->entry)
+        return fail(err, err_size, "no entry program");
+    const char *why = cwi_path_problem(m->entry, strlen(m->entry));
+    if (why)
+        return fail(err, err_size, "entry path '%.200s' %s", m->entry, why);
+    if ((why = cwi_path_problem(cwd_of(m), strlen(cwd_of(m)))))
+        return fail(err, err_size, "working directory '%.200s' %s", m->cwd, why);
+    if (m->argc == 0 || !m->argv)
+        return fail(err, err_size, "argv is empty (argv[0] is required)");
+    for (size_t i = 0; i < m->argc; i++)
+        if (!m->argv[i])
+            return fail(err, err_size, "argv[%zu] is missing", i);
+    for (size_t i = 0; i < m->envc; i++) {
+        const char *eq = m->envp[i] ? strchr(m->envp[i], '=') : NULL;
+        if (!eq || eq == m->envp[i])
+            return fail(err, err_size, "environment entry '%s' is not NAME=value",
+                        m->envp[i] ? m->envp[i] : "(null)");
+    }
+    if (check_env_unique(m, err, err_size))
+        return -1;
+    if (m->mem_size % MEM_ALIGN != 0)
+        return fail(err, err_size, "memory size %llu is not a multiple of 2 MiB",
+                    (unsigned long long)m->mem_size);
+    if (m->mem_size < MEM_MIN || m->mem_size > MEM_MAX)
+        return fail(err, err_size, "memory size %llu MiB is outside 32 MiB..512 GiB",
+                    (unsigned long long)(m->mem_size / MIB));
+    if (m->vcpus < 1 || m->vcpus > VCPUS_MAX)
+        return fail(err, err_size, "%u vCPUs is outside 1..%u", m->vcpus, VCPUS_MAX);
+    if (m->tmpfs_size % TMPFS_ALIGN != 0)
+        return fail(err, err_size, "tmpfs size %llu is not a multiple of 4 KiB",
+                    (unsigned long long)m->tmpfs_size);
+    if (m->tmpfs_size > m->mem_size)
+        return fail(err, err_size, "tmpfs size (%llu MiB) is larger than memory (%llu MiB)",
+                    (unsigned long long)(m->tmpfs_size / MIB),
+                    (unsigned long long)(m->mem_size / MIB));
+    if (!(m->snp_policy & SNP_POLICY_RSVD1))
+        return fail(err, err_size,
+                    "SEV-SNP policy 0x%llx lacks bit 17, which the ABI requires to be 1",
+                    (unsigned long long)m->snp_policy);
+    if (encoded_size(m) == UINT64_MAX)
+        return fail(err, err_size, "encoding is larger than %u bytes (too many arguments?)",
+                    CWI_MAX_MANIFEST);
+    return 0;
+}
+
+/* Appends one record at *pos; the buffer was sized by encoded_size() and zeroed. */
+static void put_record(uint8_t *buf, size_t *pos, uint16_t key, const void *value, size_t len)
+{
+    struct cwi_record r = {.key = key, .reserved = 0, .length = (uint32_t)len};
+    memcpy(buf + *pos, &r, sizeof(r));
+    memcpy(buf + *pos + sizeof(r), value, len);
+    *pos += (size_t)record_size(len);
+}
+
+static void put_string(uint8_t *buf, size_t *pos, uint16_t key, const char *s)
+{
+    put_record(buf, pos, key, s, strlen(s));
+}
+
+static void put_u64(uint8_t *buf, size_t *pos, uint16_t key, uint64_t v)
+{
+    uint8_t le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (uint8_t)(v >> (8 * i));
+    put_record(buf, pos, key, le, 8);
+}
+
+int manifest_encode(const struct cl_manifest *m, uint8_t **out, size_t *len, char *err,
+                    size_t err_size)
+{
+    if (manifest_validate(m, err, err_size))
+        return -1;
+    size_t size = (size_t)encoded_size(m);
+    uint8_t *buf = calloc(1, size); /* zero: the padding */
+    if (!buf)
+        return fail(err, err_size, "out of memory");
+    size_t pos = 0;
+    put_string(buf, &pos, CWI_KEY_ENTRY, m->entry);
+    for (size_t i = 0; i < m->argc; i++)
+        put_string(buf, &pos, CWI_KEY_ARG, m->argv[i]);
+    for (size_t i = 0; i < m->envc; i++)
+        put_string(buf, &pos, CWI_KEY_ENV, m->envp[i]);
+    put_string(buf, &pos, CWI_KEY_CWD, cwd_of(m));
+    put_u64(buf, &pos, CWI_KEY_MEM_SIZE, m->mem_size);
+    uint8_t vcpus[4] = {(uint8_t)m->vcpus, (uint8_t)(m->vcpus >> 8), (uint8_t)(m->vcpus >> 16),
+                        (uint8_t)(m->vcpus >> 24)};
+    put_record(buf, &pos, CWI_KEY_VCPUS, vcpus, 4);
+    put_u64(buf, &pos, CWI_KEY_TMPFS_SIZE, m->tmpfs_size);
+    uint8_t extra = m->extra_args ? 1 : 0;
+    put_record(buf, &pos, CWI_KEY_EXTRA_ARGS, &extra, 1);
+    put_u64(buf, &pos, CWI_KEY_SNP_POLICY, m->snp_policy);
+    *out = buf;
+    *len = pos;
+    return 0;
+}
+
+static uint64_t get_le(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Appends a copy of a string value to a growing array. */
+static int push_string(char ***v, size_t *n, const uint8_t *s, size_t len)
+{
+    /* Capacity is the next power of two: grow whenever the count reaches one. */
+    if ((*n & (*n - 1)) == 0) {
+        size_t cap = *n ? *n * 2 : 1;
+        char **nv = realloc(*v, cap * sizeof(*nv));
+        if (!nv)
+            return -1;
+        *v = nv;
+    }
+    char *c = strndup((const char *)s, len);
+    if (!c)
+        return -1;
+    (*v)[(*n)++] = c;
+    return 0;
+}
+
+/* Applies one record (already checked for order and framing) to m. */
+static int apply(struct cl_manifest *m, uint16_t key, const uint8_t *v, uint32_t len, char *err,
+                 size_t err_size)
+{
+    if (int_length[key] == 0 && memchr(v, '\0', len))
+        return fail(err, err_size, "%s record holds a NUL byte", key_names[key]);
+    if (int_length[key] != 0 && len != int_length[key])
+        return fail(err, err_size, "%s record is %u bytes, expected %u", key_names[key], len,
+                    int_length[key]);
+    switch (key) {
+    case CWI_KEY_ENTRY:
+        return (m->entry = strndup((const char *)v, len)) ? 0 : fail(err, err_size, "no memory");
+    case CWI_KEY_CWD:
+        free(m->cwd);
+        return (m->cwd = strndup((const char *)v, len)) ? 0 : fail(err, err_size, "no memory");
+    case CWI_KEY_ARG:
+        return push_string(&m->argv, &m->argc, v, len) ? fail(err, err_size, "no memory") : 0;
+    case CWI_KEY_ENV:
+        return push_string(&m->envp, &m->envc, v, len) ? fail(err, err_size, "no memory") : 0;
+    case CWI_KEY_MEM_SIZE:
+        m->mem_size = get_le(v, 8);
+        return 0;
+    case CWI_KEY_VCPUS:
+        m->vcpus = (uint32_t)get_le(v, 4);
+        return 0;
+    case CWI_KEY_TMPFS_SIZE:
+        m->tmpfs_size = get_le(v, 8);
+        return 0;
+    case CWI_KEY_EXTRA_ARGS:
+        if (v[0] > 1)
+            return fail(err, err_size, "EXTRA_ARGS is %u, not 0 or 1", v[0]);
+        m->extra_args = v[0] == 1;
+        return 0;
+    case CWI_KEY_SNP_POLICY:
+        m->snp_policy = get_le(v, 8);
+        return 0;
+    }
+    return fail(err, err_size, "unknown key %u", key);
+}
+
+int manifest_decode(const uint8_t *buf, size_t len, struct cl_manifest *m, char *err,
+                    size_t err_size)
+{
+    unsigned seen[CWI_KEY_MAX] = {0};
+    unsigned prev = 0;
+    size_t pos = 0;
+
+    manifest_init(m);
+    if (len > CWI_MAX_MANIFEST) {
+        fail(err, err_size, "%zu bytes, more than the limit of %u", len, CWI_MAX_MANIFEST);
+        goto bad;
+    }
+    while (pos < len) {
+        struct cwi_record r;
+        if (len - pos < sizeof(r)) {
+            fail(err, err_size, "truncated record header at offset %zu", pos);
+            goto bad;
+        }
+        memcpy(&r, buf + pos, sizeof(r));
+        if (r.key == 0 || r.key >= CWI_KEY_MAX) {
+            fail(err, err_size, "unknown key %u at offset %zu", r.key, pos);
+            goto bad;
+        }
+        if (r.reserved != 0) {
+            fail(err, err_size, "%s record at offset %zu has non-zero reserved bits",
+                 key_names[r.key], pos);
+            goto bad;
+        }
+        if (r.key < prev) {
+            fail(err, err_size, "%s record after %s: keys out of order", key_names[r.key],
+                 key_names[prev]);
+            goto bad;
+        }
+        if (r.key == prev && r.key != CWI_KEY_ARG && r.key != CWI_KEY_ENV) {
+            fail(err, err_size, "%s record appears twice", key_names[r.key]);
+            goto bad;
+        }
+        size_t body = len - pos - sizeof(r);
+        uint64_t padded = ((uint64_t)r.length + 7) & ~7ull;
+        if (padded > body) {
+            fail(err, err_size, "%s record at offset %zu runs past the end", key_names[r.key], pos);
+            goto bad;
+        }
+        const uint8_t *v = buf + pos + sizeof(r);
+        for (uint64_t i = r.length; i < padded; i++)
+            if (v[i] != 0) {
+                fail(err, err_size, "%s record at offset %zu has non-zero padding",
+                     key_names[r.key], pos);
+                goto bad;
+            }
+        if (apply(m, r.key, v, r.length, err, err_size))
+            goto bad;
+        seen[r.key]++;
+        prev = r.key;
+        pos += sizeof(r) + (size_t)padded;
+    }
+    for (unsigned k = 1; k < CWI_KEY_MAX; k++)
+        if (!seen[k] && k != CWI_KEY_ARG && k != CWI_KEY_ENV) {
+            fail(err, err_size, "no %s record", key_names[k]);
+            goto bad;
+        }
+    if (manifest_validate(m, err, err_size))
+        goto bad;
+    return 0;
+bad:
+    manifest_free(m);
+    return -1;
+}
