@@ -1,0 +1,394 @@
+/*
+ * The image writer: lays out the sections of include/cloister/cwi.h and fills them.
+ *
+ * The layout is computed before a byte is written: every size is known from the tree
+ * (file sizes as collected), so every offset is too. File contents are then streamed
+ * once, in index order, into their page-aligned places in FILE_DATA, and each buffer is
+ * hashed into its 64 KiB chunk hashes and into the running SHA-256 of FILE_DATA on the
+ * way. Only after that pass are the tree hashes known, so the index, and the section
+ * table with every section's hash, are written last, at their precomputed offsets.
+ *
+ *   header | table | MANIFEST | pad | SHIM | pad | FILE_INDEX | pad | CHUNK_HASHES | pad |
+ *   FILE_DATA (file, zero pad to 4 KiB, file, ...)
+ *
+ * Everything between and after the written bytes is zero because the file is truncated
+ * to zero and then extended to its final size before anything is written.
+ */
+#include "image/cwi_write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include <cloister/abi.h>
+#include <cloister/cwi.h>
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cwi structs are written as they lie");
+
+#define NSECTIONS 5u
+/* Large reads keep a build disk- or hash-bound; a multiple of the chunk size keeps each
+ * chunk whole in one buffer. */
+#define READ_BUF (16u * CWI_CHUNK_SIZE)
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
+                                                      ...)
+{
+    if (err && err_size) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, err_size, fmt, ap);
+        va_end(ap);
+        /* Host file names may hold any byte but '/': keep the message one line. */
+        for (char *c = err; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
+    }
+    return -1;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+static uint64_t chunk_count(uint64_t size)
+{
+    return (size >> CWI_CHUNK_SHIFT) + ((size & (CWI_CHUNK_SIZE - 1)) != 0);
+}
+
+/* libcrypto failing to hash leaves no trustworthy image to write; callers fail the build. */
+static int sha256(const void *data, size_t len, uint8_t out[32])
+{
+    unsigned int n = 0;
+    return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) && n == 32 ? 0 : -1;
+}
+
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off, char *err, size_t err_size)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = pwrite(fd, p, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return fail(err, err_size, "cannot write the image: %s",
+                        n < 0 ? strerror(errno) : "no progress");
+        p += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
+    }
+    return 0;
+}
+
+/* Reads exactly len bytes unless the file ends first; returns the count or -1. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, buf + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+/* Where everything goes; offsets are from the start of the image. */
+struct layout {
+    struct cwi_section sec[NSECTIONS];
+    uint64_t nchunks, strings_size, file_size;
+};
+
+enum { S_MANIFEST, S_SHIM, S_INDEX, S_CHUNKS, S_DATA };
+
+static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len, struct layout *L,
+                char *err, size_t err_size)
+{
+    uint64_t strings = 0, chunks = 0, data = 0;
+    for (size_t i = 0; i < t->count; i++) {
+        const struct ft_entry *e = &t->entries[i];
+        strings += strlen(e->path) + ((e->mode & CWI_S_IFMT) == CWI_S_IFLNK ? e->size : 0);
+        if ((e->mode & CWI_S_IFMT) == CWI_S_IFREG) {
+            chunks += chunk_count(e->size);
+            data += align_up(e->size, CWI_ALIGN);
+        }
+    }
+    /* Index offsets are 32-bit; everything else is 64-bit and cannot realistically wrap
+     * (sizes came from st_size, at most 2^63 each, and far fewer than 2^32 files). */
+    if (t->count > UINT32_MAX || strings > UINT32_MAX)
+        return fail(err, err_size, "too many files for one image");
+
+    static const uint32_t types[NSECTIONS] = {CWI_SEC_MANIFEST, CWI_SEC_SHIM, CWI_SEC_FILE_INDEX,
+                                              CWI_SEC_CHUNK_HASHES, CWI_SEC_FILE_DATA};
+    const uint64_t lengths[NSECTIONS] = {manifest_len, shim_len,
+                                         sizeof(struct cwi_index_header) +
+                                             t->count * sizeof(struct cwi_entry) + strings,
+                                         chunks * 32, data};
+    uint64_t pos = CWI_HEADER_SIZE + NSECTIONS * sizeof(struct cwi_section);
+    memset(L, 0, sizeof(*L));
+    for (unsigned i = 0; i < NSECTIONS; i++) {
+        /* The manifest's records are 8-byte units; the rest start on a page so that the
+         * monitor can map them and the shim can address them by page. */
+        pos = align_up(pos, i == S_MANIFEST ? 8 : CWI_ALIGN);
+        L->sec[i].type = types[i];
+        L->sec[i].offset = pos;
+        L->sec[i].length = lengths[i];
+        pos += lengths[i];
+    }
+    L->nchunks = chunks;
+    L->strings_size = strings;
+    L->file_size = pos;
+    return 0;
+}
+
+/* The streaming pass: state carried from one file to the next. */
+struct data_pass {
+    int out;
+    uint64_t data_off;   /* image offset of FILE_DATA */
+    uint64_t pos;        /* next free offset within FILE_DATA */
+    uint8_t *chunks;     /* every chunk hash, in order */
+    uint64_t chunk_next; /* index of the next chunk hash */
+    EVP_MD_CTX *section; /* SHA-256 of FILE_DATA so far */
+    uint8_t *buf;
+};
+
+static const uint8_t zero_page[CWI_ALIGN];
+
+/* Copies one regular file into FILE_DATA, hashing it. Records where in *off, *first. */
+static int copy_file(struct data_pass *p, const struct ft_entry *e, uint64_t *off, uint64_t *first,
+                     char *err, size_t err_size)
+{
+    int fd = open(e->src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return fail(err, err_size, "cannot open %s: %s", e->src, strerror(errno));
+    struct stat st;
+    int rc = -1;
+    if (fstat(fd, &st) != 0) {
+        fail(err, err_size, "cannot stat %s: %s", e->src, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_dev != e->dev || (uint64_t)st.st_ino != e->ino ||
+        (uint64_t)st.st_size != e->size) {
+        fail(err, err_size, "%s changed while the image was being built", e->src);
+        goto out;
+    }
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+    *off = p->pos;
+    *first = p->chunk_next;
+    uint64_t left = e->size;
+    while (left > 0) {
+        size_t want = left < READ_BUF ? (size_t)left : READ_BUF;
+        ssize_t got = read_full(fd, p->buf, want);
+        if (got < 0) {
+            fail(err, err_size, "cannot read %s: %s", e->src, strerror(errno));
+            goto out;
+        }
+        if ((size_t)got != want) {
+            fail(err, err_size, "%s shrank while the image was being built", e->src);
+            goto out;
+        }
+        for (size_t c = 0; c < want; c += CWI_CHUNK_SIZE) {
+            size_t n = want - c < CWI_CHUNK_SIZE ? want - c : CWI_CHUNK_SIZE;
+            if (sha256(p->buf + c, n, p->chunks + 32 * p->chunk_next++)) {
+                fail(err, err_size, "SHA-256 failed in libcrypto");
+                goto out;
+            }
+        }
+        if (!EVP_DigestUpdate(p->section, p->buf, want)) {
+            fail(err, err_size, "SHA-256 failed in libcrypto");
+            goto out;
+        }
+        if (pwrite_all(p->out, p->buf, want, p->data_off + p->pos, err, err_size))
+            goto out;
+        p->pos += want;
+        left -= want;
+    }
+    uint8_t extra;
+    if (read_full(fd, &extra, 1) != 0) {
+        fail(err, err_size, "%s grew while the image was being built", e->src);
+        goto out;
+    }
+    /* The padding to the next page is part of FILE_DATA (and already zero on disk). */
+    uint64_t pad = align_up(e->size, CWI_ALIGN) - e->size;
+    if (pad && !EVP_DigestUpdate(p->section, zero_page, (size_t)pad)) {
+        fail(err, err_size, "SHA-256 failed in libcrypto");
+        goto out;
+    }
+    p->pos += pad;
+    rc = 0;
+out:
+    close(fd);
+    return rc;
+}
+
+/* Fills the FILE_INDEX section: header, entries, strings. 0, or -1 if hashing failed. */
+static int build_index(const struct file_tree *t, const struct layout *L, const uint64_t *offs,
+                       const uint64_t *firsts, const uint8_t *chunks, uint8_t *idx)
+{
+    struct cwi_index_header h = {
+        .entry_count = (uint32_t)t->count,
+        .chunk_shift = CWI_CHUNK_SHIFT,
+        .entries_offset = sizeof(h),
+        .strings_offset = sizeof(h) + t->count * sizeof(struct cwi_entry),
+        .strings_size = L->strings_size,
+    };
+    memcpy(idx, &h, sizeof(h));
+    uint8_t *strings = idx + h.strings_offset;
+    uint32_t spos = 0;
+    for (size_t i = 0; i < t->count; i++) {
+        const struct ft_entry *fe = &t->entries[i];
+        struct cwi_entry e = {0};
+        size_t plen = strlen(fe->path);
+        e.path_offset = spos;
+        e.path_length = (uint32_t)plen;
+        memcpy(strings + spos, fe->path, plen);
+        spos += (uint32_t)plen;
+        e.mode = fe->mode;
+        switch (fe->mode & CWI_S_IFMT) {
+        case CWI_S_IFREG:
+            e.size = fe->size;
+            e.data_offset = offs[i];
+            e.first_chunk = firsts[i];
+            /* The tree hash: SHA-256 over the file's chunk hashes, in order. */
+            if (sha256(chunks + 32 * firsts[i], 32 * chunk_count(fe->size), e.sha256))
+                return -1;
+            break;
+        case CWI_S_IFLNK:
+            e.size = fe->size;
+            e.data_offset = spos;
+            memcpy(strings + spos, fe->target, fe->size);
+            spos += (uint32_t)fe->size;
+            break;
+        }
+        memcpy(idx + sizeof(h) + i * sizeof(e), &e, sizeof(e));
+    }
+    return 0;
+}
+
+static int check_inputs(const struct cl_manifest *m, struct file_tree *t, const uint8_t *shim,
+                        size_t shim_len, char *err, size_t err_size)
+{
+    struct cl_shim_header sh;
+    if (shim_len < sizeof(sh))
+        return fail(err, err_size, "the shim is %zu bytes, too short for its header", shim_len);
+    memcpy(&sh, shim, sizeof(sh));
+    if (sh.magic != CL_SHIM_MAGIC || sh.abi_version != CL_ABI_VERSION)
+        return fail(err, err_size, "the shim has a bad header (ABI %u, expected %u)",
+                    sh.abi_version, CL_ABI_VERSION);
+    if (file_tree_finish(t, err, err_size))
+        return -1;
+    const struct ft_entry *e = m->entry ? file_tree_find(t, m->entry) : NULL;
+    if (!e)
+        return fail(err, err_size, "the entry program %s is not among the image's files",
+                    m->entry ? m->entry : "(none)");
+    if ((e->mode & CWI_S_IFMT) != CWI_S_IFREG)
+        return fail(err, err_size, "the entry program %s is not a regular file in the image",
+                    m->entry);
+    return 0;
+}
+
+int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const uint8_t *shim,
+              size_t shim_len, struct cwi_write_stats *stats, char *err, size_t err_size)
+{
+    uint8_t *manifest = NULL, *idx = NULL;
+    uint64_t *offs = NULL, *firsts = NULL;
+    size_t manifest_len = 0;
+    struct data_pass p = {.out = fd};
+    struct layout L;
+    int rc = -1;
+
+    if (check_inputs(m, t, shim, shim_len, err, err_size) ||
+        manifest_encode(m, &manifest, &manifest_len, err, err_size) ||
+        plan(t, manifest_len, shim_len, &L, err, err_size))
+        goto out;
+    if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)L.file_size) != 0) {
+        fail(err, err_size, "cannot size the image file: %s", strerror(errno));
+        goto out;
+    }
+
+    p.data_off = L.sec[S_DATA].offset;
+    p.chunks = malloc(L.nchunks ? L.nchunks * 32 : 1);
+    p.buf = malloc(READ_BUF);
+    p.section = EVP_MD_CTX_new();
+    offs = calloc(t->count, sizeof(*offs));
+    firsts = calloc(t->count, sizeof(*firsts));
+    idx = calloc(1, (size_t)L.sec[S_INDEX].length);
+    if (!p.chunks || !p.buf || !p.section || !offs || !firsts || !idx) {
+        fail(err, err_size, "out of memory writing the image");
+        goto out;
+    }
+    if (!EVP_DigestInit_ex(p.section, EVP_sha256(), NULL)) {
+        fail(err, err_size, "SHA-256 failed in libcrypto");
+        goto out;
+    }
+    uint64_t files = 0, bytes = 0;
+    for (size_t i = 0; i < t->count; i++) {
+        const struct ft_entry *e = &t->entries[i];
+        if ((e->mode & CWI_S_IFMT) != CWI_S_IFREG)
+            continue;
+        if (copy_file(&p, e, &offs[i], &firsts[i], err, err_size))
+            goto out;
+        files++;
+        bytes += e->size;
+    }
+    unsigned int n = 0;
+    if (!EVP_DigestFinal_ex(p.section, L.sec[S_DATA].sha256, &n) || n != 32) {
+        fail(err, err_size, "SHA-256 failed in libcrypto");
+        goto out;
+    }
+
+    if (build_index(t, &L, offs, firsts, p.chunks, idx)) {
+        fail(err, err_size, "SHA-256 failed in libcrypto");
+        goto out;
+    }
+    const void *bodies[S_DATA] = {manifest, shim, idx, p.chunks};
+    for (unsigned i = 0; i < S_DATA; i++) {
+        if (sha256(bodies[i], (size_t)L.sec[i].length, L.sec[i].sha256)) {
+            fail(err, err_size, "SHA-256 failed in libcrypto");
+            goto out;
+        }
+        if (pwrite_all(fd, bodies[i], (size_t)L.sec[i].length, L.sec[i].offset, err, err_size))
+            goto out;
+    }
+
+    struct cwi_header h = {
+        .version = CWI_VERSION,
+        .flags = 0,
+        .header_size = CWI_HEADER_SIZE,
+        .section_count = NSECTIONS,
+        .file_size = L.file_size,
+    };
+    memcpy(h.magic, CWI_MAGIC, sizeof(h.magic));
+    if (pwrite_all(fd, &h, sizeof(h), 0, err, err_size) ||
+        pwrite_all(fd, L.sec, sizeof(L.sec), CWI_HEADER_SIZE, err, err_size))
+        goto out;
+
+    if (stats) {
+        stats->entries = t->count;
+        stats->files = files;
+        stats->data_bytes = bytes;
+        stats->image_size = L.file_size;
+    }
+    rc = 0;
+out:
+    free(manifest);
+    free(idx);
+    free(offs);
+    free(firsts);
+    free(p.chunks);
+    free(p.buf);
+    EVP_MD_CTX_free(p.section);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/* Writing a .cwi image: manifest, shim and file tree into one reproducible file. */
+#ifndef CLOISTER_IMAGE_CWI_WRITE_H
+#define CLOISTER_IMAGE_CWI_WRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/file_tree.h"
+#include "image/manifest.h"
+
+struct cwi_write_stats {
+    uint64_t entries;    /* index entries, directories and symlinks included */
+    uint64_t files;      /* regular files */
+    uint64_t data_bytes; /* their contents */
+    uint64_t image_size; /* bytes of the whole image */
+};
+
+/*
+ * Writes the image of manifest m, file tree t and the shim (shim_len bytes starting with
+ * a struct cl_shim_header) to fd, which must be a regular file open for writing: it is
+ * truncated first and written with pwrite at computed offsets, so whatever it held
+ * before leaves no trace. The tree is finished here if it was not (parents, order).
+ *
+ * The output depends only on m, the tree's paths, modes and contents, and the shim: two
+ * calls with the same inputs write identical bytes. File contents are streamed in large
+ * reads and never held whole in memory; a file that changed since it was added (other
+ * inode, other size, shorter or longer when read) fails the write rather than produce an
+ * image whose index lies about it. The manifest's entry must be a regular file in t.
+ *
+ * 0 and *stats filled (stats may be NULL), or -1 with one line in err; the file's
+ * contents are then unspecified and the caller should remove it.
+ */
+int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const uint8_t *shim,
+              size_t shim_len, struct cwi_write_stats *stats, char *err, size_t err_size);
+
+#endif
