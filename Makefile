@@ -107,9 +107,17 @@ PROGS := $(foreach n,$(PROG_NAMES),$(BUILD)/progs/musl/$(n) $(BUILD)/progs/musl-
 $(BUILD)/progs/musl/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc $(PROG_CFLAGS) -static -no-pie $< -o $@
+# Debian's musl-gcc wrapper always names a dynamic linker, so static PIE is linked by
+# hand: musl's rcrt1.o (self-relocating start) and no PT_INTERP.
+MUSL_LIB := /usr/lib/x86_64-linux-musl
+GCC_LIB   = $(dir $(shell gcc -print-libgcc-file-name))
 $(BUILD)/progs/musl-pie/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
-	musl-gcc $(PROG_CFLAGS) -static-pie -fpie $< -o $@
+	gcc $(PROG_CFLAGS) -fPIE -nostdinc -isystem /usr/include/x86_64-linux-musl \
+	    -isystem $(GCC_LIB)include -c $< -o $@.o
+	gcc -static-pie -nostdlib $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $(GCC_LIB)crtbeginS.o \
+	    $@.o -L$(MUSL_LIB) -lc $(GCC_LIB)libgcc.a $(GCC_LIB)crtendS.o $(MUSL_LIB)/crtn.o -o $@
+	rm -f $@.o
 $(BUILD)/progs/glibc/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	gcc $(PROG_CFLAGS) -static -no-pie $< -o $@

@@ -46,9 +46,13 @@
 #define CL_PAGE_TABLES_MAX 240u
 #define CL_GPA_HCALL       0x100000ull
 #define CL_GPA_LAUNCH      0x600000ull /* the launch area: struct cl_launch + manifest */
-#define CL_LAUNCH_SIZE     0x10000ull
+#define CL_LAUNCH_SIZE     0x100000ull /* 1 MiB: room for ~1000 long arguments */
 #define CL_GPA_SECRETS     0x700000ull /* SEV-SNP secrets page */
 #define CL_GPA_CPUID       0x701000ull /* SEV-SNP CPUID page */
+
+/* PVM trap route: a user-executable alias of the shim's system-call trampoline page,
+ * alone in its top-level slot so that nothing else of the kernel half is reachable. */
+#define CL_TRAMPOLINE_VA   0xffffff0000000000ull
 #define CL_GPA_SHIM        0x800000ull
 #define CL_SHIM_MAX_SIZE   0x800000ull
 #define CL_GPA_RAM_MIN_END 0x2000000ull     /* RAM must be at least 32 MiB */
@@ -107,6 +111,10 @@ struct cl_shim_header {
 /* boot_info.flags */
 #define CL_BOOT_TRACE 0x1u /* name every system call on the log channel */
 #define CL_BOOT_STATS 0x2u /* signal CL_MARK_* points of the start-up */
+/* On PVM, take system calls through a ring-0 trap instead of running the shim in ring
+ * 3: the shim's memory stays out of the workload's reach, at ~100x the cost per call.
+ * Ignored on hardware, where the shim always runs in ring 0. */
+#define CL_BOOT_PVM_TRAP 0x4u
 
 /* boot_info.stdio_flags[fd]: the host fd's status flags (O_ACCMODE, O_APPEND,
  * O_NONBLOCK, Linux values), and whether it is a terminal (HOST). */

@@ -17,6 +17,9 @@
 /* cloister_run_options.flags */
 #define CLOISTER_TRACE 0x1u /* name every system call the workload makes, on stderr */
 #define CLOISTER_STATS 0x2u /* print where the start-up time went, on stderr */
+/* On PVM only: take system calls through a ring-0 trap, keeping the shim's memory out of
+ * the workload's reach, at ~100x the cost per call (docs/platform-pvm.md) */
+#define CLOISTER_PVM_TRAP 0x4u
 
 /* cloister_run_options.tee */
 #define CLOISTER_TEE_NONE 0u /* plain KVM: no measurement, no attestation */

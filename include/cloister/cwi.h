@@ -78,7 +78,7 @@ enum cwi_key {
     CWI_KEY_MAX
 };
 
-#define CWI_MAX_MANIFEST   (60u * 1024) /* fits the launch area with its header */
+#define CWI_MAX_MANIFEST   (1024u * 1024 - 256) /* fits the launch area with its header */
 #define CWI_MAX_PATH       4096u
 #define CWI_CHUNK_SHIFT    16u /* files are hashed in 64 KiB chunks */
 #define CWI_CHUNK_SIZE     (1u << CWI_CHUNK_SHIFT)

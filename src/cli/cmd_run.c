@@ -15,9 +15,10 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: cloister run [--tee none|sim] [--trace] [--stats] IMAGE.cwi [ARGS...]\n"
+    fprintf(stderr, "usage: cloister run [--tee none|sim] [--trace] [--stats] [--pvm-route ring3|trap] "
+                    "IMAGE.cwi [ARGS...]\n"
                     "       cloister run [--tee none|sim] [--mem SIZE] [--env K=V]... [--trace] "
-                    "[--stats] PROGRAM [ARGS...]\n");
+                    "[--stats] [--pvm-route ring3|trap] PROGRAM [ARGS...]\n");
     return 2;
 }
 
@@ -53,6 +54,15 @@ int cmd_run(int argc, char **argv)
             o.flags |= CLOISTER_TRACE;
         } else if (!strcmp(a, "--stats")) {
             o.flags |= CLOISTER_STATS;
+        } else if (!strcmp(a, "--pvm-route") && i + 1 < argc) {
+            const char *r = argv[++i];
+            if (!strcmp(r, "trap"))
+                o.flags |= CLOISTER_PVM_TRAP;
+            else if (strcmp(r, "ring3") != 0) {
+                fprintf(stderr, "cloister: run: unknown PVM route '%s'\n", r);
+                free(env);
+                return usage();
+            }
         } else if (!strcmp(a, "--tee") && i + 1 < argc) {
             const char *t = argv[++i];
             if (!strcmp(t, "none"))

@@ -175,9 +175,33 @@ __attribute__((noinline)) static void hw_only_enable_user_fpu_state(void)
     __asm__ volatile("xsetbv" ::"c"(0), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)));
 }
 
+/* The trap route's page tables for the trampoline alias (arch_boot runs before the page
+ * allocator exists). */
+static u64 tramp_pdpt[512] __attribute__((aligned(4096)));
+static u64 tramp_pd[512] __attribute__((aligned(4096)));
+static u64 tramp_pt[512] __attribute__((aligned(4096)));
+extern char syscall_trampoline[];
+
+static u64 kernel_gpa(const void *va)
+{
+    return (u64)va - CL_KERNEL_BASE;
+}
+
+/* Maps the trampoline page, read-only and user-executable, alone at CL_TRAMPOLINE_VA. */
+static void map_trampoline(void)
+{
+    u64 *pml4 = phys_to_virt(CL_GPA_PAGE_TABLES);
+    tramp_pt[0] = kernel_gpa(syscall_trampoline) | PTE_P | PTE_U;
+    tramp_pd[0] = kernel_gpa(tramp_pt) | PTE_P | PTE_U;
+    tramp_pdpt[0] = kernel_gpa(tramp_pd) | PTE_P | PTE_U;
+    pml4[(CL_TRAMPOLINE_VA >> 39) & 511] = kernel_gpa(tramp_pdpt) | PTE_P | PTE_U;
+}
+
 void arch_boot(void)
 {
     struct percpu *p = &cpu0_area.pcpu;
+    /* the host may ask for the isolated route; it never gets less isolation by asking */
+    u32 boot_flags = ((volatile struct cl_boot_info *)phys_to_virt(CL_GPA_BOOT_INFO))->flags;
     load_descriptor_tables();
     init_percpu(&cpu0_area, 0);
     tss.rsp[0] = (u64)p; /* top of the trap stack; also the kernel stack's top in ring 0 */
@@ -189,7 +213,15 @@ void arch_boot(void)
     paging_kernel_user_access(true);
     int cpl = syscall_probe((u64)probe_stack + sizeof(probe_stack));
 
-    if (cpl == 3) {
+    if (cpl == 3 && (boot_flags & CL_BOOT_PVM_TRAP)) {
+        /* PVM, trap route: the shim stays in ring 0 and out of reach; system calls land
+         * on the trampoline and trap in with int3 (trap_entry.S) */
+        paging_kernel_user_access(false);
+        map_trampoline();
+        tss.rsp[0] = p->kernel_rsp;
+        wrmsr(MSR_LSTAR, CL_TRAMPOLINE_VA);
+        wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+    } else if (cpl == 3) {
         /* PVM: the shim will run in ring 3; its pages stay user-accessible. */
         kernel_mode = MODE_RING3;
         write_syscall_stub(p);

@@ -17,6 +17,7 @@
 #include "fs_proc.h"
 #include "fs_tmp.h"
 #include "hcall.h"
+#include "kmalloc.h"
 #include "lib.h"
 #include "manifest.h"
 #include "paging.h"
@@ -31,9 +32,9 @@ extern char __shim_end[];
 static struct cl_boot_info boot;
 static struct cl_launch launch;
 static struct manifest manifest;
-static u8 manifest_bytes[CL_LAUNCH_SIZE];
+static u8 *manifest_bytes;
 static char extra_args[CL_ARGS_SIZE];
-static char exec_strings[CL_ARGS_SIZE + CWI_MAX_MANIFEST + 8];
+static char *exec_strings;
 
 static void check_boot_info(void)
 {
@@ -68,6 +69,10 @@ static void check_launch(void)
         panic("launch area: bad magic or ABI version");
     if (launch.manifest_size > CL_LAUNCH_SIZE - CL_LAUNCH_MANIFEST_OFFSET)
         panic("launch area: manifest too large");
+    manifest_bytes = kmalloc(launch.manifest_size + 1);
+    exec_strings = kmalloc(launch.manifest_size + CL_ARGS_SIZE + 8);
+    if (!manifest_bytes || !exec_strings)
+        panic("out of memory for the manifest");
     memcpy(manifest_bytes, (u8 *)phys_to_virt(CL_GPA_LAUNCH) + CL_LAUNCH_MANIFEST_OFFSET,
            launch.manifest_size);
     const char *why;

@@ -4,19 +4,18 @@
  * same: a bad manifest must end in a clear error, never in undefined behaviour.
  */
 #include "manifest.h"
+#include "kmalloc.h"
 #include "lib.h"
 
 #include <cloister/cwi.h>
 
-#define MANIFEST_STRINGS_MAX (CWI_MAX_MANIFEST + 4096)
-
-/* argv/env strings, entry and cwd, NUL-terminated */
-static char strings[MANIFEST_STRINGS_MAX];
-static u64 used;
+/* argv/env strings, entry and cwd, NUL-terminated: never longer than the records */
+static char *strings;
+static u64 strings_cap, used;
 
 static const char *save(const u8 *v, u32 len, bool is_path)
 {
-    if (used + len + 1 > sizeof(strings) || memchr_u8(v, 0, len))
+    if (used + len + 1 > strings_cap || memchr_u8(v, 0, len))
         return NULL;
     if (is_path && (len == 0 || v[0] != '/' || len >= CWI_MAX_PATH))
         return NULL;
@@ -39,6 +38,10 @@ int manifest_parse(const u8 *buf, u64 len, struct manifest *m, const char **why)
 {
     memzero(m, sizeof(*m));
     used = 0;
+    strings_cap = len + 16;
+    strings = kmalloc(strings_cap);
+    if (!strings)
+        return *why = "manifest: out of memory", -1;
     m->cwd = "/";
     u32 last_key = 0;
     /* argv strings first, then env strings: a separate pass each keeps them contiguous */

@@ -4,6 +4,7 @@
  * workload with the signal's exit status (trap.c).
  */
 #include "errno.h"
+#include "hcall.h"
 #include "proc.h"
 #include "signal.h"
 #include "syscall.h"
@@ -18,6 +19,8 @@
 #define MINSIGSTKSZ   2048
 
 #define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+
+static void deliver_pending(void);
 
 SYSCALL(rt_sigaction)
 {
@@ -35,6 +38,7 @@ SYSCALL(rt_sigaction)
     if (a1) {
         act.mask &= ~UNBLOCKABLE;
         *cur = act;
+        deliver_pending();
     }
     return 0;
 }
@@ -64,6 +68,8 @@ SYSCALL(rt_sigprocmask)
     }
     if (a2 && copy_to_user(a2, &old, sizeof(old)))
         return -EFAULT;
+    if (a1)
+        deliver_pending();
     return 0;
 }
 
@@ -102,4 +108,83 @@ SYSCALL(sigaltstack)
         }
     }
     return 0;
+}
+
+/* ---- raising signals at the workload itself (kill, tkill, tgkill: raise, abort) ---- */
+
+enum default_action { ACT_TERMINATE, ACT_IGNORE };
+
+static enum default_action default_action(int sig)
+{
+    switch (sig) {
+    case 17: /* SIGCHLD */
+    case 18: /* SIGCONT */
+    case 23: /* SIGURG */
+    case 28: /* SIGWINCH */
+    case 19: /* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: no job control in a VM of one process */
+    case 20:
+    case 21:
+    case 22:
+        return ACT_IGNORE;
+    default:
+        return ACT_TERMINATE;
+    }
+}
+
+static u64 pending;
+
+/* Acts on the pending signals that are no longer blocked and have no handler. Handled
+ * signals stay pending: delivery to handlers is not implemented yet. */
+static void deliver_pending(void)
+{
+    for (int sig = 1; sig <= NSIG; sig++) {
+        u64 bit = 1ull << (sig - 1);
+        if (!(pending & bit) || (proc.sigmask & bit))
+            continue;
+        u64 handler = proc.sigactions[sig - 1].handler;
+        if (handler == 1 /* SIG_IGN */) {
+            pending &= ~bit;
+        } else if (handler == 0 /* SIG_DFL */) {
+            pending &= ~bit;
+            if (default_action(sig) == ACT_TERMINATE)
+                kill_workload(sig, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
+        }
+    }
+}
+
+static s64 raise_signal(u64 sig)
+{
+    if (sig > NSIG)
+        return -EINVAL;
+    if (sig == 0)
+        return 0; /* existence check */
+    if (sig == SIGKILL)
+        kill_workload(SIGKILL, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
+    pending |= 1ull << (sig - 1);
+    deliver_pending();
+    return 0;
+}
+
+SYSCALL(kill)
+{
+    s64 pid = (s64)(s32)a0;
+    if (pid != PROC_PID && pid != 0 && pid != -1)
+        return -ESRCH;
+    return raise_signal(a1);
+}
+
+SYSCALL(tkill)
+{
+    if ((s64)(s32)a0 != PROC_PID)
+        return (s64)(s32)a0 <= 0 ? -EINVAL : -ESRCH;
+    return raise_signal(a1);
+}
+
+SYSCALL(tgkill)
+{
+    if ((s64)(s32)a0 <= 0 || (s64)(s32)a1 <= 0)
+        return -EINVAL;
+    if ((s64)(s32)a0 != PROC_PID || (s64)(s32)a1 != PROC_PID)
+        return -ESRCH;
+    return raise_signal(a2);
 }

@@ -40,7 +40,7 @@ static const char *const unimplemented_names[NR_SYSCALLS] = {
     [58] = "vfork",
     [59] = "execve",
     [61] = "wait4",
-    [62] = "kill",
+
     [99] = "sysinfo",
     [157] = "prctl",
     [202] = "futex",

@@ -82,7 +82,8 @@ trap_common:
     testb $3, 24(%rsp)
     jz .Lkernel_trap
     cmpq $0, 16(%rsp)
-    js .Lkernel_trap
+    js .Lkernel_half_from_ring3
+.Lfrom_user:
     cmpl $MODE_RING3, kernel_mode(%rip)
     je .Luser_trap_ring3
     swapgs
@@ -91,6 +92,32 @@ trap_common:
     mov %rax, %gs:PCPU_FAULT_ADDR
     mov %rsp, %rdi
     call trap_from_user
+    jmp .Lreturn_user_ring0
+
+/* rip in the kernel half at CPL 3: the PVM trap route's trampoline, or the shim itself
+ * running in ring 3 */
+.Lkernel_half_from_ring3:
+    push %rax
+    movabs $(CL_TRAMPOLINE_VA + syscall_trampoline_int3 - syscall_trampoline + 1), %rax
+    cmp %rax, 24(%rsp)
+    pop %rax
+    jne .Lkernel_trap
+    /* a system call through the trampoline: the workload's rcx and r11 hold its return
+     * rip and rflags, as syscall left them */
+    swapgs
+    PUSH_GPRS
+    movq $VEC_SYSCALL, TF_VECTOR(%rsp)
+    mov TF_RCX(%rsp), %rax
+    mov %rax, TF_RIP(%rsp)
+    /* r11 is the workload's to choose here (it can jump to the trampoline): keep only
+     * the flags ring 3 may set, so that iretq cannot raise IOPL */
+    mov TF_R11(%rsp), %rax
+    and $0x240dd5, %rax
+    or $0x202, %rax
+    mov %rax, TF_RFLAGS(%rsp)
+    mov TF_RAX(%rsp), %rax
+    mov %rsp, %rdi
+    call syscall_entry
     jmp .Lreturn_user_ring0
 
 .Lkernel_trap:
@@ -238,6 +265,21 @@ return_to_user:
     cmpl $MODE_RING3, kernel_mode(%rip)
     je .Lreturn_user_ring3
     jmp .Lreturn_user_ring0
+
+/*
+ * The PVM trap route's system-call landing: LSTAR points at this page's user-executable
+ * alias (CL_TRAMPOLINE_VA). `syscall` from ring 3 stays in ring 3 on PVM; int3 takes it
+ * to ring 0 on the trap stack, without touching the workload's stack.
+ */
+    .section .trampoline, "ax"
+    .align 4096
+    .globl syscall_trampoline
+syscall_trampoline:
+syscall_trampoline_int3:
+    int3
+    ud2
+    .align 4096
+    .text
 
 /*
  * The privileged-operation gate for the shim in ring 3 (PVM): rdi = operation,

@@ -95,7 +95,8 @@ static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
     bi->mem_size = lp->mem_size;
     bi->nr_vcpus = lp->vcpus;
     bi->flags = ((o->flags & CLOISTER_TRACE) ? CL_BOOT_TRACE : 0) |
-                ((o->flags & CLOISTER_STATS) ? CL_BOOT_STATS : 0);
+                ((o->flags & CLOISTER_STATS) ? CL_BOOT_STATS : 0) |
+                ((o->flags & CLOISTER_PVM_TRAP) ? CL_BOOT_PVM_TRAP : 0);
     bi->tee = o->tee == CLOISTER_TEE_SIM ? CL_TEE_SIM : CL_TEE_NONE;
     for (int fd = 0; fd < 3; fd++) {
         int fl = fcntl(fd, F_GETFL);
