@@ -98,6 +98,13 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Itests/unit $< $(LIB_A) $(HOST_LDLIBS) -o $@
 
+# ---- test tools (host programs the harness uses), one per tests/tools/*.c ----
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) $< $(LIB_A) $(HOST_LDLIBS) -o $@
+
 # ---- test workloads: each tests/progs/*.c built four ways ----
 PROG_SRCS := $(sort $(wildcard tests/progs/*.c))
 PROG_NAMES := $(patsubst tests/progs/%.c,%,$(PROG_SRCS))
@@ -136,7 +143,7 @@ demo: $(CLOISTER) $(BUILD)/examples/hello
 .PHONY: all progs unit demo check format clean
 all: $(CLOISTER)
 progs: $(PROGS)
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(TOOL_BINS)
 
 # The README's test command. Runs the suite on the release build, then the host-side
 # parts again under ASan+UBSan (the shim is the same bytes in both).

@@ -7,5 +7,6 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 
 #endif

@@ -11,6 +11,8 @@ static void usage(FILE *f)
                "commands:\n"
                "  run [--mem SIZE] [--env K=V]... [--trace] [--stats] PROGRAM [ARGS...]\n"
                "          run a static Linux x86-64 program in its own KVM virtual machine\n"
+               "  measure [--cpus N] IMAGE.cwi\n"
+               "          print the SEV-SNP launch digest the image will have\n"
                "  verify --report FILE --vcek FILE [...]\n"
                "          check an AMD SEV-SNP attestation report (cloister verify --help)\n"
                "\n"
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "measure"))
+        return cmd_measure(argc - 1, argv + 1);
     fprintf(stderr, "cloister: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
