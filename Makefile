@@ -39,7 +39,7 @@ SHIM_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-para
                -fno-omit-frame-pointer -Iinclude -Isrc/shim -I$(BEARSSL_DIR)/inc -Isrc/shim/libc -MMD -MP \
                -DCLOISTER_SHIM_VERSION='"$(VERSION)"'
 SHIM_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
-                -Wl,-z,noexecstack -T src/shim/shim.ld
+                -Wl,-z,noexecstack -T $(BUILD)/shim/shim.ld
 
 # ---- the shim (guest kernel) ----
 SHIM_SRCS := $(sort $(wildcard src/shim/*.c src/shim/*.S))
@@ -68,7 +68,11 @@ $(BUILD)/shim/bearssl/%.o: $(BEARSSL_DIR)/src/%.c
 	$(CC) $(BEARSSL_CFLAGS) -c $< -o $@
 $(SHIM_OBJS): | $(BEARSSL_DIR)/src/hash/sha2small.c
 
-$(SHIM_ELF): $(SHIM_OBJS) $(BEARSSL_OBJS) src/shim/shim.ld
+# the linker script goes through cpp: it builds the IDT with a macro
+$(BUILD)/shim/shim.ld: src/shim/shim.ld.in
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -DCL_KERNEL_BASE_LD=0xffffffff80000000 -DCL_GPA_SHIM_LD=0x800000 $< -o $@
+$(SHIM_ELF): $(SHIM_OBJS) $(BEARSSL_OBJS) $(BUILD)/shim/shim.ld
 	$(CC) $(SHIM_LDFLAGS) $(SHIM_OBJS) $(BEARSSL_OBJS) -o $@
 $(SHIM_BIN): $(SHIM_ELF)
 	objcopy -O binary --remove-section .bss $< $@

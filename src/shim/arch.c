@@ -51,7 +51,7 @@ static u64 gdt[10] __attribute__((aligned(16))) = {
 };
 
 static struct tss tss __attribute__((aligned(64)));
-static u64 idt[512] __attribute__((aligned(4096)));
+extern u64 idt_table[512]; /* built by the linker script, read-only */
 
 /* Per-CPU memory: kernel stack, trap stack, and the percpu block right above it. */
 struct cpu_area {
@@ -91,48 +91,29 @@ static void load_descriptor_tables(void)
     tss.iomap_base = sizeof(tss); /* no I/O bitmap: ring 3 gets no port access */
     tss.ist[0] = (u64)df_stack + sizeof(df_stack);
 
-    /*
-     * The stubs are 16 bytes apart inside one 64 KiB block, so every gate is the
-     * first gate plus 16*vector in its low quadword. Interrupt gates (0x8e), DPL 0
-     * except #BP and #OF, which the workload may raise itself (DPL 3).
-     */
-    u64 stub = (u64)isr_stubs;
-    u64 low = (stub & 0xffff) | ((u64)CL_SEL_KERNEL_CS << 16) | (0x8eull << 40) |
-              (((stub >> 16) & 0xffff) << 48);
-    u64 high = stub >> 32;
-    for (int v = 0; v < 32; v++) {
-        idt[2 * v] = low + 16 * (u64)v;
-        idt[2 * v + 1] = high;
-    }
-    idt[2 * 3] |= 0x60ull << 40;
-    idt[2 * 4] |= 0x60ull << 40;
-    idt[2 * 8] |= 1ull << 32; /* #DF on IST1 */
-
     struct dt_ptr g = {sizeof(gdt) - 1, (u64)gdt};
-    struct dt_ptr i = {sizeof(idt) - 1, (u64)idt};
+    struct dt_ptr i = {4096 - 1, (u64)idt_table};
     __asm__ volatile("lgdt %0" ::"m"(g));
     __asm__ volatile("lidt %0" ::"m"(i));
     __asm__ volatile("ltr %w0" ::"r"(CL_SEL_TSS));
 }
 
-/* The PVM system-call stub: 25 bytes of code in percpu.stub, see trap_entry.S. */
+/*
+ * The PVM system-call stub, 25 bytes of code in percpu.stub (see trap_entry.S):
+ *   movabs %rax, &percpu.scratch_rax; movabs $percpu, %rax; jmp syscall_entry_ring3
+ * Written as a few quadword stores: every instruction here is emulated on PVM.
+ */
 static void write_syscall_stub(struct percpu *p)
 {
     u8 *s = p->stub;
     u64 scratch = (u64)&p->scratch_rax;
     u64 self = (u64)p;
-    s[0] = 0x48; /* movabs %rax, scratch */
-    s[1] = 0xa3;
-    for (int i = 0; i < 8; i++)
-        s[2 + i] = (u8)(scratch >> (8 * i));
-    s[10] = 0x48; /* movabs $percpu, %rax */
-    s[11] = 0xb8;
-    for (int i = 0; i < 8; i++)
-        s[12 + i] = (u8)(self >> (8 * i));
-    s32 rel = (s32)((u64)syscall_entry_ring3 - ((u64)s + 25));
-    s[20] = 0xe9; /* jmp syscall_entry_ring3 */
-    for (int i = 0; i < 4; i++)
-        s[21 + i] = (u8)((u32)rel >> (8 * i));
+    u32 rel = (u32)((u64)syscall_entry_ring3 - ((u64)s + 25));
+    u64 *q = (u64 *)s; /* 16-byte aligned, 32 bytes */
+    q[0] = 0xa348ull | (scratch << 16);
+    q[1] = (scratch >> 48) | (0xb848ull << 16) | (self << 32);
+    q[2] = (self >> 32) | (0xe9ull << 32) | ((u64)(rel & 0xffffff) << 40);
+    q[3] = rel >> 24;
 }
 
 static void init_percpu(struct cpu_area *a, u32 id)

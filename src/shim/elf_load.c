@@ -61,6 +61,7 @@ static int check_headers(u64 size, u64 *lo, u64 *hi, const char **why)
             return *why = "ELF segment outside user space", -ENOEXEC;
         if (p->p_vaddr < prev_end)
             return *why = "ELF segments overlap or are not sorted", -ENOEXEC;
+
         prev_end = p->p_vaddr + p->p_memsz;
         low = MIN(low, ALIGN_DOWN(p->p_vaddr, PAGE_SIZE));
         high = MAX(high, ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE_SIZE));
@@ -72,28 +73,46 @@ static int check_headers(u64 size, u64 *lo, u64 *hi, const char **why)
     return 0;
 }
 
-/* Copies one segment's file bytes in; pages wholly beyond them fault in as zero. */
+/*
+ * Maps one segment with its own protection from the start and copies its file bytes in
+ * with the loader's forced writes, so no page-table entry changes afterwards (each
+ * change would cost a TLB flush, and on PVM a trip to ring 0). Pages wholly past the
+ * file bytes fault in as zero. A first page shared with the previous segment (the
+ * linker may let them meet inside a page) keeps its contents and gains this one's
+ * permissions.
+ */
 static int load_segment(struct file *f, const struct elf64_phdr *p, u64 bias)
 {
-    u64 start = ALIGN_DOWN(p->p_vaddr + bias, PAGE_SIZE);
-    u64 end = ALIGN_UP(p->p_vaddr + bias + p->p_memsz, PAGE_SIZE);
+    static u8 buf[PAGE_SIZE];
+    u64 va = p->p_vaddr + bias;
+    u64 start = ALIGN_DOWN(va, PAGE_SIZE);
+    u64 end = ALIGN_UP(va + p->p_memsz, PAGE_SIZE);
     u32 prot = prot_of(p->p_flags);
-    int err = mm_map(start, end - start, prot | PROT_WRITE, VMA_ELF);
-    if (err)
-        return err;
-    /* written while writable, then set to the segment's own protection */
-    if (p->p_filesz) {
-        struct linux_iovec iov = {p->p_vaddr + bias, p->p_filesz};
-        s64 n = f->ops->read(f, &iov, 1, (s64)p->p_offset);
-        if (n != (s64)p->p_filesz)
-            return n < 0 ? (int)n : -EIO;
+    struct vma *shared = mm_find(start);
+    if (shared) {
+        int err = mm_protect(start, PAGE_SIZE, shared->prot | prot);
+        if (err)
+            return err;
+        start += PAGE_SIZE;
     }
-    u64 file_end = p->p_vaddr + bias + p->p_filesz;
-    u64 zero_end = MIN(ALIGN_UP(file_end, PAGE_SIZE), p->p_vaddr + bias + p->p_memsz);
-    if (zero_end > file_end && zero_user(file_end, zero_end - file_end))
+    if (end > start) {
+        int err = mm_map(start, end - start, prot, VMA_ELF);
+        if (err)
+            return err;
+    }
+    for (u64 done = 0; done < p->p_filesz;) {
+        u64 k = MIN(p->p_filesz - done, PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1)));
+        s64 n = image_read_kernel(f->inode, p->p_offset + done, buf, k);
+        if (n != (s64)k)
+            return n < 0 ? (int)n : -EIO;
+        if (copy_to_user_force(va + done, buf, k))
+            return -ENOMEM;
+        done += k;
+    }
+    u64 file_end = va + p->p_filesz;
+    u64 zero_end = MIN(ALIGN_UP(file_end, PAGE_SIZE), va + p->p_memsz);
+    if (zero_end > file_end && zero_user_force(file_end, zero_end - file_end))
         return -ENOMEM;
-    if (!(prot & PROT_WRITE))
-        return mm_protect(start, end - start, prot);
     return 0;
 }
 
@@ -130,6 +149,8 @@ int elf_load(struct file *f, u64 size, struct elf_image *out, const char **why)
         if (!out->phdr && ph[i].p_offset <= eh->e_phoff &&
             eh->e_phoff - ph[i].p_offset < ph[i].p_filesz)
             out->phdr = ph[i].p_vaddr + (eh->e_phoff - ph[i].p_offset) + bias;
+        if (ph[i].p_memsz == 0)
+            continue; /* nothing to map; Linux skips it too */
         err = load_segment(f, &ph[i], bias);
         if (err)
             return *why = err == -EIO ? "integrity failure loading the program"

@@ -14,6 +14,9 @@
 int copy_from_user(void *dst, u64 src, size_t n);
 int copy_to_user(u64 dst, const void *src, size_t n);
 int zero_user(u64 dst, size_t n);
+/* The loader's writes into segments the workload may not write (its own pages only). */
+int copy_to_user_force(u64 dst, const void *src, size_t n);
+int zero_user_force(u64 dst, size_t n);
 /* Copies a NUL-terminated string of at most max-1 bytes; its length, -EFAULT, or
  * -ENAMETOOLONG if no NUL within max bytes. */
 long strncpy_from_user(char *dst, u64 src, size_t max);
