@@ -53,6 +53,19 @@ $(BUILD)/shim/%.c.o: src/shim/%.c
 $(BUILD)/shim/%.S.o: src/shim/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+# The vDSO: user-mode code, a tiny position-independent shared object with no
+# relocations, embedded in the shim (src/shim/vdso_blob.S).
+VDSO_SO := $(BUILD)/shim/vdso.so
+$(VDSO_SO): src/shim/vdso/vdso.c src/shim/vdso/vvar.h src/shim/vdso/vdso.lds src/shim/vdso/vdso.ver
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -fPIC -shared -nostdlib -ffreestanding -fno-builtin -fno-stack-protector \
+	    -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter -Isrc/shim/vdso \
+	    -Wl,-T,src/shim/vdso/vdso.lds -Wl,--version-script=src/shim/vdso/vdso.ver \
+	    -Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,--build-id=none \
+	    -Wl,-z,max-page-size=4096 $< -o $@
+$(BUILD)/shim/vdso_blob.S.o: $(VDSO_SO)
+$(BUILD)/shim/vdso_blob.S.o: SHIM_CFLAGS += -DVDSO_SO_PATH='"$(VDSO_SO)"'
+
 # BearSSL, from Debian's source package (scripts/fetch-bearssl), built with the shim's
 # flags: only the parts the shim uses, never the SSE/AES-NI/PCLMUL variants.
 BEARSSL_SRCS := hash/sha2small.c codec/dec32be.c codec/enc32be.c

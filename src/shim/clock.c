@@ -6,6 +6,7 @@
  */
 #include "clock.h"
 #include "arch.h"
+#include "vdso/vvar.h"
 
 static u64 tsc_hz, boot_tsc, mult;
 static s64 boot_real, boot_mono;
@@ -45,4 +46,12 @@ s64 clock_realtime_ns(void)
 u64 clock_tsc_hz(void)
 {
     return tsc_hz;
+}
+
+void clock_fill_vvar(struct vvar *v)
+{
+    v->tsc_mult = mult;
+    v->boot_tsc = boot_tsc;
+    v->boot_mono = boot_mono;
+    v->boot_real = boot_real;
 }

@@ -12,4 +12,8 @@ s64 clock_monotonic_ns(void);
 s64 clock_realtime_ns(void);
 u64 clock_tsc_hz(void);
 
+struct vvar;
+/* The clock parameters the vDSO computes time from. */
+void clock_fill_vvar(struct vvar *v);
+
 #endif

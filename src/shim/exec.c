@@ -14,6 +14,7 @@
 #include "paging.h"
 #include "random.h"
 #include "uaccess.h"
+#include "vdso_map.h"
 
 #define STACK_RND_PAGES (1ull << 22) /* Linux x86-64: 22 bits of stack randomisation */
 #define MMAP_RND_PAGES  (1ull << 28)
@@ -22,6 +23,7 @@
 #define MMAP_GAP        (128ull << 20)
 
 enum {
+    AT_SYSINFO_EHDR = 33,
     AT_NULL = 0,
     AT_PHDR = 3,
     AT_PHENT = 4,
@@ -85,7 +87,9 @@ int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **
     if (!strings || !execfn || !platform || !random)
         return *why = "arguments do not fit the stack", -E2BIG;
 
+    u64 vdso = vdso_map(); /* without it, programs fall back to system calls */
     u64 auxv[][2] = {
+        {AT_SYSINFO_EHDR, vdso},
         {AT_PHDR, img.phdr},
         {AT_PHENT, sizeof(struct elf64_phdr)},
         {AT_PHNUM, img.phnum},
