@@ -3,14 +3,22 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/image_commands.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: cloister COMMAND [OPTIONS] ...\n"
                "\n"
                "commands:\n"
-               "  run [--mem SIZE] [--env K=V]... [--trace] [--stats] PROGRAM [ARGS...]\n"
-               "          run a static Linux x86-64 program in its own KVM virtual machine\n"
+               "  run [--tee none|sim] [--trace] [--stats] IMAGE.cwi [ARGS...]\n"
+               "  run [--tee none|sim] [--mem SIZE] [--env K=V]... [--trace] [--stats] PROGRAM "
+               "[ARGS...]\n"
+               "          run an image, or a static Linux x86-64 program, in its own KVM VM\n"
+               "  build -o OUT.cwi [-f cloister.json] [--entry PROG[:DST]] [--add SRC:DST]...\n"
+               "        [--env K=V]... [--cwd DIR] [--mem SIZE] [--cpus N] [-- ARGS...]\n"
+               "          seal a program and its files into a measured image\n"
+               "  inspect [--json] IMAGE.cwi\n"
+               "          print an image's header, sections, manifest, files and digest\n"
                "  measure [--cpus N] IMAGE.cwi\n"
                "          print the SEV-SNP launch digest the image will have\n"
                "  verify --report FILE --vcek FILE [...]\n"
@@ -38,6 +46,10 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "build"))
+        return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(cmd, "inspect"))
+        return cmd_inspect(argc - 1, argv + 1);
     if (!strcmp(cmd, "measure"))
         return cmd_measure(argc - 1, argv + 1);
     fprintf(stderr, "cloister: unknown command '%s'\n", cmd);

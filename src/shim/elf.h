@@ -30,7 +30,8 @@ struct elf64_phdr {
 };
 
 struct elf_image {
-    u64 entry; /* entry point, relocated */
+    char interp[4096]; /* PT_INTERP's path, or "" */
+    u64 entry;         /* entry point, relocated */
     u64 phdr;  /* where the program headers are in memory */
     u64 phnum;
     u64 bias; /* load bias (0 for ET_EXEC) */
@@ -43,6 +44,8 @@ struct file;
  * Checks the ELF file open as f (size bytes, an image file) and loads its segments
  * into the user address space. Returns 0, or -errno with *why set to a one-line reason.
  */
-int elf_load(struct file *f, u64 size, struct elf_image *out, const char **why);
+enum elf_role { ELF_PROGRAM, ELF_INTERPRETER };
+
+int elf_load(struct file *f, u64 size, enum elf_role role, struct elf_image *out, const char **why);
 
 #endif

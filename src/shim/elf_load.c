@@ -13,6 +13,7 @@
 #include "paging.h"
 #include "random.h"
 #include "uaccess.h"
+#include "vfs.h"
 
 #define ELF_ET_DYN_BASE 0x555555554000ull /* where Linux puts PIE programs on x86-64 */
 #define MMAP_RND_PAGES  (1ull << 28)      /* 28 bits of randomness, as Linux's default */
@@ -48,8 +49,10 @@ static int check_headers(u64 size, u64 *lo, u64 *hi, const char **why)
     const struct elf64_phdr *ph = phdrs;
     u64 low = ~0ull, high = 0, prev_end = 0;
     for (unsigned i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type == PT_INTERP)
-            return *why = "dynamically linked programs are not supported yet", -ENOEXEC;
+        if (ph[i].p_type == PT_INTERP &&
+            (ph[i].p_filesz < 2 || ph[i].p_filesz > PATH_MAX || ph[i].p_offset > size ||
+             size - ph[i].p_offset < ph[i].p_filesz))
+            return *why = "ELF interpreter path out of bounds", -ENOEXEC;
         if (ph[i].p_type != PT_LOAD)
             continue;
         const struct elf64_phdr *p = &ph[i];
@@ -116,7 +119,7 @@ static int load_segment(struct file *f, const struct elf64_phdr *p, u64 bias)
     return 0;
 }
 
-int elf_load(struct file *f, u64 size, struct elf_image *out, const char **why)
+int elf_load(struct file *f, u64 size, enum elf_role role, struct elf_image *out, const char **why)
 {
     u64 lo, hi;
     memzero(&ehdr, sizeof(ehdr));
@@ -135,13 +138,31 @@ int elf_load(struct file *f, u64 size, struct elf_image *out, const char **why)
     const struct elf64_phdr *ph = phdrs;
 
     u64 bias = 0;
-    if (eh->e_type == ET_DYN)
+    out->interp[0] = 0;
+    if (role == ELF_INTERPRETER) {
+        /* ld.so goes where mmap puts things, as Linux does */
+        if (eh->e_type != ET_DYN)
+            return *why = "the ELF interpreter is not position-independent", -ELIBBAD;
+        u64 base = mm_find_free(hi - lo);
+        if (!base)
+            return *why = "no room for the ELF interpreter", -ENOMEM;
+        bias = base - lo;
+    } else if (eh->e_type == ET_DYN) {
         bias = ELF_ET_DYN_BASE + (random_u64() % MMAP_RND_PAGES) * PAGE_SIZE - lo;
+    }
     if (lo + bias < MMAP_MIN_ADDR)
         return *why = "ELF segment below the lowest mappable address", -ENOEXEC;
 
     out->phdr = 0;
     for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_INTERP) {
+            if (role == ELF_INTERPRETER)
+                return *why = "the ELF interpreter has an interpreter itself", -ELIBBAD;
+            n = image_read_kernel(f->inode, ph[i].p_offset, out->interp, ph[i].p_filesz);
+            if (n != (s64)ph[i].p_filesz || out->interp[ph[i].p_filesz - 1] != 0 ||
+                strlen(out->interp) != ph[i].p_filesz - 1)
+                return *why = "bad ELF interpreter path", -ENOEXEC;
+        }
         if (ph[i].p_type == PT_PHDR)
             out->phdr = ph[i].p_vaddr + bias;
         if (ph[i].p_type != PT_LOAD)

@@ -40,6 +40,7 @@
 #define ENOTEMPTY    39
 #define ELOOP        40
 #define ENODATA      61
+#define ELIBBAD      80
 #define EOVERFLOW    75
 #define EOPNOTSUPP   95
 #define ETIMEDOUT    110

@@ -15,6 +15,7 @@
 #include "random.h"
 #include "uaccess.h"
 #include "vdso_map.h"
+#include "vfs.h"
 
 #define STACK_RND_PAGES (1ull << 22) /* Linux x86-64: 22 bits of stack randomisation */
 #define MMAP_RND_PAGES  (1ull << 28)
@@ -67,10 +68,28 @@ int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **
     u64 mmap_top = stack_top - STACK_SIZE - MMAP_GAP - (random_u64() % MMAP_RND_PAGES) * PAGE_SIZE;
     mm_init(mmap_top);
 
-    struct elf_image img;
-    int err = elf_load(a->file, a->file_size, &img, why);
+    static struct elf_image img, interp;
+    int err = elf_load(a->file, a->file_size, ELF_PROGRAM, &img, why);
     if (err)
         return err;
+    u64 entry = img.entry, base = 0;
+    if (img.interp[0]) {
+        /* a dynamically linked program: its interpreter (ld.so) starts first */
+        struct nameidata nd;
+        struct file *f;
+        if (vfs_walk(AT_FDCWD, img.interp, VFS_FOLLOW, &nd) < 0 ||
+            (nd.node->mode & S_IFMT) != S_IFREG)
+            return *why = "its ELF interpreter is not in the image", -ENOENT;
+        err = nd.node->ops->open(nd.node, O_RDONLY, &f);
+        if (err)
+            return *why = "cannot open its ELF interpreter", err;
+        err = elf_load(f, nd.node->size, ELF_INTERPRETER, &interp, why);
+        file_put(f);
+        if (err)
+            return err;
+        entry = interp.entry;
+        base = interp.bias;
+    }
     mm_set_brk_base(ALIGN_UP(img.end, PAGE_SIZE) +
                     ALIGN_DOWN(random_u64() % BRK_RND_RANGE, PAGE_SIZE));
 
@@ -94,7 +113,7 @@ int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **
         {AT_PHENT, sizeof(struct elf64_phdr)},
         {AT_PHNUM, img.phnum},
         {AT_PAGESZ, PAGE_SIZE},
-        {AT_BASE, 0},
+        {AT_BASE, base},
         {AT_FLAGS, 0},
         {AT_ENTRY, img.entry},
         {AT_UID, 0},
@@ -136,7 +155,7 @@ int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **
     if (fail)
         return *why = "arguments do not fit the stack", -E2BIG;
 
-    tf->rip = img.entry;
+    tf->rip = entry;
     tf->cs = CL_SEL_USER_CS;
     tf->ss = CL_SEL_USER_DS;
     tf->rflags = 0x202;

@@ -106,6 +106,8 @@ static int format_arg(char *buf, size_t size, u64 v)
 {
     if (v < 0x10000)
         return snprintf(buf, size, "%lu", v);
+    if (v >= 0xffff0000ull && v <= 0xffffffffull) /* a negative int: AT_FDCWD, -1 */
+        return snprintf(buf, size, "%d", (int)(u32)v);
     if ((s64)v < 0 && (s64)v > -0x10000)
         return snprintf(buf, size, "%ld", (s64)v);
     return snprintf(buf, size, "0x%lx", v);
@@ -128,8 +130,10 @@ static void trace(u64 nr, const u64 *args, s64 ret, bool returned)
         snprintf(line + n, sizeof(line) - n, ") = ?");
     else if (is_err(ret))
         snprintf(line + n, sizeof(line) - n, ") = %ld %s", ret, errno_name(ret));
-    else
+    else if ((u64)ret < 0x10000)
         snprintf(line + n, sizeof(line) - n, ") = %ld", ret);
+    else
+        snprintf(line + n, sizeof(line) - n, ") = 0x%lx", (u64)ret);
     hlog("[trace] %s\n", line);
 }
 
