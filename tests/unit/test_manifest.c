@@ -449,10 +449,10 @@ static void test_validate_argv_env(void)
 static void test_validate_size_limit(void)
 {
     struct cl_manifest m;
-    char err[256];
+    char err[256], want[64];
     small_manifest(&m);
-    /* Each 1000-byte argument costs 1008 bytes of record: 61 of them pass 60 KiB. */
-    size_t n = 62;
+    /* Each 1000-byte argument costs a 1008-byte record: this many pass the limit. */
+    size_t n = CWI_MAX_MANIFEST / 1008 + 1;
     char **v = calloc(n, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         v[i] = malloc(1001);
@@ -464,8 +464,9 @@ static void test_validate_size_limit(void)
     free(m.argv);
     m.argv = v;
     m.argc = n;
-    expect_invalid(&m, "larger than 61440 bytes");
-    m.argc = 50; /* the rest stay allocated for manifest_free */
+    snprintf(want, sizeof(want), "larger than %u bytes", CWI_MAX_MANIFEST);
+    expect_invalid(&m, want);
+    m.argc = n - 8; /* the rest stay allocated for manifest_free */
     CHECK_EQ_INT(manifest_validate(&m, err, sizeof(err)), 0);
     m.argc = n;
     manifest_free(&m);
