@@ -4,9 +4,10 @@
  * The layout is computed before a byte is written: every size is known from the tree
  * (file sizes as collected), so every offset is too. File contents are then streamed
  * once, in index order, into their page-aligned places in FILE_DATA, and each buffer is
- * hashed into its 64 KiB chunk hashes and into the running SHA-256 of FILE_DATA on the
- * way. Only after that pass are the tree hashes known, so the index, and the section
- * table with every section's hash, are written last, at their precomputed offsets.
+ * hashed into its 64 KiB chunk hashes and (by a second thread) into the running
+ * SHA-256 of FILE_DATA on the way. Only after that pass are the tree hashes known, so
+ * the index, and the section table with every section's hash, are written last, at
+ * their precomputed offsets.
  *
  *   header | table | MANIFEST | pad | SHIM | pad | FILE_INDEX | pad | CHUNK_HASHES | pad |
  *   FILE_DATA (file, zero pad to 4 KiB, file, ...)
@@ -18,7 +19,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +155,117 @@ static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len,
     return 0;
 }
 
+/*
+ * FILE_DATA's own SHA-256 is hashed by a second thread, in order, while the main thread
+ * reads, hashes chunks and writes: the two hashes cover the same bytes, and running them
+ * side by side takes one of them off a large build's critical path. The main thread
+ * hands over buffers by pointer and waits for one to be done before refilling it.
+ * Without a thread (pthread_create failed) the same calls hash inline.
+ */
+#define BG_QUEUE 4
+
+struct bg_hash {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    EVP_MD_CTX *ctx;
+    struct {
+        const uint8_t *p;
+        size_t n;
+    } q[BG_QUEUE];
+    uint64_t pushed, done; /* items handed over, items hashed */
+    bool started, running, stop, failed;
+};
+
+static void *bg_main(void *arg)
+{
+    struct bg_hash *h = arg;
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        while (h->done == h->pushed && !h->stop)
+            pthread_cond_wait(&h->cv, &h->mu);
+        if (h->done == h->pushed)
+            break;
+        const uint8_t *p = h->q[h->done % BG_QUEUE].p;
+        size_t n = h->q[h->done % BG_QUEUE].n;
+        pthread_mutex_unlock(&h->mu);
+        bool ok = EVP_DigestUpdate(h->ctx, p, n);
+        pthread_mutex_lock(&h->mu);
+        h->failed |= !ok;
+        h->done++;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* 0, or -1 if libcrypto fails; either way bg_finish() releases what was set up. */
+static int bg_start(struct bg_hash *h)
+{
+    memset(h, 0, sizeof(*h));
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    h->started = true;
+    if (!(h->ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL))
+        return -1;
+    h->running = pthread_create(&h->thread, NULL, bg_main, h) == 0;
+    return 0;
+}
+
+/* Queues n bytes at p (which must stay untouched until bg_wait(returned value)). */
+static uint64_t bg_push(struct bg_hash *h, const uint8_t *p, size_t n)
+{
+    if (!h->running) {
+        h->failed |= !EVP_DigestUpdate(h->ctx, p, n);
+        return h->pushed++;
+    }
+    pthread_mutex_lock(&h->mu);
+    while (h->pushed - h->done == BG_QUEUE)
+        pthread_cond_wait(&h->cv, &h->mu);
+    h->q[h->pushed % BG_QUEUE].p = p;
+    h->q[h->pushed % BG_QUEUE].n = n;
+    uint64_t seq = h->pushed++;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return seq;
+}
+
+/* Waits until item seq has been hashed. */
+static void bg_wait(struct bg_hash *h, uint64_t seq)
+{
+    if (!h->running)
+        return;
+    pthread_mutex_lock(&h->mu);
+    while (h->done <= seq)
+        pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Stops the thread after the queue drains; with out, finishes the hash. 0 or -1. */
+static int bg_finish(struct bg_hash *h, uint8_t out[32])
+{
+    if (!h->started)
+        return -1;
+    if (h->running) {
+        pthread_mutex_lock(&h->mu);
+        h->stop = true;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        pthread_join(h->thread, NULL);
+        h->running = false;
+    }
+    unsigned int n = 0;
+    int rc =
+        !h->ctx || h->failed || (out && (!EVP_DigestFinal_ex(h->ctx, out, &n) || n != 32)) ? -1 : 0;
+    EVP_MD_CTX_free(h->ctx);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    memset(h, 0, sizeof(*h));
+    return rc;
+}
+
+#define NO_SEQ UINT64_MAX
+
 /* The streaming pass: state carried from one file to the next. */
 struct data_pass {
     int out;
@@ -159,8 +273,10 @@ struct data_pass {
     uint64_t pos;        /* next free offset within FILE_DATA */
     uint8_t *chunks;     /* every chunk hash, in order */
     uint64_t chunk_next; /* index of the next chunk hash */
-    EVP_MD_CTX *section; /* SHA-256 of FILE_DATA so far */
-    uint8_t *buf;
+    struct bg_hash section;
+    uint8_t *buf[2]; /* filled alternately: one is read into while the other is hashed */
+    uint64_t buf_seq[2];
+    unsigned which;
 };
 
 static const uint8_t zero_page[CWI_ALIGN];
@@ -189,8 +305,11 @@ static int copy_file(struct data_pass *p, const struct ft_entry *e, uint64_t *of
     *first = p->chunk_next;
     uint64_t left = e->size;
     while (left > 0) {
+        uint8_t *buf = p->buf[p->which];
+        if (p->buf_seq[p->which] != NO_SEQ)
+            bg_wait(&p->section, p->buf_seq[p->which]);
         size_t want = left < READ_BUF ? (size_t)left : READ_BUF;
-        ssize_t got = read_full(fd, p->buf, want);
+        ssize_t got = read_full(fd, buf, want);
         if (got < 0) {
             fail(err, err_size, "cannot read %s: %s", e->src, strerror(errno));
             goto out;
@@ -199,18 +318,16 @@ static int copy_file(struct data_pass *p, const struct ft_entry *e, uint64_t *of
             fail(err, err_size, "%s shrank while the image was being built", e->src);
             goto out;
         }
+        p->buf_seq[p->which] = bg_push(&p->section, buf, want);
+        p->which ^= 1;
         for (size_t c = 0; c < want; c += CWI_CHUNK_SIZE) {
             size_t n = want - c < CWI_CHUNK_SIZE ? want - c : CWI_CHUNK_SIZE;
-            if (sha256(p->buf + c, n, p->chunks + 32 * p->chunk_next++)) {
+            if (sha256(buf + c, n, p->chunks + 32 * p->chunk_next++)) {
                 fail(err, err_size, "SHA-256 failed in libcrypto");
                 goto out;
             }
         }
-        if (!EVP_DigestUpdate(p->section, p->buf, want)) {
-            fail(err, err_size, "SHA-256 failed in libcrypto");
-            goto out;
-        }
-        if (pwrite_all(p->out, p->buf, want, p->data_off + p->pos, err, err_size))
+        if (pwrite_all(p->out, buf, want, p->data_off + p->pos, err, err_size))
             goto out;
         p->pos += want;
         left -= want;
@@ -222,10 +339,8 @@ static int copy_file(struct data_pass *p, const struct ft_entry *e, uint64_t *of
     }
     /* The padding to the next page is part of FILE_DATA (and already zero on disk). */
     uint64_t pad = align_up(e->size, CWI_ALIGN) - e->size;
-    if (pad && !EVP_DigestUpdate(p->section, zero_page, (size_t)pad)) {
-        fail(err, err_size, "SHA-256 failed in libcrypto");
-        goto out;
-    }
+    if (pad)
+        bg_push(&p->section, zero_page, (size_t)pad);
     p->pos += pad;
     rc = 0;
 out:
@@ -320,16 +435,17 @@ int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const ui
 
     p.data_off = L.sec[S_DATA].offset;
     p.chunks = malloc(L.nchunks ? L.nchunks * 32 : 1);
-    p.buf = malloc(READ_BUF);
-    p.section = EVP_MD_CTX_new();
+    p.buf[0] = malloc(READ_BUF);
+    p.buf[1] = malloc(READ_BUF);
+    p.buf_seq[0] = p.buf_seq[1] = NO_SEQ;
     offs = calloc(t->count, sizeof(*offs));
     firsts = calloc(t->count, sizeof(*firsts));
     idx = calloc(1, (size_t)L.sec[S_INDEX].length);
-    if (!p.chunks || !p.buf || !p.section || !offs || !firsts || !idx) {
+    if (!p.chunks || !p.buf[0] || !p.buf[1] || !offs || !firsts || !idx) {
         fail(err, err_size, "out of memory writing the image");
         goto out;
     }
-    if (!EVP_DigestInit_ex(p.section, EVP_sha256(), NULL)) {
+    if (bg_start(&p.section)) {
         fail(err, err_size, "SHA-256 failed in libcrypto");
         goto out;
     }
@@ -343,8 +459,7 @@ int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const ui
         files++;
         bytes += e->size;
     }
-    unsigned int n = 0;
-    if (!EVP_DigestFinal_ex(p.section, L.sec[S_DATA].sha256, &n) || n != 32) {
+    if (bg_finish(&p.section, L.sec[S_DATA].sha256)) {
         fail(err, err_size, "SHA-256 failed in libcrypto");
         goto out;
     }
@@ -387,8 +502,9 @@ out:
     free(idx);
     free(offs);
     free(firsts);
+    bg_finish(&p.section, NULL); /* stops the thread before its buffers go */
     free(p.chunks);
-    free(p.buf);
-    EVP_MD_CTX_free(p.section);
+    free(p.buf[0]);
+    free(p.buf[1]);
     return rc;
 }
