@@ -1,0 +1,449 @@
+/*
+ * `cloister build`: seal a program, its files and its configuration into a .cwi image.
+ *
+ * The configuration comes from cloister.json (-f) with the command line on top: flags
+ * replace what the JSON says, --add and --env add to it (an --env replaces the JSON's
+ * variable of the same name), and the ARGS after "--" replace its "args". The image is
+ * written to a temporary file beside OUT and renamed over it only once it has been
+ * written, read back through the same checks `cloister run` applies, and measured: a
+ * failed build never leaves a partial OUT.
+ */
+#include "cli/image_commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/size_arg.h"
+#include "image/cwi_read.h"
+#include "image/cwi_write.h"
+#include "image/file_tree.h"
+#include "image/launch_plan.h"
+#include "image/manifest_json.h"
+#include "vmm/shim_blob.h"
+
+#define EXIT_BUILT  0
+#define EXIT_FAILED 1
+#define EXIT_USAGE  2
+
+static const char usage_text[] =
+    "usage: cloister build -o OUT [-f cloister.json] [--entry HOST[:DST]] [--add SRC:DST]...\n"
+    "                      [--env K=V]... [--cwd DIR] [--mem SIZE] [--cpus N] [--tmpfs SIZE]\n"
+    "                      [--allow-args] [-- ARGS...]\n"
+    "  -o OUT              the image to write (replaced atomically)\n"
+    "  -f FILE             cloister.json; its \"src\" paths are relative to its directory\n"
+    "  --entry HOST[:DST]  the program; DST defaults to HOST if absolute, else /NAME\n"
+    "  --add SRC:DST       a file, symlink or directory (recursively) at DST in the image\n"
+    "  --env K=V           an environment variable of the workload\n"
+    "  --cwd DIR           its working directory (default /)\n"
+    "  --mem SIZE          guest memory, a multiple of 2M (default 256M)\n"
+    "  --cpus N            vCPUs, 1..64 (default 1)\n"
+    "  --tmpfs SIZE        bytes /tmp may hold, 0 for none (default 64M)\n"
+    "  --allow-args        let `cloister run` append arguments\n"
+    "  -- ARGS...          argv[1..]; argv[0] is the entry's path in the image\n";
+
+/* What the command line asked for; pointers into argv. */
+struct args {
+    const char *out, *json, *entry, *cwd;
+    const char **adds, **envs;
+    size_t nadds, nenvs;
+    bool mem_set, cpus_set, tmpfs_set, allow_args;
+    uint64_t mem, tmpfs;
+    uint32_t cpus;
+    char **argv; /* after "--", or NULL */
+    size_t argc;
+};
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "cloister: build: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", usage_text);
+    return EXIT_USAGE;
+}
+
+__attribute__((format(printf, 1, 2))) static int failed(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "cloister: build: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_FAILED;
+}
+
+/*
+ * Splits "SRC:DST" at the last ":/" (DST is absolute, so that is where it starts; a
+ * host path may hold colons of its own). 0, or -1 if there is no ":/" at all.
+ */
+static int split_spec(const char *spec, char **src, char **dst)
+{
+    const char *colon = NULL;
+    for (const char *p = spec; (p = strstr(p, ":/")) != NULL; p++)
+        colon = p;
+    if (!colon || colon == spec)
+        return -1;
+    *src = strndup(spec, (size_t)(colon - spec));
+    *dst = strdup(colon + 1);
+    return 0;
+}
+
+enum { OPT_ENTRY = 256, OPT_ADD, OPT_ENV, OPT_CWD, OPT_MEM, OPT_CPUS, OPT_TMPFS, OPT_ALLOW };
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    static const struct option opts[] = {
+        {"entry", required_argument, NULL, OPT_ENTRY},
+        {"add", required_argument, NULL, OPT_ADD},
+        {"env", required_argument, NULL, OPT_ENV},
+        {"cwd", required_argument, NULL, OPT_CWD},
+        {"mem", required_argument, NULL, OPT_MEM},
+        {"cpus", required_argument, NULL, OPT_CPUS},
+        {"tmpfs", required_argument, NULL, OPT_TMPFS},
+        {"allow-args", no_argument, NULL, OPT_ALLOW},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    a->adds = calloc((size_t)argc, sizeof(*a->adds));
+    a->envs = calloc((size_t)argc, sizeof(*a->envs));
+    if (!a->adds || !a->envs)
+        return failed("out of memory");
+    opterr = 0;
+    optind = 1;
+    int c;
+    /* "+": stop at the first non-option, so nothing after "--" is taken for a flag;
+     * ":": report a missing value apart from an unknown option. */
+    while ((c = getopt_long(argc, argv, "+:o:f:h", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'f':
+            a->json = optarg;
+            break;
+        case OPT_ENTRY:
+            a->entry = optarg;
+            break;
+        case OPT_ADD:
+            a->adds[a->nadds++] = optarg;
+            break;
+        case OPT_ENV:
+            if (!strchr(optarg, '=') || optarg[0] == '=')
+                return usage_error("--env wants NAME=value, not '%s'", optarg);
+            a->envs[a->nenvs++] = optarg;
+            break;
+        case OPT_CWD:
+            a->cwd = optarg;
+            break;
+        case OPT_MEM:
+            if (parse_size(optarg, &a->mem) < 0)
+                return usage_error("bad memory size '%s'", optarg);
+            a->mem_set = true;
+            break;
+        case OPT_TMPFS:
+            if (parse_size(optarg, &a->tmpfs) < 0)
+                return usage_error("bad tmpfs size '%s'", optarg);
+            a->tmpfs_set = true;
+            break;
+        case OPT_CPUS: {
+            errno = 0;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || n > UINT32_MAX)
+                return usage_error("bad vCPU count '%s'", optarg);
+            a->cpus = (uint32_t)n;
+            a->cpus_set = true;
+            break;
+        }
+        case OPT_ALLOW:
+            a->allow_args = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return -1;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            if (optopt)
+                return usage_error("unknown option '-%c'", optopt);
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc && optind > 0 && strcmp(argv[optind - 1], "--") == 0) {
+        a->argv = argv + optind;
+        a->argc = (size_t)(argc - optind);
+    } else if (optind < argc) {
+        return usage_error("unexpected argument '%s' (workload arguments go after --)",
+                           argv[optind]);
+    } else if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
+        a->argc = 0;
+        a->argv = argv + optind; /* "--" and nothing after: no arguments */
+    }
+    if (!a->out)
+        return usage_error("no output image (-o OUT)");
+    if (!a->entry && !a->json)
+        return usage_error("no entry program (--entry, or \"entry\" in cloister.json)");
+    return 0;
+}
+
+/* Sets NAME=value in m's environment, replacing an existing NAME. */
+static int set_env(struct cl_manifest *m, const char *kv)
+{
+    size_t n = strcspn(kv, "=");
+    char *copy = strdup(kv);
+    if (!copy)
+        return -1;
+    for (size_t i = 0; i < m->envc; i++)
+        if (strncmp(m->envp[i], kv, n) == 0 && m->envp[i][n] == '=') {
+            free(m->envp[i]);
+            m->envp[i] = copy;
+            return 0;
+        }
+    char **v = realloc(m->envp, (m->envc + 1) * sizeof(*v));
+    if (!v) {
+        free(copy);
+        return -1;
+    }
+    m->envp = v;
+    m->envp[m->envc++] = copy;
+    return 0;
+}
+
+/* Replaces argv[1..] with args, keeping argv[0] (possibly NULL: the entry). */
+static int set_args(struct cl_manifest *m, char **args, size_t n)
+{
+    char **v = calloc(n + 1, sizeof(*v));
+    if (!v)
+        return -1;
+    v[0] = m->argc ? m->argv[0] : NULL;
+    for (size_t i = 1; i < m->argc; i++)
+        free(m->argv[i]);
+    free(m->argv);
+    m->argv = v;
+    m->argc = n + 1;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i + 1] = strdup(args[i])))
+            return -1;
+    return 0;
+}
+
+/* The entry program: HOST[:DST]. Adds it to t and names it in m. */
+static int add_entry(const char *spec, struct file_tree *t, struct cl_manifest *m, char *err,
+                     size_t err_size)
+{
+    char *host = NULL, *dst = NULL;
+    if (split_spec(spec, &host, &dst) != 0) {
+        host = strdup(spec);
+        if (host && host[0] == '/') {
+            dst = strdup(host);
+        } else if (host) {
+            char *copy = strdup(host);
+            if (copy && asprintf(&dst, "/%s", basename(copy)) < 0)
+                dst = NULL;
+            free(copy);
+        }
+    }
+    int rc = -1;
+    if (!host || !dst)
+        snprintf(err, err_size, "out of memory");
+    else if (file_tree_add_program(t, host, dst, err, err_size) == 0) {
+        free(m->entry);
+        m->entry = dst;
+        dst = NULL;
+        rc = 0;
+    }
+    free(host);
+    free(dst);
+    return rc;
+}
+
+/* Collects every file the JSON and the flags name. 0, or -1 with err. */
+static int collect(const struct args *a, const struct manifest_json *mj, struct file_tree *t,
+                   struct cl_manifest *m, char *err, size_t err_size)
+{
+    for (size_t i = 0; i < mj->nfiles; i++)
+        if (file_tree_add(t, mj->files[i].src, mj->files[i].dst, err, err_size))
+            return -1;
+    for (size_t i = 0; i < a->nadds; i++) {
+        char *src, *dst;
+        if (split_spec(a->adds[i], &src, &dst) != 0) {
+            snprintf(err, err_size, "--add %s: expected SRC:DST with an absolute DST", a->adds[i]);
+            return -1;
+        }
+        int rc = src && dst ? file_tree_add(t, src, dst, err, err_size) : -1;
+        free(src);
+        free(dst);
+        if (rc)
+            return -1;
+    }
+    if (a->entry && add_entry(a->entry, t, m, err, err_size))
+        return -1;
+    return file_tree_finish(t, err, err_size);
+}
+
+/* Applies the flags on top of the JSON's manifest; argv[0] becomes the entry's path. */
+static int apply_flags(const struct args *a, struct cl_manifest *m)
+{
+    for (size_t i = 0; i < a->nenvs; i++)
+        if (set_env(m, a->envs[i]))
+            return -1;
+    if (a->cwd) {
+        free(m->cwd);
+        if (!(m->cwd = strdup(a->cwd)))
+            return -1;
+    }
+    if (a->mem_set)
+        m->mem_size = a->mem;
+    if (a->tmpfs_set)
+        m->tmpfs_size = a->tmpfs;
+    if (a->cpus_set)
+        m->vcpus = a->cpus;
+    if (a->allow_args)
+        m->extra_args = true;
+    if (a->argv && set_args(m, a->argv, a->argc))
+        return -1;
+    if (m->argc == 0 && set_args(m, NULL, 0))
+        return -1;
+    if (!m->argv[0] && m->entry && !(m->argv[0] = strdup(m->entry)))
+        return -1;
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * Writes the image to a temporary file beside out, reads it back with the reader's
+ * checks, measures it, and renames it into place. 0, or -1 with err (nothing left behind).
+ * Readers of out see the old image or the new one, never a partial one. There is no
+ * fsync: like a compiler's output, an image is a build product, and forcing it to disk
+ * would cost more than the rest of a large build.
+ */
+static int write_image(const char *out, const struct cl_manifest *m, struct file_tree *t,
+                       struct cwi_write_stats *st, uint8_t digest[SNP_DIGEST_SIZE], char *err,
+                       size_t err_size)
+{
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.tmp.XXXXXX", out) < 0) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, err_size, "cannot create a file beside %s: %s", out, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    /* mkstemp makes 0600; an image is no secret, so honour the umask like any output. */
+    mode_t mask = umask(0);
+    umask(mask);
+    int rc = -1;
+    struct cwi_image img = {.fd = -1};
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        snprintf(err, err_size, "cannot chmod %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (cwi_write(fd, m, t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob), st, err,
+                  err_size))
+        goto out;
+    /* Read back what `cloister run` will read: a writer bug must fail the build. The
+     * contents were hashed on their way in; re-hashing them would double the build. */
+    int rfd = dup(fd);
+    if (rfd < 0 || cwi_open_fd(rfd, 0, &img, err, err_size))
+        goto out;
+    if (cwi_launch_digest(&img, 0, digest, err, err_size))
+        goto out;
+    if (rename(tmp, out) != 0) {
+        snprintf(err, err_size, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    cwi_close(&img);
+    close(fd);
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+int cmd_build(int argc, char **argv)
+{
+    struct args a = {0};
+    struct manifest_json mj = {0};
+    struct file_tree t;
+    char err[1024] = "";
+    int status = EXIT_FAILED;
+    double start = now();
+
+    file_tree_init(&t);
+    int prc = parse_args(argc, argv, &a);
+    if (prc) {
+        status = prc < 0 ? EXIT_BUILT : prc; /* --help */
+        goto out;
+    }
+    if (a.json) {
+        if (manifest_json_load(a.json, &mj, err, sizeof(err))) {
+            status = failed("%s", err);
+            goto out;
+        }
+    } else {
+        manifest_init(&mj.m);
+    }
+    if (collect(&a, &mj, &t, &mj.m, err, sizeof(err))) {
+        status = failed("%s", err);
+        goto out;
+    }
+    if (!mj.m.entry) {
+        status = usage_error("no entry program (--entry, or \"entry\" in %s)", a.json);
+        goto out;
+    }
+    if (apply_flags(&a, &mj.m)) {
+        status = failed("out of memory");
+        goto out;
+    }
+    if (manifest_validate(&mj.m, err, sizeof(err))) {
+        status = failed("%s", err);
+        goto out;
+    }
+
+    struct cwi_write_stats st;
+    uint8_t digest[SNP_DIGEST_SIZE];
+    if (write_image(a.out, &mj.m, &t, &st, digest, err, sizeof(err))) {
+        status = failed("%s", err);
+        goto out;
+    }
+    double secs = now() - start;
+    printf("launch digest (SEV-SNP): ");
+    for (size_t i = 0; i < SNP_DIGEST_SIZE; i++)
+        printf("%02x", digest[i]);
+    printf("\nbuilt %s: %llu files (%llu entries), %llu bytes of data, image %llu bytes, "
+           "%.3f s, %.1f MB/s\n",
+           a.out, (unsigned long long)st.files, (unsigned long long)st.entries,
+           (unsigned long long)st.data_bytes, (unsigned long long)st.image_size, secs,
+           secs > 0 ? (double)st.data_bytes / 1e6 / secs : 0.0);
+    status = EXIT_BUILT;
+out:
+    file_tree_free(&t);
+    manifest_json_free(&mj);
+    free(a.adds);
+    free(a.envs);
+    return status;
+}
