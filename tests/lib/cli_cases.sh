@@ -1,0 +1,114 @@
+# The `cloister` command's own behaviour: options, exit statuses, error lines.
+#
+#     cli_case NAME [CHECKS...] -- COMMAND [ARGS...]
+# runs COMMAND (stdin /dev/null, stdout through a pipe) and applies every check:
+#     --status LIST     the exit status is one of LIST (comma-separated)
+#     --one-line        stderr is exactly one line, starting "cloister: "
+#     --stdout RE       stdout has a line matching the extended regex RE
+#     --stdout-is TEXT  stdout is exactly TEXT plus a newline
+#     --no-stdout RE    no stdout line matches RE
+#     --stderr RE       stderr has a line matching RE
+#     --vm              the case starts a VM: skipped without /dev/kvm
+
+cli_case() {
+    local name=$1
+    shift
+    wanted "$name" || return 0
+    local checks=()
+    while [[ $1 != -- ]]; do
+        if [[ $1 == --vm ]]; then
+            skip_if_no_kvm "$name" && return 0
+            shift
+        elif [[ $1 == --one-line ]]; then
+            checks+=("$1" "")
+            shift
+        else
+            checks+=("$1" "$2")
+            shift 2
+        fi
+    done
+    shift
+    run_capture "$WORK/cli" file /dev/null "$@"
+    local i why=""
+    for ((i = 0; i < ${#checks[@]}; i += 2)); do
+        why=$(cli_check "${checks[i]}" "${checks[i + 1]}")
+        [[ -n $why ]] && break
+    done
+    if [[ -n $why ]]; then
+        fail "$name" "$why" "$WORK/cli.err"
+    else
+        pass "$name"
+    fi
+}
+
+# cli_check CHECK ARG: prints why the last run fails CHECK, or nothing.
+cli_check() {
+    local out=$WORK/cli.out err=$WORK/cli.err
+    case $1 in
+    --status) [[ ,$2, == *,$RC,* ]] || echo "$(describe_status "$RC"), expected $2" ;;
+    --one-line) one_cloister_line "$err" || echo "stderr is not exactly one 'cloister: ...' line ($(wc -l <"$err") lines)" ;;
+    --stdout) grep -qE -- "$2" "$out" || echo "no stdout line matches /$2/" ;;
+    --stdout-is) [[ $(cat "$out") == "$2" && $(tail -c 1 "$out") == "" ]] || echo "stdout is not '$2': '$(head -c 200 "$out")'" ;;
+    --no-stdout) grep -qE -- "$2" "$out" && echo "stdout has a line matching /$2/: $(grep -E -- "$2" "$out" | head -n 1)" ;;
+    --stderr) grep -qE -- "$2" "$err" || echo "no stderr line matches /$2/" ;;
+    *) echo "tests/run: bad cli check '$1'" ;;
+    esac
+    return 0
+}
+
+# make_bad_programs DIR HELLO: files that are not programs cloister can run.
+make_bad_programs() {
+    local dir=$1 hello=$2
+    mkdir -p "$dir/directory"
+    printf 'just some text\n' >"$dir/text.txt"
+    printf '#!/bin/sh\necho hi\n' >"$dir/script.sh"
+    : >"$dir/empty"
+    chmod +x "$dir/text.txt" "$dir/script.sh" "$dir/empty"
+    [[ -f $hello ]] || return 0
+    head -c 100 "$hello" >"$dir/truncated-elf"
+    cp "$hello" "$dir/elf32" && printf '\001' | dd of="$dir/elf32" bs=1 seek=4 conv=notrunc status=none
+    cp "$hello" "$dir/aarch64" && printf '\267\000' | dd of="$dir/aarch64" bs=1 seek=18 conv=notrunc status=none
+}
+
+cli_cases() {
+    local cl=$CLOISTER hello=$PROGS/musl/hello bad=$WORK/bad
+    make_bad_programs "$bad" "$hello"
+
+    cli_case cli/version --status 0 --stdout '^cloister [0-9]' -- "$cl" --version
+    cli_case cli/help --status 0 --stdout 'usage' -- "$cl" --help
+    cli_case cli/no-command --status 2 --stderr 'usage' -- "$cl"
+    cli_case cli/unknown-command --status 2 --stderr . -- "$cl" frobnicate
+    cli_case cli/run-no-program --status 2 --stderr 'usage' -- "$cl" run
+    cli_case cli/run-unknown-option --status 2 --stderr . -- "$cl" run --bogus "$hello"
+    cli_case cli/run-env-not-kv --status 2 --stderr . -- "$cl" run --env NOEQUALS "$hello"
+    cli_case cli/run-missing-program --vm --status 125 --one-line -- "$cl" run "$bad/no-such-program"
+    cli_case cli/run-shell-script --vm --status 125 --one-line -- "$cl" run "$bad/script.sh"
+    cli_case cli/run-text-file --vm --status 125 --one-line -- "$cl" run "$bad/text.txt"
+    cli_case cli/run-empty-file --vm --status 125 --one-line -- "$cl" run "$bad/empty"
+    cli_case cli/run-directory --vm --status 125 --one-line -- "$cl" run "$bad/directory"
+    cli_case cli/run-truncated-elf --vm --status 125 --one-line -- "$cl" run "$bad/truncated-elf"
+    cli_case cli/run-elf32 --vm --status 125 --one-line -- "$cl" run "$bad/elf32"
+    cli_case cli/run-other-machine --vm --status 125 --one-line -- "$cl" run "$bad/aarch64"
+    cli_case cli/run-dynamic --vm --status 125 --one-line -- "$cl" run /bin/true
+
+    cli_case cli/env-reaches-guest --vm --status 0 --stdout '"FOO=bar"' \
+        -- "$cl" run --env FOO=bar "$PROGS/musl/args"
+    cli_case cli/host-env-hidden --vm --status 0 --stdout '^envc: 0$' --no-stdout 'SECRET' \
+        -- env SECRET=x "$cl" run "$PROGS/musl/args"
+    cli_case cli/trace-musl --vm --status 0 --stdout-is 'hello, world' \
+        --stderr '^\[trace\] writev?\(1, ' --stderr '^\[trace\] exit_group\(0' \
+        -- "$cl" run --trace "$PROGS/musl/hello"
+    cli_case cli/trace-glibc --vm --status 0 --stdout-is 'hello, world' \
+        --stderr '^\[trace\] write\(1, ' --stderr '^\[trace\] exit_group\(0' \
+        -- "$cl" run --trace "$PROGS/glibc/hello"
+    cli_case cli/trace-names-enosys --vm --status 0 --stderr '^\[trace\] .*500.*ENOSYS' \
+        -- "$cl" run --trace "$PROGS/musl/sysmisc"
+    cli_case cli/stats --vm --status 0 --stdout-is 'hello, world' --stderr 'first user instruction' \
+        -- "$cl" run --stats "$hello"
+    cli_case cli/mem-64M --vm --status 0 --stdout-is 'hello, world' -- "$cl" run --mem 64M "$hello"
+    cli_case cli/mem-1-refused --vm --status 2,125 --one-line -- "$cl" run --mem 1 "$hello"
+    cli_case cli/mem-bad-size --status 2 --stderr . -- "$cl" run --mem lots "$hello"
+    cli_case cli/argv0-is-program --vm --status 0 \
+        --stdout "^argv\\[0\\] \\([0-9]+ bytes\\) \"$(re_escape "$PROGS/musl/args")\"\$" \
+        -- "$cl" run "$PROGS/musl/args"
+}
