@@ -32,7 +32,7 @@ struct elf64_phdr {
 struct elf_image {
     char interp[4096]; /* PT_INTERP's path, or "" */
     u64 entry;         /* entry point, relocated */
-    u64 phdr;  /* where the program headers are in memory */
+    u64 phdr;          /* where the program headers are in memory */
     u64 phnum;
     u64 bias; /* load bias (0 for ET_EXEC) */
     u64 end;  /* first byte above the highest segment */
@@ -46,6 +46,7 @@ struct file;
  */
 enum elf_role { ELF_PROGRAM, ELF_INTERPRETER };
 
-int elf_load(struct file *f, u64 size, enum elf_role role, struct elf_image *out, const char **why);
+int elf_load(struct file *f, u64 size, enum elf_role role, const char *name, struct elf_image *out,
+             const char **why);
 
 #endif

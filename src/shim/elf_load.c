@@ -84,7 +84,7 @@ static int check_headers(u64 size, u64 *lo, u64 *hi, const char **why)
  * linker may let them meet inside a page) keeps its contents and gains this one's
  * permissions.
  */
-static int load_segment(struct file *f, const struct elf64_phdr *p, u64 bias)
+static int load_segment(struct file *f, const struct elf64_phdr *p, u64 bias, const char *name)
 {
     static u8 buf[PAGE_SIZE];
     u64 va = p->p_vaddr + bias;
@@ -102,6 +102,9 @@ static int load_segment(struct file *f, const struct elf64_phdr *p, u64 bias)
         int err = mm_map(start, end - start, prot, VMA_ELF);
         if (err)
             return err;
+        struct vma *v = mm_find(start);
+        v->name = name;
+        v->file_off = ALIGN_DOWN(p->p_offset, PAGE_SIZE) + (start - ALIGN_DOWN(va, PAGE_SIZE));
     }
     for (u64 done = 0; done < p->p_filesz;) {
         u64 k = MIN(p->p_filesz - done, PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1)));
@@ -119,7 +122,8 @@ static int load_segment(struct file *f, const struct elf64_phdr *p, u64 bias)
     return 0;
 }
 
-int elf_load(struct file *f, u64 size, enum elf_role role, struct elf_image *out, const char **why)
+int elf_load(struct file *f, u64 size, enum elf_role role, const char *name, struct elf_image *out,
+             const char **why)
 {
     u64 lo, hi;
     memzero(&ehdr, sizeof(ehdr));
@@ -172,7 +176,7 @@ int elf_load(struct file *f, u64 size, enum elf_role role, struct elf_image *out
             out->phdr = ph[i].p_vaddr + (eh->e_phoff - ph[i].p_offset) + bias;
         if (ph[i].p_memsz == 0)
             continue; /* nothing to map; Linux skips it too */
-        err = load_segment(f, &ph[i], bias);
+        err = load_segment(f, &ph[i], bias, name);
         if (err)
             return *why = err == -EIO ? "integrity failure loading the program"
                                       : "out of memory loading the program",

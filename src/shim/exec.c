@@ -69,7 +69,7 @@ int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **
     mm_init(mmap_top);
 
     static struct elf_image img, interp;
-    int err = elf_load(a->file, a->file_size, ELF_PROGRAM, &img, why);
+    int err = elf_load(a->file, a->file_size, ELF_PROGRAM, a->path, &img, why);
     if (err)
         return err;
     u64 entry = img.entry, base = 0;
@@ -83,7 +83,9 @@ int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **
         err = nd.node->ops->open(nd.node, O_RDONLY, &f);
         if (err)
             return *why = "cannot open its ELF interpreter", err;
-        err = elf_load(f, nd.node->size, ELF_INTERPRETER, &interp, why);
+        static char interp_path[PATH_MAX];
+        strlcpy(interp_path, img.interp, sizeof(interp_path));
+        err = elf_load(f, nd.node->size, ELF_INTERPRETER, interp_path, &interp, why);
         file_put(f);
         if (err)
             return err;

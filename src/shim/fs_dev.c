@@ -8,11 +8,16 @@
 #include "fs_synth.h"
 #include "iov.h"
 #include "lib.h"
+#include "proc.h"
 #include "random.h"
 
 #define DEV_DEV 0x5
 
 enum dev_kind { DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, NR_DEVS };
+
+/* Devices that stand for a descriptor: /dev/stdin, stdout, stderr, and /dev/tty (the
+ * console, when the host's stdin is a terminal). Opening one shares that open file. */
+enum alias_kind { ALIAS_STDIN, ALIAS_STDOUT, ALIAS_STDERR, ALIAS_TTY, NR_ALIASES };
 
 struct dev_node {
     struct inode inode;
@@ -22,6 +27,8 @@ struct dev_node {
 static struct synth_dir dev_dir;
 static struct dev_node devs[NR_DEVS];
 static const char *const names[NR_DEVS] = {"null", "zero", "full", "random", "urandom"};
+static const char *const alias_names[NR_ALIASES] = {"stdin", "stdout", "stderr", "tty"};
+static struct dev_node aliases[NR_ALIASES];
 static const u32 minors[NR_DEVS] = {3, 5, 7, 8, 9}; /* major 1, as on Linux */
 
 static enum dev_kind kind_of(struct file *f)
@@ -59,8 +66,6 @@ static s64 dev_write(struct file *f, const struct linux_iovec *iov, unsigned cnt
 static s64 dev_stat(struct file *f, struct linux_stat *st)
 {
     vfs_stat(f->inode, st);
-    st->st_rdev = (1u << 8) | minors[kind_of(f)];
-    st->st_blksize = 4096;
     return 0;
 }
 
@@ -84,6 +89,33 @@ static s64 dev_open(struct inode *node, u32 flags, struct file **out)
 
 static const struct inode_ops dev_inode_ops = {.open = dev_open};
 
+static s64 alias_open(struct inode *node, u32 flags, struct file **out)
+{
+    enum alias_kind k = (enum alias_kind)((struct dev_node *)node->priv)->kind;
+    s64 fd = k == ALIAS_TTY ? 0 : (s64)k;
+    if (k == ALIAS_TTY && !(proc.stdio_flags[0] & CL_STDIO_TTY))
+        return -ENXIO; /* no controlling terminal, as Linux says */
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -ENOENT;
+    f->refs++;
+    *out = f;
+    return 0;
+}
+
+static s64 alias_readlink(struct inode *node, char *buf, size_t size)
+{
+    enum alias_kind k = (enum alias_kind)((struct dev_node *)node->priv)->kind;
+    char target[] = "/proc/self/fd/0";
+    target[sizeof(target) - 2] = (char)('0' + k);
+    size_t n = MIN(sizeof(target) - 1, size);
+    memcpy(buf, target, n);
+    return (s64)n;
+}
+
+static const struct inode_ops alias_inode_ops = {.open = alias_open, .readlink = alias_readlink};
+static const struct inode_ops tty_inode_ops = {.open = alias_open};
+
 struct inode *devfs_new(void)
 {
     synth_dir_init(&dev_dir, DEV_DEV);
@@ -93,10 +125,22 @@ struct inode *devfs_new(void)
         devs[i].inode.ops = &dev_inode_ops;
         devs[i].inode.priv = &devs[i];
         devs[i].inode.mode = S_IFCHR | 0666;
+        devs[i].inode.rdev = (1u << 8) | minors[i];
         devs[i].inode.nlink = 1;
         devs[i].inode.dev = DEV_DEV;
         devs[i].inode.ino = vfs_next_ino();
         synth_dir_add(&dev_dir, names[i], &devs[i].inode);
+    }
+    for (int i = 0; i < NR_ALIASES; i++) {
+        aliases[i].kind = (enum dev_kind)i;
+        aliases[i].inode.ops = i == ALIAS_TTY ? &tty_inode_ops : &alias_inode_ops;
+        aliases[i].inode.priv = &aliases[i];
+        aliases[i].inode.mode = i == ALIAS_TTY ? S_IFCHR | 0666 : S_IFLNK | 0777;
+        aliases[i].inode.rdev = i == ALIAS_TTY ? (5u << 8) : 0; /* /dev/tty is 5,0 */
+        aliases[i].inode.nlink = 1;
+        aliases[i].inode.dev = DEV_DEV;
+        aliases[i].inode.ino = vfs_next_ino();
+        synth_dir_add(&dev_dir, alias_names[i], &aliases[i].inode);
     }
     return &dev_dir.inode;
 }

@@ -71,6 +71,13 @@ static struct image_node *find(const char *path, size_t len)
     return NULL;
 }
 
+const char *image_fs_path(struct inode *node, size_t *len)
+{
+    if (node->dev != IMAGE_DEV || !nodes)
+        return NULL;
+    return entry_path(((struct image_node *)node->priv)->entry, len);
+}
+
 struct inode *image_fs_lookup_path(const char *path)
 {
     struct image_node *n = find(path, strlen(path));

@@ -19,6 +19,8 @@
 struct inode *image_fs_init(const struct cl_launch *launch, const char **why);
 /* Reads a file of the image into shim memory (the loader's headers): bytes or -errno. */
 s64 image_read_kernel(struct inode *node, u64 off, void *buf, u64 len);
+/* The path of an image inode; NULL if node is not the image's. */
+const char *image_fs_path(struct inode *node, size_t *len);
 /* The inode of an absolute path in the image (no symlinks followed), or NULL. */
 struct inode *image_fs_lookup_path(const char *path);
 

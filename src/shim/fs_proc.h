@@ -5,5 +5,7 @@
 #include "vfs.h"
 
 struct inode *procfs_new(void);
+/* /sys: devices/system/cpu/{online,possible,present}. */
+struct inode *sysfs_new(void);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "vfs.h"
 
-#define SYNTH_MAX_ENTRIES 16
+#define SYNTH_MAX_ENTRIES 24
 
 struct synth_dir {
     struct inode inode;
@@ -23,5 +23,19 @@ struct synth_link {
 };
 
 void synth_link_init(struct synth_link *l, u32 dev, s64 (*target)(char *, size_t));
+
+/* Text generated when the file is opened (a snapshot, as Linux's /proc files read). */
+struct text {
+    char *buf;
+    size_t len, cap;
+};
+void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct synth_file {
+    struct inode inode;
+    void (*generate)(struct text *t);
+};
+
+void synth_file_init(struct synth_file *f, u32 dev, void (*generate)(struct text *t));
 
 #endif

@@ -163,13 +163,24 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         fmt++;
         bool left = false;
         char pad = ' ';
-        int width = 0, lng = 0;
+        int width = 0, lng = 0, prec = -1;
         if (*fmt == '-')
             left = true, fmt++;
         if (*fmt == '0')
             pad = '0', fmt++;
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
+        if (*fmt == '.') {
+            fmt++;
+            prec = 0;
+            if (*fmt == '*') {
+                prec = va_arg(ap, int);
+                fmt++;
+            } else {
+                while (*fmt >= '0' && *fmt <= '9')
+                    prec = prec * 10 + (*fmt++ - '0');
+            }
+        }
         while (*fmt == 'l')
             lng++, fmt++;
         if (*fmt == 'z')
@@ -196,12 +207,12 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             const char *s = va_arg(ap, const char *);
             if (!s)
                 s = "(null)";
-            int n = (int)strlen(s);
+            int n = prec >= 0 ? (int)strnlen(s, (size_t)prec) : (int)strlen(s);
             if (!left)
                 for (int i = n; i < width; i++)
                     put(&o, ' ');
-            while (*s)
-                put(&o, *s++);
+            for (int i = 0; i < n; i++)
+                put(&o, s[i]);
             if (left)
                 for (int i = n; i < width; i++)
                     put(&o, ' ');

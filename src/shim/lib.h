@@ -21,7 +21,8 @@ char *strrchr(const char *s, int c);
 /* Copies at most size-1 bytes and always terminates (if size > 0); returns strlen(src). */
 size_t strlcpy(char *dst, const char *src, size_t size);
 
-/* printf-style formatting: %d %i %u %x %lx %ld %lu %llx %p %s %c %%, width, '-', '0'. */
+/* printf-style formatting: %d %i %u %x %lx %ld %lu %llx %p %s %c %%, width, '-', '0',
+ * and precision for strings (%.*s). */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -99,6 +99,7 @@ static void mount_file_systems(void)
     }
     vfs_mount(root, "dev", devfs_new());
     vfs_mount(root, "proc", procfs_new());
+    vfs_mount(root, "sys", sysfs_new());
     struct nameidata nd;
     if (vfs_walk(AT_FDCWD, manifest.cwd, VFS_FOLLOW, &nd) < 0 ||
         (nd.node->mode & S_IFMT) != S_IFDIR)
@@ -150,6 +151,9 @@ static void kernel_main(void)
         .argc = manifest.argc + boot.extra_argc,
         .envc = manifest.envc,
     };
+    proc.cmdline = exec_strings;
+    proc.argc = a.argc;
+    proc.start_ns = clock_monotonic_ns();
     struct trap_frame tf;
     memzero(&tf, sizeof(tf));
     const char *why = "";

@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "lib.h"
+#include "arch.h"
 #include "file.h"
 #include "paging.h"
 
@@ -43,6 +44,22 @@ struct vma *mm_find(u64 addr)
     if (i < nr_vmas && vmas[i].start <= addr)
         return &vmas[i];
     return NULL;
+}
+
+const struct vma *mm_area(unsigned i)
+{
+    return i < nr_vmas ? &vmas[i] : NULL;
+}
+
+u64 mm_resident_pages(void)
+{
+    u64 n = 0;
+    for (unsigned i = 0; i < nr_vmas; i++)
+        for (u64 va = vmas[i].start; va < vmas[i].end; va += PAGE_SIZE) {
+            u64 *pte = pte_lookup(va, false);
+            n += pte && (*pte & PTE_P);
+        }
+    return n;
 }
 
 bool mm_overlaps(u64 start, u64 end)
@@ -112,13 +129,13 @@ static int map_area(struct vma v)
 
 int mm_map(u64 start, u64 len, u32 prot, enum vma_kind kind)
 {
-    struct vma v = {start, start + len, prot, (u16)kind, 0, NULL, 0};
+    struct vma v = {start, start + len, prot, (u16)kind, 0, NULL, 0, NULL};
     return map_area(v);
 }
 
 int mm_map_file(u64 start, u64 len, u32 prot, struct file *f, u64 off, bool shared)
 {
-    struct vma v = {start, start + len, prot, VMA_FILE, shared, f, off};
+    struct vma v = {start, start + len, prot, VMA_FILE, shared, f, off, NULL};
     return map_area(v);
 }
 
@@ -291,4 +308,61 @@ u64 mm_brk(u64 new_brk)
     }
     brk_cur = new_brk;
     return brk_cur;
+}
+
+/* Moves the page-table entries of [from, from+len) to [to, to+len): the pages travel,
+ * their contents are not copied. */
+static bool move_ptes(u64 from, u64 to, u64 len)
+{
+    for (u64 off = 0; off < len; off += PAGE_SIZE) {
+        u64 *src = pte_lookup(from + off, false);
+        if (!src || !(*src & (PTE_P | PTE_HELD)))
+            continue;
+        u64 *dst = pte_lookup(to + off, true);
+        if (!dst)
+            return false;
+        src = pte_lookup(from + off, false); /* tables may have been allocated */
+        *dst = *src;
+        *src = 0;
+    }
+    return true;
+}
+
+s64 mm_remap(u64 old, u64 old_size, u64 new_size, u32 flags, u64 new_addr)
+{
+    struct vma *v = mm_find(old);
+    if (!v || old + old_size > v->end)
+        return -EFAULT;
+    if (new_size <= old_size && !(flags & MREMAP_FIXED)) {
+        mm_unmap(old + new_size, old_size - new_size);
+        return (s64)old;
+    }
+    /* grow in place when the area ends here and the space after it is free */
+    u64 grow_end = old + new_size;
+    if (!(flags & MREMAP_FIXED) && v->end == old + old_size && grow_end <= CL_USER_TOP &&
+        grow_end > old && !mm_overlaps(old + old_size, grow_end)) {
+        v->end = grow_end;
+        return (s64)old;
+    }
+    if (!(flags & MREMAP_MAYMOVE))
+        return -ENOMEM;
+    u64 dest = new_addr;
+    if (flags & MREMAP_FIXED) {
+        if (!IS_ALIGNED(dest, PAGE_SIZE) || dest + new_size < dest ||
+            dest + new_size > CL_USER_TOP || dest < MMAP_MIN_ADDR ||
+            (dest < old + old_size && old < dest + new_size))
+            return -EINVAL;
+        mm_unmap(dest, new_size);
+    } else if (!(dest = mm_find_free(new_size))) {
+        return -ENOMEM;
+    }
+    struct vma moved = *v;
+    moved.start = dest;
+    moved.end = dest + new_size;
+    moved.file_off += old - v->start;
+    if (map_area(moved) < 0 || !move_ptes(old, dest, MIN(old_size, new_size)))
+        return -ENOMEM;
+    mm_unmap(old, old_size);
+    arch_flush_tlb();
+    return (s64)dest;
 }

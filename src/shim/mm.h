@@ -14,7 +14,7 @@
 #define PROT_WRITE 2u
 #define PROT_EXEC  4u
 
-enum vma_kind { VMA_ANON, VMA_STACK, VMA_HEAP, VMA_ELF, VMA_FILE };
+enum vma_kind { VMA_ANON, VMA_STACK, VMA_HEAP, VMA_ELF, VMA_FILE, VMA_VVAR, VMA_VDSO };
 
 struct file;
 
@@ -25,6 +25,7 @@ struct vma {
     u16 shared;        /* MAP_SHARED: writes reach the file */
     struct file *file; /* VMA_FILE: the file (a reference is held) and where start maps */
     u64 file_off;
+    const char *name; /* VMA_ELF: the program's path, for /proc/self/maps */
 };
 
 /* what a fault wanted */
@@ -36,6 +37,10 @@ struct vma {
 
 void mm_init(u64 mmap_top);
 struct vma *mm_find(u64 addr);
+/* The i-th area in address order, NULL past the last (for /proc/self/maps). */
+const struct vma *mm_area(unsigned i);
+/* Pages mapped now (resident), for /proc's memory figures. */
+u64 mm_resident_pages(void);
 /* Does any area overlap [start, end)? */
 bool mm_overlaps(u64 start, u64 end);
 /* Maps [start, start+len) as a new area, replacing whatever was there. 0 or -errno. */
@@ -56,6 +61,12 @@ bool mm_fault(u64 addr, u32 access);
  * not exist (past the end: SIGBUS on Linux). */
 enum fault_failure { FAULT_BAD_ACCESS, FAULT_NO_MEMORY, FAULT_NO_FILE_PAGE };
 enum fault_failure mm_fault_failure(void);
+
+#define MREMAP_MAYMOVE   1u
+#define MREMAP_FIXED     2u
+#define MREMAP_DONTUNMAP 4u
+/* mremap: the new address, or -errno. old and the sizes are page-aligned by the caller. */
+s64 mm_remap(u64 old, u64 old_size, u64 new_size, u32 flags, u64 new_addr);
 
 /* The program break */
 void mm_set_brk_base(u64 base);

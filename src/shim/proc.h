@@ -31,6 +31,9 @@ struct process {
     u64 robust_list;
     u32 boot_flags;                /* CL_BOOT_* */
     u32 stdio_flags[NR_STDIO_FDS]; /* CL_STDIO_* of the host's fds 0-2 */
+    const char *cmdline;           /* argv strings, NUL-separated, for /proc/self/cmdline */
+    u32 argc;
+    s64 start_ns; /* CLOCK_MONOTONIC when the shim started */
 };
 
 extern struct process proc;

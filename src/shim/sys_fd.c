@@ -3,6 +3,7 @@
 #include "file.h"
 #include "proc.h"
 #include "syscall.h"
+#include "uaccess.h"
 
 #define F_DUPFD         0
 #define F_GETFD         1
@@ -10,6 +11,15 @@
 #define F_GETFL         3
 #define F_SETFL         4
 #define F_DUPFD_CLOEXEC 1030
+#define F_GETLK         5
+#define F_SETLK         6
+#define F_SETLKW        7
+#define F_OFD_GETLK     36
+#define F_OFD_SETLK     37
+#define F_OFD_SETLKW    38
+#define F_RDLCK         0
+#define F_WRLCK         1
+#define F_UNLCK         2
 #define FD_CLOEXEC      1
 #define RLIMIT_NOFILE   7
 
@@ -49,6 +59,38 @@ SYSCALL(dup3)
     return fd_install_at(f, (s64)a1, a2 & O_CLOEXEC);
 }
 
+struct linux_flock {
+    s16 l_type, l_whence;
+    s32 pad0;
+    s64 l_start, l_len;
+    s32 l_pid, pad1;
+};
+
+/*
+ * Record locks. Locks only ever conflict between processes, and the workload is the one
+ * process of its VM: every lock it asks for is granted and F_GETLK finds none in the way.
+ * The request is still checked as Linux checks it.
+ */
+static s64 lock_cmd(struct file *f, u64 cmd, u64 uarg)
+{
+    struct linux_flock fl;
+    if (copy_from_user(&fl, uarg, sizeof(fl)))
+        return -EFAULT;
+    if (fl.l_whence < 0 || fl.l_whence > 2 ||
+        (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK))
+        return -EINVAL;
+    if ((cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW) && fl.l_pid != 0)
+        return -EINVAL;
+    if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+        fl.l_type = F_UNLCK;
+        return copy_to_user(uarg, &fl, sizeof(fl)) ? -EFAULT : 0;
+    }
+    u32 mode = f->flags & O_ACCMODE;
+    if ((fl.l_type == F_RDLCK && mode == O_WRONLY) || (fl.l_type == F_WRLCK && mode == O_RDONLY))
+        return -EBADF;
+    return 0;
+}
+
 SYSCALL(fcntl)
 {
     s64 fd = (s64)a0;
@@ -68,6 +110,13 @@ SYSCALL(fcntl)
         return 0;
     case F_GETFL:
         return f->flags;
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        return lock_cmd(f, a1, a2);
     case F_SETFL:
         /* recorded on the open file; the host's own stdio flags are left alone, since
          * they are shared with whatever started cloister */

@@ -173,3 +173,20 @@ SYSCALL(madvise)
         return -EINVAL;
     }
 }
+
+SYSCALL(mremap)
+{
+    u64 old = a0, old_size = ALIGN_UP(a1, PAGE_SIZE), new_size = ALIGN_UP(a2, PAGE_SIZE);
+    u32 flags = (u32)a3;
+    if (!IS_ALIGNED(old, PAGE_SIZE) || new_size == 0 || new_size < a2 || old_size < a1)
+        return -EINVAL;
+    if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+        return -EINVAL;
+    if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+        return -EINVAL;
+    if (flags & MREMAP_DONTUNMAP)
+        return -EINVAL; /* only for anonymous private mappings on Linux; rare, not yet here */
+    if (old_size == 0)
+        return -EINVAL; /* duplicating shared mappings: not for one process's memory */
+    return mm_remap(old, old_size, new_size, flags, a4);
+}

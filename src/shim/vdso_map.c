@@ -51,6 +51,8 @@ u64 vdso_map(void)
     file_put(f); /* the mappings hold it */
     if (err)
         return 0;
+    mm_find(base)->kind = VMA_VVAR;
+    mm_find(base + PAGE_SIZE)->kind = VMA_VDSO;
     /* map the pages now: a fault on the first clock read would cost more than the read */
     for (u64 i = 0; i < 1 + vdso_pages; i++)
         mm_fault(base + i * PAGE_SIZE, ACCESS_READ);

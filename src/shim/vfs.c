@@ -182,6 +182,11 @@ s64 vfs_walk(s64 dirfd, const char *path, unsigned flags, struct nameidata *nd)
         if (err)
             return err;
         bool follow = !last || (flags & VFS_FOLLOW) || *p == '/';
+        if ((next->mode & S_IFMT) == S_IFLNK && follow && next->ops->open && last && *p != '/') {
+            /* a "magic" link (/proc/self/fd/N, /dev/stdin): it opens what it names */
+            nd->node = next;
+            return 0;
+        }
         if ((next->mode & S_IFMT) == S_IFLNK && follow) {
             if (++links > MAX_SYMLINKS)
                 return -ELOOP;
@@ -279,6 +284,7 @@ void vfs_stat(const struct inode *node, struct linux_stat *st)
     st->st_ino = node->ino;
     st->st_nlink = node->nlink;
     st->st_mode = node->mode;
+    st->st_rdev = node->rdev;
     st->st_size = (s64)node->size;
     st->st_blksize = 4096;
     st->st_blocks = (s64)((node->size + 511) / 512);

@@ -55,6 +55,7 @@ struct inode {
     u64 size;
     u32 dev;
     u32 opens; /* open files on it */
+    u64 rdev;  /* character devices: major << 8 | minor */
     s64 mtime_ns;
     void *priv;
 };

@@ -61,8 +61,14 @@ static int hc_killed(struct hc_ctx *c)
                        (unsigned long long)sig);
     vm->exit_status = 128 + (int)sig;
     vm->done = true;
-    if (vec == CL_KILLED_NO_VECTOR)
-        return 0; /* a signal such as SIGPIPE: the status says it all, as in a shell */
+    if (vec == CL_KILLED_NO_VECTOR) {
+        /* a signal the workload raised or a write to a closed pipe: no fault to name;
+         * shells stay quiet about SIGPIPE, so do we */
+        if (sig != 13)
+            fprintf(stderr, "cloister: workload killed by %s (raised by the workload)\n",
+                    signal_names[sig] ? signal_names[sig] : "a signal");
+        return 0;
+    }
     char what[160] = "";
     if (sig == 9 && vec == 14)
         snprintf(what, sizeof(what), "out of memory at address 0x%llx", (unsigned long long)addr);
