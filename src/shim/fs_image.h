@@ -15,8 +15,13 @@
 #include "vfs.h"
 #include <cloister/abi.h>
 
-/* Checks and loads the index; the root inode, or NULL with *why set. */
-struct inode *image_fs_init(const struct cl_launch *launch, const char **why);
+/*
+ * Checks and loads the index; the root inode, or NULL with *why set. check_data: check
+ * every chunk of file data before use and serve private copies (any TEE); without it
+ * (--tee none, where the host is trusted) file pages are the host's read-only pages,
+ * shared without a copy. The index itself is always checked.
+ */
+struct inode *image_fs_init(const struct cl_launch *launch, bool check_data, const char **why);
 /* Reads a file of the image into shim memory (the loader's headers): bytes or -errno. */
 s64 image_read_kernel(struct inode *node, u64 off, void *buf, u64 len);
 /* The path of an image inode; NULL if node is not the image's. */

@@ -84,10 +84,21 @@ static void check_launch(void)
         panic("extra arguments given, but the image does not allow them");
 }
 
+/* Whether the shim runs inside a TEE, judged by the shim itself. No backend is built in
+ * yet (SEV-SNP and TDX come with their own detection), so: no. */
+static bool tee_hardware_present(void)
+{
+    return false;
+}
+
 static void mount_file_systems(void)
 {
     const char *why;
-    struct inode *root = image_fs_init(&launch, &why);
+    /* Trusting the host with file contents is for --tee none only, and only when the
+     * shim sees no TEE itself: a host that claims "none" on TEE hardware gets checked
+     * all the same (the SEV-SNP backend adds its own detection here). */
+    bool trust_host = boot.tee == CL_TEE_NONE && !tee_hardware_present();
+    struct inode *root = image_fs_init(&launch, !trust_host, &why);
     if (!root)
         panic("%s", why);
     vfs_init(root);

@@ -79,8 +79,8 @@ vm_cases() {
     vm_case fault-ud2 --fault SIGILL -- faults ud2
     vm_case fault-int3 --fault SIGTRAP -- faults int3
     vm_case fault-div0 --fault SIGFPE -- faults div0
-    vm_case fault-kernel-read --fault SIGSEGV -- faults kernel-read
-    vm_case fault-physmap-read --fault SIGSEGV -- faults physmap-read
+    vm_case fault-kernel-read --isolated --fault SIGSEGV -- faults kernel-read
+    vm_case fault-physmap-read --isolated --fault SIGSEGV -- faults physmap-read
     vm_case fault-noncanonical-read --fault SIGSEGV -- faults noncanonical-read
     vm_case fault-privileged --fault SIGSEGV -- faults privileged
     vm_case fault-port-out --fault SIGSEGV -- faults port-out
