@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets (tests/fuzz/) for a bounded time each: the image reader
+# and the SEV-SNP report parser must refuse any input cleanly, without a memory error.
+# FUZZ_SECONDS (default 20) per target. Exit 77 (skip) without clang's libFuzzer.
+set -u
+build=${BUILD:-build}
+secs=${FUZZ_SECONDS:-20}
+out="$build/fuzz"
+mkdir -p "$out"
+if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' |
+    clang -x c -fsanitize=fuzzer - -o "$out/probe" 2>/dev/null; then
+    echo "clang with libFuzzer is not installed (scripts/install-deps installs it)"
+    exit 77
+fi
+flags=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc -Iinclude)
+clang "${flags[@]}" tests/fuzz/fuzz_cwi_read.c src/image/cwi_read.c src/image/manifest.c \
+    src/image/file_tree.c -lcrypto -o "$out/fuzz_cwi_read" || exit 1
+clang "${flags[@]}" tests/fuzz/fuzz_snp_report.c src/attest/snp_report.c -lcrypto \
+    -o "$out/fuzz_snp_report" || exit 1
+
+mkdir -p "$out/cwi-corpus" "$out/report-corpus"
+"$build/tests/unit/test_cwi" --seed-corpus "$out/cwi-corpus" >/dev/null || exit 1
+cp ../shared/fixtures/snp-milan/report.bin "$out/report-corpus/" 2>/dev/null || true
+status=0
+for t in "fuzz_cwi_read:cwi-corpus:300000" "fuzz_snp_report:report-corpus:2000"; do
+    IFS=: read -r name corpus maxlen <<<"$t"
+    if ! "$out/$name" -max_total_time="$secs" -max_len="$maxlen" "$out/$corpus" \
+        >"$out/$name.log" 2>&1; then
+        echo "$name found a failure:"
+        grep -E "ERROR|SUMMARY|crash-" "$out/$name.log" | head -5
+        status=1
+    fi
+done
+[ $status = 0 ] && echo "fuzzed each target for $secs s: no failure"
+exit $status
