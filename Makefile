@@ -177,4 +177,4 @@ format:
 clean:
 	rm -rf build build-asan
 
--include $(SHIM_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(SHIM_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d) $(TOOL_BINS:=.d)
