@@ -79,9 +79,15 @@ int launch_plan_build(const struct cwi_image *img, unsigned vcpus, struct launch
     uint8_t *zero = next;
     next += PAGE;
 
-    /* 1. the shim: its bytes as the image holds them, zeros past the end */
+    /* 1. the shim: its bytes as the image holds them; its .bss as ZERO pages, which the
+     * secure processor zeroes and measures without hashing contents */
     const uint8_t *shim_bytes = cwi_section_data(img, shim);
     for (size_t i = 0; i < shim_pages; i++) {
+        uint64_t gpa = CL_GPA_SHIM + i * PAGE;
+        if (i * PAGE >= sh.file_size) {
+            add(lp, gpa, SNP_PAGE_ZERO, NULL);
+            continue;
+        }
         const uint8_t *p = zero;
         if ((i + 1) * PAGE <= shim->length) {
             p = shim_bytes + i * PAGE;
@@ -90,7 +96,7 @@ int launch_plan_build(const struct cwi_image *img, unsigned vcpus, struct launch
             p = next;
             next += PAGE;
         }
-        add(lp, CL_GPA_SHIM + i * PAGE, SNP_PAGE_NORMAL, p);
+        add(lp, gpa, SNP_PAGE_NORMAL, p);
     }
 
     /* 2. the boot page tables */

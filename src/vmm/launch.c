@@ -38,6 +38,13 @@ int launch_measure_loaded(struct vm *vm, const struct launch_plan *lp, struct sn
             page = gpa_ptr(vm, op->gpa, CL_PAGE_SIZE);
             if (!page)
                 return vm_fail(vm, "measured page outside guest memory");
+        } else if (op->type == SNP_PAGE_ZERO) {
+            /* the secure processor guarantees these read as zero: so must we */
+            const uint8_t *z = gpa_ptr(vm, op->gpa, CL_PAGE_SIZE);
+            for (size_t k = 0; z && k < CL_PAGE_SIZE; k++)
+                if (z[k])
+                    return vm_fail(vm, "sim: page at GPA 0x%llx should be zero",
+                                   (unsigned long long)op->gpa);
         } else if (op->type == SNP_PAGE_VMSA) {
             struct cl_vcpu_init s;
             if (vcpu >= vm->nr_vcpus || vcpu_read_state(vm->vcpus[vcpu++], &s) < 0)
