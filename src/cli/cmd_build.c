@@ -26,6 +26,7 @@
 #include "cli/size_arg.h"
 #include "image/cwi_read.h"
 #include "image/cwi_write.h"
+#include "image/elf_deps.h"
 #include "image/file_tree.h"
 #include "image/launch_plan.h"
 #include "image/manifest_json.h"
@@ -240,7 +241,37 @@ static int set_args(struct cl_manifest *m, char **args, size_t n)
     return 0;
 }
 
-/* The entry program: HOST[:DST]. Adds it to t and names it in m. */
+/*
+ * A dynamically linked entry brings its interpreter, every library it needs (found as
+ * ld.so finds them on this host) and the loader's own files, at the same paths and with
+ * the symlinks on the way kept as symlinks (src/image/elf_deps.h). Each is named on
+ * stdout with the reason it was collected.
+ */
+static int add_dependencies(const char *program, struct file_tree *t, char *err,
+                            size_t err_size)
+{
+    struct elf_deps deps, files;
+    elf_deps_init(&deps);
+    elf_deps_init(&files);
+    int rc = elf_deps_collect(program, &deps, err, err_size);
+    if (rc == 0 && deps.count) {
+        for (const char *const *f = elf_deps_loader_files(); *f && rc == 0; f++)
+            if (access(*f, R_OK) == 0)
+                rc = elf_deps_add(&deps, *f, "read by the dynamic loader at start");
+    }
+    if (rc == 0)
+        rc = elf_deps_expand_links(&deps, &files, err, err_size);
+    for (size_t i = 0; rc == 0 && i < files.count; i++) {
+        rc = file_tree_add(t, files.items[i].path, files.items[i].path, err, err_size);
+        if (rc == 0)
+            printf("collected %s: %s\n", files.items[i].path, files.items[i].reason);
+    }
+    elf_deps_free(&deps);
+    elf_deps_free(&files);
+    return rc;
+}
+
+/* The entry program: HOST[:DST]. Adds it to t and names it in m, with what it needs. */
 static int add_entry(const char *spec, struct file_tree *t, struct cl_manifest *m, char *err,
                      size_t err_size)
 {
@@ -259,7 +290,8 @@ static int add_entry(const char *spec, struct file_tree *t, struct cl_manifest *
     int rc = -1;
     if (!host || !dst)
         snprintf(err, err_size, "out of memory");
-    else if (file_tree_add_program(t, host, dst, err, err_size) == 0) {
+    else if (file_tree_add_program(t, host, dst, err, err_size) == 0 &&
+             add_dependencies(host, t, err, err_size) == 0) {
         free(m->entry);
         m->entry = dst;
         dst = NULL;
