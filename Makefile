@@ -151,6 +151,16 @@ $(BUILD)/progs/glibc-pie/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	gcc $(PROG_CFLAGS) -static-pie -fpie $< -o $@
 
+# ---- dynamically linked test programs (issue 4): built with Debian's gcc and glibc ----
+DYN_DIR := $(BUILD)/dyn
+$(DYN_DIR)/libplugin.so: tests/dyn/plugin.c
+	@mkdir -p $(dir $@)
+	gcc -O1 -g -Wall -Wextra -Werror -fPIC -shared $< -o $@
+$(DYN_DIR)/dlopen_main: tests/dyn/dlopen_main.c
+	@mkdir -p $(dir $@)
+	gcc -O1 -g -Wall -Wextra -Werror $< -o $@ -ldl
+progs: $(DYN_DIR)/libplugin.so $(DYN_DIR)/dlopen_main
+
 # ---- the README's demo ----
 $(BUILD)/examples/hello: examples/hello.c
 	@mkdir -p $(dir $@)

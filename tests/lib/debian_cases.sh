@@ -1,0 +1,75 @@
+# Dynamically linked Debian programs, unmodified (issue: "Run dynamically linked Debian
+# programs unmodified"): lua5.4 and sqlite3 sealed with everything they load, and a
+# program of ours that dlopens a library from its image, each compared byte for byte
+# with the same command run natively.
+
+# debian_compare NAME IMAGE NATIVE-HOME VM-ARGS -- NATIVE-COMMAND...
+debian_compare() {
+    local name=$1 img=$2 home=$3
+    shift 3
+    local vmargs=()
+    while [[ $1 != -- ]]; do
+        vmargs+=("$1")
+        shift
+    done
+    shift
+    wanted "$name" || return 0
+    skip_if_no_kvm "$name" && return 0
+    run_capture "$WORK/vm" file /dev/null "$CLOISTER" run "$img" "${vmargs[@]}"
+    local vm_rc=$RC
+    run_capture "$WORK/native" file /dev/null env -i HOME="$home" "$@"
+    if ((vm_rc != RC)); then
+        fail "$name" "VM status $vm_rc, native status $RC" "$WORK/vm.err"
+    elif ! same_file stdout "$WORK/vm.out" "$WORK/native.out"; then
+        fail "$name" "stdout differs from the native run" "$WORK/diff"
+    elif ! same_file stderr "$WORK/vm.err" "$WORK/native.err"; then
+        fail "$name" "stderr differs from the native run" "$WORK/diff"
+    else
+        pass "$name"
+    fi
+}
+
+# debian_image NAME OUT BUILD-ARGS...: builds, reporting a failure as the test NAME.
+debian_image() {
+    local name=$1 out=$2
+    shift 2
+    if ! "$CLOISTER" build -o "$out" --allow-args --env HOME=/tmp "$@" >"$WORK/build.out" \
+        2>"$WORK/build.err"; then
+        fail "$name" "cloister build failed" "$WORK/build.err"
+        return 1
+    fi
+}
+
+debian_cases() {
+    local home=$WORK/empty-home
+    mkdir -p "$home"
+    if command -v lua5.4 >/dev/null; then
+        if debian_image debian/lua "$WORK/lua.cwi" --entry /usr/bin/lua5.4 \
+            --add "$PWD/tests/debian/strings_tables.lua:/scripts/test.lua"; then
+            debian_compare debian/lua "$WORK/lua.cwi" "$home" /scripts/test.lua -- \
+                lua5.4 tests/debian/strings_tables.lua
+        fi
+    else
+        skip debian/lua "lua5.4 not installed (scripts/install-deps installs it)"
+    fi
+    if command -v sqlite3 >/dev/null; then
+        if debian_image debian/sqlite "$WORK/sqlite.cwi" --entry /usr/bin/sqlite3 \
+            --add "$PWD/tests/debian/queries.sql:/queries.sql"; then
+            debian_compare debian/sqlite-memory "$WORK/sqlite.cwi" "$home" \
+                :memory: ".read /queries.sql" -- sqlite3 :memory: ".read tests/debian/queries.sql"
+            rm -f "$WORK/native.db"
+            debian_compare debian/sqlite-file-in-tmp "$WORK/sqlite.cwi" "$home" \
+                /tmp/test.db ".read /queries.sql" -- \
+                sqlite3 "$WORK/native.db" ".read tests/debian/queries.sql"
+        fi
+    else
+        skip debian/sqlite "sqlite3 not installed (scripts/install-deps installs it)"
+    fi
+    if [[ -x $BUILD_DIR/dyn/dlopen_main ]] &&
+        debian_image debian/dlopen "$WORK/dlopen.cwi" \
+            --entry "$PWD/$BUILD_DIR/dyn/dlopen_main:/usr/local/bin/dlopen_main" \
+            --add "$PWD/$BUILD_DIR/dyn/libplugin.so:/opt/plugin/libplugin.so"; then
+        debian_compare debian/dlopen "$WORK/dlopen.cwi" "$home" /opt/plugin/libplugin.so -- \
+            "$BUILD_DIR/dyn/dlopen_main" "$PWD/$BUILD_DIR/dyn/libplugin.so"
+    fi
+}
