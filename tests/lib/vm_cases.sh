@@ -63,6 +63,7 @@ vm_cases() {
     vm_case clock -- clock
     vm_case hostile --pipe io21 -- hostile
     vm_case sysmisc -- sysmisc
+    vm_case cpufeatures -- cpufeatures
     vm_case stdfds -- stdfds
     vm_case io --pipe io21 -- io
     vm_case bigout -- bigout
