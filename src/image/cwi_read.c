@@ -10,6 +10,7 @@
  * done so that it cannot wrap: a length is compared against what is left of the file,
  * never added to an offset before that comparison.
  */
+#include "image/md.h"
 #include "image/cwi_read.h"
 
 #include <errno.h>
@@ -77,7 +78,7 @@ static bool sha256_matches(const void *data, uint64_t len, const uint8_t expect[
     uint8_t got[32];
     unsigned int n = 0;
     /* A libcrypto failure counts as a mismatch: nothing unverified gets through. */
-    if (!EVP_Digest(data, (size_t)len, got, &n, EVP_sha256(), NULL) || n != 32)
+    if (!EVP_Digest(data, (size_t)len, got, &n, md_sha256(), NULL) || n != 32)
         return false;
     return memcmp(got, expect, 32) == 0;
 }

@@ -15,6 +15,7 @@
  * Everything between and after the written bytes is zero because the file is truncated
  * to zero and then extended to its final size before anything is written.
  */
+#include "image/md.h"
 #include "image/cwi_write.h"
 
 #include <errno.h>
@@ -70,7 +71,7 @@ static uint64_t chunk_count(uint64_t size)
 static int sha256(const void *data, size_t len, uint8_t out[32])
 {
     unsigned int n = 0;
-    return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) && n == 32 ? 0 : -1;
+    return EVP_Digest(data, len, out, &n, md_sha256(), NULL) && n == 32 ? 0 : -1;
 }
 
 static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off, char *err, size_t err_size)
@@ -206,7 +207,7 @@ static int bg_start(struct bg_hash *h)
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->cv, NULL);
     h->started = true;
-    if (!(h->ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL))
+    if (!(h->ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(h->ctx, md_sha256(), NULL))
         return -1;
     h->running = pthread_create(&h->thread, NULL, bg_main, h) == 0;
     return 0;

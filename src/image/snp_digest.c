@@ -3,6 +3,8 @@
  */
 #include "image/snp_digest.h"
 
+#include "image/md.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,24 +29,13 @@
 #define PI_GPA        0x68
 #define PI_SIZE       0x70
 
-/* The algorithm is fetched once: OpenSSL 3 looks it up again on every EVP_Digest given
- * EVP_sha384(), which made measuring a launch cost milliseconds (bench/startup.sh). */
-static EVP_MD *sha384_md(void)
-{
-    static EVP_MD *md;
-    if (!md)
-        md = EVP_MD_fetch(NULL, "SHA384", NULL);
-    return md;
-}
-
 static void sha384(const void *data, size_t len, uint8_t out[SNP_DIGEST_SIZE])
 {
     unsigned int out_len = 0;
 
     /* A failure here means libcrypto is broken; returning a wrong digest would be
      * worse than stopping. */
-    EVP_MD *md = sha384_md();
-    if (!md || !EVP_Digest(data, len, out, &out_len, md, NULL) || out_len != SNP_DIGEST_SIZE) {
+    if (!EVP_Digest(data, len, out, &out_len, md_sha384(), NULL) || out_len != SNP_DIGEST_SIZE) {
         fprintf(stderr, "cloister: SHA-384 failed in libcrypto\n");
         abort();
     }
