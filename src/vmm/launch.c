@@ -15,10 +15,10 @@ int launch_execute(struct vm *vm, const struct launch_plan *lp)
         if (!dst)
             return vm_fail(vm, "launch plan writes outside guest memory (GPA 0x%llx)",
                            (unsigned long long)op->gpa);
+        /* Zero, secrets and CPUID pages start empty: guest RAM is a fresh anonymous
+         * mapping, zero already, and touching it would only cost page faults. */
         if (op->type == SNP_PAGE_NORMAL)
             memcpy(dst, op->page, CL_PAGE_SIZE);
-        else
-            memset(dst, 0, CL_PAGE_SIZE); /* zero, secrets and CPUID pages start empty */
     }
     for (unsigned i = 0; i < lp->vcpus; i++)
         if (vcpu_create(vm, i, &lp->vcpu_state) < 0)

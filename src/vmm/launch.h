@@ -8,7 +8,8 @@
 #include "image/launch_plan.h"
 #include "vmm/vm.h"
 
-/* Copies the plan's pages into guest memory and creates its vCPUs. */
+/* Copies the plan's pages into guest memory, which must be fresh (all zero), and
+ * creates its vCPUs. */
 int launch_execute(struct vm *vm, const struct launch_plan *lp);
 
 /* The SEV-SNP digest of what is in the VM now, following the plan's page list: page
