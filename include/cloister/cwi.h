@@ -10,6 +10,8 @@
  *   ...            the sections, in ascending offset order, never overlapping;
  *                  SHIM, FILE_INDEX, CHUNK_HASHES and FILE_DATA start on a 4 KiB boundary
  *
+ * Version 2 added the optional NOTES section.
+ *
  * docs/image-format.md describes every field; this header is the normative source.
  * Any change to a layout or a meaning bumps CWI_VERSION.
  */
@@ -18,11 +20,13 @@
 
 #include <stdint.h>
 
-#define CWI_MAGIC       "\x7f" "CWI\r\n\x1a\n" /* 8 bytes; catches text-mode mangling */
-#define CWI_VERSION     1u
-#define CWI_HEADER_SIZE 128u
+#define CWI_MAGIC                                                                                  \
+    "\x7f"                                                                                         \
+    "CWI\r\n\x1a\n" /* 8 bytes; catches text-mode mangling */
+#define CWI_VERSION      2u
+#define CWI_HEADER_SIZE  128u
 #define CWI_MAX_SECTIONS 8u
-#define CWI_ALIGN       4096u
+#define CWI_ALIGN        4096u
 
 struct cwi_header {
     uint8_t magic[8];       /* CWI_MAGIC */
@@ -41,6 +45,8 @@ enum cwi_section_type {
     CWI_SEC_CHUNK_HASHES = 4, /* SHA-256 of every file chunk, 32 bytes each */
     CWI_SEC_FILE_DATA = 5,    /* file contents, each file starting on a 4 KiB boundary */
     CWI_SEC_SIGNATURE = 6,    /* optional: the author's signature (later) */
+    CWI_SEC_NOTES = 7,        /* optional: text for people (what build collected and why);
+                               * hashed like every section, never measured or used at run */
 };
 
 struct cwi_section {
@@ -78,10 +84,10 @@ enum cwi_key {
     CWI_KEY_MAX
 };
 
-#define CWI_MAX_MANIFEST   (1024u * 1024 - 256) /* fits the launch area with its header */
-#define CWI_MAX_PATH       4096u
-#define CWI_CHUNK_SHIFT    16u /* files are hashed in 64 KiB chunks */
-#define CWI_CHUNK_SIZE     (1u << CWI_CHUNK_SHIFT)
+#define CWI_MAX_MANIFEST (1024u * 1024 - 256) /* fits the launch area with its header */
+#define CWI_MAX_PATH     4096u
+#define CWI_CHUNK_SHIFT  16u /* files are hashed in 64 KiB chunks */
+#define CWI_CHUNK_SIZE   (1u << CWI_CHUNK_SHIFT)
 
 /*
  * The file index: the header, entry_count entries sorted by path (bytewise, strictly

@@ -247,8 +247,12 @@ static int set_args(struct cl_manifest *m, char **args, size_t n)
  * the symlinks on the way kept as symlinks (src/image/elf_deps.h). Each is named on
  * stdout with the reason it was collected.
  */
-static int add_dependencies(const char *program, struct file_tree *t, char *err,
-                            size_t err_size)
+/* What build collected by itself and why, kept in the image's NOTES for `inspect`. */
+static char *notes;
+static size_t notes_size;
+static FILE *notes_out;
+
+static int add_dependencies(const char *program, struct file_tree *t, char *err, size_t err_size)
 {
     struct elf_deps deps, files;
     elf_deps_init(&deps);
@@ -263,8 +267,14 @@ static int add_dependencies(const char *program, struct file_tree *t, char *err,
         rc = elf_deps_expand_links(&deps, &files, err, err_size);
     for (size_t i = 0; rc == 0 && i < files.count; i++) {
         rc = file_tree_add(t, files.items[i].path, files.items[i].path, err, err_size);
-        if (rc == 0)
+        if (rc == 0) {
             printf("collected %s: %s\n", files.items[i].path, files.items[i].reason);
+            if (!notes_out)
+                notes_out = open_memstream(&notes, &notes_size);
+            if (notes_out)
+                fprintf(notes_out, "collected %s: %s\n", files.items[i].path,
+                        files.items[i].reason);
+        }
     }
     elf_deps_free(&deps);
     elf_deps_free(&files);
@@ -392,8 +402,12 @@ static int write_image(const char *out, const struct cl_manifest *m, struct file
         snprintf(err, err_size, "cannot chmod %s: %s", tmp, strerror(errno));
         goto out;
     }
-    if (cwi_write(fd, m, t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob), st, err,
-                  err_size))
+    if (notes_out) {
+        fclose(notes_out);
+        notes_out = NULL;
+    }
+    if (cwi_write_with_notes(fd, m, t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob),
+                             notes, st, err, err_size))
         goto out;
     /* Read back what `cloister run` will read: a writer bug must fail the build. The
      * contents were hashed on their way in; re-hashing them would double the build. */

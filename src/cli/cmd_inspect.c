@@ -30,6 +30,7 @@ static const char *section_name(uint32_t t)
         [CWI_SEC_MANIFEST] = "MANIFEST",     [CWI_SEC_SHIM] = "SHIM",
         [CWI_SEC_FILE_INDEX] = "FILE_INDEX", [CWI_SEC_CHUNK_HASHES] = "CHUNK_HASHES",
         [CWI_SEC_FILE_DATA] = "FILE_DATA",   [CWI_SEC_SIGNATURE] = "SIGNATURE",
+        [CWI_SEC_NOTES] = "NOTES",
     };
     return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "?";
 }
@@ -141,6 +142,20 @@ static void print_text(const char *path, const struct cwi_image *img, const char
             put_escaped(img->strings + e->data_offset, (size_t)e->size, false);
         }
         putchar('\n');
+    }
+    const struct cwi_section *notes = cwi_section(img, CWI_SEC_NOTES);
+    if (notes) {
+        /* what `cloister build` collected by itself, and why (not measured) */
+        printf("notes\n");
+        const char *n = (const char *)cwi_section_data(img, notes), *end = n + notes->length;
+        while (n < end) {
+            const char *nl = memchr(n, '\n', (size_t)(end - n));
+            size_t len = nl ? (size_t)(nl - n) : (size_t)(end - n);
+            printf("  ");
+            put_escaped(n, len, false); /* the image's text, never raw to a terminal */
+            putchar('\n');
+            n += len + (nl ? 1 : 0);
+        }
     }
     printf("launch digest (SEV-SNP): %s\n", digest);
 }

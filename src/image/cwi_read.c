@@ -32,7 +32,7 @@
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cwi structs are read as they lie");
 
-#define NTYPES (CWI_SEC_SIGNATURE + 1)
+#define NTYPES (CWI_SEC_NOTES + 1)
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
                                                       ...)
@@ -59,6 +59,7 @@ static const char *type_name(uint32_t t)
         [CWI_SEC_MANIFEST] = "MANIFEST",     [CWI_SEC_SHIM] = "SHIM",
         [CWI_SEC_FILE_INDEX] = "FILE_INDEX", [CWI_SEC_CHUNK_HASHES] = "CHUNK_HASHES",
         [CWI_SEC_FILE_DATA] = "FILE_DATA",   [CWI_SEC_SIGNATURE] = "SIGNATURE",
+        [CWI_SEC_NOTES] = "NOTES",
     };
     return t < NTYPES && names[t] ? names[t] : "unknown";
 }
@@ -132,7 +133,9 @@ static int check_header(struct cwi_image *img, char *err, size_t err_size)
  * signature) are 8-byte units; the rest are mapped or addressed by page. */
 static uint64_t section_align(uint32_t type)
 {
-    return type == CWI_SEC_MANIFEST || type == CWI_SEC_SIGNATURE ? 8 : CWI_ALIGN;
+    return type == CWI_SEC_MANIFEST || type == CWI_SEC_SIGNATURE || type == CWI_SEC_NOTES
+               ? 8
+               : CWI_ALIGN;
 }
 
 static int check_table(struct cwi_image *img, char *err, size_t err_size)

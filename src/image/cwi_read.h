@@ -27,7 +27,7 @@ struct cwi_image {
     struct cwi_header header;
     struct cwi_section sections[CWI_MAX_SECTIONS];
     /* per enum cwi_section_type, an index into sections[] or -1 */
-    int by_type[CWI_SEC_SIGNATURE + 1];
+    int by_type[CWI_SEC_NOTES + 1];
     struct cl_manifest manifest; /* decoded from the MANIFEST section */
     const struct cwi_index_header *index;
     const struct cwi_entry *entries;

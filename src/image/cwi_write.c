@@ -36,7 +36,7 @@
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cwi structs are written as they lie");
 
-#define NSECTIONS 5u
+#define NSECTIONS 6u /* at most: NOTES is optional */
 /* Large reads keep a build disk- or hash-bound; a multiple of the chunk size keeps each
  * chunk whole in one buffer. */
 #define READ_BUF (16u * CWI_CHUNK_SIZE)
@@ -111,13 +111,14 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t len)
 /* Where everything goes; offsets are from the start of the image. */
 struct layout {
     struct cwi_section sec[NSECTIONS];
+    unsigned count; /* sections used: 5, or 6 with NOTES */
     uint64_t nchunks, strings_size, file_size;
 };
 
-enum { S_MANIFEST, S_SHIM, S_INDEX, S_CHUNKS, S_DATA };
+enum { S_MANIFEST, S_SHIM, S_INDEX, S_CHUNKS, S_DATA, S_NOTES };
 
-static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len, struct layout *L,
-                char *err, size_t err_size)
+static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len, size_t notes_len,
+                struct layout *L, char *err, size_t err_size)
 {
     uint64_t strings = 0, chunks = 0, data = 0;
     for (size_t i = 0; i < t->count; i++) {
@@ -133,18 +134,23 @@ static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len,
     if (t->count > UINT32_MAX || strings > UINT32_MAX)
         return fail(err, err_size, "too many files for one image");
 
-    static const uint32_t types[NSECTIONS] = {CWI_SEC_MANIFEST, CWI_SEC_SHIM, CWI_SEC_FILE_INDEX,
-                                              CWI_SEC_CHUNK_HASHES, CWI_SEC_FILE_DATA};
-    const uint64_t lengths[NSECTIONS] = {manifest_len, shim_len,
+    static const uint32_t types[NSECTIONS] = {CWI_SEC_MANIFEST,   CWI_SEC_SHIM,
+                                              CWI_SEC_FILE_INDEX, CWI_SEC_CHUNK_HASHES,
+                                              CWI_SEC_FILE_DATA,  CWI_SEC_NOTES};
+    const uint64_t lengths[NSECTIONS] = {manifest_len,
+                                         shim_len,
                                          sizeof(struct cwi_index_header) +
                                              t->count * sizeof(struct cwi_entry) + strings,
-                                         chunks * 32, data};
-    uint64_t pos = CWI_HEADER_SIZE + NSECTIONS * sizeof(struct cwi_section);
+                                         chunks * 32,
+                                         data,
+                                         notes_len};
     memset(L, 0, sizeof(*L));
-    for (unsigned i = 0; i < NSECTIONS; i++) {
-        /* The manifest's records are 8-byte units; the rest start on a page so that the
-         * monitor can map them and the shim can address them by page. */
-        pos = align_up(pos, i == S_MANIFEST ? 8 : CWI_ALIGN);
+    L->count = notes_len ? NSECTIONS : NSECTIONS - 1;
+    uint64_t pos = CWI_HEADER_SIZE + L->count * sizeof(struct cwi_section);
+    for (unsigned i = 0; i < L->count; i++) {
+        /* The manifest's records are 8-byte units, notes are text; the rest start on a
+         * page so that the monitor can map them and the shim can address them by page. */
+        pos = align_up(pos, i == S_MANIFEST || i == S_NOTES ? 8 : CWI_ALIGN);
         L->sec[i].type = types[i];
         L->sec[i].offset = pos;
         L->sec[i].length = lengths[i];
@@ -418,6 +424,14 @@ static int check_inputs(const struct cl_manifest *m, struct file_tree *t, const 
 int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const uint8_t *shim,
               size_t shim_len, struct cwi_write_stats *stats, char *err, size_t err_size)
 {
+    return cwi_write_with_notes(fd, m, t, shim, shim_len, NULL, stats, err, err_size);
+}
+
+int cwi_write_with_notes(int fd, const struct cl_manifest *m, struct file_tree *t,
+                         const uint8_t *shim, size_t shim_len, const char *notes,
+                         struct cwi_write_stats *stats, char *err, size_t err_size)
+{
+    size_t notes_len = notes ? strlen(notes) : 0;
     uint8_t *manifest = NULL, *idx = NULL;
     uint64_t *offs = NULL, *firsts = NULL;
     size_t manifest_len = 0;
@@ -427,7 +441,7 @@ int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const ui
 
     if (check_inputs(m, t, shim, shim_len, err, err_size) ||
         manifest_encode(m, &manifest, &manifest_len, err, err_size) ||
-        plan(t, manifest_len, shim_len, &L, err, err_size))
+        plan(t, manifest_len, shim_len, notes_len, &L, err, err_size))
         goto out;
     if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)L.file_size) != 0) {
         fail(err, err_size, "cannot size the image file: %s", strerror(errno));
@@ -478,17 +492,25 @@ int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const ui
         if (pwrite_all(fd, bodies[i], (size_t)L.sec[i].length, L.sec[i].offset, err, err_size))
             goto out;
     }
+    if (notes_len) {
+        if (sha256(notes, notes_len, L.sec[S_NOTES].sha256)) {
+            fail(err, err_size, "SHA-256 failed in libcrypto");
+            goto out;
+        }
+        if (pwrite_all(fd, notes, notes_len, L.sec[S_NOTES].offset, err, err_size))
+            goto out;
+    }
 
     struct cwi_header h = {
         .version = CWI_VERSION,
         .flags = 0,
         .header_size = CWI_HEADER_SIZE,
-        .section_count = NSECTIONS,
+        .section_count = L.count,
         .file_size = L.file_size,
     };
     memcpy(h.magic, CWI_MAGIC, sizeof(h.magic));
     if (pwrite_all(fd, &h, sizeof(h), 0, err, err_size) ||
-        pwrite_all(fd, L.sec, sizeof(L.sec), CWI_HEADER_SIZE, err, err_size))
+        pwrite_all(fd, L.sec, L.count * sizeof(L.sec[0]), CWI_HEADER_SIZE, err, err_size))
         goto out;
 
     if (stats) {

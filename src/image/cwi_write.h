@@ -33,4 +33,11 @@ struct cwi_write_stats {
 int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const uint8_t *shim,
               size_t shim_len, struct cwi_write_stats *stats, char *err, size_t err_size);
 
+/* The same, with notes: free text stored in the optional NOTES section, for `inspect`
+ * (cloister build records there what it collected for a dynamic program, and why).
+ * Notes are not measured: they are not part of what runs. */
+int cwi_write_with_notes(int fd, const struct cl_manifest *m, struct file_tree *t,
+                         const uint8_t *shim, size_t shim_len, const char *notes,
+                         struct cwi_write_stats *stats, char *err, size_t err_size);
+
 #endif

@@ -209,7 +209,7 @@ image_bad_cases() {
     cli_case image/bad-truncated-section --status 125 --one-line --stderr 'image' -- \
         "$CLOISTER" run "$bad.mid"
     cp "$base" "$bad.ver"
-    printf '\x02' | dd of="$bad.ver" bs=1 seek=8 conv=notrunc 2>/dev/null
+    printf '\x7f' | dd of="$bad.ver" bs=1 seek=8 conv=notrunc 2>/dev/null
     cli_case image/bad-version --status 125 --one-line --stderr 'version' -- \
         "$CLOISTER" run "$bad.ver"
     cp "$base" "$bad.hash"

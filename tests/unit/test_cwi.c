@@ -585,8 +585,8 @@ static void test_bad_header(void)
     h->magic[1] = 'X';
     EXPECT_BAD(b, good_len, "bad magic");
     memcpy(h->magic, CWI_MAGIC, 8);
-    h->version = 2;
-    EXPECT_BAD(b, good_len, "format version 2");
+    h->version = CWI_VERSION + 1;
+    EXPECT_BAD(b, good_len, "format version 3");
     h->version = CWI_VERSION;
     h->flags = 1;
     EXPECT_BAD(b, good_len, "unknown header flags 0x1");
