@@ -64,6 +64,7 @@ vm_cases() {
     vm_case hostile --pipe io21 -- hostile
     vm_case sysmisc -- sysmisc
     vm_case cpufeatures -- cpufeatures
+    vm_case procworld -- procworld
     vm_case stdfds -- stdfds
     vm_case io --pipe io21 -- io
     vm_case bigout -- bigout
