@@ -1,14 +1,17 @@
 /* `cloister verify`: checks an SEV-SNP attestation report and prints what it proves. */
 #include "cli/commands.h"
 
+#include "attest/sim_chip.h"
 #include "attest/snp_verify.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/err.h>
@@ -23,10 +26,13 @@
 
 static const char usage_text[] =
     "usage: cloister verify --report FILE --vcek FILE [options]\n"
+    "       cloister verify --report FILE --trust sim [options]\n"
     "  --report FILE               SEV-SNP attestation report (1184 bytes)\n"
     "  --vcek FILE                 the chip's VCEK certificate (DER or PEM)\n"
     "  --chain FILE                PEM with the ASK and/or the ARK (optional for Milan, Genoa)\n"
     "  --trust FILE                PEM root to trust besides AMD's built-in ARKs\n"
+    "  --trust sim                 trust the simulated chip (cloister sim init); its VCEK\n"
+    "                              and ASK are used when --vcek and --chain are not given\n"
     "  --expect-measurement HEX    required launch measurement (48 bytes)\n"
     "  --expect-report-data HEX    required report data (up to 64 bytes, zero-padded)\n"
     "  --expect-host-data HEX      required host data (up to 32 bytes, zero-padded)\n"
@@ -39,6 +45,7 @@ static const char usage_text[] =
 struct args {
     const char *report, *vcek, *chain, *trust;
     bool json;
+    bool trust_sim; /* --trust sim: the simulated chip's ARK, and its VCEK and ASK by default */
     struct snp_verify_opts opts;
     uint8_t measurement[SNP_MEASUREMENT_SIZE];
     uint8_t report_data[SNP_REPORT_DATA_SIZE];
@@ -239,8 +246,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (a->report == NULL)
         return usage_error("--report is required");
-    if (a->vcek == NULL)
-        return usage_error("--vcek is required");
+    a->trust_sim = a->trust != NULL && strcmp(a->trust, "sim") == 0;
+    if (a->vcek == NULL && !a->trust_sim)
+        return usage_error("--vcek is required (or --trust sim, for the simulated chip's)");
     return -1;
 }
 
@@ -399,6 +407,51 @@ static void print_json(const struct snp_verify_result *res)
     json_decref(o);
 }
 
+/*
+ * --trust sim: the simulated chip's ARK becomes the extra root, and its VCEK the VCEK
+ * when --vcek is not given. Fills paths (ARK, VCEK, ASK) for the files it stands for.
+ * Returns 0, or -1 with why filled.
+ */
+static int use_sim_chip(struct args *a, char paths[3][PATH_MAX], char *why, size_t whylen)
+{
+    const char *dir = sim_chip_default_dir();
+    if (dir == NULL) {
+        snprintf(why, whylen, "--trust sim: no chip directory (set CLOISTER_SIM_DIR or HOME)");
+        return -1;
+    }
+    snprintf(paths[0], PATH_MAX, "%s/%s", dir, SIM_CHIP_ARK_CERT);
+    snprintf(paths[1], PATH_MAX, "%s/%s", dir, SIM_CHIP_VCEK_CERT);
+    snprintf(paths[2], PATH_MAX, "%s/%s", dir, SIM_CHIP_ASK_CERT);
+    if (access(paths[0], F_OK) != 0) {
+        snprintf(why, whylen, "--trust sim: no simulated chip in %s (cloister sim init makes one)",
+                 dir);
+        return -1;
+    }
+    a->trust = paths[0];
+    if (a->vcek == NULL)
+        a->vcek = paths[1];
+    return 0;
+}
+
+/*
+ * With --trust sim and no --chain, the simulated chip's ASK completes the chain of a
+ * VCEK it issued; any other VCEK (a genuine AMD one) keeps the built-in AMD chain.
+ * Returns 0 with *chain set or left NULL, or -1 with why filled.
+ */
+static int sim_chain(const char *ask_path, X509 *vcek, STACK_OF(X509) * *chain, char *why,
+                     size_t whylen)
+{
+    STACK_OF(X509) *ask = read_pem_certs(ask_path, why, whylen);
+    if (ask == NULL)
+        return -1;
+    X509_NAME *ask_name = X509_get_subject_name(sk_X509_value(ask, 0));
+    if (X509_NAME_cmp(X509_get_issuer_name(vcek), ask_name) == 0)
+        *chain = ask;
+    else
+        sk_X509_pop_free(ask, X509_free);
+    return 0;
+}
+
 int cmd_verify(int argc, char **argv)
 {
     struct args a;
@@ -413,14 +466,17 @@ int cmd_verify(int argc, char **argv)
     X509 *vcek = NULL, *trust = NULL;
     STACK_OF(X509) *chain = NULL, *trust_certs = NULL;
     struct snp_verify_result *res = calloc(1, sizeof(*res));
+    char sim_paths[3][PATH_MAX];
 
     if (res == NULL) {
         rc = reject(a.json, "input", "input: out of memory");
         goto out;
     }
-    if ((report = read_file(a.report, &report_len, why, sizeof(why))) == NULL ||
+    if ((a.trust_sim && use_sim_chip(&a, sim_paths, why, sizeof(why)) != 0) ||
+        (report = read_file(a.report, &report_len, why, sizeof(why))) == NULL ||
         (vcek = read_cert(a.vcek, why, sizeof(why))) == NULL ||
         (a.chain && (chain = read_pem_certs(a.chain, why, sizeof(why))) == NULL) ||
+        (a.trust_sim && !a.chain && sim_chain(sim_paths[2], vcek, &chain, why, sizeof(why))) ||
         (a.trust && (trust_certs = read_pem_certs(a.trust, why, sizeof(why))) == NULL)) {
         char line[600];
         snprintf(line, sizeof(line), "input: %s", why);
