@@ -19,7 +19,7 @@
 #include <stdint.h>
 #endif
 
-#define CL_ABI_VERSION 3u
+#define CL_ABI_VERSION 4u
 
 #define CL_PAGE_SIZE  0x1000ull
 #define CL_LARGE_PAGE 0x200000ull /* 2 MiB: the largest page PVM maps (1 GiB faults) */
@@ -190,6 +190,12 @@ enum cl_hcall_nr {
     CL_HC_FD_STAT = 8,  /* IN a0 fd (0..2). OUT ret 0 or -errno, data struct cl_host_stat */
     CL_HC_SLEEP = 9,    /* IN a0 nanoseconds. OUT ret 0 */
     CL_HC_MARK = 10,    /* IN a0 CL_MARK_*: a start-up milestone, for --stats */
+    CL_HC_ATTEST = 11,  /* IN a0 VMPL (0..3), a1 1 to also get the certificate table,
+                         *    data the 64 bytes of report data.
+                         * OUT ret 0 or -errno; data the 1184-byte ATTESTATION_REPORT, then
+                         *    the certificate table (GHCB format), rets[0] bytes of it.
+                         *    The sim TEE's secure processor answers; under real SEV-SNP
+                         *    this is the guest request through the GHCB instead. */
     CL_HC_NR_MAX
 };
 

@@ -41,6 +41,8 @@ struct cloister_run_options {
     uint64_t mem_size;   /* bare programs: guest RAM in bytes; 0 for 256 MiB */
     unsigned tee;        /* CLOISTER_TEE_* */
     unsigned flags;      /* CLOISTER_* */
+    uint8_t host_data[32]; /* --tee sim/snp: HOST_DATA of the launch, reported as is */
+    const char *sim_dir;   /* --tee sim: the simulated chip; NULL for the default */
 };
 
 #define CLOISTER_DEFAULT_MEM (256ull << 20)

@@ -1,4 +1,5 @@
 /* `cloister run`: start a program in a new VM and return its exit status. */
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,11 +16,29 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: cloister run [--tee none|sim] [--trace] [--stats] [--pvm-route ring3|trap] "
-                    "IMAGE.cwi [ARGS...]\n"
-                    "       cloister run [--tee none|sim] [--mem SIZE] [--env K=V]... [--trace] "
-                    "[--stats] [--pvm-route ring3|trap] PROGRAM [ARGS...]\n");
+    fprintf(stderr,
+            "usage: cloister run [--tee none|sim] [--host-data HEX] [--sim-dir DIR] [--trace] "
+            "[--stats] [--pvm-route ring3|trap] IMAGE.cwi [ARGS...]\n"
+            "       cloister run [--tee none|sim] [--mem SIZE] [--env K=V]... [--trace] "
+            "[--stats] [--pvm-route ring3|trap] PROGRAM [ARGS...]\n");
     return 2;
+}
+
+/* HOST_DATA: up to 32 bytes in hex, zero-padded on the right as the verifier pads. */
+static int parse_host_data(const char *hex, uint8_t out[32])
+{
+    size_t n = strlen(hex);
+    if (n > 64 || n % 2)
+        return -1;
+    memset(out, 0, 32);
+    for (size_t i = 0; i < n; i += 2) {
+        unsigned v;
+        if (sscanf(hex + i, "%2x", &v) != 1 || !isxdigit((unsigned char)hex[i]) ||
+            !isxdigit((unsigned char)hex[i + 1]))
+            return -1;
+        out[i / 2] = (uint8_t)v;
+    }
+    return 0;
 }
 
 /* An image starts with CWI_MAGIC; anything else is taken for a program. */
@@ -54,6 +73,14 @@ int cmd_run(int argc, char **argv)
             o.flags |= CLOISTER_TRACE;
         } else if (!strcmp(a, "--stats")) {
             o.flags |= CLOISTER_STATS;
+        } else if (!strcmp(a, "--host-data") && i + 1 < argc) {
+            if (parse_host_data(argv[++i], o.host_data) < 0) {
+                fprintf(stderr, "cloister: run: --host-data wants up to 64 hex digits\n");
+                free(env);
+                return usage();
+            }
+        } else if (!strcmp(a, "--sim-dir") && i + 1 < argc) {
+            o.sim_dir = argv[++i];
         } else if (!strcmp(a, "--pvm-route") && i + 1 < argc) {
             const char *r = argv[++i];
             if (!strcmp(r, "trap"))

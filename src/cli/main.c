@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/image_commands.h"
+#include "cli/sim_commands.h"
 
 static void usage(FILE *f)
 {
@@ -22,6 +23,8 @@ static void usage(FILE *f)
                "          print an image's header, sections, manifest, files and digest\n"
                "  measure [--cpus N] IMAGE.cwi\n"
                "          print the SEV-SNP launch digest the image will have\n"
+               "  sim init [DIR] [--force] | sim show [DIR]\n"
+               "          create or show the simulated secure processor of --tee sim\n"
                "  verify --report FILE --vcek FILE [...]\n"
                "          check an AMD SEV-SNP attestation report (cloister verify --help)\n"
                "\n"
@@ -54,6 +57,8 @@ int main(int argc, char **argv)
         return cmd_build(argc - 1, argv + 1);
     if (!strcmp(cmd, "inspect"))
         return cmd_inspect(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sim"))
+        return cmd_sim(argc - 1, argv + 1);
     if (!strcmp(cmd, "measure"))
         return cmd_measure(argc - 1, argv + 1);
     fprintf(stderr, "cloister: unknown command '%s'\n", cmd);

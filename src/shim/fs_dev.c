@@ -15,6 +15,8 @@
 
 enum dev_kind { DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, NR_DEVS };
 
+s64 sev_guest_ioctl(struct file *f, u64 cmd, u64 arg); /* dev_sev_guest.c */
+
 /* Devices that stand for a descriptor: /dev/stdin, stdout, stderr, and /dev/tty (the
  * console, when the host's stdin is a terminal). Opening one shares that open file. */
 enum alias_kind { ALIAS_STDIN, ALIAS_STDOUT, ALIAS_STDERR, ALIAS_TTY, NR_ALIASES };
@@ -89,6 +91,28 @@ static s64 dev_open(struct inode *node, u32 flags, struct file **out)
 
 static const struct inode_ops dev_inode_ops = {.open = dev_open};
 
+/* /dev/sev-guest: only in a TEE launch, as on Linux only an SEV-SNP guest has it */
+static struct dev_node sev_guest;
+
+static s64 sev_stat(struct file *f, struct linux_stat *st)
+{
+    vfs_stat(f->inode, st);
+    return 0;
+}
+
+static const struct file_ops sev_guest_ops = {.ioctl = sev_guest_ioctl, .stat = sev_stat};
+
+static s64 sev_guest_open(struct inode *node, u32 flags, struct file **out)
+{
+    struct file *f = vfs_file_new(&sev_guest_ops, node, flags);
+    if (!f)
+        return -ENFILE;
+    *out = f;
+    return 0;
+}
+
+static const struct inode_ops sev_guest_inode_ops = {.open = sev_guest_open};
+
 static s64 alias_open(struct inode *node, u32 flags, struct file **out)
 {
     enum alias_kind k = (enum alias_kind)((struct dev_node *)node->priv)->kind;
@@ -116,7 +140,7 @@ static s64 alias_readlink(struct inode *node, char *buf, size_t size)
 static const struct inode_ops alias_inode_ops = {.open = alias_open, .readlink = alias_readlink};
 static const struct inode_ops tty_inode_ops = {.open = alias_open};
 
-struct inode *devfs_new(void)
+struct inode *devfs_new(bool with_sev_guest)
 {
     synth_dir_init(&dev_dir, DEV_DEV);
     dev_dir.inode.mode = S_IFDIR | 0755;
@@ -141,6 +165,15 @@ struct inode *devfs_new(void)
         aliases[i].inode.dev = DEV_DEV;
         aliases[i].inode.ino = vfs_next_ino();
         synth_dir_add(&dev_dir, alias_names[i], &aliases[i].inode);
+    }
+    if (with_sev_guest) {
+        sev_guest.inode.ops = &sev_guest_inode_ops;
+        sev_guest.inode.mode = S_IFCHR | 0600;
+        sev_guest.inode.nlink = 1;
+        sev_guest.inode.dev = DEV_DEV;
+        sev_guest.inode.rdev = (10u << 8) | 122; /* a misc device, as Linux numbers it */
+        sev_guest.inode.ino = vfs_next_ino();
+        synth_dir_add(&dev_dir, "sev-guest", &sev_guest.inode);
     }
     return &dev_dir.inode;
 }

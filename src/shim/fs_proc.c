@@ -10,6 +10,7 @@
 #include "file.h"
 #include "fs_image.h"
 #include "fs_synth.h"
+#include "fs_tsm.h"
 #include "lib.h"
 #include "mm.h"
 #include "paging.h"
@@ -398,7 +399,8 @@ struct inode *procfs_new(void)
 
 #define SYS_DEV 0x6
 
-static struct synth_dir sysfs_root, sys_devices, sys_system, sys_cpu;
+static struct synth_dir sysfs_root, sys_devices, sys_system, sys_cpu, sys_kernel_dir, sys_config,
+    sys_tsm;
 static struct synth_file cpu_online_f, cpu_possible_f, cpu_present_f;
 
 static void gen_cpu_list(struct text *t)
@@ -406,7 +408,7 @@ static void gen_cpu_list(struct text *t)
     text_printf(t, "0\n"); /* the workload runs on one vCPU today */
 }
 
-struct inode *sysfs_new(void)
+struct inode *sysfs_new(bool with_tsm)
 {
     synth_dir_init(&sysfs_root, SYS_DEV);
     synth_dir_init(&sys_devices, SYS_DEV);
@@ -421,5 +423,15 @@ struct inode *sysfs_new(void)
     synth_dir_add(&sys_system, "cpu", &sys_cpu.inode);
     synth_dir_add(&sys_devices, "system", &sys_system.inode);
     synth_dir_add(&sysfs_root, "devices", &sys_devices.inode);
+    if (with_tsm) {
+        /* configfs-tsm exists where a TEE provider does (Linux loads it with sev-guest) */
+        synth_dir_init(&sys_kernel_dir, SYS_DEV);
+        synth_dir_init(&sys_config, SYS_DEV);
+        synth_dir_init(&sys_tsm, SYS_DEV);
+        synth_dir_add(&sys_tsm, "report", tsm_report_dir_new());
+        synth_dir_add(&sys_config, "tsm", &sys_tsm.inode);
+        synth_dir_add(&sys_kernel_dir, "config", &sys_config.inode);
+        synth_dir_add(&sysfs_root, "kernel", &sys_kernel_dir.inode);
+    }
     return &sysfs_root.inode;
 }

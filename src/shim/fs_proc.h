@@ -5,7 +5,7 @@
 #include "vfs.h"
 
 struct inode *procfs_new(void);
-/* /sys: devices/system/cpu/{online,possible,present}. */
-struct inode *sysfs_new(void);
+/* /sys: devices/system/cpu/{online,possible,present}, and kernel/config/tsm in a TEE. */
+struct inode *sysfs_new(bool with_tsm);
 
 #endif

@@ -9,6 +9,7 @@
  * agree. A bad value is a panic naming it, which ends the run with status 125.
  */
 #include "arch.h"
+#include "attest.h"
 #include "clock.h"
 #include "exec.h"
 #include "file.h"
@@ -108,9 +109,12 @@ static void mount_file_systems(void)
             panic("out of memory for /tmp");
         vfs_mount(root, "tmp", tmp);
     }
-    vfs_mount(root, "dev", devfs_new());
+    /* the attestation interfaces exist in a TEE launch only, as on Linux */
+    bool tee = boot.tee != CL_TEE_NONE || tee_hardware_present();
+    attest_init(tee);
+    vfs_mount(root, "dev", devfs_new(tee));
     vfs_mount(root, "proc", procfs_new());
-    vfs_mount(root, "sys", sysfs_new());
+    vfs_mount(root, "sys", sysfs_new(tee));
     struct nameidata nd;
     if (vfs_walk(AT_FDCWD, manifest.cwd, VFS_FOLLOW, &nd) < 0 ||
         (nd.node->mode & S_IFMT) != S_IFDIR)

@@ -139,6 +139,7 @@ static const hc_handler handlers[CL_HC_NR_MAX] = {
     [CL_HC_LOG] = hc_log,           [CL_HC_FD_WRITE] = hc_fd_write, [CL_HC_FD_READ] = hc_fd_read,
     [CL_HC_FD_IOCTL] = hc_fd_ioctl, [CL_HC_FD_STAT] = hc_fd_stat,   [CL_HC_SLEEP] = hc_sleep,
     [CL_HC_MARK] = hc_mark,
+    [CL_HC_ATTEST] = hc_attest,
 };
 
 int hypercall(struct vcpu *v)

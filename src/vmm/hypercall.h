@@ -24,5 +24,6 @@ int hc_fd_write(struct hc_ctx *c);
 int hc_fd_read(struct hc_ctx *c);
 int hc_fd_ioctl(struct hc_ctx *c);
 int hc_fd_stat(struct hc_ctx *c);
+int hc_attest(struct hc_ctx *c);
 
 #endif

@@ -21,6 +21,8 @@
 #include "image/launch_plan.h"
 #include "vmm/launch.h"
 #include "vmm/shim_blob.h"
+#include "vmm/sim_tee.h"
+#include "attest/sim_report.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -31,8 +33,7 @@ static const char *base_name(const char *path)
 }
 
 /* A bare program becomes a one-file image in memory: one way to run everything. */
-static int seal_program(struct vm *vm, const struct cloister_run_options *o,
-                        struct cwi_image *img)
+static int seal_program(struct vm *vm, const struct cloister_run_options *o, struct cwi_image *img)
 {
     char dst[4096];
     snprintf(dst, sizeof(dst), "/%s", base_name(o->program));
@@ -52,8 +53,8 @@ static int seal_program(struct vm *vm, const struct cloister_run_options *o,
     if (fd < 0) {
         vm_fail(vm, "memfd_create: %s", strerror(errno));
     } else if (file_tree_add_program(&t, o->program, dst, vm->err, vm->err_size) == 0 &&
-               cwi_write(fd, &m, &t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob),
-                         NULL, vm->err, vm->err_size) == 0) {
+               cwi_write(fd, &m, &t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob), NULL,
+                         vm->err, vm->err_size) == 0) {
         rc = cwi_open_fd(fd, 0, img, vm->err, vm->err_size);
         fd = -1; /* the image owns it now, even on failure */
     }
@@ -100,8 +101,8 @@ static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
     bi->tee = o->tee == CLOISTER_TEE_SIM ? CL_TEE_SIM : CL_TEE_NONE;
     for (int fd = 0; fd < 3; fd++) {
         int fl = fcntl(fd, F_GETFL);
-        bi->stdio_flags[fd] = (fl < 0 ? 0 : (uint32_t)fl & CL_STDIO_FL_MASK) |
-                              (isatty(fd) ? CL_STDIO_TTY : 0);
+        bi->stdio_flags[fd] =
+            (fl < 0 ? 0 : (uint32_t)fl & CL_STDIO_FL_MASK) | (isatty(fd) ? CL_STDIO_TTY : 0);
     }
     if (o->image) {
         /* extra arguments for an image, where its manifest allows them */
@@ -110,8 +111,7 @@ static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
         for (int i = 0; i < o->argc; i++) {
             size_t n = strlen(o->argv[i]) + 1;
             if (n > CL_ARGS_SIZE - used)
-                return vm_fail(vm, "arguments exceed %llu bytes",
-                               (unsigned long long)CL_ARGS_SIZE);
+                return vm_fail(vm, "arguments exceed %llu bytes", (unsigned long long)CL_ARGS_SIZE);
             memcpy(area + used, o->argv[i], n);
             used += n;
         }
@@ -132,7 +132,7 @@ static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
 }
 
 static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cwi_image *img,
-                  struct launch_plan *lp, struct snp_digest *measured)
+                  struct launch_plan *lp, struct snp_digest *measured, struct sim_tee *sim)
 {
     if (o->tee == CLOISTER_TEE_SNP)
         return vm_fail(vm, "--tee snp: this machine has no SEV-SNP backend");
@@ -140,8 +140,8 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return vm_fail(vm, "the environment of an image is sealed in its manifest");
     if (o->image && o->mem_size)
         return vm_fail(vm, "the memory size of an image is sealed in its manifest");
-    int rc = o->image ? cwi_open(o->image, 0, img, vm->err, vm->err_size)
-                      : seal_program(vm, o, img);
+    int rc =
+        o->image ? cwi_open(o->image, 0, img, vm->err, vm->err_size) : seal_program(vm, o, img);
     if (rc < 0)
         return -1;
     if (o->image && o->argc && !img->manifest.extra_args)
@@ -166,6 +166,13 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
             snp_digest_hex(measured, b);
             return vm_fail(vm, "sim: launch digest mismatch: planned %s, loaded %s", a, b);
         }
+        /* the secure processor reports what it measured, never what it was told */
+        sim_tee_init(sim, o->sim_dir, measured->value, o->host_data, img->manifest.snp_policy);
+        vm->sim = sim;
+        char why[200];
+        if (sim->chip_loaded &&
+            sim_report_check_policy(&sim->chip, sim->policy, why, sizeof(why)) < 0)
+            return vm_fail(vm, "sim: the image's guest policy would not launch: %s", why);
     }
     if (fill_boot_info(vm, o, lp) < 0)
         return -1;
@@ -193,11 +200,14 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     struct launch_plan lp;
     memset(&lp, 0, sizeof(lp));
     struct snp_digest measured;
-    int rc = run_vm(&vm, o, &img, &lp, &measured);
+    struct sim_tee sim;
+    memset(&sim, 0, sizeof(sim));
+    int rc = run_vm(&vm, o, &img, &lp, &measured, &sim);
     vm.stats.end = now_ns();
     if (rc == 0 && (o->flags & CLOISTER_STATS))
         print_stats(&vm, o->tee == CLOISTER_TEE_SIM ? &measured : NULL);
     vm_destroy(&vm);
+    sim_tee_free(&sim);
     launch_plan_free(&lp);
     if (img.map)
         cwi_close(&img);

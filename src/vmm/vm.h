@@ -12,6 +12,7 @@
 #include <cloister/abi.h>
 
 struct kvm_run;
+struct sim_tee;
 
 struct vcpu {
     struct vm *vm;
@@ -33,7 +34,8 @@ struct vm {
     uint64_t mem_size;
     unsigned nr_vcpus;
     struct vcpu *vcpus[CL_MAX_VCPUS];
-    unsigned flags; /* CLOISTER_* */
+    unsigned flags;      /* CLOISTER_* */
+    struct sim_tee *sim; /* the sim TEE's secure processor, for --tee sim */
 
     bool done;
     int exit_status;

@@ -1,0 +1,33 @@
+/*
+ * The sim TEE's state for one launch: what the simulated secure processor knows (the
+ * digest it measured, the launch's policy, host data and report id) and the chip that
+ * signs its reports. The chip is loaded at launch; without one (`cloister sim init` not
+ * run), the launch still runs and report requests fail with one line saying why.
+ */
+#ifndef CLOISTER_VMM_SIM_TEE_H
+#define CLOISTER_VMM_SIM_TEE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "attest/sim_chip.h"
+
+struct sim_tee {
+    struct sim_chip chip;
+    bool chip_loaded;
+    bool warned;
+    char chip_error[256];
+    uint8_t measurement[48];
+    uint8_t host_data[32];
+    uint8_t report_id[32];
+    uint64_t policy;
+    uint8_t *certs; /* the GHCB certificate table of the chip */
+    size_t certs_len;
+};
+
+/* Loads the chip from dir (NULL: the default) and fills the launch's fixed values. */
+void sim_tee_init(struct sim_tee *t, const char *dir, const uint8_t measurement[48],
+                  const uint8_t host_data[32], uint64_t policy);
+void sim_tee_free(struct sim_tee *t);
+
+#endif
