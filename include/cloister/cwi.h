@@ -10,7 +10,7 @@
  *   ...            the sections, in ascending offset order, never overlapping;
  *                  SHIM, FILE_INDEX, CHUNK_HASHES and FILE_DATA start on a 4 KiB boundary
  *
- * Version 2 added the optional NOTES section.
+ * Version 2 added the optional NOTES section, version 3 the SECRET manifest key.
  *
  * docs/image-format.md describes every field; this header is the normative source.
  * Any change to a layout or a meaning bumps CWI_VERSION.
@@ -59,8 +59,8 @@ struct cwi_section {
 
 /*
  * The manifest: a sequence of records, each a struct cwi_record then `length` value
- * bytes, then zero padding to a multiple of 8. Keys appear in ascending order; ARG and
- * ENV may repeat (adjacent, in argv/envp order); every other key at most once. A reader
+ * bytes, then zero padding to a multiple of 8. Keys appear in ascending order; ARG, ENV
+ * and SECRET may repeat (adjacent, in order); every other key exactly once. A reader
  * rejects unknown keys, out-of-order keys and bad lengths. Strings are raw bytes
  * without a terminating NUL and contain no NUL. Integers are little-endian.
  * Canonical: one configuration has exactly one encoding, so it measures the same.
@@ -81,6 +81,9 @@ enum cwi_key {
     CWI_KEY_TMPFS_SIZE = 7, /* u64: bytes /tmp may hold; 0 = no /tmp */
     CWI_KEY_EXTRA_ARGS = 8, /* u8: 1 if `cloister run` may append arguments */
     CWI_KEY_SNP_POLICY = 9, /* u64: the SEV-SNP guest policy to launch with */
+    CWI_KEY_SECRET = 10,    /* string, may repeat: a secret to fetch before the workload
+                             * starts, "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or
+                             * "...|env:NAME" (the key broker, the resource, where it goes) */
     CWI_KEY_MAX
 };
 

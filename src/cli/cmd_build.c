@@ -45,6 +45,9 @@ static const char usage_text[] =
     "  --entry HOST[:DST]  the program; DST defaults to HOST if absolute, else /NAME\n"
     "  --add SRC:DST       a file, symlink or directory (recursively) at DST in the image\n"
     "  --env K=V           an environment variable of the workload\n"
+    "  --secret HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME  (or |env:NAME)\n"
+    "                      a secret the shim fetches from that key broker before the\n"
+    "                      workload starts, once the broker has checked the attestation\n"
     "  --cwd DIR           its working directory (default /)\n"
     "  --mem SIZE          guest memory, a multiple of 2M (default 256M)\n"
     "  --cpus N            vCPUs, 1..64 (default 1)\n"
@@ -55,8 +58,8 @@ static const char usage_text[] =
 /* What the command line asked for; pointers into argv. */
 struct args {
     const char *out, *json, *entry, *cwd;
-    const char **adds, **envs;
-    size_t nadds, nenvs;
+    const char **adds, **envs, **secrets;
+    size_t nadds, nenvs, nsecrets;
     bool mem_set, cpus_set, tmpfs_set, allow_args;
     uint64_t mem, tmpfs;
     uint32_t cpus;
@@ -102,7 +105,8 @@ static int split_spec(const char *spec, char **src, char **dst)
     return 0;
 }
 
-enum { OPT_ENTRY = 256, OPT_ADD, OPT_ENV, OPT_CWD, OPT_MEM, OPT_CPUS, OPT_TMPFS, OPT_ALLOW };
+enum { OPT_ENTRY = 256, OPT_ADD, OPT_ENV, OPT_CWD, OPT_MEM, OPT_CPUS, OPT_TMPFS, OPT_ALLOW,
+       OPT_SECRET };
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -110,6 +114,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"entry", required_argument, NULL, OPT_ENTRY},
         {"add", required_argument, NULL, OPT_ADD},
         {"env", required_argument, NULL, OPT_ENV},
+        {"secret", required_argument, NULL, OPT_SECRET},
         {"cwd", required_argument, NULL, OPT_CWD},
         {"mem", required_argument, NULL, OPT_MEM},
         {"cpus", required_argument, NULL, OPT_CPUS},
@@ -120,7 +125,8 @@ static int parse_args(int argc, char **argv, struct args *a)
     };
     a->adds = calloc((size_t)argc, sizeof(*a->adds));
     a->envs = calloc((size_t)argc, sizeof(*a->envs));
-    if (!a->adds || !a->envs)
+    a->secrets = calloc((size_t)argc, sizeof(*a->secrets));
+    if (!a->adds || !a->envs || !a->secrets)
         return failed("out of memory");
     opterr = 0;
     optind = 1;
@@ -147,6 +153,13 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return usage_error("--env wants NAME=value, not '%s'", optarg);
             a->envs[a->nenvs++] = optarg;
             break;
+        case OPT_SECRET: {
+            const char *why = manifest_secret_problem(optarg);
+            if (why)
+                return usage_error("--secret '%s' %s", optarg, why);
+            a->secrets[a->nsecrets++] = optarg;
+            break;
+        }
         case OPT_CWD:
             a->cwd = optarg;
             break;
@@ -355,6 +368,13 @@ static int apply_flags(const struct args *a, struct cl_manifest *m)
         m->vcpus = a->cpus;
     if (a->allow_args)
         m->extra_args = true;
+    for (size_t i = 0; i < a->nsecrets; i++) {
+        char **v = realloc(m->secrets, (m->nsecrets + 1) * sizeof(*v));
+        if (!v || !(v[m->nsecrets] = strdup(a->secrets[i])))
+            return -1;
+        m->secrets = v;
+        m->nsecrets++;
+    }
     if (a->argv && set_args(m, a->argv, a->argc))
         return -1;
     if (m->argc == 0 && set_args(m, NULL, 0))

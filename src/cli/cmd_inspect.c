@@ -121,6 +121,11 @@ static void print_text(const char *path, const struct cwi_image *img, const char
     printf("  tmpfs       %s\n  extra args  %s\n  snp policy  0x%llx\n",
            m->tmpfs_size ? buf : "none", m->extra_args ? "allowed" : "no",
            (unsigned long long)m->snp_policy);
+    for (size_t i = 0; i < m->nsecrets; i++) {
+        printf("  secret      ");
+        put_str(m->secrets[i], false);
+        putchar('\n');
+    }
 
     uint64_t files = 0, bytes = 0;
     for (uint32_t i = 0; i < img->index->entry_count; i++)

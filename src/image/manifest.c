@@ -15,6 +15,7 @@
 #include "image/manifest.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ static const char *const key_names[CWI_KEY_MAX] = {
     [CWI_KEY_TMPFS_SIZE] = "TMPFS_SIZE",
     [CWI_KEY_EXTRA_ARGS] = "EXTRA_ARGS",
     [CWI_KEY_SNP_POLICY] = "SNP_POLICY",
+    [CWI_KEY_SECRET] = "SECRET",
 };
 
 /* Bytes of value an integer key must have; 0 for the string keys. */
@@ -96,6 +98,9 @@ void manifest_free(struct cl_manifest *m)
     for (size_t i = 0; i < m->envc; i++)
         free(m->envp[i]);
     free(m->envp);
+    for (size_t i = 0; i < m->nsecrets; i++)
+        free(m->secrets[i]);
+    free(m->secrets);
     free(m->cwd);
     memset(m, 0, sizeof(*m));
 }
@@ -114,6 +119,8 @@ static uint64_t encoded_size(const struct cl_manifest *m)
         n += record_size(strlen(m->argv[i]));
     for (size_t i = 0; i < m->envc && n <= CWI_MAX_MANIFEST; i++)
         n += record_size(strlen(m->envp[i]));
+    for (size_t i = 0; i < m->nsecrets && n <= CWI_MAX_MANIFEST; i++)
+        n += record_size(strlen(m->secrets[i]));
     return n > CWI_MAX_MANIFEST ? UINT64_MAX : n;
 }
 
@@ -143,6 +150,41 @@ static int check_env_unique(const struct cl_manifest *m, char *err, size_t err_s
                       (int)strcspn(v[i], "="), v[i]);
     free(v);
     return rc;
+}
+
+static bool all_of(const char *s, size_t n, const char *set)
+{
+    return n > 0 && strspn(s, set) >= n;
+}
+
+#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+
+const char *manifest_secret_problem(const char *spec)
+{
+    const char *bar1 = strchr(spec, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+    if (!bar1 || !bar2 || strchr(bar2 + 1, '|'))
+        return "is not HOST:PORT|REPO/TYPE/TAG|DESTINATION";
+    const char *colon = memchr(spec, ':', (size_t)(bar1 - spec));
+    if (!colon || !all_of(spec, (size_t)(colon - spec), NAME_CHARS) ||
+        !all_of(colon + 1, (size_t)(bar1 - colon - 1), "0123456789") || bar1 - colon - 1 > 5 ||
+        atol(colon + 1) < 1 || atol(colon + 1) > 65535)
+        return "has no valid HOST:PORT for the key broker";
+    const char *r = bar1 + 1, *s1 = memchr(r, '/', (size_t)(bar2 - r));
+    const char *s2 = s1 ? memchr(s1 + 1, '/', (size_t)(bar2 - s1 - 1)) : NULL;
+    if (!s1 || !s2 || !all_of(r, (size_t)(s1 - r), NAME_CHARS) ||
+        !all_of(s1 + 1, (size_t)(s2 - s1 - 1), NAME_CHARS) ||
+        !all_of(s2 + 1, (size_t)(bar2 - s2 - 1), NAME_CHARS))
+        return "has no valid REPO/TYPE/TAG resource";
+    const char *d = bar2 + 1;
+    if (!strncmp(d, "file:/run/secrets/", 18) && all_of(d + 18, strlen(d + 18), NAME_CHARS) &&
+        strcmp(d + 18, ".") && strcmp(d + 18, ".."))
+        return NULL;
+    if (!strncmp(d, "env:", 4) && all_of(d + 4, strlen(d + 4),
+                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789_") &&
+        !(d[4] >= '0' && d[4] <= '9'))
+        return NULL;
+    return "goes neither to file:/run/secrets/NAME nor to env:NAME";
 }
 
 int manifest_validate(const struct cl_manifest *m, char *err, size_t err_size)
@@ -186,6 +228,12 @@ int manifest_validate(const struct cl_manifest *m, char *err, size_t err_size)
         return fail(err, err_size,
                     "SEV-SNP policy 0x%llx lacks bit 17, which the ABI requires to be 1",
                     (unsigned long long)m->snp_policy);
+    for (size_t i = 0; i < m->nsecrets; i++) {
+        const char *why2 = m->secrets[i] ? manifest_secret_problem(m->secrets[i]) : "is missing";
+        if (why2)
+            return fail(err, err_size, "secret '%.200s' %s", m->secrets[i] ? m->secrets[i] : "",
+                        why2);
+    }
     if (encoded_size(m) == UINT64_MAX)
         return fail(err, err_size, "encoding is larger than %u bytes (too many arguments?)",
                     CWI_MAX_MANIFEST);
@@ -238,6 +286,8 @@ int manifest_encode(const struct cl_manifest *m, uint8_t **out, size_t *len, cha
     uint8_t extra = m->extra_args ? 1 : 0;
     put_record(buf, &pos, CWI_KEY_EXTRA_ARGS, &extra, 1);
     put_u64(buf, &pos, CWI_KEY_SNP_POLICY, m->snp_policy);
+    for (size_t i = 0; i < m->nsecrets; i++)
+        put_string(buf, &pos, CWI_KEY_SECRET, m->secrets[i]);
     *out = buf;
     *len = pos;
     return 0;
@@ -305,6 +355,9 @@ static int apply(struct cl_manifest *m, uint16_t key, const uint8_t *v, uint32_t
     case CWI_KEY_SNP_POLICY:
         m->snp_policy = get_le(v, 8);
         return 0;
+    case CWI_KEY_SECRET:
+        return push_string(&m->secrets, &m->nsecrets, v, len) ? fail(err, err_size, "no memory")
+                                                                : 0;
     }
     return fail(err, err_size, "unknown key %u", key);
 }
@@ -342,7 +395,8 @@ int manifest_decode(const uint8_t *buf, size_t len, struct cl_manifest *m, char 
                  key_names[prev]);
             goto bad;
         }
-        if (r.key == prev && r.key != CWI_KEY_ARG && r.key != CWI_KEY_ENV) {
+        if (r.key == prev && r.key != CWI_KEY_ARG && r.key != CWI_KEY_ENV &&
+            r.key != CWI_KEY_SECRET) {
             fail(err, err_size, "%s record appears twice", key_names[r.key]);
             goto bad;
         }
@@ -366,7 +420,7 @@ int manifest_decode(const uint8_t *buf, size_t len, struct cl_manifest *m, char 
         pos += sizeof(r) + (size_t)padded;
     }
     for (unsigned k = 1; k < CWI_KEY_MAX; k++)
-        if (!seen[k] && k != CWI_KEY_ARG && k != CWI_KEY_ENV) {
+        if (!seen[k] && k != CWI_KEY_ARG && k != CWI_KEY_ENV && k != CWI_KEY_SECRET) {
             fail(err, err_size, "no %s record", key_names[k]);
             goto bad;
         }

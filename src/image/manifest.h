@@ -25,7 +25,13 @@ struct cl_manifest {
     uint64_t tmpfs_size;
     bool extra_args;
     uint64_t snp_policy;
+    char **secrets; /* nsecrets CWI_KEY_SECRET specs (see cwi.h), in order */
+    size_t nsecrets;
 };
+
+/* Checks one secret spec "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or
+ * "...|env:NAME"; NULL if good, else what is wrong. */
+const char *manifest_secret_problem(const char *spec);
 
 /* Defaults for everything but the entry and argv. */
 void manifest_init(struct cl_manifest *m);

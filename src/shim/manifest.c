@@ -64,7 +64,8 @@ int manifest_parse(const u8 *buf, u64 len, struct manifest *m, const char **why)
                 if (v[i])
                     return *why = "manifest: non-zero padding", -1;
             off += padded;
-            bool repeatable = r.key == CWI_KEY_ARG || r.key == CWI_KEY_ENV;
+            bool repeatable =
+                r.key == CWI_KEY_ARG || r.key == CWI_KEY_ENV || r.key == CWI_KEY_SECRET;
             if (r.key == 0 || r.key >= CWI_KEY_MAX || r.key < last_key ||
                 (r.key == last_key && !repeatable))
                 return *why = "manifest: unknown, repeated or out-of-order key", -1;
@@ -114,6 +115,11 @@ int manifest_parse(const u8 *buf, u64 len, struct manifest *m, const char **why)
             case CWI_KEY_SNP_POLICY:
                 ok = read_u64(v, r.length, &v64);
                 m->snp_policy = v64;
+                break;
+            case CWI_KEY_SECRET:
+                ok = m->nsecrets < MANIFEST_MAX_SECRETS &&
+                     (m->secrets[m->nsecrets] = save(v, r.length, false)) != NULL;
+                m->nsecrets += ok;
                 break;
             default:
                 break; /* ARG and ENV: later passes */

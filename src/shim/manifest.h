@@ -8,6 +8,8 @@
 
 #include "types.h"
 
+#define MANIFEST_MAX_SECRETS 16
+
 struct manifest {
     const char *entry; /* NUL-terminated copies in the shim's own memory */
     const char *cwd;
@@ -19,6 +21,8 @@ struct manifest {
     u64 tmpfs_size;
     bool extra_args;
     u64 snp_policy;
+    u32 nsecrets;
+    const char *secrets[MANIFEST_MAX_SECRETS]; /* CWI_KEY_SECRET specs, checked by secrets.c */
 };
 
 /* Decodes buf[0..len); 0, or -1 with *why naming the problem. */
