@@ -19,7 +19,7 @@
 #include <stdint.h>
 #endif
 
-#define CL_ABI_VERSION 4u
+#define CL_ABI_VERSION 5u
 
 #define CL_PAGE_SIZE  0x1000ull
 #define CL_LARGE_PAGE 0x200000ull /* 2 MiB: the largest page PVM maps (1 GiB faults) */
@@ -196,6 +196,13 @@ enum cl_hcall_nr {
                          *    the certificate table (GHCB format), rets[0] bytes of it.
                          *    The sim TEE's secure processor answers; under real SEV-SNP
                          *    this is the guest request through the GHCB instead. */
+    CL_HC_NET_CONNECT = 12, /* IN a0 the index of a SECRET in the manifest: connects to its
+                             *    key broker, the only address the monitor will reach.
+                             * OUT ret a connection handle (>= 0) or -errno */
+    CL_HC_NET_SEND = 13,    /* IN a0 handle, a1 length in data. OUT ret bytes sent or -errno */
+    CL_HC_NET_RECV = 14,    /* IN a0 handle, a1 most bytes wanted. OUT ret bytes in data
+                             *    (0 at the end of the stream) or -errno */
+    CL_HC_NET_CLOSE = 15,   /* IN a0 handle. OUT ret 0 or -errno */
     CL_HC_NR_MAX
 };
 

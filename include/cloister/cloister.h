@@ -43,6 +43,7 @@ struct cloister_run_options {
     unsigned flags;      /* CLOISTER_* */
     uint8_t host_data[32]; /* --tee sim/snp: HOST_DATA of the launch, reported as is */
     const char *sim_dir;   /* --tee sim: the simulated chip; NULL for the default */
+    const char *net_log;   /* a file to copy every byte relayed to key brokers to (tests) */
 };
 
 #define CLOISTER_DEFAULT_MEM (256ull << 20)

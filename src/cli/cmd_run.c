@@ -81,6 +81,8 @@ int cmd_run(int argc, char **argv)
             }
         } else if (!strcmp(a, "--sim-dir") && i + 1 < argc) {
             o.sim_dir = argv[++i];
+        } else if (!strcmp(a, "--net-log") && i + 1 < argc) {
+            o.net_log = argv[++i];
         } else if (!strcmp(a, "--pvm-route") && i + 1 < argc) {
             const char *r = argv[++i];
             if (!strcmp(r, "trap"))

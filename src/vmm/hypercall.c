@@ -135,11 +135,14 @@ static int hc_mark(struct hc_ctx *c)
 typedef int (*hc_handler)(struct hc_ctx *c);
 
 static const hc_handler handlers[CL_HC_NR_MAX] = {
-    [CL_HC_EXIT] = hc_exit,         [CL_HC_KILLED] = hc_killed,     [CL_HC_PANIC] = hc_panic,
-    [CL_HC_LOG] = hc_log,           [CL_HC_FD_WRITE] = hc_fd_write, [CL_HC_FD_READ] = hc_fd_read,
-    [CL_HC_FD_IOCTL] = hc_fd_ioctl, [CL_HC_FD_STAT] = hc_fd_stat,   [CL_HC_SLEEP] = hc_sleep,
-    [CL_HC_MARK] = hc_mark,
-    [CL_HC_ATTEST] = hc_attest,
+    [CL_HC_EXIT] = hc_exit,           [CL_HC_KILLED] = hc_killed,
+    [CL_HC_PANIC] = hc_panic,         [CL_HC_LOG] = hc_log,
+    [CL_HC_FD_WRITE] = hc_fd_write,   [CL_HC_FD_READ] = hc_fd_read,
+    [CL_HC_FD_IOCTL] = hc_fd_ioctl,   [CL_HC_FD_STAT] = hc_fd_stat,
+    [CL_HC_SLEEP] = hc_sleep,         [CL_HC_MARK] = hc_mark,
+    [CL_HC_ATTEST] = hc_attest,       [CL_HC_NET_CONNECT] = hc_net_connect,
+    [CL_HC_NET_SEND] = hc_net_send,   [CL_HC_NET_RECV] = hc_net_recv,
+    [CL_HC_NET_CLOSE] = hc_net_close,
 };
 
 int hypercall(struct vcpu *v)

@@ -25,5 +25,9 @@ int hc_fd_read(struct hc_ctx *c);
 int hc_fd_ioctl(struct hc_ctx *c);
 int hc_fd_stat(struct hc_ctx *c);
 int hc_attest(struct hc_ctx *c);
+int hc_net_connect(struct hc_ctx *c);
+int hc_net_send(struct hc_ctx *c);
+int hc_net_recv(struct hc_ctx *c);
+int hc_net_close(struct hc_ctx *c);
 
 #endif

@@ -148,6 +148,10 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return vm_fail(vm, "this image does not accept extra arguments");
     if (launch_plan_build(img, 0, lp, vm->err, vm->err_size) < 0)
         return -1;
+    vm->secrets = img->manifest.secrets;
+    vm->nsecrets = img->manifest.nsecrets;
+    if (o->net_log && !(vm->net_log = fopen(o->net_log, "w")))
+        return vm_fail(vm, "cannot write %s: %s", o->net_log, strerror(errno));
     vm->stats.image_ready = now_ns();
 
     if (vm_create(vm, lp->mem_size) < 0 ||
@@ -185,6 +189,8 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     struct vm vm;
     memset(&vm, 0, sizeof(vm));
     vm.kvm_fd = vm.vm_fd = -1;
+    for (int i = 0; i < VM_MAX_NET; i++)
+        vm.net_fds[i] = -1;
     vm.err = err;
     vm.err_size = err_size;
     vm.flags = o->flags;

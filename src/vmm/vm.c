@@ -84,6 +84,11 @@ int vm_map_readonly(struct vm *vm, uint64_t gpa, const void *host, uint64_t size
 
 void vm_destroy(struct vm *vm)
 {
+    for (int i = 0; i < VM_MAX_NET; i++)
+        if (vm->net_fds[i] >= 0)
+            close(vm->net_fds[i]);
+    if (vm->net_log)
+        fclose(vm->net_log);
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = vm->vcpus[i];
         if (!v)

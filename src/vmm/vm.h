@@ -11,6 +11,10 @@
 
 #include <cloister/abi.h>
 
+#include <stdio.h>
+
+#define VM_MAX_NET 4
+
 struct kvm_run;
 struct sim_tee;
 
@@ -36,6 +40,12 @@ struct vm {
     struct vcpu *vcpus[CL_MAX_VCPUS];
     unsigned flags;      /* CLOISTER_* */
     struct sim_tee *sim; /* the sim TEE's secure processor, for --tee sim */
+
+    /* connections to the manifest's key brokers (hc_net.c) */
+    char *const *secrets; /* the manifest's SECRET specs (the monitor's own copy) */
+    size_t nsecrets;
+    int net_fds[VM_MAX_NET];
+    FILE *net_log; /* --net-log: every relayed byte, for tests */
 
     bool done;
     int exit_status;
