@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer targets (tests/fuzz/) for a bounded time each: the image reader
-# and the SEV-SNP report parser must refuse any input cleanly, without a memory error.
+# Runs the libFuzzer targets (tests/fuzz/) for a bounded time each: the image reader,
+# the SEV-SNP report parser and the key broker's request handling must refuse any input
+# cleanly, without a memory error.
 # FUZZ_SECONDS (default 20) per target. Exit 77 (skip) without clang's libFuzzer.
 set -u
 build=${BUILD:-build}
@@ -14,15 +15,21 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0
 fi
 flags=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc -Iinclude)
 clang "${flags[@]}" tests/fuzz/fuzz_cwi_read.c src/image/cwi_read.c src/image/manifest.c \
-    src/image/file_tree.c -lcrypto -o "$out/fuzz_cwi_read" || exit 1
+    src/image/file_tree.c src/image/md.c -lcrypto -o "$out/fuzz_cwi_read" || exit 1
 clang "${flags[@]}" tests/fuzz/fuzz_snp_report.c src/attest/snp_report.c -lcrypto \
     -o "$out/fuzz_snp_report" || exit 1
+clang "${flags[@]}" tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c \
+    src/attest/kbs_policy.c src/attest/kbs_crypto.c src/attest/snp_verify.c \
+    src/attest/snp_report.c src/attest/amd_roots.c -lcrypto -ljansson -lpthread \
+    -o "$out/fuzz_kbs_request" || exit 1
 
-mkdir -p "$out/cwi-corpus" "$out/report-corpus"
+mkdir -p "$out/cwi-corpus" "$out/report-corpus" "$out/kbs-corpus"
 "$build/tests/unit/test_cwi" --seed-corpus "$out/cwi-corpus" >/dev/null || exit 1
+"$build/tests/unit/test_kbs" --seed-corpus "$out/kbs-corpus" >/dev/null || exit 1
 cp ../shared/fixtures/snp-milan/report.bin "$out/report-corpus/" 2>/dev/null || true
 status=0
-for t in "fuzz_cwi_read:cwi-corpus:300000" "fuzz_snp_report:report-corpus:2000"; do
+for t in "fuzz_cwi_read:cwi-corpus:300000" "fuzz_snp_report:report-corpus:2000" \
+    "fuzz_kbs_request:kbs-corpus:16384"; do
     IFS=: read -r name corpus maxlen <<<"$t"
     if ! "$out/$name" -max_total_time="$secs" -max_len="$maxlen" "$out/$corpus" \
         >"$out/$name.log" 2>&1; then
