@@ -68,7 +68,12 @@ $(BUILD)/shim/vdso_blob.S.o: SHIM_CFLAGS += -DVDSO_SO_PATH='"$(VDSO_SO)"'
 
 # BearSSL, from Debian's source package (scripts/fetch-bearssl), built with the shim's
 # flags: only the parts the shim uses, never the SSE/AES-NI/PCLMUL variants.
-BEARSSL_SRCS := hash/sha2small.c codec/dec32be.c codec/enc32be.c
+BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c hash/ghash_ctmul64.c mac/hmac.c \
+                rand/hmac_drbg.c ec/ec_keygen.c ec/ec_pubkey.c ec/ec_p256_m31.c \
+                symcipher/aes_ct64.c symcipher/aes_ct64_enc.c symcipher/aes_ct64_dec.c \
+                symcipher/aes_ct64_ctr.c symcipher/aes_ct64_cbcdec.c aead/gcm.c \
+                codec/dec32be.c codec/enc32be.c codec/dec32le.c codec/enc32le.c \
+                codec/dec64be.c codec/enc64be.c codec/dec64le.c codec/enc64le.c codec/ccopy.c
 BEARSSL_OBJS := $(patsubst %.c,$(BUILD)/shim/bearssl/%.o,$(BEARSSL_SRCS))
 BEARSSL_CFLAGS := $(filter-out -Wshadow,$(SHIM_CFLAGS)) -I$(BEARSSL_DIR)/inc -I$(BEARSSL_DIR)/src \
                   -Isrc/shim/libc -DBR_AES_X86NI=0 -DBR_SSE2=0 -DBR_POWER8=0 -DBR_RDRAND=0 \

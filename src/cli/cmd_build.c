@@ -105,8 +105,17 @@ static int split_spec(const char *spec, char **src, char **dst)
     return 0;
 }
 
-enum { OPT_ENTRY = 256, OPT_ADD, OPT_ENV, OPT_CWD, OPT_MEM, OPT_CPUS, OPT_TMPFS, OPT_ALLOW,
-       OPT_SECRET };
+enum {
+    OPT_ENTRY = 256,
+    OPT_ADD,
+    OPT_ENV,
+    OPT_CWD,
+    OPT_MEM,
+    OPT_CPUS,
+    OPT_TMPFS,
+    OPT_ALLOW,
+    OPT_SECRET
+};
 
 static int parse_args(int argc, char **argv, struct args *a)
 {

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/image_commands.h"
+#include "cli/kbs_commands.h"
 #include "cli/sim_commands.h"
 
 static void usage(FILE *f)
@@ -12,9 +13,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: cloister COMMAND [OPTIONS] ...\n"
                "\n"
                "commands:\n"
-               "  run [--tee none|sim] [--trace] [--stats] IMAGE.cwi [ARGS...]\n"
-               "  run [--tee none|sim] [--mem SIZE] [--env K=V]... [--trace] [--stats] PROGRAM "
-               "[ARGS...]\n"
+               "  run [--tee none|sim|snp] [--trace] [--stats] IMAGE.cwi [ARGS...]\n"
+               "  run [--tee none|sim|snp] [--mem SIZE] [--env K=V]... [--trace] [--stats] "
+               "PROGRAM [ARGS...]\n"
                "          run an image, or a static Linux x86-64 program, in its own KVM VM\n"
                "  build -o OUT.cwi [-f cloister.json] [--entry PROG[:DST]] [--add SRC:DST]...\n"
                "        [--env K=V]... [--cwd DIR] [--mem SIZE] [--cpus N] [-- ARGS...]\n"
@@ -27,6 +28,8 @@ static void usage(FILE *f)
                "          create or show the simulated secure processor of --tee sim\n"
                "  verify --report FILE --vcek FILE [...]\n"
                "          check an AMD SEV-SNP attestation report (cloister verify --help)\n"
+               "  kbs --policy FILE --resources DIR [--listen ADDR:PORT] [--trust FILE]...\n"
+               "          a key broker: releases secrets only to attested workloads\n"
                "\n"
                "  cloister --version | --help\n");
 }
@@ -59,6 +62,8 @@ int main(int argc, char **argv)
         return cmd_inspect(argc - 1, argv + 1);
     if (!strcmp(cmd, "sim"))
         return cmd_sim(argc - 1, argv + 1);
+    if (!strcmp(cmd, "kbs"))
+        return cmd_kbs(argc - 1, argv + 1);
     if (!strcmp(cmd, "measure"))
         return cmd_measure(argc - 1, argv + 1);
     fprintf(stderr, "cloister: unknown command '%s'\n", cmd);

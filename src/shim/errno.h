@@ -42,7 +42,12 @@
 #define ENODATA      61
 #define ELIBBAD      80
 #define EOVERFLOW    75
+#define EPROTO       71
 #define EOPNOTSUPP   95
+#define ENETUNREACH  101
+#define ECONNRESET   104
+#define ECONNREFUSED 111
+#define EHOSTUNREACH 113
 #define ETIMEDOUT    110
 #define EMAXERRNO    4095
 

@@ -21,15 +21,20 @@ struct tmp_dirent {
     char name[NAME_MAX + 1];
 };
 
+/* One tmpfs instance: its size limit and use (/tmp and /run each have their own). */
+struct tmpfs_sb {
+    u64 limit_pages, used_pages;
+};
+
 struct tmp_node {
     struct inode inode;
+    struct tmpfs_sb *sb;
     struct tmp_dirent *children;
     u64 *pages; /* file data, one GPA per page, 0 for a hole */
     u64 npages;
     char *target; /* symlink */
 };
 
-static u64 limit_pages, used_pages;
 static const struct inode_ops tmp_dir_ops, tmp_file_ops_inode, tmp_link_ops;
 static const struct file_ops tmp_file_ops;
 
@@ -38,11 +43,12 @@ static struct tmp_node *tnode(struct inode *n)
     return n->priv;
 }
 
-static struct tmp_node *new_node(u32 mode)
+static struct tmp_node *new_node(struct tmpfs_sb *sb, u32 mode)
 {
     struct tmp_node *t = kmalloc(sizeof(*t));
     if (!t)
         return NULL;
+    t->sb = sb;
     t->inode.priv = t;
     t->inode.mode = mode;
     t->inode.ino = vfs_next_ino();
@@ -62,7 +68,7 @@ static void drop_pages(struct tmp_node *t, u64 from)
         if (t->pages[i]) {
             page_free(t->pages[i]);
             t->pages[i] = 0;
-            used_pages--;
+            t->sb->used_pages--;
         }
     }
 }
@@ -80,8 +86,11 @@ static void maybe_free(struct inode *n)
 
 struct inode *tmpfs_new(u64 max_bytes)
 {
-    limit_pages = max_bytes / PAGE_SIZE;
-    struct tmp_node *root = new_node(S_IFDIR | 01777);
+    struct tmpfs_sb *sb = kmalloc(sizeof(*sb));
+    if (!sb)
+        return NULL;
+    sb->limit_pages = max_bytes / PAGE_SIZE;
+    struct tmp_node *root = new_node(sb, S_IFDIR | 01777);
     if (!root)
         return NULL;
     root->inode.nlink = 2;
@@ -144,7 +153,7 @@ static s64 tmp_create(struct inode *dir, const char *name, size_t len, u32 mode,
 {
     if (*find_entry(dir, name, len))
         return -EEXIST;
-    struct tmp_node *t = new_node(mode);
+    struct tmp_node *t = new_node(tnode(dir)->sb, mode);
     if (!t)
         return -ENOSPC;
     s64 err = link_in(dir, name, len, &t->inode);
@@ -160,7 +169,7 @@ static s64 tmp_symlink(struct inode *dir, const char *name, size_t len, const ch
 {
     if (*find_entry(dir, name, len))
         return -EEXIST;
-    struct tmp_node *t = new_node(S_IFLNK | 0777);
+    struct tmp_node *t = new_node(tnode(dir)->sb, S_IFLNK | 0777);
     size_t tlen = strlen(target);
     if (!t || !(t->target = kmalloc(tlen + 1))) {
         kfree(t);
@@ -336,13 +345,13 @@ static const struct inode_ops tmp_link_ops = {.readlink = tmp_readlink};
 static s64 page_for_write(struct tmp_node *t, u64 index)
 {
     if (!t->pages[index]) {
-        if (used_pages >= limit_pages)
+        if (t->sb->used_pages >= t->sb->limit_pages)
             return -ENOSPC;
         u64 gpa = page_alloc();
         if (!gpa)
             return -ENOSPC;
         t->pages[index] = gpa;
-        used_pages++;
+        t->sb->used_pages++;
     }
     return (s64)t->pages[index];
 }
@@ -428,3 +437,20 @@ static const struct file_ops tmp_file_ops = {
     .page = tmp_page,
     .seekable = true,
 };
+
+s64 tmpfs_write_kernel(struct inode *node, const void *buf, size_t len)
+{
+    struct tmp_node *t = tnode(node);
+    s64 err = set_size(t, len);
+    if (err)
+        return err;
+    for (size_t done = 0; done < len;) {
+        s64 gpa = page_for_write(t, done / PAGE_SIZE);
+        if (gpa < 0)
+            return gpa;
+        size_t k = MIN(len - done, PAGE_SIZE);
+        memcpy(phys_to_virt((u64)gpa), (const u8 *)buf + done, k);
+        done += k;
+    }
+    return (s64)len;
+}

@@ -94,6 +94,14 @@ int strncmp(const char *a, const char *b, size_t n)
     return 0;
 }
 
+char *strchr_lite(const char *s, int c)
+{
+    for (; *s; s++)
+        if (*s == (char)c)
+            return (char *)s;
+    return c == 0 ? (char *)s : NULL;
+}
+
 char *strrchr(const char *s, int c)
 {
     const char *last = NULL;

@@ -18,6 +18,8 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strrchr(const char *s, int c);
+/* The first c in s, or NULL (no builtin strchr in the shim). */
+char *strchr_lite(const char *s, int c);
 /* Copies at most size-1 bytes and always terminates (if size > 0); returns strlen(src). */
 size_t strlcpy(char *dst, const char *src, size_t size);
 

@@ -24,6 +24,7 @@
 #include "paging.h"
 #include "panic.h"
 #include "proc.h"
+#include "secrets.h"
 #include "vfs.h"
 
 #include <cloister/cwi.h>
@@ -62,6 +63,13 @@ static void check_boot_info(void)
         panic("boot info: argument strings do not match their count");
 }
 
+#define SECRET_ENV_MAX (64u * 1024) /* room for environment secrets */
+
+static size_t exec_strings_cap(void)
+{
+    return launch.manifest_size + CL_ARGS_SIZE + SECRET_ENV_MAX + 8;
+}
+
 static void check_launch(void)
 {
     memcpy(&launch, phys_to_virt(CL_GPA_LAUNCH), sizeof(launch));
@@ -71,7 +79,7 @@ static void check_launch(void)
     if (launch.manifest_size > CL_LAUNCH_SIZE - CL_LAUNCH_MANIFEST_OFFSET)
         panic("launch area: manifest too large");
     manifest_bytes = kmalloc(launch.manifest_size + 1);
-    exec_strings = kmalloc(launch.manifest_size + CL_ARGS_SIZE + 8);
+    exec_strings = kmalloc(exec_strings_cap());
     if (!manifest_bytes || !exec_strings)
         panic("out of memory for the manifest");
     memcpy(manifest_bytes, (u8 *)phys_to_virt(CL_GPA_LAUNCH) + CL_LAUNCH_MANIFEST_OFFSET,
@@ -157,14 +165,19 @@ static void kernel_main(void)
         (nd.node->mode & S_IFMT) != S_IFREG || nd.node->ops->open(nd.node, O_RDONLY, &prog) < 0)
         panic("cannot open the program %s in the image", manifest.entry);
 
+    /* the secrets, before anything of the workload runs: no attestation, no workload */
+    size_t strings_size = build_exec_strings();
+    u32 envc = manifest.envc;
+    secrets_fetch(&manifest, exec_strings, exec_strings_cap(), &strings_size, &envc);
+
     struct exec_args a = {
         .file = prog,
         .file_size = nd.node->size,
         .path = manifest.entry,
         .strings = exec_strings,
-        .strings_size = build_exec_strings(),
+        .strings_size = strings_size,
         .argc = manifest.argc + boot.extra_argc,
-        .envc = manifest.envc,
+        .envc = envc,
     };
     proc.cmdline = exec_strings;
     proc.argc = a.argc;
