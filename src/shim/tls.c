@@ -15,6 +15,10 @@ struct tls {
     br_sslio_context io;
     s64 h;
     s64 net_err; /* the connection's own failure, kept apart from BearSSL's */
+    /* read-ahead: BearSSL asks for a record's 5-byte header, then its body; one
+     * hypercall fetches both (and often the next record) */
+    u32 rpos, rlen;
+    u8 rbuf[4096];
     u8 buf[BR_SSL_BUFSIZE_BIDI];
 };
 
@@ -51,11 +55,19 @@ br_prng_seeder br_prng_seeder_system(const char **name)
 static int low_read(void *ctx, unsigned char *buf, size_t len)
 {
     struct tls *t = ctx;
-    s64 k = net_recv(t->h, buf, len);
-    if (k > 0)
-        return (int)k;
-    t->net_err = k < 0 ? k : -ECONNRESET;
-    return -1;
+    if (t->rpos == t->rlen) {
+        s64 k = net_recv(t->h, t->rbuf, sizeof(t->rbuf));
+        if (k <= 0) {
+            t->net_err = k < 0 ? k : -ECONNRESET;
+            return -1;
+        }
+        t->rpos = 0;
+        t->rlen = (u32)k; /* net_recv bounds it by what it was asked */
+    }
+    size_t n = MIN(len, (size_t)(t->rlen - t->rpos));
+    memcpy(buf, t->rbuf + t->rpos, n);
+    t->rpos += (u32)n;
+    return (int)n;
 }
 
 static int low_write(void *ctx, const unsigned char *buf, size_t len)
