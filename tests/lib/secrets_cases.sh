@@ -336,6 +336,15 @@ secrets_tls_cases() {
         fi
     fi
     kbs_stop
+    # a key that is not the certificate's: the broker does not start, and says why
+    run_capture "$WORK/b" file /dev/null "$CLOISTER" kbs --listen 127.0.0.1:0 "${broker[@]}" \
+        --tls-cert "$WORK/tls1.crt" --tls-key "$WORK/tls2.key"
+    if ((RC == 1)) && one_cloister_line "$WORK/b.err" 'tls2.key is not the key of the certificate'; then
+        pass secrets/tls-wrong-key-refused
+    else
+        fail secrets/tls-wrong-key-refused "$(describe_status "$RC"), wanted 1 and one line" \
+            "$WORK/b.err"
+    fi
     # a pin that is not sha256: and 64 lowercase hex digits is refused at build
     run_capture "$WORK/b" file /dev/null "$CLOISTER" build -o "$WORK/badpin.cwi" \
         --entry "$BUSYBOX:/bin/busybox" \
