@@ -80,6 +80,7 @@ BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c hash/ghash_ctmul64.c mac/hmac.c 
                 x509/x509_decoder.c ec/ecdsa_i31_vrfy_asn1.c ec/ecdsa_i31_vrfy_raw.c \
                 ec/ecdsa_atr.c ec/ecdsa_i31_bits.c rsa/rsa_i31_pkcs1_vrfy.c rsa/rsa_i31_pub.c \
                 rsa/rsa_pkcs1_sig_unpad.c ec/ec_secp256r1.c ec/ec_secp384r1.c ec/ec_secp521r1.c \
+                ec/ec_all_m31.c ec/ec_prime_i31.c ec/ec_c25519_m31.c \
                 int/i31_decode.c int/i31_decmod.c int/i31_encode.c int/i31_fmont.c \
                 int/i31_iszero.c int/i31_modpow.c int/i31_modpow2.c int/i31_montmul.c \
                 int/i31_ninv31.c int/i31_rshift.c int/i31_sub.c int/i31_bitlen.c \

@@ -104,9 +104,9 @@ static void setup(struct tls *t, const u8 pin[32])
     br_ssl_engine_set_gcm(eng, &br_sslrec_in_gcm_vtable, &br_sslrec_out_gcm_vtable);
     br_ssl_engine_set_aes_ctr(eng, &br_aes_ct64_ctr_vtable);
     br_ssl_engine_set_ghash(eng, br_ghash_ctmul64);
-    /* P-256 only, for the key exchange and an EC certificate alike: a broker with a
-     * P-384 certificate fails the handshake (BearSSL error 27, bad signature) */
-    br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
+    /* P-256 by its own constant-time code, P-384 and P-521 by the generic i31 one (so
+     * the broker's certificate may be on any of them), X25519 for the key exchange */
+    br_ssl_engine_set_ec(eng, &br_ec_all_m31);
     br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
     br_ssl_engine_set_rsavrfy(eng, br_rsa_i31_pkcs1_vrfy);
     x509_pin_init(&t->x509, pin);

@@ -1,8 +1,8 @@
 /*
  * TLS 1.2 to a key broker whose certificate is pinned (x509_pin.h), over a broker
  * connection (net.h). BearSSL's client, with only constant-time portable code: ECDHE
- * on P-256; an ECDSA P-256 or RSA certificate; AES-GCM records. The shim runs it in whatever ring
- * the system-call code runs in, so nothing here may need SSE or AES-NI.
+ * (X25519, P-256, P-384, P-521); an ECDSA or RSA certificate; AES-GCM records. The shim runs it in
+ * whatever ring the system-call code runs in, so nothing here may need SSE or AES-NI.
  */
 #ifndef SHIM_TLS_H
 #define SHIM_TLS_H

@@ -235,9 +235,10 @@ secrets_cases() {
 }
 
 # make_cert NAME KIND: a self-signed certificate and key, $WORK/NAME.crt and .key, of an
-# EC P-256 (ec) or RSA-2048 (rsa) key.
+# EC P-256 (ec), EC P-384 (p384) or RSA-2048 (rsa) key.
 make_cert() {
     local kind=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+    [[ $2 == p384 ]] && kind=(-newkey ec -pkeyopt ec_paramgen_curve:P-384)
     [[ $2 == rsa ]] && kind=(-newkey rsa:2048)
     openssl req -x509 "${kind[@]}" -nodes -subj /CN=kbs -days 2 -keyout "$WORK/$1.key" \
         -out "$WORK/$1.crt" >"$WORK/openssl.out" 2>&1
@@ -267,7 +268,8 @@ secrets_tls_cases() {
         skip secrets/tls "openssl not installed"
         return 0
     fi
-    if ! make_cert tls1 ec || ! make_cert tls2 ec || ! make_cert tlsrsa rsa; then
+    if ! make_cert tls1 ec || ! make_cert tls2 ec || ! make_cert tlsrsa rsa ||
+        ! make_cert tlsp384 p384; then
         fail secrets/tls-certs "openssl req failed" "$WORK/openssl.out"
         return 0
     fi
@@ -283,8 +285,15 @@ secrets_tls_cases() {
         return 0
     fi
     local rsa_port=$TLS_PORT
-    printf '{"launch_digests": ["%s", "%s"]}\n' "$("$CLOISTER" measure "$WORK/tls.cwi")" \
-        "$("$CLOISTER" measure "$WORK/tlsrsa.cwi")" >"$WORK/policy-tls.json"
+    if ! tls_image tlsp384 tlsp384; then
+        fail secrets/tls-kbs-starts "no HTTPS broker with a P-384 certificate" "$WORK/kbs.log" \
+            "$WORK/secret-build.out"
+        return 0
+    fi
+    local p384_port=$TLS_PORT
+    printf '{"launch_digests": ["%s", "%s", "%s"]}\n' "$("$CLOISTER" measure "$WORK/tls.cwi")" \
+        "$("$CLOISTER" measure "$WORK/tlsrsa.cwi")" "$("$CLOISTER" measure "$WORK/tlsp384.cwi")" \
+        >"$WORK/policy-tls.json"
     local broker=(--policy "$WORK/policy-tls.json" --resources "$res" --trust "$chip/ark.pem")
     if ! kbs_start "$WORK/kbs.log" "$port" "${broker[@]}" --tls-cert "$WORK/tls1.crt" \
         --tls-key "$WORK/tls1.key"; then
@@ -321,21 +330,27 @@ secrets_tls_cases() {
             fail secrets/tls-impostor-named "the refusal does not name the pin" "$WORK/sec.err"
     fi
     kbs_stop
-    if ! kbs_start "$WORK/kbs.log" "$rsa_port" "${broker[@]}" --tls-cert "$WORK/tlsrsa.crt" \
-        --tls-key "$WORK/tlsrsa.key"; then
-        fail secrets/tls-rsa-delivered "the RSA broker did not start" "$WORK/kbs.log"
-    else
-        run_capture "$WORK/sec" file /dev/null "$CLOISTER" run "${sim[@]}" "$WORK/tlsrsa.cwi" \
-            cat /run/secrets/db
-        if ((RC != 0)); then
-            fail secrets/tls-rsa-delivered "$(describe_status "$RC")" "$WORK/sec.err"
-        elif same_file "/run/secrets/db" "$WORK/sec.out" "$res/default/key/db"; then
-            pass secrets/tls-rsa-delivered
-        else
-            fail secrets/tls-rsa-delivered "the program read another value" "$WORK/diff"
+    # the other kinds of certificate the shim verifies: RSA, and ECDSA on P-384
+    local kind kport
+    for kind in rsa p384; do
+        kport=$rsa_port
+        [[ $kind == p384 ]] && kport=$p384_port
+        if ! kbs_start "$WORK/kbs.log" "$kport" "${broker[@]}" --tls-cert "$WORK/tls$kind.crt" \
+            --tls-key "$WORK/tls$kind.key"; then
+            fail "secrets/tls-$kind-delivered" "the broker did not start" "$WORK/kbs.log"
+            continue
         fi
-    fi
-    kbs_stop
+        run_capture "$WORK/sec" file /dev/null "$CLOISTER" run "${sim[@]}" \
+            "$WORK/tls$kind.cwi" cat /run/secrets/db
+        if ((RC != 0)); then
+            fail "secrets/tls-$kind-delivered" "$(describe_status "$RC")" "$WORK/sec.err"
+        elif same_file "/run/secrets/db" "$WORK/sec.out" "$res/default/key/db"; then
+            pass "secrets/tls-$kind-delivered"
+        else
+            fail "secrets/tls-$kind-delivered" "the program read another value" "$WORK/diff"
+        fi
+        kbs_stop
+    done
     # a key that is not the certificate's: the broker does not start, and says why
     run_capture "$WORK/b" file /dev/null "$CLOISTER" kbs --listen 127.0.0.1:0 "${broker[@]}" \
         --tls-cert "$WORK/tls1.crt" --tls-key "$WORK/tls2.key"
