@@ -27,6 +27,7 @@
 
 static const char kbs_usage[] =
     "usage: cloister kbs --policy FILE --resources DIR [--listen ADDR:PORT] [--trust FILE]...\n"
+    "                    [--tls-cert FILE --tls-key FILE]\n"
     "  --policy FILE             JSON policy: launch digests, roots, TCB, debug, VMPL, "
     "per-resource "
     "rules\n"
