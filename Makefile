@@ -67,13 +67,24 @@ $(BUILD)/shim/vdso_blob.S.o: $(VDSO_SO)
 $(BUILD)/shim/vdso_blob.S.o: SHIM_CFLAGS += -DVDSO_SO_PATH='"$(VDSO_SO)"'
 
 # BearSSL, from Debian's source package (scripts/fetch-bearssl), built with the shim's
-# flags: only the parts the shim uses, never the SSE/AES-NI/PCLMUL variants.
+# flags: only the parts the shim uses, never the SSE/AES-NI/PCLMUL variants. The second
+# half is the TLS client for pinned key brokers (src/shim/tls.c).
 BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c hash/ghash_ctmul64.c mac/hmac.c \
                 rand/hmac_drbg.c ec/ec_keygen.c ec/ec_pubkey.c ec/ec_p256_m31.c \
                 symcipher/aes_ct64.c symcipher/aes_ct64_enc.c symcipher/aes_ct64_dec.c \
                 symcipher/aes_ct64_ctr.c symcipher/aes_ct64_cbcdec.c aead/gcm.c \
                 codec/dec32be.c codec/enc32be.c codec/dec32le.c codec/enc32le.c \
-                codec/dec64be.c codec/enc64be.c codec/dec64le.c codec/enc64le.c codec/ccopy.c
+                codec/dec64be.c codec/enc64be.c codec/dec64le.c codec/enc64le.c codec/ccopy.c \
+                ssl/ssl_client.c ssl/ssl_engine.c ssl/ssl_hs_client.c ssl/ssl_io.c \
+                ssl/ssl_rec_gcm.c ssl/prf.c ssl/prf_sha256.c ssl/prf_sha384.c hash/multihash.c \
+                x509/x509_decoder.c ec/ecdsa_i31_vrfy_asn1.c ec/ecdsa_i31_vrfy_raw.c \
+                ec/ecdsa_atr.c ec/ecdsa_i31_bits.c rsa/rsa_i31_pkcs1_vrfy.c rsa/rsa_i31_pub.c \
+                rsa/rsa_pkcs1_sig_unpad.c ec/ec_secp256r1.c ec/ec_secp384r1.c ec/ec_secp521r1.c \
+                ec/ec_all_m31.c ec/ec_prime_i31.c ec/ec_c25519_m31.c \
+                int/i31_decode.c int/i31_decmod.c int/i31_encode.c int/i31_fmont.c \
+                int/i31_iszero.c int/i31_modpow.c int/i31_modpow2.c int/i31_montmul.c \
+                int/i31_ninv31.c int/i31_rshift.c int/i31_sub.c int/i31_bitlen.c \
+                int/i31_muladd.c int/i31_tmont.c int/i31_add.c int/i32_div32.c
 BEARSSL_OBJS := $(patsubst %.c,$(BUILD)/shim/bearssl/%.o,$(BEARSSL_SRCS))
 BEARSSL_CFLAGS := $(filter-out -Wshadow,$(SHIM_CFLAGS)) -I$(BEARSSL_DIR)/inc -I$(BEARSSL_DIR)/src \
                   -Isrc/shim/libc -DBR_AES_X86NI=0 -DBR_SSE2=0 -DBR_POWER8=0 -DBR_RDRAND=0 \

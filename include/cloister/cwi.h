@@ -83,7 +83,9 @@ enum cwi_key {
     CWI_KEY_SNP_POLICY = 9, /* u64: the SEV-SNP guest policy to launch with */
     CWI_KEY_SECRET = 10,    /* string, may repeat: a secret to fetch before the workload
                              * starts, "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or
-                             * "...|env:NAME" (the key broker, the resource, where it goes) */
+                             * "...|env:NAME" (the key broker, the resource, where it goes),
+                             * then optionally "|sha256:<64 hex>": TLS, and the SHA-256 of
+                             * the broker's certificate (DER) that the shim accepts */
     CWI_KEY_MAX
 };
 

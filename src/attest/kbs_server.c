@@ -37,6 +37,7 @@ static struct {
     __typeof__(MHD_add_response_header) *add_header;
     __typeof__(MHD_queue_response) *queue_response;
     __typeof__(MHD_destroy_response) *destroy_response;
+    __typeof__(MHD_is_feature_supported) *feature;
 } mhd;
 #pragma GCC diagnostic pop
 
@@ -69,6 +70,7 @@ static void mhd_load(void)
     LOAD(add_header, "MHD_add_response_header");
     LOAD(queue_response, "MHD_queue_response");
     LOAD(destroy_response, "MHD_destroy_response");
+    LOAD(feature, "MHD_is_feature_supported");
 #undef LOAD
 }
 
@@ -377,6 +379,24 @@ struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *e
     }
     unsigned flags =
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    /* HTTPS when given a certificate: libmicrohttpd copies neither, so they must outlive
+     * the server (the caller's) */
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (cfg->tls_cert_pem != NULL) {
+        if (mhd.feature(MHD_FEATURE_TLS) != MHD_YES) {
+            close(fd);
+            snprintf(err, errlen, "%s was built without TLS", MHD_SONAME);
+            free(srv);
+            return NULL;
+        }
+        flags |= MHD_USE_TLS;
+    } else {
+        tls[0].option = MHD_OPTION_END;
+    }
     /* libmicrohttpd takes the socket over and closes it when stopped. */
     srv->daemon = mhd.start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_message, srv,
@@ -385,7 +405,7 @@ struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *e
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout ? cfg->timeout : KBS_DEFAULT_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         close(fd);
         snprintf(err, errlen, "libmicrohttpd did not start on %s", srv->address);

@@ -30,6 +30,8 @@ struct kbs_server_config {
     size_t max_body;           /* 0: KBS_DEFAULT_MAX_BODY */
     unsigned max_connections;  /* 0: KBS_DEFAULT_MAX_CONNECTIONS */
     unsigned timeout;          /* 0: KBS_DEFAULT_TIMEOUT */
+    /* PEM certificate and key (kbs_tls.h): serve HTTPS. NULL: plain HTTP. */
+    const char *tls_cert_pem, *tls_key_pem;
     /* Where the log lines go, one call per line without '\n'; NULL: stderr. Called from
      * the server's thread. */
     void (*log)(void *ctx, const char *line);

@@ -8,6 +8,7 @@
 #include "attest/kbs_policy.h"
 #include "attest/kbs_protocol.h"
 #include "attest/kbs_server.h"
+#include "attest/kbs_tls.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,18 +27,21 @@
 
 static const char kbs_usage[] =
     "usage: cloister kbs --policy FILE --resources DIR [--listen ADDR:PORT] [--trust FILE]...\n"
+    "                    [--tls-cert FILE --tls-key FILE]\n"
     "  --policy FILE             JSON policy: launch digests, roots, TCB, debug, VMPL, "
     "per-resource "
     "rules\n"
     "  --resources DIR           the secrets, as DIR/<repository>/<type>/<tag>\n"
     "  --listen ADDR:PORT        where to serve HTTP (default " DEFAULT_LISTEN ")\n"
+    "  --tls-cert FILE           serve HTTPS with this PEM certificate; prints its pin\n"
+    "  --tls-key FILE            the certificate's private key (PEM, unencrypted)\n"
     "  --trust FILE              PEM root(s) to trust besides the policy's, e.g. a simulated "
     "chip's ARK\n"
     "  --session-lifetime SECS   how long a session lasts, attested or not (default 300)\n"
     "  --max-sessions N          live sessions at most (default 1024)\n";
 
 struct kbs_args {
-    const char *policy, *resources, *listen;
+    const char *policy, *resources, *listen, *tls_cert, *tls_key;
     const char **trust;
     int ntrust;
     unsigned lifetime, max_sessions;
@@ -68,7 +72,17 @@ static int parse_count(const char *s, unsigned max, unsigned *out)
 /* Fills *a from the command line. Returns -1 to go on, or an exit status. */
 static int parse_kbs_args(int argc, char **argv, struct kbs_args *a)
 {
-    enum { O_POLICY = 256, O_RESOURCES, O_LISTEN, O_TRUST, O_LIFETIME, O_SESSIONS, O_HELP };
+    enum {
+        O_POLICY = 256,
+        O_RESOURCES,
+        O_LISTEN,
+        O_TRUST,
+        O_LIFETIME,
+        O_SESSIONS,
+        O_TLS_CERT,
+        O_TLS_KEY,
+        O_HELP
+    };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, O_POLICY},
         {"resources", required_argument, NULL, O_RESOURCES},
@@ -76,6 +90,8 @@ static int parse_kbs_args(int argc, char **argv, struct kbs_args *a)
         {"trust", required_argument, NULL, O_TRUST},
         {"session-lifetime", required_argument, NULL, O_LIFETIME},
         {"max-sessions", required_argument, NULL, O_SESSIONS},
+        {"tls-cert", required_argument, NULL, O_TLS_CERT},
+        {"tls-key", required_argument, NULL, O_TLS_KEY},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -92,6 +108,12 @@ static int parse_kbs_args(int argc, char **argv, struct kbs_args *a)
             break;
         case O_LISTEN:
             a->listen = optarg;
+            break;
+        case O_TLS_CERT:
+            a->tls_cert = optarg;
+            break;
+        case O_TLS_KEY:
+            a->tls_key = optarg;
             break;
         case O_TRUST:
             a->trust[a->ntrust++] = optarg;
@@ -120,6 +142,8 @@ static int parse_kbs_args(int argc, char **argv, struct kbs_args *a)
         return kbs_usage_error("--policy is required");
     if (a->resources == NULL)
         return kbs_usage_error("--resources is required");
+    if ((a->tls_cert == NULL) != (a->tls_key == NULL))
+        return kbs_usage_error("--tls-cert and --tls-key go together");
     if (a->listen == NULL)
         a->listen = DEFAULT_LISTEN;
     return -1;
@@ -141,6 +165,7 @@ int cmd_kbs(int argc, char **argv)
     struct kbs_policy *policy = NULL;
     struct kbs_broker *broker = NULL;
     struct kbs_server *server = NULL;
+    struct kbs_tls tls = {0};
     sigset_t stop, old;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
@@ -163,7 +188,12 @@ int cmd_kbs(int argc, char **argv)
     };
     if ((broker = kbs_broker_new(&cfg, err, sizeof(err))) == NULL)
         goto out;
-    struct kbs_server_config scfg = {.listen = a.listen, .broker = broker};
+    if (a.tls_cert != NULL && kbs_tls_load(&tls, a.tls_cert, a.tls_key, err, sizeof(err)) != 0)
+        goto out;
+    struct kbs_server_config scfg = {.listen = a.listen,
+                                     .broker = broker,
+                                     .tls_cert_pem = tls.cert_pem,
+                                     .tls_key_pem = tls.key_pem};
     if ((server = kbs_server_start(&scfg, err, sizeof(err))) == NULL)
         goto out;
 
@@ -175,9 +205,11 @@ int cmd_kbs(int argc, char **argv)
         snprintf(roots + strlen(roots), sizeof(roots) - strlen(roots), "%d other%s", nroots,
                  nroots == 1 ? "" : "s");
     fprintf(stderr,
-            "cloister kbs: listening on http://%s (policy %s: %zu launch digest%s, %zu resource "
-            "rule%s; roots: %s; resources in %s)\n",
-            kbs_server_address(server), a.policy, policy->defaults.ndigests,
+            "cloister kbs: listening on %s://%s (%s%s%spolicy %s: %zu launch digest%s, %zu "
+            "resource rule%s; roots: %s; resources in %s)\n",
+            tls.cert_pem ? "https" : "http", kbs_server_address(server),
+            tls.cert_pem ? "certificate " : "", tls.cert_pem ? tls.pin : "",
+            tls.cert_pem ? "; " : "", a.policy, policy->defaults.ndigests,
             policy->defaults.ndigests == 1 ? "" : "s", policy->nresources,
             policy->nresources == 1 ? "" : "s", roots, a.resources);
     fflush(stderr);
@@ -189,6 +221,7 @@ out:
     if (rc == EXIT_FAILED)
         fprintf(stderr, "cloister: kbs: %s\n", err);
     kbs_server_stop(server);
+    kbs_tls_free(&tls);
     kbs_broker_free(broker);
     kbs_policy_free(policy);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

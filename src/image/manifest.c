@@ -162,8 +162,13 @@ static bool all_of(const char *s, size_t n, const char *set)
 const char *manifest_secret_problem(const char *spec)
 {
     const char *bar1 = strchr(spec, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
-    if (!bar1 || !bar2 || strchr(bar2 + 1, '|'))
-        return "is not HOST:PORT|REPO/TYPE/TAG|DESTINATION";
+    const char *bar3 = bar2 ? strchr(bar2 + 1, '|') : NULL;
+    if (!bar1 || !bar2 || (bar3 && strchr(bar3 + 1, '|')))
+        return "is not HOST:PORT|REPO/TYPE/TAG|DESTINATION[|sha256:PIN]";
+    /* the broker's certificate pin: the shim then speaks TLS and trusts only that one */
+    if (bar3 && (strncmp(bar3 + 1, "sha256:", 7) || strlen(bar3 + 8) != 64 ||
+                 !all_of(bar3 + 8, 64, "0123456789abcdef")))
+        return "has a broker certificate pin that is not sha256: and 64 lowercase hex digits";
     const char *colon = memchr(spec, ':', (size_t)(bar1 - spec));
     if (!colon || !all_of(spec, (size_t)(colon - spec), NAME_CHARS) ||
         !all_of(colon + 1, (size_t)(bar1 - colon - 1), "0123456789") || bar1 - colon - 1 > 5 ||
@@ -176,12 +181,15 @@ const char *manifest_secret_problem(const char *spec)
         !all_of(s2 + 1, (size_t)(bar2 - s2 - 1), NAME_CHARS))
         return "has no valid REPO/TYPE/TAG resource";
     const char *d = bar2 + 1;
-    if (!strncmp(d, "file:/run/secrets/", 18) && all_of(d + 18, strlen(d + 18), NAME_CHARS) &&
-        strcmp(d + 18, ".") && strcmp(d + 18, ".."))
+    size_t dlen = bar3 ? (size_t)(bar3 - d) : strlen(d);
+    if (dlen > 18 && !strncmp(d, "file:/run/secrets/", 18) &&
+        all_of(d + 18, dlen - 18, NAME_CHARS) &&
+        !(dlen - 18 <= 2 && all_of(d + 18, dlen - 18, ".")))
         return NULL;
-    if (!strncmp(d, "env:", 4) && all_of(d + 4, strlen(d + 4),
-                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                         "0123456789_") &&
+    if (dlen > 4 && !strncmp(d, "env:", 4) &&
+        all_of(d + 4, dlen - 4,
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+               "0123456789_") &&
         !(d[4] >= '0' && d[4] <= '9'))
         return NULL;
     return "goes neither to file:/run/secrets/NAME nor to env:NAME";
@@ -357,7 +365,7 @@ static int apply(struct cl_manifest *m, uint16_t key, const uint8_t *v, uint32_t
         return 0;
     case CWI_KEY_SECRET:
         return push_string(&m->secrets, &m->nsecrets, v, len) ? fail(err, err_size, "no memory")
-                                                                : 0;
+                                                              : 0;
     }
     return fail(err, err_size, "unknown key %u", key);
 }

@@ -14,12 +14,12 @@
 #define MANIFEST_DEFAULT_TMPFS (64ull << 20)
 
 struct cl_manifest {
-    char *entry;    /* absolute path in the image */
-    char **argv;    /* argc strings; argv[0] included */
+    char *entry; /* absolute path in the image */
+    char **argv; /* argc strings; argv[0] included */
     size_t argc;
-    char **envp;    /* envc "NAME=value" strings */
+    char **envp; /* envc "NAME=value" strings */
     size_t envc;
-    char *cwd;      /* absolute; "/" by default */
+    char *cwd; /* absolute; "/" by default */
     uint64_t mem_size;
     uint32_t vcpus;
     uint64_t tmpfs_size;
@@ -30,7 +30,8 @@ struct cl_manifest {
 };
 
 /* Checks one secret spec "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or
- * "...|env:NAME"; NULL if good, else what is wrong. */
+ * "...|env:NAME", optionally followed by "|sha256:<64 lowercase hex>", the SHA-256 of the
+ * broker's TLS certificate (DER); NULL if good, else what is wrong. */
 const char *manifest_secret_problem(const char *spec);
 
 /* Defaults for everything but the entry and argv. */

@@ -7,7 +7,6 @@
 #include "errno.h"
 #include "kmalloc.h"
 #include "lib.h"
-#include "net.h"
 
 #define HEADER_MAX 8192
 #define BODY_MAX   (2u << 20)
@@ -29,8 +28,8 @@ static bool header_is(const char *line, const char *name)
     return true;
 }
 
-s64 http_request(s64 h, const char *host, const char *method, const char *path, const char *cookie,
-                 const char *body, struct http_response *r)
+s64 http_request(const struct http_transport *t, const char *host, const char *method,
+                 const char *path, const char *cookie, const char *body, struct http_response *r)
 {
     memzero(r, sizeof(*r));
     size_t blen = body ? strlen(body) : 0;
@@ -44,9 +43,9 @@ s64 http_request(s64 h, const char *host, const char *method, const char *path, 
     n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
     if (n >= (int)sizeof(req))
         return -EINVAL;
-    s64 err = net_send_all(h, req, (size_t)n);
+    s64 err = t->send_all(t->ctx, req, (size_t)n);
     if (!err && body)
-        err = net_send_all(h, body, blen);
+        err = t->send_all(t->ctx, body, blen);
     if (err)
         return err;
 
@@ -56,7 +55,7 @@ s64 http_request(s64 h, const char *host, const char *method, const char *path, 
     while (!end) {
         if (got == HEADER_MAX)
             return -EPROTO;
-        s64 k = net_recv(h, head + got, HEADER_MAX - got);
+        s64 k = t->recv(t->ctx, head + got, HEADER_MAX - got);
         if (k <= 0)
             return k < 0 ? k : -EPROTO;
         got += (size_t)k;
@@ -103,7 +102,7 @@ s64 http_request(s64 h, const char *host, const char *method, const char *path, 
     size_t have = MIN(got - end, (size_t)length);
     memcpy(r->body, head + end, have);
     while (have < (size_t)length) {
-        s64 k = net_recv(h, r->body + have, (size_t)length - have);
+        s64 k = t->recv(t->ctx, r->body + have, (size_t)length - have);
         if (k <= 0) {
             kfree(r->body);
             r->body = NULL;

@@ -11,9 +11,16 @@ struct http_response {
     char cookie[128]; /* the value of a kbs-session-id cookie it set, or "" */
 };
 
+/* Where the bytes go: a plain broker connection or a TLS session over one. */
+struct http_transport {
+    s64 (*send_all)(void *ctx, const void *p, size_t n); /* 0 or -errno */
+    s64 (*recv)(void *ctx, void *p, size_t n);           /* bytes, 0 at the end, or -errno */
+    void *ctx;
+};
+
 /* Sends method path (with cookie if not "", and body as JSON if not NULL) on h and reads
  * the response. 0, or -errno (-EPROTO for a malformed response). */
-s64 http_request(s64 h, const char *host, const char *method, const char *path, const char *cookie,
-                 const char *body, struct http_response *r);
+s64 http_request(const struct http_transport *t, const char *host, const char *method,
+                 const char *path, const char *cookie, const char *body, struct http_response *r);
 
 #endif

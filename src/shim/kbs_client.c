@@ -9,6 +9,7 @@
 #include "lib.h"
 #include "net.h"
 #include "random.h"
+#include "tls.h"
 
 #include <bearssl.h>
 
@@ -17,6 +18,8 @@
 
 struct session {
     s64 h;
+    struct tls *tls; /* NULL: plain HTTP */
+    struct http_transport io;
     const char *host;
     char cookie[128];
     br_ec_private_key sk;
@@ -49,7 +52,7 @@ static void refusal(const struct http_response *r, char *out, size_t size)
 static int call(struct session *s, const char *method, const char *path, const char *body,
                 struct http_response *r, char *why, size_t size)
 {
-    s64 err = http_request(s->h, s->host, method, path, s->cookie, body, r);
+    s64 err = http_request(&s->io, s->host, method, path, s->cookie, body, r);
     if (err)
         return failf(why, size, "%s %s: %s (error %ld)", method, path,
                      err == -EPROTO ? "malformed HTTP answer" : net_error_text(err), -err);
@@ -325,8 +328,28 @@ static int open_jwe(struct session *s, const char *jwe, size_t n, u8 **out, size
     return 0;
 }
 
-int kbs_fetch(u32 index, const char *host, const char *resource, u8 **out, size_t *len, char *why,
-              size_t why_size)
+static s64 plain_send(void *ctx, const void *p, size_t n)
+{
+    return net_send_all(((struct session *)ctx)->h, p, n);
+}
+
+static s64 plain_recv(void *ctx, void *p, size_t n)
+{
+    return net_recv(((struct session *)ctx)->h, p, n);
+}
+
+static s64 tls_send(void *ctx, const void *p, size_t n)
+{
+    return tls_send_all(((struct session *)ctx)->tls, p, n);
+}
+
+static s64 tls_receive(void *ctx, void *p, size_t n)
+{
+    return tls_recv(((struct session *)ctx)->tls, p, n);
+}
+
+int kbs_fetch(u32 index, const char *host, const u8 *pin, const char *resource, u8 **out,
+              size_t *len, char *why, size_t why_size)
 {
     static struct session s;
     memzero(&s, sizeof(s));
@@ -335,6 +358,14 @@ int kbs_fetch(u32 index, const char *host, const char *resource, u8 **out, size_
     if (s.h < 0)
         return failf(why, why_size, "cannot reach the key broker at %s: %s (error %ld)", host,
                      net_error_text(s.h), -s.h);
+    s.io = (struct http_transport){plain_send, plain_recv, &s};
+    if (pin) {
+        if (!(s.tls = tls_open(s.h, pin, why, why_size))) {
+            net_close(s.h);
+            return -1;
+        }
+        s.io = (struct http_transport){tls_send, tls_receive, &s};
+    }
     int rc = -1;
     struct http_response r;
     char nonce[128];
@@ -365,6 +396,7 @@ int kbs_fetch(u32 index, const char *host, const char *resource, u8 **out, size_
     kfree(r.body);
 out:
     memzero(s.sk_buf, sizeof(s.sk_buf));
+    tls_free(s.tls);
     net_close(s.h);
     return rc;
 }

@@ -12,10 +12,11 @@
 
 /*
  * Fetches resource "REPO/TYPE/TAG" from the broker of manifest secret `index` (host is
- * its HOST:PORT, for the Host header). On success 0, *out a kmalloc'ed plaintext of *len
+ * its HOST:PORT, for the Host header), over TLS to a broker whose certificate's DER hashes
+ * to pin (SHA-256), or plain HTTP if pin is NULL. On success 0, *out a kmalloc'ed plaintext of *len
  * bytes. On failure -1 and why holds one line saying what failed or what the broker said.
  */
-int kbs_fetch(u32 index, const char *host, const char *resource, u8 **out, size_t *len, char *why,
-              size_t why_size);
+int kbs_fetch(u32 index, const char *host, const u8 *pin, const char *resource, u8 **out,
+              size_t *len, char *why, size_t why_size);
 
 #endif

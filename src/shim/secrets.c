@@ -24,18 +24,40 @@ static struct inode *run_secrets(void)
     return secrets_dir;
 }
 
+/* "sha256:" and 64 lowercase hex digits: the broker's certificate pin. */
+static bool parse_pin(const char *s, u8 pin[32])
+{
+    if (strncmp(s, "sha256:", 7) || strlen(s) != 7 + 64)
+        return false;
+    for (int i = 0; i < 64; i++) {
+        char c = s[7 + i];
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0)
+            return false;
+        pin[i / 2] = (u8)(i % 2 ? pin[i / 2] | v : v << 4);
+    }
+    return true;
+}
+
 void secrets_fetch(const struct manifest *m, char *env, size_t env_cap, size_t *env_len, u32 *envc)
 {
     for (u32 i = 0; i < m->nsecrets; i++) {
-        /* "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or "...|env:NAME", checked
-         * when the image was built; checked again here, where it counts */
+        /* "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or "...|env:NAME", then
+         * optionally "|sha256:PIN"; checked when the image was built, and again here,
+         * where it counts */
         char spec[512];
         if (strlcpy(spec, m->secrets[i], sizeof(spec)) >= sizeof(spec))
             panic("secret %u: its description is too long", i);
         char *bar1 = strchr_lite(spec, '|'), *bar2 = bar1 ? strchr_lite(bar1 + 1, '|') : NULL;
         if (!bar1 || !bar2)
             panic("secret %u: malformed description", i);
+        char *bar3 = strchr_lite(bar2 + 1, '|');
+        u8 pin[32];
+        if (bar3 && (strchr_lite(bar3 + 1, '|') || !parse_pin(bar3 + 1, pin)))
+            panic("secret %u: malformed broker certificate pin", i);
         *bar1 = *bar2 = 0;
+        if (bar3)
+            *bar3 = 0;
         const char *host = spec, *resource = bar1 + 1, *dest = bar2 + 1;
         u8 *value;
         size_t len;
@@ -44,7 +66,7 @@ void secrets_fetch(const struct manifest *m, char *env, size_t env_cap, size_t *
          * than let the broker refuse an empty one */
         if (!attest_available())
             panic("secret %s: this launch has no TEE to attest with (--tee none)", resource);
-        if (kbs_fetch(i, host, resource, &value, &len, why, sizeof(why)) < 0)
+        if (kbs_fetch(i, host, bar3 ? pin : NULL, resource, &value, &len, why, sizeof(why)) < 0)
             panic("secret %s: %s", resource, why);
         if (!strncmp(dest, "file:/run/secrets/", 18)) {
             const char *name = dest + 18;

@@ -7,16 +7,18 @@
 
 KBS_PID=""
 KBS_PORT=""
+KBS_PIN="" # the certificate pin an HTTPS broker printed
 
 # kbs_start LOG PORT ARGS...: starts `cloister kbs` on loopback PORT (0: a free one);
-# sets KBS_PID and KBS_PORT, or returns 1 (LOG holds why).
+# sets KBS_PID, KBS_PORT and (with --tls-cert) KBS_PIN, or returns 1 (LOG holds why).
 kbs_start() {
     local log=$1 port=$2 i
     shift 2
     "$CLOISTER" kbs --listen "127.0.0.1:$port" "$@" 2>"$log" &
     KBS_PID=$!
     for ((i = 0; i < 100; i++)); do
-        KBS_PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log")
+        KBS_PORT=$(sed -n 's|.*listening on https\{0,1\}://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log")
+        KBS_PIN=$(sed -n 's|.*listening on https://.*(certificate \(sha256:[0-9a-f]\{64\}\);.*|\1|p' "$log")
         [[ -n $KBS_PORT ]] && return 0
         kill -0 "$KBS_PID" 2>/dev/null || break
         sleep 0.1
@@ -229,4 +231,144 @@ secrets_cases() {
     fi
     kbs_stop
     refused secrets/no-broker-refused '' "${sim[@]}" "$img"
+    secrets_tls_cases "$chip" "$res"
+}
+
+# make_cert NAME KIND: a self-signed certificate and key, $WORK/NAME.crt and .key, of an
+# EC P-256 (ec), EC P-384 (p384) or RSA-2048 (rsa) key.
+make_cert() {
+    local kind=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+    [[ $2 == p384 ]] && kind=(-newkey ec -pkeyopt ec_paramgen_curve:P-384)
+    [[ $2 == rsa ]] && kind=(-newkey rsa:2048)
+    openssl req -x509 "${kind[@]}" -nodes -subj /CN=kbs -days 2 -keyout "$WORK/$1.key" \
+        -out "$WORK/$1.crt" >"$WORK/openssl.out" 2>&1
+}
+
+# tls_image NAME CERT: learns a free port and the pin of a broker with CERT, then seals
+# $WORK/NAME.cwi with a file secret over TLS to it; sets TLS_PORT. 1 on failure.
+tls_image() {
+    local name=$1 cert=$2
+    kbs_start "$WORK/kbs.log" 0 --policy "$WORK/policy0.json" --resources "$WORK/resources" \
+        --tls-cert "$WORK/$cert.crt" --tls-key "$WORK/$cert.key" || return 1
+    TLS_PORT=$KBS_PORT
+    local pin=$KBS_PIN
+    kbs_stop
+    [[ -n $pin ]] || return 1
+    "$CLOISTER" build -o "$WORK/$name.cwi" --allow-args --entry "$BUSYBOX:/bin/busybox" \
+        --secret "127.0.0.1:$TLS_PORT|default/key/db|file:/run/secrets/db|$pin" \
+        >"$WORK/secret-build.out" 2>&1
+}
+
+# The broker over TLS, its certificate pinned in the image: the secret arrives, the host
+# sees no HTTP, and a broker with another certificate (the host impersonating it) is
+# refused before the program runs.
+secrets_tls_cases() {
+    local chip=$1 res=$2 sim=(--tee sim --sim-dir "$1")
+    if ! command -v openssl >/dev/null; then
+        skip secrets/tls "openssl not installed"
+        return 0
+    fi
+    if ! make_cert tls1 ec || ! make_cert tls2 ec || ! make_cert tlsrsa rsa ||
+        ! make_cert tlsp384 p384; then
+        fail secrets/tls-certs "openssl req failed" "$WORK/openssl.out"
+        return 0
+    fi
+    if ! tls_image tls tls1; then
+        fail secrets/tls-kbs-starts "no HTTPS broker, or no pin in its log, or no image" \
+            "$WORK/kbs.log" "$WORK/secret-build.out"
+        return 0
+    fi
+    local port=$TLS_PORT
+    if ! tls_image tlsrsa tlsrsa; then
+        fail secrets/tls-kbs-starts "no HTTPS broker with an RSA certificate" "$WORK/kbs.log" \
+            "$WORK/secret-build.out"
+        return 0
+    fi
+    local rsa_port=$TLS_PORT
+    if ! tls_image tlsp384 tlsp384; then
+        fail secrets/tls-kbs-starts "no HTTPS broker with a P-384 certificate" "$WORK/kbs.log" \
+            "$WORK/secret-build.out"
+        return 0
+    fi
+    local p384_port=$TLS_PORT
+    printf '{"launch_digests": ["%s", "%s", "%s"]}\n' "$("$CLOISTER" measure "$WORK/tls.cwi")" \
+        "$("$CLOISTER" measure "$WORK/tlsrsa.cwi")" "$("$CLOISTER" measure "$WORK/tlsp384.cwi")" \
+        >"$WORK/policy-tls.json"
+    local broker=(--policy "$WORK/policy-tls.json" --resources "$res" --trust "$chip/ark.pem")
+    if ! kbs_start "$WORK/kbs.log" "$port" "${broker[@]}" --tls-cert "$WORK/tls1.crt" \
+        --tls-key "$WORK/tls1.key"; then
+        fail secrets/tls-kbs-starts "cloister kbs --tls-cert did not start" "$WORK/kbs.log"
+        return 0
+    fi
+    pass secrets/tls-kbs-starts
+    run_capture "$WORK/sec" file /dev/null "$CLOISTER" run "${sim[@]}" \
+        --net-log "$WORK/tls-net.log" "$WORK/tls.cwi" cat /run/secrets/db
+    if ((RC != 0)); then
+        fail secrets/tls-file-delivered "$(describe_status "$RC")" "$WORK/sec.err" "$WORK/kbs.log"
+    elif same_file "/run/secrets/db" "$WORK/sec.out" "$res/default/key/db"; then
+        pass secrets/tls-file-delivered
+    else
+        fail secrets/tls-file-delivered "the program read another value" "$WORK/diff"
+    fi
+    if [[ ! -s $WORK/tls-net.log ]]; then
+        fail secrets/tls-net-log-opaque "--net-log wrote nothing"
+    elif grep -aq 'POST /kbs/v0' "$WORK/tls-net.log"; then
+        fail secrets/tls-net-log-opaque "HTTP crossed the host in clear"
+    elif grep -aqF "$(cat "$res/default/key/db")" "$WORK/tls-net.log"; then
+        fail secrets/tls-net-log-opaque "the secret crossed the host in clear"
+    else
+        pass secrets/tls-net-log-opaque
+    fi
+    # the host answers in the broker's place with a certificate of its own
+    kbs_stop
+    if ! kbs_start "$WORK/kbs.log" "$port" "${broker[@]}" --tls-cert "$WORK/tls2.crt" \
+        --tls-key "$WORK/tls2.key"; then
+        fail secrets/tls-impostor-refused "the second broker did not start" "$WORK/kbs.log"
+    else
+        refused secrets/tls-impostor-refused '' "${sim[@]}" "$WORK/tls.cwi"
+        grep -q "certificate does not match the pinned sha256:[0-9a-f]\{64\}" "$WORK/sec.err" ||
+            fail secrets/tls-impostor-named "the refusal does not name the pin" "$WORK/sec.err"
+    fi
+    kbs_stop
+    # the other kinds of certificate the shim verifies: RSA, and ECDSA on P-384
+    local kind kport
+    for kind in rsa p384; do
+        kport=$rsa_port
+        [[ $kind == p384 ]] && kport=$p384_port
+        if ! kbs_start "$WORK/kbs.log" "$kport" "${broker[@]}" --tls-cert "$WORK/tls$kind.crt" \
+            --tls-key "$WORK/tls$kind.key"; then
+            fail "secrets/tls-$kind-delivered" "the broker did not start" "$WORK/kbs.log"
+            continue
+        fi
+        run_capture "$WORK/sec" file /dev/null "$CLOISTER" run "${sim[@]}" \
+            "$WORK/tls$kind.cwi" cat /run/secrets/db
+        if ((RC != 0)); then
+            fail "secrets/tls-$kind-delivered" "$(describe_status "$RC")" "$WORK/sec.err"
+        elif same_file "/run/secrets/db" "$WORK/sec.out" "$res/default/key/db"; then
+            pass "secrets/tls-$kind-delivered"
+        else
+            fail "secrets/tls-$kind-delivered" "the program read another value" "$WORK/diff"
+        fi
+        kbs_stop
+    done
+    # a key that is not the certificate's: the broker does not start, and says why
+    run_capture "$WORK/b" file /dev/null "$CLOISTER" kbs --listen 127.0.0.1:0 "${broker[@]}" \
+        --tls-cert "$WORK/tls1.crt" --tls-key "$WORK/tls2.key"
+    if ((RC == 1)) && one_cloister_line "$WORK/b.err" 'tls2.key is not the key of the certificate'; then
+        pass secrets/tls-wrong-key-refused
+    else
+        fail secrets/tls-wrong-key-refused "$(describe_status "$RC"), wanted 1 and one line" \
+            "$WORK/b.err"
+    fi
+    # a pin that is not sha256: and 64 lowercase hex digits is refused at build
+    run_capture "$WORK/b" file /dev/null "$CLOISTER" build -o "$WORK/badpin.cwi" \
+        --entry "$BUSYBOX:/bin/busybox" \
+        --secret "127.0.0.1:$port|default/key/db|file:/run/secrets/db|sha256:ABCDEF"
+    if ((RC == 2)) && [[ $(grep -c '^cloister: ' "$WORK/b.err") == 1 ]] &&
+        grep -q '^cloister: build: .*pin' "$WORK/b.err" && [[ ! -e $WORK/badpin.cwi ]]; then
+        pass secrets/tls-bad-pin-refused
+    else
+        fail secrets/tls-bad-pin-refused "$(describe_status "$RC"), wanted 2 and one line" \
+            "$WORK/b.err"
+    fi
 }

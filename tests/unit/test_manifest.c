@@ -606,6 +606,44 @@ static void test_json_reverse(void)
     manifest_free(&m);
 }
 
+/* --secret specs: the three fields, and the optional certificate pin of a TLS broker. */
+static void test_secret_specs(void)
+{
+    static const char pin[] =
+        "sha256:46391931aedf738fa06c5d81d576d5fd5db6cc3839a3cd3573e038e683f92b35";
+    char spec[256];
+    CHECK(manifest_secret_problem("10.0.0.5:8080|default/key/db|file:/run/secrets/db") == NULL);
+    CHECK(manifest_secret_problem("kbs:443|default/key/token|env:API_TOKEN") == NULL);
+    snprintf(spec, sizeof(spec), "10.0.0.5:8080|default/key/db|file:/run/secrets/db|%s", pin);
+    CHECK(manifest_secret_problem(spec) == NULL);
+    snprintf(spec, sizeof(spec), "kbs:443|default/key/token|env:API_TOKEN|%s", pin);
+    CHECK(manifest_secret_problem(spec) == NULL);
+    /* the destination is still checked when a pin follows it */
+    snprintf(spec, sizeof(spec), "kbs:443|a/b/c|file:/run/secrets/..|%s", pin);
+    CHECK(strstr(manifest_secret_problem(spec), "neither") != NULL);
+    snprintf(spec, sizeof(spec), "kbs:443|a/b/c|env:|%s", pin);
+    CHECK(strstr(manifest_secret_problem(spec), "neither") != NULL);
+    snprintf(spec, sizeof(spec), "kbs:443|a/b/c|file:/run/secrets/.x|%s", pin);
+    CHECK(manifest_secret_problem(spec) == NULL);
+    /* malformed pins: uppercase, short, long, another hash, a fifth field, empty */
+    static const char *const bad[] = {
+        "kbs:443|a/b/"
+        "c|env:X|sha256:46391931AEDF738FA06C5D81D576D5FD5DB6CC3839A3CD3573E038E683F92B35",
+        "kbs:443|a/b/"
+        "c|env:X|sha256:46391931aedf738fa06c5d81d576d5fd5db6cc3839a3cd3573e038e683f92b3",
+        "kbs:443|a/b/"
+        "c|env:X|sha256:46391931aedf738fa06c5d81d576d5fd5db6cc3839a3cd3573e038e683f92b355",
+        "kbs:443|a/b/"
+        "c|env:X|sha384:46391931aedf738fa06c5d81d576d5fd5db6cc3839a3cd3573e038e683f92b35",
+        "kbs:443|a/b/c|env:X|46391931aedf738fa06c5d81d576d5fd5db6cc3839a3cd3573e038e683f92b35",
+        "kbs:443|a/b/c|env:X|",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK(strstr(manifest_secret_problem(bad[i]), "pin") != NULL);
+    snprintf(spec, sizeof(spec), "kbs:443|a/b/c|env:X|%s|x", pin);
+    CHECK(strstr(manifest_secret_problem(spec), "is not HOST:PORT") != NULL);
+}
+
 int main(void)
 {
     RUN(defaults);
@@ -630,5 +668,6 @@ int main(void)
     RUN(json_defaults_and_forms);
     RUN(json_errors);
     RUN(json_reverse);
+    RUN(secret_specs);
     UNIT_EXIT();
 }
