@@ -168,6 +168,13 @@ static int parse_args(int argc, char **argv, struct args *a)
             const char *why = manifest_secret_problem(optarg);
             if (why)
                 return usage_error("--secret '%s' %s", optarg, why);
+            /* allowed (trustee's plain-HTTP setups) but worth saying: without a pin the
+             * host can answer in the broker's place with a value of its choosing */
+            if (!strstr(optarg, "|sha256:"))
+                fprintf(stderr,
+                        "cloister: warning: --secret '%s' has no broker certificate pin "
+                        "(|sha256:...): plain HTTP, the broker is not authenticated\n",
+                        optarg);
             a->secrets[a->nsecrets++] = optarg;
             break;
         }

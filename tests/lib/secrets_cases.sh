@@ -149,6 +149,14 @@ secrets_cases() {
         fail secrets/build "cloister build --secret failed" "$WORK/secret-build.out"
         return 0
     fi
+    # a secret without a pin is allowed, but the build says what it gives up
+    if [[ $(grep -c '^cloister: warning: --secret .* has no broker certificate pin' \
+        "$WORK/secret-build.out") == 2 ]]; then
+        pass secrets/unpinned-warned
+    else
+        fail secrets/unpinned-warned "no warning for each secret without a pin" \
+            "$WORK/secret-build.out"
+    fi
     # the same program with a guest policy that allows debugging (SNP policy bit 19):
     # the broker must refuse it whatever its digest, since the host can read its memory
     printf '{"snp_policy": "0xb0000"}\n' >"$WORK/debug.json"
@@ -256,7 +264,7 @@ tls_image() {
     [[ -n $pin ]] || return 1
     "$CLOISTER" build -o "$WORK/$name.cwi" --allow-args --entry "$BUSYBOX:/bin/busybox" \
         --secret "127.0.0.1:$TLS_PORT|default/key/db|file:/run/secrets/db|$pin" \
-        >"$WORK/secret-build.out" 2>&1
+        >"$WORK/secret-build.out" 2>&1 && ! grep -q warning "$WORK/secret-build.out"
 }
 
 # The broker over TLS, its certificate pinned in the image: the secret arrives, the host
