@@ -182,10 +182,17 @@ $(BUILD)/examples/hello: examples/hello.c
 	@mkdir -p $(dir $@)
 	musl-gcc -O2 -static $< -o $@
 
+# libcloister embedded in a program of its own (examples/embed.c)
+EMBED := $(BUILD)/examples/embed
+$(EMBED): examples/embed.c include/cloister/cloister.h $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) $< $(LIB_A) $(HOST_LDLIBS) -o $@
+examples: $(BUILD)/examples/hello $(EMBED)
+
 demo: $(CLOISTER) $(BUILD)/examples/hello
 	$(CLOISTER) run --stats $(BUILD)/examples/hello
 
-.PHONY: all progs unit demo check format clean
+.PHONY: all progs unit examples demo check format clean
 all: $(CLOISTER)
 progs: $(PROGS)
 unit: $(UNIT_BINS) $(TOOL_BINS)
@@ -193,8 +200,8 @@ unit: $(UNIT_BINS) $(TOOL_BINS)
 # The README's test command. Runs the suite on the release build, then the host-side
 # parts again under ASan+UBSan (the shim is the same bytes in both).
 check:
-	$(MAKE) all progs unit
-	$(MAKE) SANITIZE=1 all unit
+	$(MAKE) all progs unit examples
+	$(MAKE) SANITIZE=1 all unit examples
 	tests/run --build build --asan-build build-asan
 
 format:
