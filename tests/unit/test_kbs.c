@@ -1403,7 +1403,8 @@ static void test_server_start_stop(void)
         CHECK(open_fds() > before);
         kbs_server_stop(s);
     }
-    CHECK_EQ_INT(open_fds(), before);
+    /* at most as many: the suite's other server may close an idle connection meanwhile */
+    CHECK(open_fds() <= before);
     scfg.listen = "256.0.0.1:80";
     CHECK(kbs_server_start(&scfg, err, sizeof(err)) == NULL);
     scfg.listen = "127.0.0.1:65536";
