@@ -13,6 +13,16 @@
 
 static char req[HEADER_MAX + 64];
 
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_cookie_char(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+}
+
 /* Case-insensitive prefix match of a header line. */
 static bool header_is(const char *line, const char *name)
 {
@@ -65,7 +75,8 @@ s64 http_request(const struct http_transport *t, const char *host, const char *m
                 head[i] == '\n')
                 end = i + 1;
     }
-    if (got < 12 || memcmp(head, "HTTP/1.", 7) || head[8] != ' ')
+    if (got < 12 || memcmp(head, "HTTP/1.", 7) || head[8] != ' ' || !is_digit(head[9]) ||
+        !is_digit(head[10]) || !is_digit(head[11]))
         return -EPROTO;
     r->status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
     if (r->status < 100 || r->status > 599)
@@ -85,7 +96,8 @@ s64 http_request(const struct http_transport *t, const char *host, const char *m
         } else if (header_is(line, "set-cookie: kbs-session-id=")) {
             const char *p = line + 27;
             size_t k = 0;
-            while (p[k] && p[k] != ';' && p[k] != '\r' && k + 1 < sizeof(r->cookie))
+            /* it goes back into our next request's header: token characters only */
+            while (is_cookie_char(p[k]) && k + 1 < sizeof(r->cookie))
                 k++;
             memcpy(r->cookie, p, k);
             r->cookie[k] = 0;

@@ -239,6 +239,7 @@ secrets_cases() {
     fi
     kbs_stop
     refused secrets/no-broker-refused '' "${sim[@]}" "$img"
+    secrets_hostile_cases "$chip"
     secrets_tls_cases "$chip" "$res"
 }
 
@@ -379,4 +380,33 @@ secrets_tls_cases() {
         fail secrets/tls-bad-pin-refused "$(describe_status "$RC"), wanted 2 and one line" \
             "$WORK/b.err"
     fi
+}
+
+# A hostile "broker" (tests/tools/hostile_kbs.c; without a pin, the host can be one):
+# each malformed or malicious answer stops the launch with one line naming the secret,
+# status 125, within the monitor's 10 s socket timeout, and the program never runs.
+secrets_hostile_cases() {
+    local chip=$1 mode tool=$BUILD_DIR/tests/tools/hostile_kbs
+    if [[ ! -x $tool ]]; then
+        fail secrets/hostile "$tool is not built (make unit)"
+        return 0
+    fi
+    for mode in close silent huge-length endless-header bad-status chunked short-body \
+        no-nonce huge-nonce cookie-injection jwe-garbage jwe-wrong-key jwe-huge; do
+        coproc HOSTILE { exec "$tool" "$mode"; }
+        local line port
+        read -r line <&"${HOSTILE[0]}"
+        port=${line#port }
+        if ! "$CLOISTER" build -o "$WORK/hostile.cwi" --allow-args \
+            --entry "$BUSYBOX:/bin/busybox" \
+            --secret "127.0.0.1:$port|default/key/db|file:/run/secrets/db" \
+            >"$WORK/secret-build.out" 2>&1; then
+            fail "secrets/hostile-$mode" "cloister build failed" "$WORK/secret-build.out"
+        else
+            refused "secrets/hostile-$mode" '' --tee sim --sim-dir "$chip" \
+                "$WORK/hostile.cwi"
+        fi
+        kill "$HOSTILE_PID" 2>/dev/null
+        wait "$HOSTILE_PID" 2>/dev/null
+    done
 }
