@@ -383,7 +383,10 @@ int kbs_fetch(u32 index, const char *host, const u8 *pin, const char *resource, 
               json_string(v, vl, nonce, sizeof(nonce)) > 0 && b64_chars(nonce);
     kfree(r.body);
     if (!ok) {
-        failf(why, why_size, "the broker's challenge has no nonce");
+        failf(why, why_size,
+              "the broker's challenge has no usable nonce (a base64 string of at most %zu "
+              "characters)",
+              sizeof(nonce) - 1);
         goto out;
     }
     if (attest(&s, nonce, why, why_size) < 0)
