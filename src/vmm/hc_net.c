@@ -44,33 +44,61 @@ static void net_log(struct vm *vm, const char *dir, const void *p, size_t n)
     fflush(vm->net_log);
 }
 
+/* "HOST:PORT|..." was checked when the image was opened */
+static int broker_address(const char *spec, char host[256], char port[8])
+{
+    const char *colon = strchr(spec, ':'), *bar = strchr(spec, '|');
+    if (!colon || !bar || colon > bar || (size_t)(colon - spec) >= 256 ||
+        (size_t)(bar - colon - 1) >= 8)
+        return -1;
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = 0;
+    memcpy(port, colon + 1, (size_t)(bar - colon - 1));
+    port[bar - colon - 1] = 0;
+    return 0;
+}
+
+/* Name resolution reads files, loads NSS modules and may talk to a local daemon: all
+ * done here, before the sandbox (sandbox.c), which then needs only TCP sockets. */
+int hc_net_resolve(struct vm *vm)
+{
+    if (!vm->secrets || !vm->nsecrets)
+        return 0;
+    vm->broker_ai = calloc(vm->nsecrets, sizeof(*vm->broker_ai));
+    if (!vm->broker_ai)
+        return vm_fail(vm, "out of memory");
+    for (size_t i = 0; i < vm->nsecrets; i++) {
+        char host[256], port[8];
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+        /* a name that does not resolve stays NULL: the guest's connect fails, as it
+         * would have at connect time */
+        if (broker_address(vm->secrets[i], host, port) == 0 &&
+            getaddrinfo(host, port, &hints, &vm->broker_ai[i]) != 0)
+            vm->broker_ai[i] = NULL;
+    }
+    return 0;
+}
+
 int hc_net_connect(struct hc_ctx *c)
 {
     struct vm *vm = c->vcpu->vm;
     uint64_t i = c->req.args[0];
     if (!vm->secrets || i >= vm->nsecrets)
         return net_fail(c, -EPERM);
-    /* "HOST:PORT|..." was checked when the image was opened */
     char host[256], port[8];
-    const char *spec = vm->secrets[i], *colon = strchr(spec, ':'), *bar = strchr(spec, '|');
-    if (!colon || !bar || colon > bar || (size_t)(colon - spec) >= sizeof(host) ||
-        (size_t)(bar - colon - 1) >= sizeof(port))
+    if (broker_address(vm->secrets[i], host, port) < 0)
         return net_fail(c, -EINVAL);
-    memcpy(host, spec, (size_t)(colon - spec));
-    host[colon - spec] = 0;
-    memcpy(port, colon + 1, (size_t)(bar - colon - 1));
-    port[bar - colon - 1] = 0;
     int slot = -1;
     for (int k = 0; k < VM_MAX_NET && slot < 0; k++)
         if (vm->net_fds[k] < 0)
             slot = k;
     if (slot < 0)
         return net_fail(c, -EMFILE);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
-    if (getaddrinfo(host, port, &hints, &res) != 0)
+    const struct addrinfo *res = vm->broker_ai ? vm->broker_ai[i] : NULL;
+    if (!res)
         return net_fail(c, -EHOSTUNREACH);
     int fd = -1, err = ECONNREFUSED;
-    for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+    for (const struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
         fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0)
             continue;
@@ -86,7 +114,6 @@ int hc_net_connect(struct hc_ctx *c)
             fd = -1;
         }
     }
-    freeaddrinfo(res);
     if (fd < 0)
         return net_fail(c, -err);
     vm->net_fds[slot] = fd;

@@ -30,4 +30,7 @@ int hc_net_send(struct hc_ctx *c);
 int hc_net_recv(struct hc_ctx *c);
 int hc_net_close(struct hc_ctx *c);
 
+/* Resolves the manifest's key brokers into vm->broker_ai, before the sandbox. */
+int hc_net_resolve(struct vm *vm);
+
 #endif

@@ -3,10 +3,11 @@
  *
  *   open the image (or seal a bare program into a temporary one) -> make the launch
  *   plan -> create the VM -> map the image, execute the plan -> (sim) measure what was
- *   loaded -> boot info -> run until the workload exits -> tear down.
+ *   loaded -> boot info -> sandbox -> run until the workload exits -> tear down.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +20,9 @@
 #include "image/cwi_read.h"
 #include "image/cwi_write.h"
 #include "image/launch_plan.h"
+#include "vmm/hypercall.h"
 #include "vmm/launch.h"
+#include "vmm/sandbox.h"
 #include "vmm/shim_blob.h"
 #include "vmm/sim_tee.h"
 #include "attest/sim_report.h"
@@ -131,6 +134,35 @@ static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
     return 0;
 }
 
+/*
+ * The vCPU runs in a thread of its own that confines itself first (sandbox.c): seccomp
+ * filters are per thread and permanent, and a program embedding libcloister must keep
+ * its freedom (to run the next VM, among others). The caller only waits in
+ * pthread_join meanwhile, then tears the VM down.
+ */
+struct vcpu_thread {
+    struct vcpu *v;
+    int rc;
+};
+
+static void *vcpu_thread(void *p)
+{
+    struct vcpu_thread *t = p;
+    t->rc = sandbox_enter(t->v->vm, t->v) < 0 ? -1 : vcpu_run(t->v);
+    return NULL;
+}
+
+static int run_sandboxed(struct vm *vm)
+{
+    struct vcpu_thread t = {.v = vm->vcpus[0], .rc = -1};
+    pthread_t th;
+    int rc = pthread_create(&th, NULL, vcpu_thread, &t);
+    if (rc != 0)
+        return vm_fail(vm, "cannot sandbox the monitor: cannot start its thread: %s", strerror(rc));
+    pthread_join(th, NULL);
+    return t.rc;
+}
+
 static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cwi_image *img,
                   struct launch_plan *lp, struct snp_digest *measured, struct sim_tee *sim)
 {
@@ -150,6 +182,8 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return -1;
     vm->secrets = img->manifest.secrets;
     vm->nsecrets = img->manifest.nsecrets;
+    if (hc_net_resolve(vm) < 0)
+        return -1;
     if (o->net_log && !(vm->net_log = fopen(o->net_log, "w")))
         return vm_fail(vm, "cannot write %s: %s", o->net_log, strerror(errno));
     vm->stats.image_ready = now_ns();
@@ -181,7 +215,7 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
     if (fill_boot_info(vm, o, lp) < 0)
         return -1;
     vm->stats.vcpus_ready = now_ns();
-    return vcpu_run(vm->vcpus[0]);
+    return run_sandboxed(vm);
 }
 
 int cloister_run(const struct cloister_run_options *o, char *err, size_t err_size)

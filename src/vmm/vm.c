@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,10 @@ void vm_destroy(struct vm *vm)
             close(vm->net_fds[i]);
     if (vm->net_log)
         fclose(vm->net_log);
+    for (size_t i = 0; vm->broker_ai && i < vm->nsecrets; i++)
+        if (vm->broker_ai[i])
+            freeaddrinfo(vm->broker_ai[i]);
+    free(vm->broker_ai);
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = vm->vcpus[i];
         if (!v)

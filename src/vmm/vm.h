@@ -15,6 +15,7 @@
 
 #define VM_MAX_NET 4
 
+struct addrinfo;
 struct kvm_run;
 struct sim_tee;
 
@@ -44,6 +45,7 @@ struct vm {
     /* connections to the manifest's key brokers (hc_net.c) */
     char *const *secrets; /* the manifest's SECRET specs (the monitor's own copy) */
     size_t nsecrets;
+    struct addrinfo **broker_ai; /* each SECRET's broker, resolved before the sandbox */
     int net_fds[VM_MAX_NET];
     FILE *net_log; /* --net-log: every relayed byte, for tests */
 
