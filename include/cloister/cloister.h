@@ -20,6 +20,11 @@
 /* On PVM only: take system calls through a ring-0 trap, keeping the shim's memory out of
  * the workload's reach, at ~100x the cost per call (docs/platform-pvm.md) */
 #define CLOISTER_PVM_TRAP 0x4u
+/* Confine the calling thread too, with the vCPU thread's seccomp filter, once the vCPU
+ * runs: for a process that runs one workload and exits (the cloister command). After
+ * the run it may only tear down, write and exit. Ignored in sanitizer builds, whose
+ * leak check at exit needs clone and ptrace (docs/sandbox.md). */
+#define CLOISTER_CONFINE_CALLER 0x8u
 
 /* cloister_run_options.tee */
 #define CLOISTER_TEE_NONE 0u /* plain KVM: no measurement, no attestation */
@@ -36,11 +41,11 @@ struct cloister_run_options {
     const char *program; /* a static ELF program on the host, when image is NULL */
     int argc;            /* argv[0..argc-1]: the arguments (see above) */
     char *const *argv;
-    int envc;            /* envp[0..envc-1]: "K=V"; nothing else is passed in */
+    int envc; /* envp[0..envc-1]: "K=V"; nothing else is passed in */
     char *const *envp;
-    uint64_t mem_size;   /* bare programs: guest RAM in bytes; 0 for 256 MiB */
-    unsigned tee;        /* CLOISTER_TEE_* */
-    unsigned flags;      /* CLOISTER_* */
+    uint64_t mem_size;     /* bare programs: guest RAM in bytes; 0 for 256 MiB */
+    unsigned tee;          /* CLOISTER_TEE_* */
+    unsigned flags;        /* CLOISTER_* */
     uint8_t host_data[32]; /* --tee sim/snp: HOST_DATA of the launch, reported as is */
     const char *sim_dir;   /* --tee sim: the simulated chip; NULL for the default */
     const char *net_log;   /* a file to copy every byte relayed to key brokers to (tests) */

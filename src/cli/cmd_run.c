@@ -56,7 +56,8 @@ static bool is_image(const char *path)
 
 int cmd_run(int argc, char **argv)
 {
-    struct cloister_run_options o = {0};
+    /* the command runs one workload and exits: all of it can be confined */
+    struct cloister_run_options o = {.flags = CLOISTER_CONFINE_CALLER};
     char **env = calloc((size_t)argc + 1, sizeof(char *));
     if (!env)
         return CLOISTER_FAILED;

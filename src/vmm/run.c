@@ -159,6 +159,11 @@ static int run_sandboxed(struct vm *vm)
     int rc = pthread_create(&th, NULL, vcpu_thread, &t);
     if (rc != 0)
         return vm_fail(vm, "cannot sandbox the monitor: cannot start its thread: %s", strerror(rc));
+    if ((vm->flags & CLOISTER_CONFINE_CALLER) && sandbox_confine_caller(vm, t.v) < 0) {
+        /* the vCPU already runs, confined; this thread must not go on unconfined */
+        fprintf(stderr, "cloister: %s\n", vm->err);
+        _exit(CLOISTER_FAILED);
+    }
     pthread_join(th, NULL);
     return t.rc;
 }

@@ -15,4 +15,12 @@
  */
 int sandbox_enter(struct vm *vm, const struct vcpu *v);
 
+/*
+ * The same filter for the thread that started the vCPU thread and waits for it, when
+ * it will do nothing after the run but tear down and exit (CLOISTER_CONFINE_CALLER):
+ * otherwise a subverted vCPU thread could plant code for it to run unconfined. 0 (and
+ * nothing done) in sanitizer builds; -1 with vm->err filled on failure.
+ */
+int sandbox_confine_caller(struct vm *vm, const struct vcpu *v);
+
 #endif

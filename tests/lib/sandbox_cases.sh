@@ -1,7 +1,8 @@
 # The monitor's seccomp sandbox (docs/sandbox.md). The rest of the suite running under
 # it is the proof that the allowlist is complete; this checks that it is there: while a
 # workload waits for stdin from a fifo, the monitor's vCPU thread is in seccomp filter
-# mode (Seccomp: 2) with no_new_privs, and the run still ends normally.
+# mode (Seccomp: 2) with no_new_privs, so is the command's main thread (release build),
+# and the run still ends normally.
 
 sandbox_cases() {
     local name=$PREFIX/sandbox-status
@@ -29,6 +30,7 @@ sandbox_cases() {
             fi
         done
     done
+    [[ -n $mon ]] && cp /proc/"$mon"/status "$dir/main-status" 2>/dev/null
     printf 'abc' >&"$feed"
     exec {feed}>&-
     wait "$pid"
@@ -36,6 +38,10 @@ sandbox_cases() {
     if [[ -z $found ]]; then
         [[ -n $mon ]] && cat /proc/"$mon"/task/*/status >"$dir/status" 2>/dev/null
         fail "$name" "no monitor thread with Seccomp: 2 and NoNewPrivs: 1" "$dir/status"
+    elif ((ASAN_PASS == 0)) && ! grep -qx $'Seccomp:\t2' "$dir/main-status"; then
+        # the cloister command confines its main thread too (CLOISTER_CONFINE_CALLER);
+        # sanitizer builds do not, their leak check needs clone and ptrace at exit
+        fail "$name" "the command's main thread is not confined" "$dir/main-status"
     elif ((RC != 0)); then
         fail "$name" "$(describe_status "$RC")" "$dir/err"
     elif ! grep -qx 'bytes: 3' "$dir/out"; then
