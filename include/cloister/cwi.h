@@ -44,7 +44,8 @@ enum cwi_section_type {
     CWI_SEC_FILE_INDEX = 3,   /* struct cwi_index_header, entries, strings */
     CWI_SEC_CHUNK_HASHES = 4, /* SHA-256 of every file chunk, 32 bytes each */
     CWI_SEC_FILE_DATA = 5,    /* file contents, each file starting on a 4 KiB boundary */
-    CWI_SEC_SIGNATURE = 6,    /* optional: the author's signature (later) */
+    CWI_SEC_SIGNATURE = 6,    /* optional: SEV-SNP ID block + ID_AUTH_INFO (image/id_block.h);
+                               * hashed, not measured: it signs the launch digest */
     CWI_SEC_NOTES = 7,        /* optional: text for people (what build collected and why);
                                * hashed like every section, never measured or used at run */
 };

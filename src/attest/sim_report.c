@@ -72,8 +72,12 @@ int sim_report_make(const struct sim_chip *c, const struct sim_report_input *in,
     memcpy(r.report_data, in->report_data, sizeof(r.report_data));
     memcpy(r.measurement, in->measurement, sizeof(r.measurement));
     memcpy(r.host_data, in->host_data, sizeof(r.host_data));
-    if (in->id_signed)
+    if (in->id_signed) {
         memcpy(r.id_key_digest, in->id_key_digest, sizeof(r.id_key_digest));
+        memcpy(r.family_id, in->family_id, sizeof(r.family_id));
+        memcpy(r.image_id, in->image_id, sizeof(r.image_id));
+        r.guest_svn = in->guest_svn;
+    }
     if (in->author_signed)
         memcpy(r.author_key_digest, in->author_key_digest, sizeof(r.author_key_digest));
     memcpy(r.report_id, in->report_id, sizeof(r.report_id));

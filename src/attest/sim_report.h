@@ -25,6 +25,9 @@ struct sim_report_input {
      */
     uint8_t id_key_digest[48], author_key_digest[48];
     bool id_signed, author_signed;
+    /* from the ID block when id_signed, reported as the PSP does; else zeros */
+    uint8_t family_id[16], image_id[16];
+    uint32_t guest_svn;
     uint64_t policy;       /* the guest policy the image was launched with */
     uint32_t vmpl;         /* the VMPL the request came from, 0..3 */
     uint8_t report_id[32]; /* fixed per launch: the monitor generates it at launch */
@@ -32,9 +35,9 @@ struct sim_report_input {
 
 /*
  * Writes to out the report the chip c signs for in: version 2; guest_svn, family and
- * image ID 0 (no ID block yet); signature_algo ECDSA P-384/SHA-384 and signing key the
- * VCEK; current, reported, committed and launch TCB all the chip's TCB (a chip that was
- * never updated); current and committed firmware version the chip's; chip_id unmasked;
+ * image ID from the ID block (0 for an unsigned image); signature_algo ECDSA P-384/SHA-384 and
+ * signing key the VCEK; current, reported, committed and launch TCB all the chip's TCB (a chip that
+ * was never updated); current and committed firmware version the chip's; chip_id unmasked;
  * report_id_ma all ones (no migration agent); platform_info with SMT_EN set exactly when
  * the policy allows SMT, since a real host with SMT on could not have launched a guest
  * whose policy forbids it. Refuses (-1, a one-line reason in err) what the PSP would

@@ -2,6 +2,7 @@
 #include "attest/snp_verify.h"
 
 #include "attest/amd_roots.h"
+#include "attest/amd_sig.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +62,10 @@ const char *snp_verify_check_name(enum snp_verify_status status)
         return "report data";
     case SNP_VERIFY_HOST_DATA:
         return "host data";
+    case SNP_VERIFY_ID_KEY:
+        return "ID key digest";
+    case SNP_VERIFY_AUTHOR_KEY:
+        return "author key digest";
     case SNP_VERIFY_MIN_TCB:
         return "minimum TCB";
     }
@@ -457,32 +462,14 @@ static enum snp_verify_status check_signature(const uint8_t *buf, const struct s
         !all_zero(r->sig_s + P384_SCALAR_SIZE, SNP_SIG_COMPONENT_SIZE - P384_SCALAR_SIZE))
         return failf(res, SNP_VERIFY_SIGNATURE, "r or s has nonzero bytes beyond 48");
 
-    enum snp_verify_status st = SNP_VERIFY_OK;
-    ECDSA_SIG *sig = ECDSA_SIG_new();
-    BIGNUM *br = BN_lebin2bn(r->sig_r, P384_SCALAR_SIZE, NULL);
-    BIGNUM *bs = BN_lebin2bn(r->sig_s, P384_SCALAR_SIZE, NULL);
-    unsigned char *der = NULL;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (sig == NULL || br == NULL || bs == NULL || md == NULL || !ECDSA_SIG_set0(sig, br, bs)) {
-        BN_free(br);
-        BN_free(bs);
-        st = failf(res, SNP_VERIFY_SIGNATURE, "out of memory");
-        goto out;
-    }
-    int der_len = i2d_ECDSA_SIG(sig, &der);
-    if (der_len <= 0 || EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, key) != 1) {
-        st = failf(res, SNP_VERIFY_SIGNATURE, "cannot set up ECDSA verification");
-        goto out;
-    }
-    if (EVP_DigestVerify(md, der, (size_t)der_len, buf, SNP_REPORT_SIGNED_SIZE) != 1)
-        st = failf(res, SNP_VERIFY_SIGNATURE,
-                   "does not verify with the VCEK (the signed bytes 0x000-0x29f, r or s were "
-                   "changed, or the VCEK is another chip's)");
-out:
-    OPENSSL_free(der);
-    ECDSA_SIG_free(sig);
-    EVP_MD_CTX_free(md);
-    return st;
+    int ok = amd_sig_verify(key, buf, SNP_REPORT_SIGNED_SIZE, buf + SNP_REPORT_SIG_R_OFFSET);
+    if (ok < 0)
+        return failf(res, SNP_VERIFY_SIGNATURE, "cannot set up ECDSA verification");
+    if (ok == 0)
+        return failf(res, SNP_VERIFY_SIGNATURE,
+                     "does not verify with the VCEK (the signed bytes 0x000-0x29f, r or s were "
+                     "changed, or the VCEK is another chip's)");
+    return SNP_VERIFY_OK;
 }
 
 /*
@@ -698,7 +685,11 @@ enum snp_verify_status snp_verify(const uint8_t *report, size_t len, X509 *vcek,
         (st = check_bytes(SNP_VERIFY_REPORT_DATA, r->report_data, o->expect_report_data,
                           SNP_REPORT_DATA_SIZE, res)) != SNP_VERIFY_OK ||
         (st = check_bytes(SNP_VERIFY_HOST_DATA, r->host_data, o->expect_host_data,
-                          SNP_HOST_DATA_SIZE, res)) != SNP_VERIFY_OK)
+                          SNP_HOST_DATA_SIZE, res)) != SNP_VERIFY_OK ||
+        (st = check_bytes(SNP_VERIFY_ID_KEY, r->id_key_digest, o->expect_id_key_digest,
+                          sizeof(r->id_key_digest), res)) != SNP_VERIFY_OK ||
+        (st = check_bytes(SNP_VERIFY_AUTHOR_KEY, r->author_key_digest, o->expect_author_key_digest,
+                          sizeof(r->author_key_digest), res)) != SNP_VERIFY_OK)
         return st;
     if (o->check_min_tcb && (st = check_min_tcb(r, o->min_tcb, res)) != SNP_VERIFY_OK)
         return st;
@@ -710,34 +701,10 @@ enum snp_verify_status snp_verify(const uint8_t *report, size_t len, X509 *vcek,
 
 int snp_report_sign(uint8_t report[SNP_REPORT_SIZE], EVP_PKEY *key)
 {
+    /* r and s are adjacent in the report, as amd_sig lays them out */
+    _Static_assert(SNP_REPORT_SIG_S_OFFSET == SNP_REPORT_SIG_R_OFFSET + AMD_SIG_COMPONENT,
+                   "report r, s");
     if (!is_p384(key))
         return -1;
-    int rc = -1;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char *der = NULL;
-    ECDSA_SIG *sig = NULL;
-    size_t der_len = 0;
-    if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha384(), NULL, key) != 1 ||
-        EVP_DigestSign(md, NULL, &der_len, report, SNP_REPORT_SIGNED_SIZE) != 1)
-        goto out;
-    der = OPENSSL_malloc(der_len);
-    if (der == NULL || EVP_DigestSign(md, der, &der_len, report, SNP_REPORT_SIGNED_SIZE) != 1)
-        goto out;
-    const unsigned char *p = der;
-    sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
-    if (sig == NULL)
-        goto out;
-    if (BN_bn2lebinpad(ECDSA_SIG_get0_r(sig), report + SNP_REPORT_SIG_R_OFFSET,
-                       SNP_SIG_COMPONENT_SIZE) != SNP_SIG_COMPONENT_SIZE ||
-        BN_bn2lebinpad(ECDSA_SIG_get0_s(sig), report + SNP_REPORT_SIG_S_OFFSET,
-                       SNP_SIG_COMPONENT_SIZE) != SNP_SIG_COMPONENT_SIZE)
-        goto out;
-    rc = 0;
-out:
-    ECDSA_SIG_free(sig);
-    OPENSSL_free(der);
-    EVP_MD_CTX_free(md);
-    if (rc != 0)
-        ERR_clear_error();
-    return rc;
+    return amd_sig_sign(key, report, SNP_REPORT_SIGNED_SIZE, report + SNP_REPORT_SIG_R_OFFSET);
 }

@@ -29,6 +29,8 @@ enum snp_verify_status {
     SNP_VERIFY_MEASUREMENT, /* "measurement" */
     SNP_VERIFY_REPORT_DATA, /* "report data" */
     SNP_VERIFY_HOST_DATA,   /* "host data" */
+    SNP_VERIFY_ID_KEY,      /* "ID key digest": the key that signed the image's ID block */
+    SNP_VERIFY_AUTHOR_KEY,  /* "author key digest": the key that signed the ID key */
     SNP_VERIFY_MIN_TCB,     /* "minimum TCB" */
 };
 
@@ -54,9 +56,11 @@ struct snp_verify_opts {
     bool any_vmpl;    /* accept any VMPL; otherwise it must equal vmpl */
     uint32_t vmpl;
     /* Each NULL, or the exact bytes the report must hold. */
-    const uint8_t *expect_measurement; /* SNP_MEASUREMENT_SIZE bytes */
-    const uint8_t *expect_report_data; /* SNP_REPORT_DATA_SIZE bytes */
-    const uint8_t *expect_host_data;   /* SNP_HOST_DATA_SIZE bytes */
+    const uint8_t *expect_measurement;       /* SNP_MEASUREMENT_SIZE bytes */
+    const uint8_t *expect_report_data;       /* SNP_REPORT_DATA_SIZE bytes */
+    const uint8_t *expect_host_data;         /* SNP_HOST_DATA_SIZE bytes */
+    const uint8_t *expect_id_key_digest;     /* 48 bytes (a signed image's ID key) */
+    const uint8_t *expect_author_key_digest; /* 48 bytes */
     /* When check_min_tcb, every component of reported_tcb must be >= min_tcb's. */
     bool check_min_tcb;
     struct snp_tcb min_tcb;

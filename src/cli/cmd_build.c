@@ -10,6 +10,7 @@
  */
 #include "cli/image_commands.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@
 #include "image/cwi_write.h"
 #include "image/elf_deps.h"
 #include "image/file_tree.h"
+#include "image/id_block.h"
 #include "image/launch_plan.h"
 #include "image/manifest_json.h"
 #include "vmm/shim_blob.h"
@@ -39,7 +41,8 @@
 static const char usage_text[] =
     "usage: cloister build -o OUT [-f cloister.json] [--entry HOST[:DST]] [--add SRC:DST]...\n"
     "                      [--env K=V]... [--cwd DIR] [--mem SIZE] [--cpus N] [--tmpfs SIZE]\n"
-    "                      [--allow-args] [-- ARGS...]\n"
+    "                      [--allow-args] [--id-key PEM [--author-key PEM] [--family-id HEX32]\n"
+    "                      [--image-id HEX32] [--guest-svn N]] [-- ARGS...]\n"
     "  -o OUT              the image to write (replaced atomically)\n"
     "  -f FILE             cloister.json; its \"src\" paths are relative to its directory\n"
     "  --entry HOST[:DST]  the program; DST defaults to HOST if absolute, else /NAME\n"
@@ -55,6 +58,10 @@ static const char usage_text[] =
     "  --cpus N            vCPUs, 1..64 (default 1)\n"
     "  --tmpfs SIZE        bytes /tmp may hold, 0 for none (default 64M)\n"
     "  --allow-args        let `cloister run` append arguments\n"
+    "  --id-key PEM        sign: an SEV-SNP ID block over the launch digest and policy,\n"
+    "                      signed with this EC P-384 private key (SIGNATURE section)\n"
+    "  --author-key PEM    an EC P-384 author key that signs the ID key\n"
+    "  --family-id HEX32, --image-id HEX32, --guest-svn N   ID block fields (default 0)\n"
     "  -- ARGS...          argv[1..]; argv[0] is the entry's path in the image\n";
 
 /* What the command line asked for; pointers into argv. */
@@ -67,6 +74,9 @@ struct args {
     uint32_t cpus;
     char **argv; /* after "--", or NULL */
     size_t argc;
+    const char *id_key, *author_key;
+    uint8_t family_id[16], image_id[16];
+    uint32_t guest_svn;
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -116,8 +126,40 @@ enum {
     OPT_CPUS,
     OPT_TMPFS,
     OPT_ALLOW,
-    OPT_SECRET
+    OPT_SECRET,
+    OPT_ID_KEY,
+    OPT_AUTHOR_KEY,
+    OPT_FAMILY_ID,
+    OPT_IMAGE_ID,
+    OPT_GUEST_SVN
 };
+
+/* A whole unsigned 32-bit number in base (0: C prefixes); 0, or -1. */
+static int parse_u32(const char *s, int base, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(s, &end, base);
+    if (errno || end == s || *end || s[0] == '-' || n > UINT32_MAX)
+        return -1;
+    *out = (uint32_t)n;
+    return 0;
+}
+
+/* 32 hex digits into 16 bytes; 0, or -1. */
+static int parse_hex16(const char *s, uint8_t out[16])
+{
+    if (strlen(s) != 32)
+        return -1;
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
+            sscanf(s + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (uint8_t)v;
+    }
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -131,6 +173,11 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"cpus", required_argument, NULL, OPT_CPUS},
         {"tmpfs", required_argument, NULL, OPT_TMPFS},
         {"allow-args", no_argument, NULL, OPT_ALLOW},
+        {"id-key", required_argument, NULL, OPT_ID_KEY},
+        {"author-key", required_argument, NULL, OPT_AUTHOR_KEY},
+        {"family-id", required_argument, NULL, OPT_FAMILY_ID},
+        {"image-id", required_argument, NULL, OPT_IMAGE_ID},
+        {"guest-svn", required_argument, NULL, OPT_GUEST_SVN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -145,7 +192,6 @@ static int parse_args(int argc, char **argv, struct args *a)
     /* "+": stop at the first non-option, so nothing after "--" is taken for a flag;
      * ":": report a missing value apart from an unknown option. */
     while ((c = getopt_long(argc, argv, "+:o:f:h", opts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case 'o':
             a->out = optarg;
@@ -191,17 +237,28 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return usage_error("bad tmpfs size '%s'", optarg);
             a->tmpfs_set = true;
             break;
-        case OPT_CPUS: {
-            errno = 0;
-            unsigned long n = strtoul(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-' || n > UINT32_MAX)
+        case OPT_CPUS:
+            if (parse_u32(optarg, 10, &a->cpus) < 0)
                 return usage_error("bad vCPU count '%s'", optarg);
-            a->cpus = (uint32_t)n;
             a->cpus_set = true;
             break;
-        }
         case OPT_ALLOW:
             a->allow_args = true;
+            break;
+        case OPT_ID_KEY:
+            a->id_key = optarg;
+            break;
+        case OPT_AUTHOR_KEY:
+            a->author_key = optarg;
+            break;
+        case OPT_FAMILY_ID:
+        case OPT_IMAGE_ID:
+            if (parse_hex16(optarg, c == OPT_FAMILY_ID ? a->family_id : a->image_id) < 0)
+                return usage_error("%s wants 32 hex digits, not '%s'", argv[optind - 1], optarg);
+            break;
+        case OPT_GUEST_SVN:
+            if (parse_u32(optarg, 0, &a->guest_svn) < 0)
+                return usage_error("bad guest SVN '%s'", optarg);
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -228,6 +285,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         return usage_error("no output image (-o OUT)");
     if (!a->entry && !a->json)
         return usage_error("no entry program (--entry, or \"entry\" in cloister.json)");
+    if (!a->id_key && a->author_key)
+        return usage_error("--author-key signs the ID key: it needs --id-key");
     return 0;
 }
 
@@ -409,6 +468,32 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The keys of a signed build, loaded before the (long) write so a bad key fails fast. */
+struct signing {
+    EVP_PKEY *id_key, *author_key;
+    struct id_info info; /* what was signed, read back */
+};
+
+/*
+ * Signs the written image: the ID block vouches for the digest just computed from the
+ * image as `cloister run` will load it and for the manifest's policy. The result is
+ * parsed back with the monitor's own checks, so a signing bug fails the build.
+ */
+static int sign_image(int fd, const struct args *a, struct signing *sg, uint64_t policy,
+                      const uint8_t digest[SNP_DIGEST_SIZE], char *err, size_t err_size)
+{
+    struct id_block b = {.version = 1, .guest_svn = a->guest_svn, .policy = policy};
+    memcpy(b.ld, digest, sizeof(b.ld));
+    memcpy(b.family_id, a->family_id, 16);
+    memcpy(b.image_id, a->image_id, 16);
+    uint8_t sig[ID_SIGNATURE_SIZE];
+    if (id_block_sign(&b, sg->id_key, sg->author_key, sig, err, err_size) ||
+        id_block_parse(sig, sizeof(sig), &sg->info, err, err_size) ||
+        id_block_check_launch(&sg->info, digest, policy, err, err_size))
+        return -1;
+    return cwi_set_signature(fd, sig, sizeof(sig), err, err_size);
+}
+
 /*
  * Writes the image to a temporary file beside out, reads it back with the reader's
  * checks, measures it, and renames it into place. 0, or -1 with err (nothing left behind).
@@ -417,8 +502,8 @@ static double now(void)
  * would cost more than the rest of a large build.
  */
 static int write_image(const char *out, const struct cl_manifest *m, struct file_tree *t,
-                       struct cwi_write_stats *st, uint8_t digest[SNP_DIGEST_SIZE], char *err,
-                       size_t err_size)
+                       const struct args *a, struct signing *sg, struct cwi_write_stats *st,
+                       uint8_t digest[SNP_DIGEST_SIZE], char *err, size_t err_size)
 {
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp.XXXXXX", out) < 0) {
@@ -444,8 +529,8 @@ static int write_image(const char *out, const struct cl_manifest *m, struct file
         fclose(notes_out);
         notes_out = NULL;
     }
-    if (cwi_write_with_notes(fd, m, t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob),
-                             notes, st, err, err_size))
+    if (cwi_write_signable(fd, m, t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob), notes,
+                           sg->id_key ? ID_SIGNATURE_SIZE : 0, st, err, err_size))
         goto out;
     /* Read back what `cloister run` will read: a writer bug must fail the build. The
      * contents were hashed on their way in; re-hashing them would double the build. */
@@ -453,6 +538,8 @@ static int write_image(const char *out, const struct cl_manifest *m, struct file
     if (rfd < 0 || cwi_open_fd(rfd, 0, &img, err, err_size))
         goto out;
     if (cwi_launch_digest(&img, 0, digest, err, err_size))
+        goto out;
+    if (sg->id_key && sign_image(fd, a, sg, m->snp_policy, digest, err, err_size))
         goto out;
     if (rename(tmp, out) != 0) {
         snprintf(err, err_size, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
@@ -473,6 +560,7 @@ int cmd_build(int argc, char **argv)
     struct args a = {0};
     struct manifest_json mj = {0};
     struct file_tree t;
+    struct signing sg = {0};
     char err[1024] = "";
     int status = EXIT_FAILED;
     double start = now();
@@ -508,9 +596,15 @@ int cmd_build(int argc, char **argv)
         goto out;
     }
 
+    if (a.id_key &&
+        (!(sg.id_key = id_key_load(a.id_key, err, sizeof(err))) ||
+         (a.author_key && !(sg.author_key = id_key_load(a.author_key, err, sizeof(err)))))) {
+        status = failed("%s", err);
+        goto out;
+    }
     struct cwi_write_stats st;
     uint8_t digest[SNP_DIGEST_SIZE];
-    if (write_image(a.out, &mj.m, &t, &st, digest, err, sizeof(err))) {
+    if (write_image(a.out, &mj.m, &t, &a, &sg, &st, digest, err, sizeof(err))) {
         status = failed("%s", err);
         goto out;
     }
@@ -518,6 +612,16 @@ int cmd_build(int argc, char **argv)
     printf("launch digest (SEV-SNP): ");
     for (size_t i = 0; i < SNP_DIGEST_SIZE; i++)
         printf("%02x", digest[i]);
+    if (sg.id_key) {
+        printf("\nid_key_digest: ");
+        for (size_t i = 0; i < 48; i++)
+            printf("%02x", sg.info.id_key_digest[i]);
+        if (sg.info.has_author) {
+            printf("\nauthor_key_digest: ");
+            for (size_t i = 0; i < 48; i++)
+                printf("%02x", sg.info.author_key_digest[i]);
+        }
+    }
     printf("\nbuilt %s: %llu files (%llu entries), %llu bytes of data, image %llu bytes, "
            "%.3f s, %.1f MB/s\n",
            a.out, (unsigned long long)st.files, (unsigned long long)st.entries,
@@ -525,6 +629,8 @@ int cmd_build(int argc, char **argv)
            secs > 0 ? (double)st.data_bytes / 1e6 / secs : 0.0);
     status = EXIT_BUILT;
 out:
+    EVP_PKEY_free(sg.id_key);
+    EVP_PKEY_free(sg.author_key);
     file_tree_free(&t);
     manifest_json_free(&mj);
     free(a.adds);

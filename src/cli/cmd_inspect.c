@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "image/cwi_read.h"
+#include "image/id_block.h"
 #include "image/launch_plan.h"
 #include "image/manifest_json.h"
 
@@ -82,6 +83,54 @@ static const char *kind(uint32_t mode)
     default:
         return "file";
     }
+}
+
+/* A signed image's ID block, parsed and its signatures checked in main; NULL if none. */
+static const struct id_info *signature;
+static bool signature_matches; /* its LD is this image's launch digest */
+
+static void print_signature(void)
+{
+    char h[97];
+    const struct id_block *b = &signature->block;
+    printf("signature (SEV-SNP ID block)\n");
+    hex(b->family_id, 16, h);
+    printf("  family id   %s\n", h);
+    hex(b->image_id, 16, h);
+    printf("  image id    %s\n  guest svn   %u\n  policy      0x%llx\n", h, b->guest_svn,
+           (unsigned long long)b->policy);
+    hex(b->ld, 48, h);
+    printf("  ld          %s (%s)\n", h,
+           signature_matches ? "the launch digest" : "NOT this image's launch digest");
+    hex(signature->id_key_digest, 48, h);
+    printf("  id_key_digest      %s\n", h);
+    if (signature->has_author) {
+        hex(signature->author_key_digest, 48, h);
+        printf("  author_key_digest  %s\n", h);
+    }
+}
+
+static json_t *signature_json(void)
+{
+    char h[97];
+    const struct id_block *b = &signature->block;
+    json_t *o = json_object();
+    hex(b->family_id, 16, h);
+    json_object_set_new(o, "family_id", json_string(h));
+    hex(b->image_id, 16, h);
+    json_object_set_new(o, "image_id", json_string(h));
+    json_object_set_new(o, "guest_svn", json_integer(b->guest_svn));
+    json_object_set_new(o, "policy", json_integer((json_int_t)b->policy));
+    hex(b->ld, 48, h);
+    json_object_set_new(o, "ld", json_string(h));
+    json_object_set_new(o, "ld_matches", json_boolean(signature_matches));
+    hex(signature->id_key_digest, 48, h);
+    json_object_set_new(o, "id_key_digest", json_string(h));
+    if (signature->has_author) {
+        hex(signature->author_key_digest, 48, h);
+        json_object_set_new(o, "author_key_digest", json_string(h));
+    }
+    return o;
 }
 
 static void print_text(const char *path, const struct cwi_image *img, const char *digest)
@@ -162,6 +211,8 @@ static void print_text(const char *path, const struct cwi_image *img, const char
             n += len + (nl ? 1 : 0);
         }
     }
+    if (signature)
+        print_signature();
     printf("launch digest (SEV-SNP): %s\n", digest);
 }
 
@@ -219,6 +270,8 @@ static json_t *to_json(const char *path, const struct cwi_image *img, const char
     json_object_set_new(o, "files", files);
     json_object_set_new(ld, "snp", json_string(digest));
     json_object_set_new(o, "launch_digest", ld);
+    if (signature)
+        json_object_set_new(o, "signature", signature_json());
     return o;
 }
 
@@ -263,6 +316,18 @@ int cmd_inspect(int argc, char **argv)
         return EXIT_BAD_IMAGE;
     }
     hex(d, SNP_DIGEST_SIZE, digest);
+    const struct cwi_section *sig = cwi_section(&img, CWI_SEC_SIGNATURE);
+    struct id_info info;
+    if (sig) {
+        if (id_block_parse(cwi_section_data(&img, sig), (size_t)sig->length, &info, err,
+                           sizeof(err))) {
+            fprintf(stderr, "cloister: image: %s\n", err);
+            cwi_close(&img);
+            return EXIT_BAD_IMAGE;
+        }
+        signature = &info;
+        signature_matches = memcmp(info.block.ld, d, SNP_DIGEST_SIZE) == 0;
+    }
 
     int status = EXIT_OK;
     if (json) {
@@ -276,6 +341,7 @@ int cmd_inspect(int argc, char **argv)
     } else {
         print_text(path, &img, digest);
     }
+    signature = NULL;
     cwi_close(&img);
     return status;
 }

@@ -36,6 +36,9 @@ static const char usage_text[] =
     "  --expect-measurement HEX    required launch measurement (48 bytes)\n"
     "  --expect-report-data HEX    required report data (up to 64 bytes, zero-padded)\n"
     "  --expect-host-data HEX      required host data (up to 32 bytes, zero-padded)\n"
+    "  --expect-id-key-digest HEX  required ID key digest (48 bytes): the image was signed\n"
+    "                              with that key (`cloister build --id-key` prints it)\n"
+    "  --expect-author-key-digest HEX  required author key digest (48 bytes)\n"
     "  --min-tcb bl=N,tee=N,snp=N,ucode=N   minimum reported TCB, any subset\n"
     "  --allow-debug               accept a guest policy that allows debugging\n"
     "  --vmpl N|any                required VMPL (default 0)\n"
@@ -50,6 +53,7 @@ struct args {
     uint8_t measurement[SNP_MEASUREMENT_SIZE];
     uint8_t report_data[SNP_REPORT_DATA_SIZE];
     uint8_t host_data[SNP_HOST_DATA_SIZE];
+    uint8_t id_key_digest[48], author_key_digest[48];
 };
 
 /* Prints "cloister: verify: <why>" and the usage on stderr; returns the usage status. */
@@ -155,6 +159,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         O_MEAS,
         O_RDATA,
         O_HDATA,
+        O_IDKEY,
+        O_AUTHKEY,
         O_TCB,
         O_DEBUG,
         O_VMPL,
@@ -169,6 +175,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"expect-measurement", required_argument, NULL, O_MEAS},
         {"expect-report-data", required_argument, NULL, O_RDATA},
         {"expect-host-data", required_argument, NULL, O_HDATA},
+        {"expect-id-key-digest", required_argument, NULL, O_IDKEY},
+        {"expect-author-key-digest", required_argument, NULL, O_AUTHKEY},
         {"min-tcb", required_argument, NULL, O_TCB},
         {"allow-debug", no_argument, NULL, O_DEBUG},
         {"vmpl", required_argument, NULL, O_VMPL},
@@ -212,6 +220,17 @@ static int parse_args(int argc, char **argv, struct args *a)
                                    optarg);
             a->opts.expect_host_data = a->host_data;
             break;
+        case O_IDKEY:
+        case O_AUTHKEY: {
+            uint8_t *d = c == O_IDKEY ? a->id_key_digest : a->author_key_digest;
+            if (parse_hex(optarg, d, 48) != 48)
+                return usage_error("%s needs 96 hex digits, not '%s'", argv[optind - 1], optarg);
+            if (c == O_IDKEY)
+                a->opts.expect_id_key_digest = d;
+            else
+                a->opts.expect_author_key_digest = d;
+            break;
+        }
         case O_TCB:
             if (parse_min_tcb(optarg, &a->opts.min_tcb) != 0)
                 return usage_error("--min-tcb takes bl=N,tee=N,snp=N,ucode=N, not '%s'", optarg);
@@ -342,6 +361,14 @@ static void to_hex(const uint8_t *p, size_t n, char *out)
         sprintf(out + 2 * i, "%02x", p[i]);
 }
 
+/* A report of a guest launched from a signed image (an ID block): its ID key digest is
+ * not zero. Unsigned launches print as before. */
+static bool signed_image(const struct snp_report *r)
+{
+    static const uint8_t zero[sizeof(r->id_key_digest)];
+    return memcmp(r->id_key_digest, zero, sizeof(zero)) != 0;
+}
+
 static void print_text(const struct snp_verify_result *res)
 {
     const struct snp_report *r = &res->report;
@@ -363,6 +390,14 @@ static void print_text(const struct snp_verify_result *res)
     printf("  vmpl         %u\n", r->vmpl);
     printf("  version      %u\n", r->version);
     printf("  guest_svn    %u\n", r->guest_svn);
+    if (signed_image(r)) {
+        to_hex(r->id_key_digest, sizeof(r->id_key_digest), h);
+        printf("  id_key_digest     %s\n", h);
+        if (r->author_key_en) {
+            to_hex(r->author_key_digest, sizeof(r->author_key_digest), h);
+            printf("  author_key_digest %s\n", h);
+        }
+    }
     printf("  product      %s\n", res->product[0] ? res->product : "(unknown)");
     printf("  root         %s\n", res->root);
 }
@@ -400,6 +435,11 @@ static void print_json(const struct snp_verify_result *res)
     json_object_set_new(o, "vmpl", json_integer(r->vmpl));
     json_object_set_new(o, "version", json_integer(r->version));
     json_object_set_new(o, "guest_svn", json_integer(r->guest_svn));
+    if (signed_image(r)) {
+        json_object_set_new(o, "id_key_digest", json_hex(r->id_key_digest, 48));
+        if (r->author_key_en)
+            json_object_set_new(o, "author_key_digest", json_hex(r->author_key_digest, 48));
+    }
     json_object_set_new(o, "product", json_string(res->product));
     json_object_set_new(o, "root", json_string(res->root));
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -36,7 +36,7 @@
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cwi structs are written as they lie");
 
-#define NSECTIONS 6u /* at most: NOTES is optional */
+#define NSECTIONS 7u /* at most: SIGNATURE and NOTES are optional */
 /* Large reads keep a build disk- or hash-bound; a multiple of the chunk size keeps each
  * chunk whole in one buffer. */
 #define READ_BUF (16u * CWI_CHUNK_SIZE)
@@ -111,14 +111,14 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t len)
 /* Where everything goes; offsets are from the start of the image. */
 struct layout {
     struct cwi_section sec[NSECTIONS];
-    unsigned count; /* sections used: 5, or 6 with NOTES */
+    unsigned count; /* sections used: 5, plus SIGNATURE and NOTES when present */
     uint64_t nchunks, strings_size, file_size;
 };
 
-enum { S_MANIFEST, S_SHIM, S_INDEX, S_CHUNKS, S_DATA, S_NOTES };
+enum { S_MANIFEST, S_SHIM, S_INDEX, S_CHUNKS, S_DATA, S_SIG, S_NOTES };
 
-static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len, size_t notes_len,
-                struct layout *L, char *err, size_t err_size)
+static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len, size_t sig_len,
+                size_t notes_len, struct layout *L, char *err, size_t err_size)
 {
     uint64_t strings = 0, chunks = 0, data = 0;
     for (size_t i = 0; i < t->count; i++) {
@@ -134,23 +134,27 @@ static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len,
     if (t->count > UINT32_MAX || strings > UINT32_MAX)
         return fail(err, err_size, "too many files for one image");
 
-    static const uint32_t types[NSECTIONS] = {CWI_SEC_MANIFEST,   CWI_SEC_SHIM,
-                                              CWI_SEC_FILE_INDEX, CWI_SEC_CHUNK_HASHES,
-                                              CWI_SEC_FILE_DATA,  CWI_SEC_NOTES};
+    static const uint32_t types[NSECTIONS] = {
+        CWI_SEC_MANIFEST,  CWI_SEC_SHIM,      CWI_SEC_FILE_INDEX, CWI_SEC_CHUNK_HASHES,
+        CWI_SEC_FILE_DATA, CWI_SEC_SIGNATURE, CWI_SEC_NOTES};
     const uint64_t lengths[NSECTIONS] = {manifest_len,
                                          shim_len,
                                          sizeof(struct cwi_index_header) +
                                              t->count * sizeof(struct cwi_entry) + strings,
                                          chunks * 32,
                                          data,
+                                         sig_len,
                                          notes_len};
     memset(L, 0, sizeof(*L));
-    L->count = notes_len ? NSECTIONS : NSECTIONS - 1;
+    L->count = S_SIG + (sig_len != 0) + (notes_len != 0);
     uint64_t pos = CWI_HEADER_SIZE + L->count * sizeof(struct cwi_section);
-    for (unsigned i = 0; i < L->count; i++) {
-        /* The manifest's records are 8-byte units, notes are text; the rest start on a
-         * page so that the monitor can map them and the shim can address them by page. */
-        pos = align_up(pos, i == S_MANIFEST || i == S_NOTES ? 8 : CWI_ALIGN);
+    for (unsigned i = 0; i < NSECTIONS; i++) {
+        if (i >= S_SIG && !lengths[i])
+            continue; /* an optional section left out */
+        /* The manifest's records are 8-byte units, notes are text, the signature bytes;
+         * the rest start on a page so that the monitor can map them and the shim can
+         * address them by page. */
+        pos = align_up(pos, i == S_MANIFEST || i >= S_SIG ? 8 : CWI_ALIGN);
         L->sec[i].type = types[i];
         L->sec[i].offset = pos;
         L->sec[i].length = lengths[i];
@@ -431,6 +435,13 @@ int cwi_write_with_notes(int fd, const struct cl_manifest *m, struct file_tree *
                          const uint8_t *shim, size_t shim_len, const char *notes,
                          struct cwi_write_stats *stats, char *err, size_t err_size)
 {
+    return cwi_write_signable(fd, m, t, shim, shim_len, notes, 0, stats, err, err_size);
+}
+
+int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
+                       const uint8_t *shim, size_t shim_len, const char *notes, size_t sig_len,
+                       struct cwi_write_stats *stats, char *err, size_t err_size)
+{
     size_t notes_len = notes ? strlen(notes) : 0;
     uint8_t *manifest = NULL, *idx = NULL;
     uint64_t *offs = NULL, *firsts = NULL;
@@ -441,7 +452,7 @@ int cwi_write_with_notes(int fd, const struct cl_manifest *m, struct file_tree *
 
     if (check_inputs(m, t, shim, shim_len, err, err_size) ||
         manifest_encode(m, &manifest, &manifest_len, err, err_size) ||
-        plan(t, manifest_len, shim_len, notes_len, &L, err, err_size))
+        plan(t, manifest_len, shim_len, sig_len, notes_len, &L, err, err_size))
         goto out;
     if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)L.file_size) != 0) {
         fail(err, err_size, "cannot size the image file: %s", strerror(errno));
@@ -501,6 +512,21 @@ int cwi_write_with_notes(int fd, const struct cl_manifest *m, struct file_tree *
             goto out;
     }
 
+    if (sig_len) {
+        /* zeros until cwi_set_signature: the hash must match what the file holds */
+        uint8_t *zeros = calloc(1, sig_len);
+        int bad = !zeros || sha256(zeros, sig_len, L.sec[S_SIG].sha256);
+        free(zeros);
+        if (bad) {
+            fail(err, err_size, "SHA-256 failed in libcrypto");
+            goto out;
+        }
+    }
+    struct cwi_section table[NSECTIONS];
+    unsigned n = 0;
+    for (unsigned i = 0; i < NSECTIONS; i++)
+        if (i < S_SIG || L.sec[i].length)
+            table[n++] = L.sec[i];
     struct cwi_header h = {
         .version = CWI_VERSION,
         .flags = 0,
@@ -510,7 +536,7 @@ int cwi_write_with_notes(int fd, const struct cl_manifest *m, struct file_tree *
     };
     memcpy(h.magic, CWI_MAGIC, sizeof(h.magic));
     if (pwrite_all(fd, &h, sizeof(h), 0, err, err_size) ||
-        pwrite_all(fd, L.sec, L.count * sizeof(L.sec[0]), CWI_HEADER_SIZE, err, err_size))
+        pwrite_all(fd, table, n * sizeof(table[0]), CWI_HEADER_SIZE, err, err_size))
         goto out;
 
     if (stats) {
@@ -530,4 +556,29 @@ out:
     free(p.buf[0]);
     free(p.buf[1]);
     return rc;
+}
+
+int cwi_set_signature(int fd, const uint8_t *sig, size_t len, char *err, size_t err_size)
+{
+    struct cwi_header h;
+    struct cwi_section table[CWI_MAX_SECTIONS];
+    if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.section_count > CWI_MAX_SECTIONS)
+        return fail(err, err_size, "cannot read the image's header back");
+    size_t tlen = h.section_count * sizeof(table[0]);
+    if (pread(fd, table, tlen, CWI_HEADER_SIZE) != (ssize_t)tlen)
+        return fail(err, err_size, "cannot read the image's section table back");
+    for (unsigned i = 0; i < h.section_count; i++) {
+        if (table[i].type != CWI_SEC_SIGNATURE)
+            continue;
+        if (table[i].length != len)
+            return fail(err, err_size, "the image reserved %llu signature bytes, not %zu",
+                        (unsigned long long)table[i].length, len);
+        if (sha256(sig, len, table[i].sha256) ||
+            pwrite_all(fd, sig, len, table[i].offset, err, err_size) ||
+            pwrite_all(fd, &table[i], sizeof(table[i]), CWI_HEADER_SIZE + i * sizeof(table[i]), err,
+                       err_size))
+            return -1;
+        return 0;
+    }
+    return fail(err, err_size, "the image has no SIGNATURE section to fill");
 }

@@ -40,4 +40,15 @@ int cwi_write_with_notes(int fd, const struct cl_manifest *m, struct file_tree *
                          const uint8_t *shim, size_t shim_len, const char *notes,
                          struct cwi_write_stats *stats, char *err, size_t err_size);
 
+/*
+ * The same, reserving a SIGNATURE section of sig_len zero bytes (none if 0) after
+ * FILE_DATA. The signature signs the launch digest, which can only be computed from the
+ * written image; the section is not measured, so cwi_set_signature can then fill it
+ * (and its hash in the table) without changing the digest.
+ */
+int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
+                       const uint8_t *shim, size_t shim_len, const char *notes, size_t sig_len,
+                       struct cwi_write_stats *stats, char *err, size_t err_size);
+int cwi_set_signature(int fd, const uint8_t *sig, size_t len, char *err, size_t err_size);
+
 #endif

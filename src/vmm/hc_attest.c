@@ -41,6 +41,13 @@ int hc_attest(struct hc_ctx *c)
     memcpy(in.host_data, tee->host_data, sizeof(in.host_data));
     memcpy(in.report_id, tee->report_id, sizeof(in.report_id));
     in.policy = tee->policy;
+    in.id_signed = tee->id_signed;
+    in.author_signed = tee->author_signed;
+    memcpy(in.id_key_digest, tee->id_key_digest, sizeof(in.id_key_digest));
+    memcpy(in.author_key_digest, tee->author_key_digest, sizeof(in.author_key_digest));
+    memcpy(in.family_id, tee->family_id, sizeof(in.family_id));
+    memcpy(in.image_id, tee->image_id, sizeof(in.image_id));
+    in.guest_svn = tee->guest_svn;
     in.vmpl = (uint32_t)vmpl;
     uint8_t report[1184];
     char err[256];

@@ -216,6 +216,11 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         if (sim->chip_loaded &&
             sim_report_check_policy(&sim->chip, sim->policy, why, sizeof(why)) < 0)
             return vm_fail(vm, "sim: the image's guest policy would not launch: %s", why);
+        /* a signed image: the PSP's LAUNCH_FINISH checks of its ID block */
+        const struct cwi_section *sig = cwi_section(img, CWI_SEC_SIGNATURE);
+        if (sim_tee_check_id(sim, sig ? cwi_section_data(img, sig) : NULL,
+                             sig ? (size_t)sig->length : 0, why, sizeof(why)) < 0)
+            return vm_fail(vm, "sim: launch refused: %s", why);
     }
     if (fill_boot_info(vm, o, lp) < 0)
         return -1;

@@ -1,6 +1,8 @@
 /* Setting up the sim TEE for a launch (sim_tee.h). */
 #include "vmm/sim_tee.h"
 
+#include "image/id_block.h"
+
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,4 +45,22 @@ void sim_tee_free(struct sim_tee *t)
         sim_chip_free(&t->chip);
     free(t->certs);
     memset(t, 0, sizeof(*t));
+}
+
+int sim_tee_check_id(struct sim_tee *t, const uint8_t *sig, size_t len, char *err, size_t err_size)
+{
+    if (!sig)
+        return 0;
+    struct id_info info;
+    if (id_block_parse(sig, len, &info, err, err_size) < 0 ||
+        id_block_check_launch(&info, t->measurement, t->policy, err, err_size) < 0)
+        return -1;
+    t->id_signed = true;
+    t->author_signed = info.has_author;
+    memcpy(t->id_key_digest, info.id_key_digest, sizeof(t->id_key_digest));
+    memcpy(t->author_key_digest, info.author_key_digest, sizeof(t->author_key_digest));
+    memcpy(t->family_id, info.block.family_id, sizeof(t->family_id));
+    memcpy(t->image_id, info.block.image_id, sizeof(t->image_id));
+    t->guest_svn = info.block.guest_svn;
+    return 0;
 }

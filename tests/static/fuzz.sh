@@ -20,8 +20,8 @@ clang "${flags[@]}" tests/fuzz/fuzz_snp_report.c src/attest/snp_report.c -lcrypt
     -o "$out/fuzz_snp_report" || exit 1
 clang "${flags[@]}" tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c \
     src/attest/kbs_policy.c src/attest/kbs_crypto.c src/attest/snp_verify.c \
-    src/attest/snp_report.c src/attest/amd_roots.c -lcrypto -ljansson -lpthread \
-    -o "$out/fuzz_kbs_request" || exit 1
+    src/attest/snp_report.c src/attest/amd_roots.c src/attest/amd_sig.c -lcrypto -ljansson \
+    -lpthread -o "$out/fuzz_kbs_request" || exit 1
 
 mkdir -p "$out/cwi-corpus" "$out/report-corpus" "$out/kbs-corpus"
 "$build/tests/unit/test_cwi" --seed-corpus "$out/cwi-corpus" >/dev/null || exit 1
