@@ -1,5 +1,6 @@
 /* Parses and serializes the SEV-SNP ATTESTATION_REPORT byte layout. */
 #include "attest/snp_report.h"
+#include "image/error_line.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,35 +75,24 @@ static void put_le64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 int snp_report_parse(const uint8_t *buf, size_t len, struct snp_report *out, char *err,
                      size_t errlen)
 {
     if (buf == NULL || len != SNP_REPORT_SIZE)
-        return fail(err, errlen, "report is %zu bytes, expected %d", buf ? len : 0,
-                    SNP_REPORT_SIZE);
+        return error_line(err, errlen, "report is %zu bytes, expected %d", buf ? len : 0,
+                          SNP_REPORT_SIZE);
 
     struct snp_report r;
     memset(&r, 0, sizeof(r));
     r.version = get_le32(buf + OFF_VERSION);
     if (r.version < SNP_REPORT_MIN_VERSION)
-        return fail(err, errlen, "report version %u is not supported (expected %d or later)",
-                    r.version, SNP_REPORT_MIN_VERSION);
+        return error_line(err, errlen, "report version %u is not supported (expected %d or later)",
+                          r.version, SNP_REPORT_MIN_VERSION);
     r.signature_algo = get_le32(buf + OFF_SIGNATURE_ALGO);
     if (r.signature_algo != SNP_SIG_ALGO_ECDSA_P384_SHA384)
-        return fail(err, errlen,
-                    "unknown signature algorithm %u (expected %d, ECDSA P-384 with SHA-384)",
-                    r.signature_algo, SNP_SIG_ALGO_ECDSA_P384_SHA384);
+        return error_line(err, errlen,
+                          "unknown signature algorithm %u (expected %d, ECDSA P-384 with SHA-384)",
+                          r.signature_algo, SNP_SIG_ALGO_ECDSA_P384_SHA384);
 
     r.guest_svn = get_le32(buf + OFF_GUEST_SVN);
     r.policy = get_le64(buf + OFF_POLICY);

@@ -11,6 +11,7 @@
  * never added to an offset before that comparison.
  */
 #include "image/md.h"
+#include "image/error_line.h"
 #include "image/cwi_read.h"
 
 #include <errno.h>
@@ -37,19 +38,10 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cwi structs are read 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
                                                       ...)
 {
-    if (err && err_size) {
-        int n = snprintf(err, err_size, "image: ");
-        if (n > 0 && (size_t)n < err_size) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, err_size - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-        /* Paths and values come from the image: keep the message one printable line. */
-        for (char *c = err; *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                *c = '?';
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    verror_line(err, err_size, "image: ", fmt, ap);
+    va_end(ap);
     return -1;
 }
 

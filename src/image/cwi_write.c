@@ -16,6 +16,7 @@
  * to zero and then extended to its final size before anything is written.
  */
 #include "image/md.h"
+#include "image/error_line.h"
 #include "image/cwi_write.h"
 
 #include <errno.h>
@@ -40,22 +41,6 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cwi structs are writt
 /* Large reads keep a build disk- or hash-bound; a multiple of the chunk size keeps each
  * chunk whole in one buffer. */
 #define READ_BUF (16u * CWI_CHUNK_SIZE)
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
-                                                      ...)
-{
-    if (err && err_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-        /* Host file names may hold any byte but '/': keep the message one line. */
-        for (char *c = err; *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                *c = '?';
-    }
-    return -1;
-}
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -82,8 +67,8 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off, char *e
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return fail(err, err_size, "cannot write the image: %s",
-                        n < 0 ? strerror(errno) : "no progress");
+            return error_line(err, err_size, "cannot write the image: %s",
+                              n < 0 ? strerror(errno) : "no progress");
         p += n;
         len -= (size_t)n;
         off += (uint64_t)n;
@@ -132,7 +117,7 @@ static int plan(const struct file_tree *t, size_t manifest_len, size_t shim_len,
     /* Index offsets are 32-bit; everything else is 64-bit and cannot realistically wrap
      * (sizes came from st_size, at most 2^63 each, and far fewer than 2^32 files). */
     if (t->count > UINT32_MAX || strings > UINT32_MAX)
-        return fail(err, err_size, "too many files for one image");
+        return error_line(err, err_size, "too many files for one image");
 
     static const uint32_t types[NSECTIONS] = {
         CWI_SEC_MANIFEST,  CWI_SEC_SHIM,      CWI_SEC_FILE_INDEX, CWI_SEC_CHUNK_HASHES,
@@ -298,16 +283,16 @@ static int copy_file(struct data_pass *p, const struct ft_entry *e, uint64_t *of
 {
     int fd = open(e->src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        return fail(err, err_size, "cannot open %s: %s", e->src, strerror(errno));
+        return error_line(err, err_size, "cannot open %s: %s", e->src, strerror(errno));
     struct stat st;
     int rc = -1;
     if (fstat(fd, &st) != 0) {
-        fail(err, err_size, "cannot stat %s: %s", e->src, strerror(errno));
+        error_line(err, err_size, "cannot stat %s: %s", e->src, strerror(errno));
         goto out;
     }
     if (!S_ISREG(st.st_mode) || (uint64_t)st.st_dev != e->dev || (uint64_t)st.st_ino != e->ino ||
         (uint64_t)st.st_size != e->size) {
-        fail(err, err_size, "%s changed while the image was being built", e->src);
+        error_line(err, err_size, "%s changed while the image was being built", e->src);
         goto out;
     }
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -322,11 +307,11 @@ static int copy_file(struct data_pass *p, const struct ft_entry *e, uint64_t *of
         size_t want = left < READ_BUF ? (size_t)left : READ_BUF;
         ssize_t got = read_full(fd, buf, want);
         if (got < 0) {
-            fail(err, err_size, "cannot read %s: %s", e->src, strerror(errno));
+            error_line(err, err_size, "cannot read %s: %s", e->src, strerror(errno));
             goto out;
         }
         if ((size_t)got != want) {
-            fail(err, err_size, "%s shrank while the image was being built", e->src);
+            error_line(err, err_size, "%s shrank while the image was being built", e->src);
             goto out;
         }
         p->buf_seq[p->which] = bg_push(&p->section, buf, want);
@@ -334,7 +319,7 @@ static int copy_file(struct data_pass *p, const struct ft_entry *e, uint64_t *of
         for (size_t c = 0; c < want; c += CWI_CHUNK_SIZE) {
             size_t n = want - c < CWI_CHUNK_SIZE ? want - c : CWI_CHUNK_SIZE;
             if (sha256(buf + c, n, p->chunks + 32 * p->chunk_next++)) {
-                fail(err, err_size, "SHA-256 failed in libcrypto");
+                error_line(err, err_size, "SHA-256 failed in libcrypto");
                 goto out;
             }
         }
@@ -345,7 +330,7 @@ static int copy_file(struct data_pass *p, const struct ft_entry *e, uint64_t *of
     }
     uint8_t extra;
     if (read_full(fd, &extra, 1) != 0) {
-        fail(err, err_size, "%s grew while the image was being built", e->src);
+        error_line(err, err_size, "%s grew while the image was being built", e->src);
         goto out;
     }
     /* The padding to the next page is part of FILE_DATA (and already zero on disk). */
@@ -408,20 +393,21 @@ static int check_inputs(const struct cl_manifest *m, struct file_tree *t, const 
 {
     struct cl_shim_header sh;
     if (shim_len < sizeof(sh))
-        return fail(err, err_size, "the shim is %zu bytes, too short for its header", shim_len);
+        return error_line(err, err_size, "the shim is %zu bytes, too short for its header",
+                          shim_len);
     memcpy(&sh, shim, sizeof(sh));
     if (sh.magic != CL_SHIM_MAGIC || sh.abi_version != CL_ABI_VERSION)
-        return fail(err, err_size, "the shim has a bad header (ABI %u, expected %u)",
-                    sh.abi_version, CL_ABI_VERSION);
+        return error_line(err, err_size, "the shim has a bad header (ABI %u, expected %u)",
+                          sh.abi_version, CL_ABI_VERSION);
     if (file_tree_finish(t, err, err_size))
         return -1;
     const struct ft_entry *e = m->entry ? file_tree_find(t, m->entry) : NULL;
     if (!e)
-        return fail(err, err_size, "the entry program %s is not among the image's files",
-                    m->entry ? m->entry : "(none)");
+        return error_line(err, err_size, "the entry program %s is not among the image's files",
+                          m->entry ? m->entry : "(none)");
     if ((e->mode & CWI_S_IFMT) != CWI_S_IFREG)
-        return fail(err, err_size, "the entry program %s is not a regular file in the image",
-                    m->entry);
+        return error_line(err, err_size, "the entry program %s is not a regular file in the image",
+                          m->entry);
     return 0;
 }
 
@@ -455,7 +441,7 @@ int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
         plan(t, manifest_len, shim_len, sig_len, notes_len, &L, err, err_size))
         goto out;
     if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)L.file_size) != 0) {
-        fail(err, err_size, "cannot size the image file: %s", strerror(errno));
+        error_line(err, err_size, "cannot size the image file: %s", strerror(errno));
         goto out;
     }
 
@@ -468,11 +454,11 @@ int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
     firsts = calloc(t->count, sizeof(*firsts));
     idx = calloc(1, (size_t)L.sec[S_INDEX].length);
     if (!p.chunks || !p.buf[0] || !p.buf[1] || !offs || !firsts || !idx) {
-        fail(err, err_size, "out of memory writing the image");
+        error_line(err, err_size, "out of memory writing the image");
         goto out;
     }
     if (bg_start(&p.section)) {
-        fail(err, err_size, "SHA-256 failed in libcrypto");
+        error_line(err, err_size, "SHA-256 failed in libcrypto");
         goto out;
     }
     uint64_t files = 0, bytes = 0;
@@ -486,18 +472,18 @@ int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
         bytes += e->size;
     }
     if (bg_finish(&p.section, L.sec[S_DATA].sha256)) {
-        fail(err, err_size, "SHA-256 failed in libcrypto");
+        error_line(err, err_size, "SHA-256 failed in libcrypto");
         goto out;
     }
 
     if (build_index(t, &L, offs, firsts, p.chunks, idx)) {
-        fail(err, err_size, "SHA-256 failed in libcrypto");
+        error_line(err, err_size, "SHA-256 failed in libcrypto");
         goto out;
     }
     const void *bodies[S_DATA] = {manifest, shim, idx, p.chunks};
     for (unsigned i = 0; i < S_DATA; i++) {
         if (sha256(bodies[i], (size_t)L.sec[i].length, L.sec[i].sha256)) {
-            fail(err, err_size, "SHA-256 failed in libcrypto");
+            error_line(err, err_size, "SHA-256 failed in libcrypto");
             goto out;
         }
         if (pwrite_all(fd, bodies[i], (size_t)L.sec[i].length, L.sec[i].offset, err, err_size))
@@ -505,7 +491,7 @@ int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
     }
     if (notes_len) {
         if (sha256(notes, notes_len, L.sec[S_NOTES].sha256)) {
-            fail(err, err_size, "SHA-256 failed in libcrypto");
+            error_line(err, err_size, "SHA-256 failed in libcrypto");
             goto out;
         }
         if (pwrite_all(fd, notes, notes_len, L.sec[S_NOTES].offset, err, err_size))
@@ -518,7 +504,7 @@ int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
         int bad = !zeros || sha256(zeros, sig_len, L.sec[S_SIG].sha256);
         free(zeros);
         if (bad) {
-            fail(err, err_size, "SHA-256 failed in libcrypto");
+            error_line(err, err_size, "SHA-256 failed in libcrypto");
             goto out;
         }
     }
@@ -563,16 +549,16 @@ int cwi_set_signature(int fd, const uint8_t *sig, size_t len, char *err, size_t 
     struct cwi_header h;
     struct cwi_section table[CWI_MAX_SECTIONS];
     if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.section_count > CWI_MAX_SECTIONS)
-        return fail(err, err_size, "cannot read the image's header back");
+        return error_line(err, err_size, "cannot read the image's header back");
     size_t tlen = h.section_count * sizeof(table[0]);
     if (pread(fd, table, tlen, CWI_HEADER_SIZE) != (ssize_t)tlen)
-        return fail(err, err_size, "cannot read the image's section table back");
+        return error_line(err, err_size, "cannot read the image's section table back");
     for (unsigned i = 0; i < h.section_count; i++) {
         if (table[i].type != CWI_SEC_SIGNATURE)
             continue;
         if (table[i].length != len)
-            return fail(err, err_size, "the image reserved %llu signature bytes, not %zu",
-                        (unsigned long long)table[i].length, len);
+            return error_line(err, err_size, "the image reserved %llu signature bytes, not %zu",
+                              (unsigned long long)table[i].length, len);
         if (sha256(sig, len, table[i].sha256) ||
             pwrite_all(fd, sig, len, table[i].offset, err, err_size) ||
             pwrite_all(fd, &table[i], sizeof(table[i]), CWI_HEADER_SIZE + i * sizeof(table[i]), err,
@@ -580,5 +566,5 @@ int cwi_set_signature(int fd, const uint8_t *sig, size_t len, char *err, size_t 
             return -1;
         return 0;
     }
-    return fail(err, err_size, "the image has no SIGNATURE section to fill");
+    return error_line(err, err_size, "the image has no SIGNATURE section to fill");
 }

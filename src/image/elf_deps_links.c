@@ -11,6 +11,7 @@
  * met on the way is kept at its real location, with the file it ends at.
  */
 #include "image/elf_deps.h"
+#include "image/error_line.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -24,21 +25,6 @@
 
 /* Linux's limit on links followed in one lookup. */
 #define MAX_LINKS 40
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
-                                                      ...)
-{
-    if (err && err_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-        for (char *p = err; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
-    }
-    return -1;
-}
 
 static int add(struct elf_deps *out, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -66,9 +52,9 @@ static int expand_one(const struct elf_dep *dep, struct elf_deps *out, char *err
     char *rest = strdup(dep->path), cur[PATH_MAX] = "";
     int links = 0, r = -1;
     if (!rest)
-        return fail(err, err_size, "out of memory");
+        return error_line(err, err_size, "out of memory");
     if (rest[0] != '/') {
-        fail(err, err_size, "%s is not an absolute path", dep->path);
+        error_line(err, err_size, "%s is not an absolute path", dep->path);
         goto out;
     }
     size_t pos = 0;
@@ -98,7 +84,7 @@ static int expand_one(const struct elf_dep *dep, struct elf_deps *out, char *err
         }
         size_t cl = strlen(cur);
         if (cl + 1 + n >= sizeof(cur)) {
-            fail(err, err_size, "%s: path too long", dep->path);
+            error_line(err, err_size, "%s: path too long", dep->path);
             goto out;
         }
         char next[PATH_MAX];
@@ -108,18 +94,18 @@ static int expand_one(const struct elf_dep *dep, struct elf_deps *out, char *err
         next[cl + 1 + n] = '\0';
         struct stat st;
         if (lstat(next, &st) < 0) {
-            fail(err, err_size, "%s (for %s): %s", next, dep->path, strerror(errno));
+            error_line(err, err_size, "%s (for %s): %s", next, dep->path, strerror(errno));
             goto out;
         }
         if (S_ISLNK(st.st_mode)) {
             if (++links > MAX_LINKS) {
-                fail(err, err_size, "%s: too many levels of symbolic links", dep->path);
+                error_line(err, err_size, "%s: too many levels of symbolic links", dep->path);
                 goto out;
             }
             char target[PATH_MAX];
             ssize_t tl = readlink(next, target, sizeof(target) - 1);
             if (tl <= 0 || (size_t)tl >= sizeof(target) - 1) {
-                fail(err, err_size, "cannot read the link %s (for %s)", next, dep->path);
+                error_line(err, err_size, "cannot read the link %s (for %s)", next, dep->path);
                 goto out;
             }
             target[tl] = '\0';
@@ -138,7 +124,7 @@ static int expand_one(const struct elf_dep *dep, struct elf_deps *out, char *err
         }
         if (!last) {
             if (!S_ISDIR(st.st_mode)) {
-                fail(err, err_size, "%s (for %s) is not a directory", next, dep->path);
+                error_line(err, err_size, "%s (for %s) is not a directory", next, dep->path);
                 goto out;
             }
             memcpy(cur, next, strlen(next) + 1);
@@ -146,7 +132,7 @@ static int expand_one(const struct elf_dep *dep, struct elf_deps *out, char *err
             continue;
         }
         if (!S_ISREG(st.st_mode)) {
-            fail(err, err_size, "%s (for %s) is not a regular file", next, dep->path);
+            error_line(err, err_size, "%s (for %s) is not a regular file", next, dep->path);
             goto out;
         }
         int a = strcmp(next, dep->path) == 0
@@ -157,10 +143,10 @@ static int expand_one(const struct elf_dep *dep, struct elf_deps *out, char *err
         r = 0;
         goto out;
     }
-    fail(err, err_size, "%s does not name a file", dep->path);
+    error_line(err, err_size, "%s does not name a file", dep->path);
     goto out;
 oom:
-    fail(err, err_size, "out of memory");
+    error_line(err, err_size, "out of memory");
 out:
     free(rest);
     return r;

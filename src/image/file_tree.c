@@ -8,6 +8,7 @@
  * of the order of the inputs.
  */
 #include "image/file_tree.h"
+#include "image/error_line.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,22 +20,6 @@
 #include <unistd.h>
 
 #include <cloister/cwi.h>
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
-                                                      ...)
-{
-    if (err && err_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-        /* Host file names may hold any byte but '/': keep the message one line. */
-        for (char *c = err; *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                *c = '?';
-    }
-    return -1;
-}
 
 const char *cwi_path_problem(const char *p, size_t len)
 {
@@ -98,7 +83,7 @@ static int append(struct file_tree *t, struct ft_entry *e, char *err, size_t err
         struct ft_entry *v = realloc(t->entries, cap * sizeof(*v));
         if (!v) {
             entry_free(e);
-            return fail(err, err_size, "out of memory collecting files");
+            return error_line(err, err_size, "out of memory collecting files");
         }
         t->entries = v;
         t->capacity = cap;
@@ -124,7 +109,7 @@ static int add_one(struct file_tree *t, const char *src, const char *dst, const 
         e.dev = (uint64_t)st->st_dev;
         e.ino = (uint64_t)st->st_ino;
         if (!e.src)
-            return fail(err, err_size, "out of memory collecting files");
+            return error_line(err, err_size, "out of memory collecting files");
     } else if (S_ISLNK(st->st_mode)) {
         /* st_size is the target length for a symlink, but the link may change between
          * lstat and readlink: read with room to spare and trust only the result. */
@@ -135,17 +120,17 @@ static int add_one(struct file_tree *t, const char *src, const char *dst, const 
             cap = CWI_MAX_PATH + 1;
         e.target = malloc(cap);
         if (!e.target)
-            return fail(err, err_size, "out of memory collecting files");
+            return error_line(err, err_size, "out of memory collecting files");
         ssize_t n = readlink(src, e.target, cap);
         if (n < 0) {
             int saved = errno;
             free(e.target);
-            return fail(err, err_size, "cannot read symlink %s: %s", src, strerror(saved));
+            return error_line(err, err_size, "cannot read symlink %s: %s", src, strerror(saved));
         }
         if ((size_t)n >= cap || (size_t)n >= CWI_MAX_PATH) {
             free(e.target);
-            return fail(err, err_size, "symlink %s: target longer than %u bytes", src,
-                        CWI_MAX_PATH - 1);
+            return error_line(err, err_size, "symlink %s: target longer than %u bytes", src,
+                              CWI_MAX_PATH - 1);
         }
         e.target[n] = '\0';
         e.mode = CWI_S_IFLNK | 0777u;
@@ -154,21 +139,21 @@ static int add_one(struct file_tree *t, const char *src, const char *dst, const 
         e.mode = CWI_S_IFDIR | 0755u;
         e.src = strdup(src); /* only to name it in a conflict */
         if (!e.src)
-            return fail(err, err_size, "out of memory collecting files");
+            return error_line(err, err_size, "out of memory collecting files");
     } else {
         const char *what = S_ISSOCK(st->st_mode)   ? "a socket"
                            : S_ISFIFO(st->st_mode) ? "a fifo"
                            : S_ISCHR(st->st_mode)  ? "a character device"
                            : S_ISBLK(st->st_mode)  ? "a block device"
                                                    : "not a regular file";
-        return fail(err, err_size,
-                    "%s is %s: an image holds only regular files, directories and symlinks", src,
-                    what);
+        return error_line(err, err_size,
+                          "%s is %s: an image holds only regular files, directories and symlinks",
+                          src, what);
     }
     e.path = strdup(dst);
     if (!e.path) {
         entry_free(&e);
-        return fail(err, err_size, "out of memory collecting files");
+        return error_line(err, err_size, "out of memory collecting files");
     }
     return append(t, &e, err, err_size);
 }
@@ -177,10 +162,10 @@ static int check_dst(const char *dst, char *err, size_t err_size)
 {
     const char *why = cwi_path_problem(dst, strlen(dst));
     if (why)
-        return fail(err, err_size,
-                    "image path '%.200s' is not clean: it %s (paths are absolute, with no "
-                    "empty, '.' or '..' component and no trailing '/')",
-                    dst, why);
+        return error_line(err, err_size,
+                          "image path '%.200s' is not clean: it %s (paths are absolute, with no "
+                          "empty, '.' or '..' component and no trailing '/')",
+                          dst, why);
     return 0;
 }
 
@@ -203,7 +188,7 @@ static int add_dir_contents(struct file_tree *t, const char *src, const char *ds
 {
     DIR *d = opendir(src);
     if (!d)
-        return fail(err, err_size, "cannot open directory %s: %s", src, strerror(errno));
+        return error_line(err, err_size, "cannot open directory %s: %s", src, strerror(errno));
 
     /* Read the whole listing first and close the directory before descending, so a
      * deep tree does not hold one descriptor per level. */
@@ -219,27 +204,27 @@ static int add_dir_contents(struct file_tree *t, const char *src, const char *ds
             size_t ncap = cap ? cap * 2 : 32;
             char **v = realloc(names, ncap * sizeof(*v));
             if (!v) {
-                rc = fail(err, err_size, "out of memory listing %s", src);
+                rc = error_line(err, err_size, "out of memory listing %s", src);
                 break;
             }
             names = v;
             cap = ncap;
         }
         if (!(names[n] = strdup(de->d_name))) {
-            rc = fail(err, err_size, "out of memory listing %s", src);
+            rc = error_line(err, err_size, "out of memory listing %s", src);
             break;
         }
         n++;
         errno = 0;
     }
     if (rc == 0 && errno != 0)
-        rc = fail(err, err_size, "cannot list directory %s: %s", src, strerror(errno));
+        rc = error_line(err, err_size, "cannot list directory %s: %s", src, strerror(errno));
     closedir(d);
 
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char *s = join(src, names[i], false), *p = join(dst, names[i], true);
         if (!s || !p)
-            rc = fail(err, err_size, "out of memory collecting files");
+            rc = error_line(err, err_size, "out of memory collecting files");
         else
             rc = add_path(t, s, p, err, err_size);
         free(s);
@@ -259,7 +244,7 @@ static int add_path(struct file_tree *t, const char *src, const char *dst, char 
     if (check_dst(dst, err, err_size))
         return -1;
     if (lstat(src, &st) != 0)
-        return fail(err, err_size, "cannot add %s: %s", src, strerror(errno));
+        return error_line(err, err_size, "cannot add %s: %s", src, strerror(errno));
     if (add_one(t, src, dst, &st, err, err_size))
         return -1;
     if (S_ISDIR(st.st_mode))
@@ -280,9 +265,9 @@ int file_tree_add_program(struct file_tree *t, const char *src, const char *dst,
     if (check_dst(dst, err, err_size))
         return -1;
     if (stat(src, &st) != 0)
-        return fail(err, err_size, "cannot add entry program %s: %s", src, strerror(errno));
+        return error_line(err, err_size, "cannot add entry program %s: %s", src, strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return fail(err, err_size, "entry program %s is not a regular file", src);
+        return error_line(err, err_size, "entry program %s is not a regular file", src);
     return add_one(t, src, dst, &st, err, err_size);
 }
 
@@ -349,14 +334,15 @@ static int conflict(const struct file_tree *t, size_t i, size_t j, char *err, si
             if (strncmp(p, a->path, plen) != 0)
                 break;
             if (p[plen] == '/')
-                return fail(err, err_size, "%s is %s (%s), but the image also has %s inside it",
-                            a->path, kind(other), other->src ? other->src : other->target, p);
+                return error_line(err, err_size,
+                                  "%s is %s (%s), but the image also has %s inside it", a->path,
+                                  kind(other), other->src ? other->src : other->target, p);
         }
     }
     char da[CWI_MAX_PATH + 32], db[CWI_MAX_PATH + 32];
     describe(a, da, sizeof(da));
     describe(b, db, sizeof(db));
-    return fail(err, err_size, "two different sources for %s: %s and %s", a->path, da, db);
+    return error_line(err, err_size, "two different sources for %s: %s and %s", a->path, da, db);
 }
 
 /* Appends the parent of every entry, and "/"; the merge collapses the duplicates. */
@@ -375,14 +361,14 @@ static int add_parents(struct file_tree *t, char *err, size_t err_size)
             continue;
         struct ft_entry e = {.mode = CWI_S_IFDIR | 0755u};
         if (!(e.path = strndup(p, plen)))
-            return fail(err, err_size, "out of memory collecting files");
+            return error_line(err, err_size, "out of memory collecting files");
         last = e.path;
         if (append(t, &e, err, err_size))
             return -1;
     }
     struct ft_entry root = {.mode = CWI_S_IFDIR | 0755u};
     if (!(root.path = strdup("/")))
-        return fail(err, err_size, "out of memory collecting files");
+        return error_line(err, err_size, "out of memory collecting files");
     return append(t, &root, err, err_size);
 }
 

@@ -2,6 +2,7 @@
  * /etc/ld.so.cache: reading the file and looking names up as ld.so does (ld_cache.h).
  */
 #include "image/ld_cache.h"
+#include "image/error_line.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,18 +24,6 @@
 /* The hwcap field of a glibc-hwcaps entry: bit 62 alone above the ISA-level bits. */
 #define HWCAP_EXTENSION_HI 0x40000000u
 #define ISA_LEVEL_MASK     0x3ffu
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
-                                                      ...)
-{
-    if (err && err_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -87,22 +76,23 @@ int ld_cache_load(struct ld_cache *c, const char *path, char *err, size_t err_si
     memset(c, 0, sizeof(*c));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(err, err_size, "cannot open %s: %s", path, strerror(errno));
+        return error_line(err, err_size, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
     int rc = -1;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        fail(err, err_size, "%s is not a regular file", path);
+        error_line(err, err_size, "%s is not a regular file", path);
         goto out;
     }
     if (st.st_size <= (off_t)HEADER_SIZE || st.st_size > (off_t)MAX_CACHE_SIZE) {
-        fail(err, err_size, "%s: size %lld is not that of a cache", path, (long long)st.st_size);
+        error_line(err, err_size, "%s: size %lld is not that of a cache", path,
+                   (long long)st.st_size);
         goto out;
     }
     c->size = (size_t)st.st_size;
     /* 4-byte alignment for the hwcaps array is checked by offset; malloc gives more. */
     c->data = malloc(c->size);
     if (!c->data) {
-        fail(err, err_size, "out of memory reading %s", path);
+        error_line(err, err_size, "out of memory reading %s", path);
         goto out;
     }
     for (size_t got = 0; got < c->size;) {
@@ -110,23 +100,24 @@ int ld_cache_load(struct ld_cache *c, const char *path, char *err, size_t err_si
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            fail(err, err_size, "cannot read %s", path);
+            error_line(err, err_size, "cannot read %s", path);
             goto out;
         }
         got += (size_t)n;
     }
     if (memcmp(c->data, MAGIC, strlen(MAGIC)) != 0) {
-        fail(err, err_size, "%s is not a glibc-ld.so.cache1.1 file", path);
+        error_line(err, err_size, "%s is not a glibc-ld.so.cache1.1 file", path);
         goto out;
     }
     c->nlibs = rd32(c->data + 20);
     if (c->nlibs > (c->size - HEADER_SIZE) / ENTRY_SIZE) {
-        fail(err, err_size, "%s: %u entries do not fit in %zu bytes", path, c->nlibs, c->size);
+        error_line(err, err_size, "%s: %u entries do not fit in %zu bytes", path, c->nlibs,
+                   c->size);
         goto out;
     }
     uint8_t endian = c->data[28];
     if (endian != 0 && (endian & 3) != 2) {
-        fail(err, err_size, "%s is not a little-endian cache", path);
+        error_line(err, err_size, "%s is not a little-endian cache", path);
         goto out;
     }
     load_extension(c);

@@ -13,6 +13,7 @@
  * refused. decode(encode(m)) == m and encode(decode(b)) == b for every accepted b.
  */
 #include "image/manifest.h"
+#include "image/error_line.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -56,19 +57,10 @@ static const uint32_t int_length[CWI_KEY_MAX] = {
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
                                                       ...)
 {
-    if (err && err_size) {
-        int n = snprintf(err, err_size, "manifest: ");
-        if (n > 0 && (size_t)n < err_size) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, err_size - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-        /* Values come from images nobody vouched for: keep the message one line. */
-        for (char *c = err; *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                *c = '?';
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    verror_line(err, err_size, "manifest: ", fmt, ap);
+    va_end(ap);
     return -1;
 }
 
