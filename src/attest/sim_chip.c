@@ -528,18 +528,26 @@ int sim_chip_init(const char *dir, bool force, char *err, size_t err_size)
 
 /* ---- loading and checking ---- */
 
-static X509 *read_cert(const char *dir, const char *name, char *err, size_t size)
+/* DIR/NAME opened for reading, its path in path; NULL with err filled. */
+static FILE *open_pem(const char *dir, const char *name, char path[PATH_MAX], char *err,
+                      size_t size)
 {
-    char path[PATH_MAX];
-    if (join(path, sizeof(path), dir, name)) {
+    if (join(path, PATH_MAX, dir, name)) {
         errf(err, size, "%s: path too long", dir);
         return NULL;
     }
     FILE *f = fopen(path, "r");
-    if (f == NULL) {
+    if (f == NULL)
         errf(err, size, "cannot open %s: %s", path, strerror(errno));
+    return f;
+}
+
+static X509 *read_cert(const char *dir, const char *name, char *err, size_t size)
+{
+    char path[PATH_MAX];
+    FILE *f = open_pem(dir, name, path, err, size);
+    if (f == NULL)
         return NULL;
-    }
     X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
     if (x == NULL)
@@ -550,15 +558,9 @@ static X509 *read_cert(const char *dir, const char *name, char *err, size_t size
 static EVP_PKEY *read_key(const char *dir, const char *name, char *err, size_t size)
 {
     char path[PATH_MAX];
-    if (join(path, sizeof(path), dir, name)) {
-        errf(err, size, "%s: path too long", dir);
+    FILE *f = open_pem(dir, name, path, err, size);
+    if (f == NULL)
         return NULL;
-    }
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        errf(err, size, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
     EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
     if (k == NULL)

@@ -3,6 +3,7 @@
  * TCGETS and TIOCGWINSZ, and only through the bounce buffer's bounds.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -27,7 +28,9 @@ static int64_t offset_arg(uint64_t v)
     return v == (uint64_t)-1 ? -1 : (int64_t)v;
 }
 
-int hc_fd_write(struct hc_ctx *c)
+/* FD_WRITE and FD_READ: args[0] the fd, args[1] the length, args[2] an offset or -1
+ * (then the file position, as write/read would). */
+static int fd_transfer(struct hc_ctx *c, bool writing)
 {
     int fd;
     uint64_t len = c->req.args[1];
@@ -35,32 +38,27 @@ int hc_fd_write(struct hc_ctx *c)
     if (!stdio_fd(c, &fd))
         return 0;
     if (len > CL_HC_DATA_SIZE || off < -1)
-        return vm_fail(c->vcpu->vm, "shim wrote %llu bytes at %lld: out of bounds",
-                       (unsigned long long)len, (long long)off);
+        return vm_fail(c->vcpu->vm, "shim %s %llu bytes at %lld: out of bounds",
+                       writing ? "wrote" : "read", (unsigned long long)len, (long long)off);
     ssize_t n;
-    do
-        n = off < 0 ? write(fd, c->data, len) : pwrite(fd, c->data, len, off);
-    while (n < 0 && errno == EINTR);
+    do {
+        if (writing)
+            n = off < 0 ? write(fd, c->data, len) : pwrite(fd, c->data, len, off);
+        else
+            n = off < 0 ? read(fd, c->data, len) : pread(fd, c->data, len, off);
+    } while (n < 0 && errno == EINTR);
     c->ret = n < 0 ? -errno : n;
     return 0;
 }
 
+int hc_fd_write(struct hc_ctx *c)
+{
+    return fd_transfer(c, true);
+}
+
 int hc_fd_read(struct hc_ctx *c)
 {
-    int fd;
-    uint64_t len = c->req.args[1];
-    int64_t off = offset_arg(c->req.args[2]);
-    if (!stdio_fd(c, &fd))
-        return 0;
-    if (len > CL_HC_DATA_SIZE || off < -1)
-        return vm_fail(c->vcpu->vm, "shim read %llu bytes at %lld: out of bounds",
-                       (unsigned long long)len, (long long)off);
-    ssize_t n;
-    do
-        n = off < 0 ? read(fd, c->data, len) : pread(fd, c->data, len, off);
-    while (n < 0 && errno == EINTR);
-    c->ret = n < 0 ? -errno : n;
-    return 0;
+    return fd_transfer(c, false);
 }
 
 int hc_fd_ioctl(struct hc_ctx *c)
