@@ -8,8 +8,9 @@
  */
 #include "arch.h"
 
-.macro PUSH_GPRS
-    push %rax
+/* rbx..r15, after rax (pushed by the caller: the trap entries push the rax they
+ * stashed in the per-CPU area) */
+.macro PUSH_GPRS_AFTER_RAX
     push %rbx
     push %rcx
     push %rdx
@@ -24,6 +25,11 @@
     push %r13
     push %r14
     push %r15
+.endm
+
+.macro PUSH_GPRS
+    push %rax
+    PUSH_GPRS_AFTER_RAX
 .endm
 
 .macro POP_GPRS
@@ -145,20 +151,7 @@ trap_common:
     push (%rax)             /* vector */
     add $56, %rax           /* rax = percpu */
     push PCPU_SCRATCH_RAX(%rax)
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    PUSH_GPRS_AFTER_RAX
     mov %rax, %rbx
     rdgsbase %rax
     mov %rax, PCPU_USER_GS(%rbx)
@@ -230,20 +223,7 @@ syscall_entry_ring3:
     push $0
     push $VEC_SYSCALL
     push PCPU_SCRATCH_RAX(%rax)
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    PUSH_GPRS_AFTER_RAX
     cld
     mov %rax, %rbx
     rdgsbase %rax
