@@ -32,7 +32,7 @@
 
 /*
  * A Milan chip on SEV firmware 1.52 build 4 with the TCB of the genuine report in
- * shared/fixtures: a combination real hardware has shown, and one whose reports are
+ * tests/fixtures: a combination real hardware has shown, and one whose reports are
  * version 2 (firmware 1.55 and later add the CPUID fields of version 3).
  */
 const struct sim_chip_params sim_chip_default_params = {

@@ -3,7 +3,7 @@
  * without a memory error, and whatever parses must survive a serialize/parse round
  * trip unchanged. Not built by the Makefile; from the repository root:
  *
- *   mkdir -p build/fuzz/corpus && cp ../shared/fixtures/snp-milan/report.bin build/fuzz/corpus/
+ *   mkdir -p build/fuzz/corpus && cp tests/fixtures/snp-milan/report.bin build/fuzz/corpus/
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Iinclude \
  *       tests/fuzz/fuzz_snp_report.c src/attest/snp_report.c src/image/error_line.c -o build/fuzz/fuzz_snp_report
  *   build/fuzz/fuzz_snp_report -max_total_time=30 -max_len=2048 build/fuzz/corpus

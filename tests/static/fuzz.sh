@@ -26,7 +26,7 @@ clang "${flags[@]}" tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c \
 mkdir -p "$out/cwi-corpus" "$out/report-corpus" "$out/kbs-corpus"
 "$build/tests/unit/test_cwi" --seed-corpus "$out/cwi-corpus" >/dev/null || exit 1
 "$build/tests/unit/test_kbs" --seed-corpus "$out/kbs-corpus" >/dev/null || exit 1
-cp ../shared/fixtures/snp-milan/report.bin "$out/report-corpus/" 2>/dev/null || true
+cp tests/fixtures/snp-milan/report.bin "$out/report-corpus/" || exit 1
 status=0
 for t in "fuzz_cwi_read:cwi-corpus:300000" "fuzz_snp_report:report-corpus:2000" \
     "fuzz_kbs_request:kbs-corpus:16384"; do

@@ -880,8 +880,8 @@ static void test_cli_verify_trust_sim(void)
     /* A genuine AMD report still verifies with --trust sim (the built-in AMD chain). */
     const char *fx = getenv("CLOISTER_FIXTURES");
     char g_report[1100], g_vcek[1100];
-    snprintf(g_report, sizeof(g_report), "%s/snp-milan/report.bin", fx ? fx : "../shared/fixtures");
-    snprintf(g_vcek, sizeof(g_vcek), "%s/snp-milan/vcek.der", fx ? fx : "../shared/fixtures");
+    snprintf(g_report, sizeof(g_report), "%s/snp-milan/report.bin", fx ? fx : "tests/fixtures");
+    snprintf(g_vcek, sizeof(g_vcek), "%s/snp-milan/vcek.der", fx ? fx : "tests/fixtures");
     o = VERIFY("--report", g_report, "--vcek", g_vcek, "--trust", "sim");
     CHECK_EQ_INT(o->rc, 0);
     CHECK(strstr(o->out, "  root         AMD ARK-Milan\n") != NULL);

@@ -15,7 +15,7 @@ static size_t read_fixture(const char *rel, uint8_t *buf, size_t cap)
 {
     const char *dir = getenv("CLOISTER_FIXTURES");
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "../shared/fixtures", rel);
+    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures", rel);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         fprintf(stderr, "  cannot open %s\n", path);

@@ -63,7 +63,7 @@ static int load_fixture(void)
 {
     const char *dir = getenv("CLOISTER_FIXTURES");
     char path[1100];
-    snprintf(fixtures, sizeof(fixtures), "%s", dir ? dir : "../shared/fixtures");
+    snprintf(fixtures, sizeof(fixtures), "%s", dir ? dir : "tests/fixtures");
     fixture_path(path, sizeof(path), "report.bin");
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
