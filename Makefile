@@ -5,9 +5,12 @@
 #   make check           the whole test suite (release, then sanitized host code)
 #
 # Two flag sets: HOST_* for the monitor, library and command (ordinary Linux C), and
-# SHIM_* for the guest kernel, which is freestanding and must obey shared/PLATFORM.md:
+# SHIM_* for the guest kernel, which is freestanding and must obey docs/platform.md:
 # general registers only, no red zone, no string instructions (the PVM ring-0 emulator
 # runs `rep movs` one iteration at a time and lacks SSE, POPCNT, BMI...).
+
+# A bare `make` builds the command (the first rule below would otherwise be the vDSO's).
+.DEFAULT_GOAL := all
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
