@@ -2,7 +2,7 @@
  * The shim's architecture layer: everything that needs a privileged instruction or
  * knows which ring the shim runs in.
  *
- * The shim's "kernel mode" is ring 0 on hardware. On PVM (shared/PLATFORM.md) a
+ * The shim's "kernel mode" is ring 0 on hardware. On PVM (docs/platform.md) a
  * `syscall` from ring 3 does not enter ring 0 and every ring-0 instruction is emulated,
  * so there the shim runs its system calls, page faults and loader in ring 3, with its
  * own pages user-accessible, and enters ring 0 only for exception entry and the few

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The shim must not contain an instruction that PVM's ring-0 emulator lacks or runs
-# badly (shared/PLATFORM.md): a compiler upgrade or a new flag must not slip one in.
+# badly (docs/platform.md): a compiler upgrade or a new flag must not slip one in.
 # Disassembles the shim and fails, naming each offending line, on any of them.
 set -u
 build=${BUILD:-build}
