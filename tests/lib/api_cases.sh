@@ -3,13 +3,12 @@
 # ASan build's LeakSanitizer) or file descriptors (a low `ulimit -n`).
 
 api_cases() {
-    wanted api/ || return 0
-    skip_if_no_kvm api && return 0
     local embed=$BUILD_DIR/examples/embed prog=$PROGS/musl/args
     if [[ ! -x $embed ]]; then
         fail api/embed "$embed is not built (make examples)"
         return 0
     fi
+    begin api/embed-same-as-cli || return 0
     run_capture "$WORK/embed" file /dev/null "$embed" "$prog" one 'two words'
     local embed_rc=$RC
     run_capture "$WORK/cli" file /dev/null "$CLOISTER" run "$prog" one 'two words'
@@ -23,12 +22,15 @@ api_cases() {
 
     # 100 VMs, one after another, in one process allowed 64 descriptors: a run that
     # leaked even one would exhaust them
+    begin api/embed-many-runs || return 0
     local asan_embed=$ASAN_DIR/examples/embed runs=100
     [[ -x $asan_embed ]] || asan_embed=$embed
-    (ulimit -n 64 && exec "$asan_embed" --times "$runs" "$PROGS/musl/exitcode" 7) \
-        >"$WORK/many.out" 2>"$WORK/many.err"
+    (ulimit -n 64 && exec timeout -k 5 $((TIMEOUT * 10)) "$asan_embed" --times "$runs" \
+        "$PROGS/musl/exitcode" 7) >"$WORK/many.out" 2>"$WORK/many.err"
     RC=$?
-    if ((RC != 7)); then
+    if ((RC == 124)); then
+        fail api/embed-many-runs "$runs runs took longer than $((TIMEOUT * 10)) s" "$WORK/many.err"
+    elif ((RC != 7)); then
         fail api/embed-many-runs "$(describe_status "$RC"), wanted 7" "$WORK/many.err"
     elif [[ $(grep -c 'workload exited with status 7$' "$WORK/many.err") != "$runs" ]]; then
         fail api/embed-many-runs "not $runs runs with status 7" "$WORK/many.err"
@@ -38,3 +40,4 @@ api_cases() {
         pass api/embed-many-runs
     fi
 }
+register_group 100 api vm-pinned api_cases api/

@@ -10,14 +10,7 @@ report_from() {
 
 attest_cases() {
     local name dir=$WORK/simchip img=$WORK/attest.cwi data=0011223344556677 hd=c0ffee
-    vm_case attest-probe-without-tee -- attest probe
-    if ! wanted attest/; then
-        return 0
-    fi
-    if skip_if_no_kvm attest/sim; then
-        return 0
-    fi
-    if ! "$CLOISTER" sim init "$dir" >"$WORK/sim.out" 2>&1; then
+    if ! sim_chip "$dir" >"$WORK/sim.out" 2>&1; then
         fail attest/sim-init "cloister sim init failed" "$WORK/sim.out"
         return 0
     fi
@@ -172,3 +165,4 @@ signed_cases() {
     "$BUILD_DIR/tests/tools/cwi_sig_tamper" "$WORK/other.cwi" --from "$img"
     run_refused attest/signed-other-image-refused "$WORK/other.cwi" "not the measured one"
 }
+register_group 80 attest vm-pinned attest_cases attest/

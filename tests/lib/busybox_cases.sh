@@ -3,6 +3,10 @@
 # bb_case NAME [OPTIONS] -- APPLET [ARGS...]: options as in compare.sh.
 
 busybox_cases() {
+    if [[ -z $BUSYBOX ]]; then
+        fail busybox "busybox not installed (scripts/install-deps installs busybox-static)"
+        return 0
+    fi
     bb_case echo -- echo hello world
     bb_case echo-n -- echo -n 'no newline'
     bb_case echo-e -- echo -e 'tab\there\nnew line \0101\c' ignored
@@ -83,3 +87,4 @@ busybox_cases() {
     bb_case cal -- cal 2 2000
     bb_case sh-arith -- sh -c 'x=abc; echo $((6 * 7)) ${#x}'
 }
+register_group 50 busybox vm busybox_cases busybox/

@@ -13,11 +13,10 @@
 cli_case() {
     local name=$1
     shift
-    wanted "$name" || return 0
-    local checks=()
+    local checks=() vm=""
     while [[ $1 != -- ]]; do
         if [[ $1 == --vm ]]; then
-            skip_if_no_kvm "$name" && return 0
+            vm=--vm
             shift
         elif [[ $1 == --one-line ]]; then
             checks+=("$1" "")
@@ -28,6 +27,7 @@ cli_case() {
         fi
     done
     shift
+    begin "$name" $vm || return 0
     run_capture "$WORK/cli" file /dev/null "$@"
     local i why=""
     for ((i = 0; i < ${#checks[@]}; i += 2)); do
@@ -112,3 +112,4 @@ cli_cases() {
         --stdout "^argv\\[0\\] \\([0-9]+ bytes\\) \"$(re_escape "$PROGS/musl/args")\"\$" \
         -- "$cl" run "$PROGS/musl/args"
 }
+register_group 120 cli mixed cli_cases cli/

@@ -50,8 +50,7 @@ parse_case_options() {
 compare_run() {
     local name=$1 cloister=$2
     shift 2
-    wanted "$name" || return 0
-    skip_if_no_kvm "$name" && return 0
+    begin "$name" --vm || return 0
     if [[ ! -x $1 ]]; then
         fail "$name" "$1 is not built (make progs)"
         return 0

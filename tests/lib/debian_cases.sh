@@ -13,8 +13,7 @@ debian_compare() {
         shift
     done
     shift
-    wanted "$name" || return 0
-    skip_if_no_kvm "$name" && return 0
+    begin "$name" || return 0
     run_capture "$WORK/vm" file /dev/null "$CLOISTER" run "$img" "${vmargs[@]}"
     local vm_rc=$RC
     run_capture "$WORK/native" file /dev/null env -i HOME="$home" "$@"
@@ -73,3 +72,4 @@ debian_cases() {
             "$BUILD_DIR/dyn/dlopen_main" "$PWD/$BUILD_DIR/dyn/libplugin.so"
     fi
 }
+register_group 70 debian vm-pinned debian_cases debian/

@@ -1,29 +1,175 @@
-# The harness's plumbing, sourced by tests/run: reporting, the name filter, running a
-# command with a timeout and its output captured, and comparing two runs.
+# The harness's plumbing, sourced by tests/run: groups and the one gate every case
+# passes (filter, where VMs run, shards), reporting, running a command with a timeout
+# and its output captured, and comparing two runs.
 #
-# Globals it uses (set by tests/run): FILTER (regex on test names), TIMEOUT (seconds),
-# WORK (a scratch directory), KVM_ERROR (empty when /dev/kvm opens read-write).
+# Globals it uses (set by tests/run): FILTER (regex on test names), TIMEOUT (seconds,
+# the bound on every command a case runs), WORK (a scratch directory).
 
 PASSED=0
 FAILED=0
 SKIPPED=0
 FAILED_NAMES=()
+SKIPPED_NAMES=()
 
-# wanted NAME: true if the test is selected by --filter.
-wanted() {
-    [[ -z $FILTER || $1 =~ $FILTER ]]
+# ---- where VM cases run ----
+#
+# VM_MODE says what this process does with a case that starts a VM:
+#   here      run it (this machine's /dev/kvm, or this is the nested guest)
+#   deferred  leave it to the nested guests tests/run starts afterwards
+#   none      fail it: no VM can run on this machine (VM_NONE_WHY says why)
+# ONLY_VM=1 inside a nested guest: there, only VM cases run (the host ran the rest).
+# SHARD/SHARDS: with SHARDS > 1 this process runs the VM cases whose turn is SHARD.
+VM_MODE=here VM_NONE_WHY="" ONLY_VM=0 SHARD=0 SHARDS=1
+VM_TURN=0     # counts VM cases and pinned groups, in the same order in every shard
+PINNED=0      # 1 while a group whose cases share state runs (all in one shard)
+GROUP_KIND="" # the kind of the group running: host, vm, vm-pinned or mixed
+
+# ---- groups ----
+#
+# register_group RANK NAME KIND FUNCTION PREFIX...: a group of cases, run by tests/run
+# in RANK order. Its case names all begin with one of the PREFIXes (the filter uses
+# them to leave out a whole group). KIND:
+#   host       no case starts a VM
+#   vm         every case starts a VM, and cases share no state: they may be spread
+#              over shards one by one
+#   vm-pinned  its cases start VMs and share set-up (keys, images, a broker): the
+#              whole group runs in one shard
+#   mixed      each case says whether it starts a VM (begin --vm)
+GROUP_LIST=()
+register_group() {
+    local rank=$1
+    shift
+    GROUP_LIST+=("$(printf '%03d' "$rank") $*")
 }
 
+# run_groups: every registered group, in rank order, each through run_group.
+run_groups() {
+    local line
+    while read -r _ name kind func prefixes; do
+        run_group "$name" "$kind" "$func" $prefixes
+    done < <(printf '%s\n' "${GROUP_LIST[@]}" | sort -n)
+}
+
+# run_group NAME KIND FUNCTION PREFIX...: runs FUNCTION if the filter can select one of
+# its cases and its cases belong in this process.
+run_group() {
+    local name=$1 kind=$2 func=$3
+    shift 3
+    could_match "$@" || return 0
+    case $kind in
+    host) ((ONLY_VM)) && return 0 ;;
+    vm | vm-pinned)
+        case $VM_MODE in
+        deferred) return 0 ;;
+        none)
+            fail "$name" "no VM can run on this machine: $VM_NONE_WHY"
+            return 0
+            ;;
+        esac
+        if [[ $kind == vm-pinned ]]; then
+            VM_TURN=$((VM_TURN + 1))
+            ((VM_TURN % SHARDS == SHARD)) || return 0
+            PINNED=1
+        fi
+        ;;
+    esac
+    GROUP_KIND=$kind
+    "$func"
+    GROUP_KIND="" PINNED=0
+}
+
+# could_match PREFIX...: false when the filter can select no name that begins with a
+# PREFIX. Only an anchored filter (^...) can rule a group out: its literal beginning,
+# or each alternative of a leading ^(a|b|...), must agree with a prefix.
+could_match() {
+    [[ -z $FILTER || $FILTER != ^* ]] && return 0
+    local rest=${FILTER#^} heads=() head p meta='[][\.*+?(){}|$]*'
+    if [[ $rest == \(* ]]; then
+        rest=${rest#(}
+        rest=${rest%%)*}
+        IFS='|' read -r -a heads <<<"$rest"
+    else
+        heads=("$rest")
+    fi
+    for head in "${heads[@]}"; do
+        head=${head%%$meta} # the literal part, up to the first metacharacter
+        for p in "$@"; do
+            [[ $p == "$head"* || $head == "$p"* ]] && return 0
+        done
+    done
+    return 1
+}
+
+# SIM_CHIP_NAMES: the simulated secure processors the groups make, by the names of
+# their directories. Their RSA-4096 keys take ~1.5 s to make on the host and ~30 s in a
+# nested guest, so tests/run makes them on the host first (TESTS_SIM_CHIPS).
+SIM_CHIP_NAMES="simchip secchip otherchip"
+
+# sim_chip DIR: a simulated secure processor in DIR: a copy of the one made in advance
+# under $TESTS_SIM_CHIPS with DIR's name, or a new one.
+sim_chip() {
+    local made=${TESTS_SIM_CHIPS:-}/${1##*/}
+    if [[ -n ${TESTS_SIM_CHIPS:-} && -f $made/ark.pem ]]; then
+        cp -a "$made" "$1" && echo "simulated chip in $1 (made in advance on the host)"
+    else
+        timeout -k 5 $((TIMEOUT * 6)) "$CLOISTER" sim init "$1"
+    fi
+}
+
+# ---- cases ----
+
+# begin NAME [--vm]: the gate every case passes: true if NAME runs in this process now.
+# It is false when the filter leaves NAME out, when a VM case is left to the nested
+# guests or is another shard's, and, in a nested guest, for a host case. A VM case that
+# cannot run anywhere is a failure. In a nested guest it tells the host which case runs
+# (a line "@@case NAME"), so that a guest that stops is reported with the case it was in.
+begin() {
+    local name=$1 vm=0
+    [[ ${2:-} == --vm ]] && vm=1
+    wanted "$name" || return 1
+    if ((vm)) || [[ $GROUP_KIND == vm* ]]; then
+        case $VM_MODE in
+        deferred) return 1 ;;
+        none)
+            fail "$name" "no VM can run on this machine: $VM_NONE_WHY"
+            return 1
+            ;;
+        esac
+        if ((!PINNED)); then
+            VM_TURN=$((VM_TURN + 1))
+            ((VM_TURN % SHARDS == SHARD)) || return 1
+        fi
+    elif ((ONLY_VM)) && [[ $GROUP_KIND != vm* ]]; then
+        return 1
+    fi
+    ((ONLY_VM)) && printf '@@case %s\n' "$name"
+    return 0
+}
+
+# wanted NAME: true if the filter selects NAME. BASH_REMATCH is left as it was, so a
+# caller may test a name between its own match and reading the groups.
+wanted() {
+    [[ -z $FILTER ]] && return 0
+    local saved=("${BASH_REMATCH[@]}") rc=1
+    [[ $1 =~ $FILTER ]] && rc=0
+    BASH_REMATCH=("${saved[@]}")
+    return $rc
+}
+
+# pass NAME, fail NAME REASON [DETAIL-FILE...], skip NAME REASON: a result. A result
+# the filter does not select is dropped, so a group's set-up steps report only when
+# asked for. fail shows the reason on the line, then the first lines of the detail
+# files, indented (at most 10 lines in all).
 pass() {
+    wanted "$1" || return 0
     PASSED=$((PASSED + 1))
     printf 'PASS %s\n' "$1"
 }
 
-# fail NAME REASON [DETAIL-FILE...]: the reason on the line, then the first lines of
-# the detail files, indented (at most 10 lines in all).
 fail() {
     local name=$1 reason=$2
     shift 2
+    wanted "$name" || return 0
     FAILED=$((FAILED + 1))
     FAILED_NAMES+=("$name")
     printf 'FAIL %s: %s\n' "$name" "$reason"
@@ -32,14 +178,10 @@ fail() {
 }
 
 skip() {
+    wanted "$1" || return 0
     SKIPPED=$((SKIPPED + 1))
+    SKIPPED_NAMES+=("$1: $2")
     printf 'SKIP %s: %s\n' "$1" "$2"
-}
-
-# skip_if_no_kvm NAME: reports NAME skipped (and returns 0) when KVM is unavailable.
-skip_if_no_kvm() {
-    [[ -z $KVM_ERROR ]] && return 1
-    skip "$1" "/dev/kvm not available ($KVM_ERROR)"
 }
 
 # check_kvm DEVICE: sets KVM_ERROR to why DEVICE (/dev/kvm) cannot be opened read-write,

@@ -47,7 +47,7 @@ static_tests() {
     for script in tests/static/*.sh; do
         [[ -f $script && -x $script ]] || continue
         name=static/$(basename "$script" .sh)
-        wanted "$name" || continue
+        begin "$name" || continue
         { BUILD=$BUILD_DIR ASAN_BUILD=$ASAN_DIR timeout -k 5 "$TIMEOUT" "$script" \
             </dev/null >"$WORK/static.out" 2>"$WORK/static.err"; } 2>/dev/null
         rc=$?
@@ -61,3 +61,18 @@ static_tests() {
         fi
     done
 }
+
+release_unit_tests() { unit_tests "$BUILD_DIR/tests/unit" unit; }
+
+# The same unit tests built with ASan+UBSan.
+asan_unit_tests() {
+    if [[ -d $ASAN_DIR/tests/unit ]]; then
+        unit_tests "$ASAN_DIR/tests/unit" asan/unit
+    else
+        skip asan/unit "$ASAN_DIR/tests/unit not built (make SANITIZE=1 unit)"
+    fi
+}
+
+register_group 10 unit host release_unit_tests unit/
+register_group 20 static host static_tests static/
+register_group 130 asan/unit host asan_unit_tests asan/unit/

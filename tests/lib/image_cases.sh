@@ -35,8 +35,7 @@ build_image() {
 # image_compare NAME IMAGE TEE NATIVE-FSOPS MODE VM-PATH HOST-PATH
 image_compare() {
     local name=$1 img=$2 tee=$3 native=$4 mode=$5 vmpath=$6 hostpath=$7
-    wanted "$name" || return 0
-    skip_if_no_kvm "$name" && return 0
+    begin "$name" || return 0
     run_capture "$WORK/vm" file /dev/null "$CLOISTER" run --tee "$tee" "$img" "$mode" "$vmpath"
     local vm_rc=$RC
     run_capture "$WORK/native" file /dev/null "$native" "$mode" "$hostpath"
@@ -96,7 +95,7 @@ image_integrity_cases() {
         return 0
     fi
     name=image/tamper-sim-eio
-    if wanted "$name" && ! skip_if_no_kvm "$name"; then
+    if begin "$name"; then
         run_capture "$WORK/t" file /dev/null "$CLOISTER" run --tee sim "$bad" readall /data/big
         if ((RC != 0)); then
             fail "$name" "$(describe_status "$RC"), expected 0" "$WORK/t.err"
@@ -110,7 +109,7 @@ image_integrity_cases() {
         fi
     fi
     name=image/tamper-sim-other-files-intact
-    if wanted "$name" && ! skip_if_no_kvm "$name"; then
+    if begin "$name"; then
         run_capture "$WORK/t" file /dev/null "$CLOISTER" run --tee sim "$bad" readall /data/sub/deeper/c65537
         local want
         want=$("$PROGS/musl/fsops" readall "$TREE/sub/deeper/c65537")
@@ -130,14 +129,14 @@ image_measure_cases() {
     [[ -f $base ]] || return 0
     d0=$(digest_of "$base")
     name=image/measure-equals-sim-1cpu
-    if wanted "$name" && ! skip_if_no_kvm "$name"; then
+    if begin "$name"; then
         d=$(sim_digest "$base")
         [[ -n $d0 && $d == "$d0" ]] && pass "$name" || fail "$name" "measure $d0, sim measured '$d'"
     fi
     local four=$WORK/fs-4cpu.cwi
     build_image "$four" musl --cpus 4
     name=image/measure-equals-sim-4cpus
-    if wanted "$name" && ! skip_if_no_kvm "$name"; then
+    if begin "$name"; then
         local d4
         d4=$(digest_of "$four")
         d=$(sim_digest "$four")
@@ -151,7 +150,7 @@ image_measure_cases() {
     fi
     # --cpus counts the VMSAs measured: the manifest's count by default
     name=image/measure-cpus-option
-    if wanted "$name"; then
+    if begin "$name"; then
         if [[ $(digest_of --cpus 4 "$four") != "$(digest_of "$four")" ]]; then
             fail "$name" "measure --cpus 4 of a 4-vCPU image differs from its default"
         elif [[ $(digest_of --cpus 1 "$four") == "$(digest_of "$four")" ]]; then
@@ -165,7 +164,7 @@ image_measure_cases() {
     local alt=$WORK/alt-tree what
     for what in file arg env mem; do
         name=image/measure-changes-with-$what
-        wanted "$name" || continue
+        begin "$name" || continue
         local other=$WORK/other-$what.cwi
         case $what in
         file)
@@ -190,7 +189,7 @@ image_measure_cases() {
     done
 
     name=image/build-reproducible
-    if wanted "$name"; then
+    if begin "$name"; then
         build_image "$WORK/again.cwi" musl
         cmp -s "$base" "$WORK/again.cwi" && pass "$name" || fail "$name" "two builds differ"
     fi
@@ -219,3 +218,4 @@ image_bad_cases() {
     cli_case image/extra-args-refused --status 125 --one-line --stderr 'extra arguments' -- \
         "$CLOISTER" run "$WORK/fs-noargs.cwi" tree /data
 }
+register_group 60 image vm-pinned image_cases image/

@@ -6,8 +6,7 @@
 
 sandbox_cases() {
     local name=$PREFIX/sandbox-status
-    wanted "$name" || return 0
-    skip_if_no_kvm "$name" && return 0
+    begin "$name" || return 0
     local dir=$WORK/sandbox-$ASAN_PASS
     mkdir -p "$dir"
     rm -f "$dir/fifo"
@@ -50,3 +49,4 @@ sandbox_cases() {
         pass "$name"
     fi
 }
+register_group 110 sandbox vm sandbox_cases vm/sandbox

@@ -118,15 +118,12 @@ replay_attestation() {
 }
 
 secrets_cases() {
-    wanted secrets/ || return 0
     if [[ -z $BUSYBOX ]]; then
-        skip secrets "busybox not installed (apt-get install busybox-static)"
+        fail secrets "busybox not installed (scripts/install-deps installs busybox-static)"
         return 0
     fi
-    skip_if_no_kvm secrets && return 0
     local chip=$WORK/secchip other=$WORK/otherchip res=$WORK/resources img=$WORK/secret.cwi
-    if ! "$CLOISTER" sim init "$chip" >"$WORK/sim.out" 2>&1 ||
-        ! "$CLOISTER" sim init "$other" >>"$WORK/sim.out" 2>&1; then
+    if ! sim_chip "$chip" >"$WORK/sim.out" 2>&1 || ! sim_chip "$other" >>"$WORK/sim.out" 2>&1; then
         fail secrets/sim-init "cloister sim init failed" "$WORK/sim.out"
         return 0
     fi
@@ -410,3 +407,4 @@ secrets_hostile_cases() {
         wait "$HOSTILE_PID" 2>/dev/null
     done
 }
+register_group 90 secrets vm-pinned secrets_cases secrets/

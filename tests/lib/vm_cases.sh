@@ -71,6 +71,8 @@ vm_cases() {
     vm_case stdin-sum-empty -- stdin_sum
     vm_case stdin-sum-pipe --pipe big -- stdin_sum
     vm_case stdin-sum-file --stdin big -- stdin_sum
+    # without a TEE, /dev/sev-guest and configfs-tsm are absent, as on Linux without SEV
+    vm_case attest-probe-without-tee -- attest probe
 
     vm_case fault-null-read --asan --fault SIGSEGV -- faults null-read
     vm_case fault-guard-write --fault SIGSEGV -- faults guard-write
@@ -98,7 +100,7 @@ static_builds() {
     local v prog why name
     for v in "${VARIANTS[@]}"; do
         name=progs/$v/static
-        wanted "$name" || continue
+        begin "$name" || continue
         : >"$WORK/static-builds"
         for prog in "$PROGS/$v"/*; do
             [[ -f $prog && -x $prog ]] || continue
@@ -121,8 +123,7 @@ random_cases() {
     local v name hex1 hex2
     for v in "${VARIANTS[@]}"; do
         name=$PREFIX/$v/random
-        wanted "$name" || continue
-        skip_if_no_kvm "$name" && continue
+        begin "$name" --vm || continue
         run_capture "$WORK/vm2" file /dev/null "$CLOISTER" run "$PROGS/$v/random"
         local rc2=$RC
         run_capture "$WORK/vm" file /dev/null "$CLOISTER" run "$PROGS/$v/random"
@@ -143,3 +144,19 @@ random_cases() {
         fi
     done
 }
+
+# asan_vm_cases: the cases marked --asan, and the sandbox's, run by the ASan build's
+# cloister (the workloads are the release build's: the guest side is the same bytes).
+asan_vm_cases() {
+    if [[ ! -x $ASAN_DIR/cloister ]]; then
+        skip asan/vm "$ASAN_DIR/cloister not built (make SANITIZE=1 all)"
+        return 0
+    fi
+    local CLOISTER=$ASAN_DIR/cloister PREFIX=asan/vm ASAN_PASS=1
+    vm_cases
+    sandbox_cases
+}
+
+register_group 30 progs host static_builds progs/
+register_group 40 vm vm vm_cases vm/
+register_group 140 asan/vm vm asan_vm_cases asan/vm/
