@@ -35,8 +35,12 @@ int vm_create(struct vm *vm, uint64_t mem_size)
 {
     vm->kvm_fd = vm->vm_fd = -1;
     vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (vm->kvm_fd < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO))
+        return vm_fail(vm, "cannot open /dev/kvm: %s (this machine has no KVM; without it, Cloister "
+                           "runs in a nested QEMU machine: tests/nested/vm, docs/testing.md)",
+                       strerror(errno));
     if (vm->kvm_fd < 0)
-        return vm_fail(vm, "cannot open /dev/kvm: %s (is KVM available, and may this user use it?)",
+        return vm_fail(vm, "cannot open /dev/kvm: %s (may this user use it? the kvm group can)",
                        strerror(errno));
     int api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
     if (api != KVM_API_VERSION)

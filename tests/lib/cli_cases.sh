@@ -89,6 +89,9 @@ cli_cases() {
     cli_case cli/run-truncated-elf --vm --status 125 --one-line -- "$cl" run "$bad/truncated-elf"
     cli_case cli/run-elf32 --vm --status 125 --one-line -- "$cl" run "$bad/elf32"
     cli_case cli/run-other-machine --vm --status 125 --one-line -- "$cl" run "$bad/aarch64"
+    # a machine without KVM (a private /dev without kvm in it): one line naming the way out
+    cli_case cli/run-without-kvm --status 125 --one-line --stderr 'no KVM.*nested' -- \
+        unshare -m sh -c 'mount -t tmpfs none /dev && exec "$@"' - "$cl" run "$hello"
     cli_case cli/run-dynamic --vm --status 125 --one-line -- "$cl" run /bin/true
 
     cli_case cli/env-reaches-guest --vm --status 0 --stdout '"FOO=bar"' \
