@@ -63,12 +63,12 @@
 #define CL_TRAMPOLINE_VA   0xffffff0000000000ull
 #define CL_GPA_SHIM        0x800000ull
 #define CL_SHIM_MAX_SIZE   0x800000ull
-#define CL_GPA_RAM_MIN_END 0x2000000ull     /* RAM must be at least 32 MiB */
+#define CL_GPA_RAM_MIN_END 0x2000000ull    /* RAM must be at least 32 MiB */
 #define CL_GPA_DOORBELL    0x3fc0000000ull /* 255 GiB */
 #define CL_GPA_FILES       0x4000000000ull /* 256 GiB */
 #define CL_FILES_MAX_SIZE  0x4000000000ull /* 256 GiB: the window ends at 2^39 */
 #define CL_MEM_MAX         0x3fc0000000ull /* 255 GiB: RAM ends by the doorbell */
-#define CL_GPA_BITS_MIN    39u /* every GPA of the map is below 2^CL_GPA_BITS_MIN */
+#define CL_GPA_BITS_MIN    39u             /* every GPA of the map is below 2^CL_GPA_BITS_MIN */
 #define CL_MAX_VCPUS       64u
 
 /*
