@@ -19,7 +19,7 @@
 #include <stdint.h>
 #endif
 
-#define CL_ABI_VERSION 5u
+#define CL_ABI_VERSION 6u
 
 #define CL_PAGE_SIZE  0x1000ull
 #define CL_LARGE_PAGE 0x200000ull /* 2 MiB: the largest page PVM maps (1 GiB faults) */
@@ -35,9 +35,17 @@
  *   0x0060_0000  the launch area: struct cl_launch and the manifest (measured)
  *   0x0070_0000  SEV-SNP secrets page, then the CPUID page
  *   0x0080_0000  the shim image, loaded at CL_GPA_SHIM and run from CL_KERNEL_BASE+GPA
- *   shim end..   free RAM the shim allocates from, up to boot_info.mem_size
- *   CL_GPA_DOORBELL  an unbacked page: a guest write to it exits to the monitor (MMIO)
- *   CL_GPA_FILES     the image file, read-only (a read-only memslot over the host's file)
+ *   shim end..   free RAM the shim allocates from, up to boot_info.mem_size (<= 255 GiB)
+ *   0x3f_c000_0000  CL_GPA_DOORBELL (255 GiB): an unbacked page; a guest write to it
+ *                exits to the monitor (MMIO)
+ *   0x40_0000_0000  CL_GPA_FILES (256 GiB): the image file, read-only (a read-only
+ *                memslot over the host's file), at most 256 GiB: it ends by 2^39
+ *
+ * The whole map lies below 2^39 (512 GiB), the smallest guest physical address width a
+ * host is expected to offer (Intel client parts): the layout is the same on every host,
+ * so the launch digest does not depend on the host's width (docs/architecture.md, "The
+ * guest-physical map"). The monitor refuses, in one line, a host whose KVM reports
+ * fewer bits than a launch needs (src/image/gpa_width.c).
  */
 #define CL_GPA_BOOT_INFO   0x1000ull
 #define CL_GPA_ARGS        0x2000ull
@@ -55,11 +63,12 @@
 #define CL_TRAMPOLINE_VA   0xffffff0000000000ull
 #define CL_GPA_SHIM        0x800000ull
 #define CL_SHIM_MAX_SIZE   0x800000ull
-#define CL_GPA_RAM_MIN_END 0x2000000ull     /* RAM must be at least 32 MiB */
-#define CL_GPA_DOORBELL    0xfe00000000ull  /* 1016 GiB */
-#define CL_GPA_FILES       0x10000000000ull /* 1 TiB */
-#define CL_FILES_MAX_SIZE  0x8000000000ull  /* 512 GiB */
-#define CL_MEM_MAX         0x8000000000ull  /* RAM ends below the doorbell */
+#define CL_GPA_RAM_MIN_END 0x2000000ull    /* RAM must be at least 32 MiB */
+#define CL_GPA_DOORBELL    0x3fc0000000ull /* 255 GiB */
+#define CL_GPA_FILES       0x4000000000ull /* 256 GiB */
+#define CL_FILES_MAX_SIZE  0x4000000000ull /* 256 GiB: the window ends at 2^39 */
+#define CL_MEM_MAX         0x3fc0000000ull /* 255 GiB: RAM ends by the doorbell */
+#define CL_GPA_BITS_MIN    39u             /* every GPA of the map is below 2^CL_GPA_BITS_MIN */
 #define CL_MAX_VCPUS       64u
 
 /*
@@ -247,6 +256,13 @@ _Static_assert(sizeof(struct cl_host_stat) == 32, "host stat layout");
 _Static_assert(CL_GPA_HCALL + CL_MAX_VCPUS * CL_HC_BLOCK_SIZE <= CL_GPA_SHIM, "memory map");
 _Static_assert(CL_GPA_PAGE_TABLES + CL_PAGE_TABLES_MAX * CL_PAGE_SIZE <= CL_GPA_HCALL, "map");
 _Static_assert(CL_GPA_ARGS + CL_ARGS_SIZE <= CL_GPA_PAGE_TABLES, "memory map");
+_Static_assert(CL_MEM_MAX <= CL_GPA_DOORBELL, "memory map: RAM below the doorbell");
+_Static_assert(CL_GPA_DOORBELL + CL_LARGE_PAGE <= CL_GPA_FILES, "map: doorbell below files");
+_Static_assert(CL_GPA_FILES + CL_FILES_MAX_SIZE <= 1ull << CL_GPA_BITS_MIN, "map: 39 bits");
+/* The physmap of the whole map is one top-level slot: the boot page tables and the
+ * shim's user-access switch (src/shim/paging.c) rely on it. */
+_Static_assert(CL_PHYSMAP_BASE % (1ull << 39) == 0, "physmap: one top-level slot");
+_Static_assert(CL_GPA_BITS_MIN <= 39, "physmap: one top-level slot");
 
 #endif /* __ASSEMBLY__ */
 #endif /* CLOISTER_ABI_H */

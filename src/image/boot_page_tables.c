@@ -3,8 +3,9 @@
  *
  * They map only the kernel half: the first GiB of RAM at CL_KERNEL_BASE (where the shim
  * is linked) and every GPA the guest uses (RAM, doorbell, files) at CL_PHYSMAP_BASE +
- * GPA, all with 2 MiB pages (PVM faults on 1 GiB ones). Below the top level every
- * entry carries the user bit and the top-level entries do not: the kernel half is
+ * GPA, all with 2 MiB pages (PVM faults on 1 GiB ones). The whole guest-physical map
+ * lies below 2^39 (abi.h), so the physmap is one top-level entry. Below the top level
+ * every entry carries the user bit and the top-level entries do not: the kernel half is
  * supervisor-only, and the shim can open it to its own ring-3 code on PVM by flipping
  * the top-level bits (src/shim/arch.h).
  */

@@ -10,6 +10,11 @@
 
 #include <cloister/abi.h>
 
+/* GiB of RAM and file window the tables can map together: CL_PAGE_TABLES_MAX pages
+ * less the PML4, the kernel image's PDPT and PD, the physmap's PDPT and the doorbell's
+ * PD; then one PD per GiB of RAM and per GiB of the file window. */
+#define BOOT_PAGE_TABLES_GIB_MAX (CL_PAGE_TABLES_MAX - 5u)
+
 /*
  * Builds the tables into pages (CL_PAGE_TABLES_MAX pages of 4 KiB, to be placed at
  * CL_GPA_PAGE_TABLES, the PML4 first). Returns the number of pages used, or 0 if they

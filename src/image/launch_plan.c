@@ -8,6 +8,7 @@
 #include <cloister/abi.h>
 
 #include "image/boot_page_tables.h"
+#include "image/gpa_width.h"
 #include "image/vmsa.h"
 
 #define PAGE CL_PAGE_SIZE
@@ -48,6 +49,8 @@ int launch_plan_build(const struct cwi_image *img, unsigned vcpus, struct launch
         return fail(err, err_size, "vCPU count out of range");
     lp->mem_size = m->mem_size;
     lp->image_size = (img->size + PAGE - 1) & ~(PAGE - 1);
+    if (gpa_layout_check(lp->mem_size, lp->image_size, err, err_size) < 0)
+        return -1;
 
     const struct cwi_section *shim = cwi_section(img, CWI_SEC_SHIM);
     const struct cwi_section *man = cwi_section(img, CWI_SEC_MANIFEST);
@@ -152,8 +155,8 @@ void launch_plan_digest(const struct launch_plan *lp, struct snp_digest *d)
         snp_digest_add_page(d, lp->ops[i].gpa, lp->ops[i].type, lp->ops[i].page);
 }
 
-int cwi_launch_digest(const struct cwi_image *img, unsigned vcpus,
-                      uint8_t digest[SNP_DIGEST_SIZE], char *err, size_t err_size)
+int cwi_launch_digest(const struct cwi_image *img, unsigned vcpus, uint8_t digest[SNP_DIGEST_SIZE],
+                      char *err, size_t err_size)
 {
     struct launch_plan lp;
     if (launch_plan_build(img, vcpus, &lp, err, err_size) < 0)

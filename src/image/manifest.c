@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cloister/abi.h>
 #include <cloister/cwi.h>
 
 #include "image/file_tree.h"
@@ -28,8 +29,8 @@
 #define MIB                (1ull << 20)
 #define GIB                (1ull << 30)
 #define MEM_MIN            (32 * MIB)
-#define MEM_MAX            (512 * GIB)
-#define MEM_ALIGN          (2 * MIB) /* the shim maps guest RAM with 2 MiB pages */
+#define MEM_MAX            CL_MEM_MAX /* 255 GiB: RAM ends by the doorbell (abi.h) */
+#define MEM_ALIGN          (2 * MIB)  /* the shim maps guest RAM with 2 MiB pages */
 #define VCPUS_MAX          64u
 #define TMPFS_ALIGN        4096u
 #define SNP_POLICY_RSVD1   (1ull << 17) /* "must be one" in the SEV-SNP ABI */
@@ -213,7 +214,7 @@ int manifest_validate(const struct cl_manifest *m, char *err, size_t err_size)
         return fail(err, err_size, "memory size %llu is not a multiple of 2 MiB",
                     (unsigned long long)m->mem_size);
     if (m->mem_size < MEM_MIN || m->mem_size > MEM_MAX)
-        return fail(err, err_size, "memory size %llu MiB is outside 32 MiB..512 GiB",
+        return fail(err, err_size, "memory size %llu MiB is outside 32 MiB..255 GiB",
                     (unsigned long long)(m->mem_size / MIB));
     if (m->vcpus < 1 || m->vcpus > VCPUS_MAX)
         return fail(err, err_size, "%u vCPUs is outside 1..%u", m->vcpus, VCPUS_MAX);

@@ -18,9 +18,9 @@ static unsigned pml4_index(u64 va)
 
 void paging_kernel_user_access(bool on)
 {
-    /* The kernel half's top-level entries the monitor creates: see vmm/boot_pagetables */
-    const u64 vas[] = {CL_PHYSMAP_BASE, CL_PHYSMAP_BASE + CL_GPA_DOORBELL,
-                       CL_PHYSMAP_BASE + CL_GPA_FILES, CL_KERNEL_BASE};
+    /* The kernel half's top-level entries the monitor creates (image/boot_page_tables.c):
+     * the physmap, one slot for the whole 39-bit map (abi.h), and the kernel image. */
+    const u64 vas[] = {CL_PHYSMAP_BASE, CL_KERNEL_BASE};
     u64 *top = pml4();
     for (unsigned i = 0; i < ARRAY_SIZE(vas); i++) {
         u64 *e = &top[pml4_index(vas[i])];

@@ -19,6 +19,7 @@
 
 #include "image/cwi_read.h"
 #include "image/cwi_write.h"
+#include "image/gpa_width.h"
 #include "image/launch_plan.h"
 #include "vmm/hypercall.h"
 #include "vmm/launch.h"
@@ -193,6 +194,15 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return vm_fail(vm, "cannot write %s: %s", o->net_log, strerror(errno));
     vm->stats.image_ready = now_ns();
 
+    /* Before any memslot: a host with too few address bits is one clear line, not an
+     * EINVAL from KVM_SET_USER_MEMORY_REGION. The vCPU gets this same CPUID (vcpu_create). */
+    if (vm_open_kvm(vm) < 0)
+        return -1;
+    unsigned bits = vcpu_supported_gpa_bits(vm, o->tee == CLOISTER_TEE_SNP);
+    if (!bits)
+        return vm_fail(vm, "KVM: ioctl (GET_SUPPORTED_CPUID) failed");
+    if (gpa_fit_check(bits, lp->mem_size, lp->image_size, vm->err, vm->err_size) < 0)
+        return -1;
     if (vm_create(vm, lp->mem_size) < 0 ||
         vm_map_readonly(vm, CL_GPA_FILES, img->map, lp->image_size) < 0 ||
         launch_execute(vm, lp) < 0)

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "image/gpa_width.h"
 #include "vmm/hypercall.h"
 
 #define MSR_IA32_TSC    0x10
@@ -48,6 +49,22 @@ uint64_t vcpu_supported_xcr0(struct vm *vm)
     if ((xcr0 & XCR0_AVX512) != XCR0_AVX512)
         xcr0 &= ~XCR0_AVX512; /* all three AVX-512 components or none */
     return xcr0 | 0x3;
+}
+
+unsigned vcpu_supported_gpa_bits(struct vm *vm, bool snp)
+{
+    struct kvm_cpuid2 *c = supported_cpuid(vm);
+    if (!c)
+        return 0;
+    uint32_t eax = 0, ebx = 0;
+    for (unsigned i = 0; i < c->nent; i++) {
+        if (c->entries[i].function == 0x80000008)
+            eax = c->entries[i].eax;
+        else if (c->entries[i].function == 0x8000001f)
+            ebx = c->entries[i].ebx;
+    }
+    free(c);
+    return gpa_width_from_cpuid(eax, snp, ebx);
 }
 
 static void to_kvm_segment(struct kvm_segment *k, const struct cl_segment *s)

@@ -9,6 +9,10 @@
  * AVX, AVX-512). */
 uint64_t vcpu_supported_xcr0(struct vm *vm);
 
+/* How many guest-physical address bits KVM offers its guests (its supported CPUID,
+ * image/gpa_width.h), under SEV-SNP if snp; 0 if the ioctl fails. */
+unsigned vcpu_supported_gpa_bits(struct vm *vm, bool snp);
+
 /* Creates vCPU id with the given boot state and KVM's supported CPUID. */
 int vcpu_create(struct vm *vm, unsigned id, const struct cl_vcpu_init *s);
 

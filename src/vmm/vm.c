@@ -31,7 +31,7 @@ int vm_fail(struct vm *vm, const char *fmt, ...)
     return -1;
 }
 
-int vm_create(struct vm *vm, uint64_t mem_size)
+int vm_open_kvm(struct vm *vm)
 {
     vm->kvm_fd = vm->vm_fd = -1;
     vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -47,6 +47,11 @@ int vm_create(struct vm *vm, uint64_t mem_size)
         return vm_fail(vm, "KVM API version %d, expected %d", api, KVM_API_VERSION);
     if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
         return vm_fail(vm, "KVM lacks read-only memory slots (KVM_CAP_READONLY_MEM)");
+    return 0;
+}
+
+int vm_create(struct vm *vm, uint64_t mem_size)
+{
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0)
         return vm_fail(vm, "KVM: ioctl (CREATE_VM) failed: %s", strerror(errno));

@@ -61,7 +61,9 @@ int64_t now_ns(void);
 /* Records a one-line failure in vm->err; returns -1 for `return vm_fail(...)`. */
 int vm_fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Opens KVM and creates the VM with mem_size bytes of lazily backed RAM. */
+/* Opens /dev/kvm and checks what every launch needs of it. */
+int vm_open_kvm(struct vm *vm);
+/* Creates the VM (after vm_open_kvm) with mem_size bytes of lazily backed RAM. */
 int vm_create(struct vm *vm, uint64_t mem_size);
 /* Maps size bytes of host memory read-only at guest-physical gpa (slot 1). */
 int vm_map_readonly(struct vm *vm, uint64_t gpa, const void *host, uint64_t size);

@@ -111,6 +111,24 @@ cli_cases() {
     cli_case cli/mem-64M --vm --status 0 --stdout-is 'hello, world' -- "$cl" run --mem 64M "$hello"
     cli_case cli/mem-1-refused --vm --status 2,125 --one-line -- "$cl" run --mem 1 "$hello"
     cli_case cli/mem-bad-size --status 2 --stderr . -- "$cl" run --mem lots "$hello"
+    # The guest-physical map (abi.h, docs/architecture.md): RAM up to 255G, and RAM and
+    # image together within what the boot page tables map (235G)
+    cli_case cli/mem-above-map-refused --status 125 --one-line --stderr '32 MiB\.\.255 GiB' \
+        -- "$cl" run --mem 256G "$hello"
+    cli_case cli/mem-over-page-tables-refused --status 125 --one-line --stderr 'at most 235G' \
+        -- "$cl" run --mem 250G "$hello"
+    cli_case cli/build-mem-over-page-tables-refused --status 1 --one-line \
+        --stderr 'at most 235G' -- "$cl" build -o "$WORK/no.cwi" --mem 250G --entry "$hello:/hello"
+    cli_case cli/mem-234G --vm --status 0 --stdout-is 'hello, world' \
+        -- "$cl" run --mem 234G "$hello"
+    # an image larger than the 256G file window, as a hole: no disk needed
+    "$cl" build -o "$WORK/huge.cwi" --entry "$hello:/hello" >/dev/null 2>&1 &&
+        "$BUILD_DIR/tests/tools/cwi_grow" "$WORK/huge.cwi" $((300 << 30)) 2>/dev/null
+    cli_case cli/image-above-window-refused --status 125 --one-line \
+        --stderr 'is 300G, .*256G file window' -- "$cl" run "$WORK/huge.cwi"
+    cli_case cli/measure-image-above-window-refused --status 125 --one-line \
+        --stderr '256G file window' -- "$cl" measure "$WORK/huge.cwi"
+    rm -f "$WORK/huge.cwi"
     cli_case cli/argv0-is-program --vm --status 0 \
         --stdout "^argv\\[0\\] \\([0-9]+ bytes\\) \"$(re_escape "$PROGS/musl/args")\"\$" \
         -- "$cl" run "$PROGS/musl/args"
