@@ -5,6 +5,7 @@
  */
 #include "attest/kbs_protocol.h"
 
+#include "attest/kbs_resource.h"
 #include "attest/snp_verify.h"
 
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -819,41 +819,6 @@ out:
     kbs_attestation_clear(&a);
 }
 
-/* Reads DIR/id: a regular file (not a symbolic link) of at most KBS_MAX_RESOURCE_SIZE. */
-static uint8_t *read_resource(struct kbs_broker *b, const char *id, size_t *len, int *status,
-                              char *why, size_t whylen)
-{
-    int fd = openat(b->dir_fd, id, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    struct stat st;
-    uint8_t *buf = NULL;
-    *status = 404;
-    if (fd < 0) {
-        failf(why, whylen, "no resource %s%s", id, errno == ELOOP ? " (a symbolic link)" : "");
-        return NULL;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        failf(why, whylen, "no resource %s (not a regular file)", id);
-    } else if (st.st_size > KBS_MAX_RESOURCE_SIZE) {
-        *status = 500;
-        failf(why, whylen, "resource %s is larger than %d bytes", id, KBS_MAX_RESOURCE_SIZE);
-    } else if ((buf = malloc((size_t)st.st_size + 1)) != NULL) {
-        size_t n = 0;
-        ssize_t r;
-        while (n <= (size_t)st.st_size && (r = read(fd, buf + n, (size_t)st.st_size + 1 - n)) > 0)
-            n += (size_t)r;
-        if (r < 0 || n != (size_t)st.st_size) {
-            *status = 500;
-            failf(why, whylen, "cannot read resource %s", id);
-            OPENSSL_cleanse(buf, (size_t)st.st_size + 1);
-            free(buf);
-            buf = NULL;
-        }
-        *len = n;
-    }
-    close(fd);
-    return buf;
-}
-
 static void do_resource(struct kbs_broker *b, const struct kbs_request *req,
                         struct kbs_response *res)
 {
@@ -879,7 +844,7 @@ static void do_resource(struct kbs_broker *b, const struct kbs_request *req,
     }
     size_t len = 0;
     int status = 0;
-    uint8_t *data = read_resource(b, id, &len, &status, why, sizeof(why));
+    uint8_t *data = kbs_resource_read(b->dir_fd, id, &len, &status, why, sizeof(why));
     if (data == NULL) {
         refuse(res, status, status == 404 ? "InvalidRequestPath" : "PluginInternalError", "%s",
                why);

@@ -18,7 +18,7 @@
  *   mkdir -p build/fuzz/kbs-corpus
  *   build/tests/unit/test_kbs --seed-corpus build/fuzz/kbs-corpus
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *       -Iinclude tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c \
+ *       -Iinclude tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c src/attest/kbs_resource.c \
  *       src/attest/kbs_policy.c src/attest/kbs_crypto.c src/attest/snp_verify.c \
  *       src/attest/snp_report.c src/attest/amd_roots.c src/attest/amd_sig.c src/image/error_line.c -lcrypto \
  *       -ljansson -lpthread -o build/fuzz/fuzz_kbs_request

@@ -18,7 +18,7 @@ clang "${flags[@]}" tests/fuzz/fuzz_cwi_read.c src/image/cwi_read.c src/image/ma
     src/image/file_tree.c src/image/md.c src/image/error_line.c -lcrypto -o "$out/fuzz_cwi_read" || exit 1
 clang "${flags[@]}" tests/fuzz/fuzz_snp_report.c src/attest/snp_report.c src/image/error_line.c -lcrypto \
     -o "$out/fuzz_snp_report" || exit 1
-clang "${flags[@]}" tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c \
+clang "${flags[@]}" tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c src/attest/kbs_resource.c \
     src/attest/kbs_policy.c src/attest/kbs_crypto.c src/attest/snp_verify.c \
     src/attest/snp_report.c src/attest/amd_roots.c src/attest/amd_sig.c src/image/error_line.c -lcrypto -ljansson \
     -lpthread -o "$out/fuzz_kbs_request" || exit 1

@@ -1557,6 +1557,112 @@ static void test_token(void)
     kbs_broker_free(b);
 }
 
+/* ---- symbolic links in and above the resources directory ---- */
+
+/* A broker over dir with one session attested by a good report; its cookie in cookie. */
+static struct kbs_broker *attested_broker(const char *dir, char cookie[KBS_SESSION_ID_LEN + 1])
+{
+    static const char req[] = "{\"version\":\"0.4.0\",\"tee\":\"snp\"}";
+    char err[256], nonce[128];
+    struct kbs_config cfg = {.policy = policy, .resources_dir = dir};
+    struct kbs_broker *b = kbs_broker_new(&cfg, err, sizeof(err));
+    if (b == NULL) {
+        fprintf(stderr, "  %s\n", err);
+        return NULL;
+    }
+    struct kbs_response res;
+    call(b, "POST", "/kbs/v0/auth", NULL, req, &res);
+    snprintf(cookie, KBS_SESSION_ID_LEN + 1, "%.32s", res.set_cookie + strlen(KBS_COOKIE_NAME "="));
+    json_t *c = json_loads(res.body, 0, NULL);
+    snprintf(nonce, sizeof(nonce), "%s", json_string_value(json_object_get(c, "nonce")) ?: "");
+    json_decref(c);
+    kbs_response_clear(&res);
+    struct workload w;
+    workload_init(&w, false);
+    uint8_t rd[64], report[SNP_REPORT_SIZE];
+    binding(nonce, w.jwk, rd);
+    make_report(report, rd, MEAS_GOOD, POLICY_NORMAL, &trusted);
+    char *body = attestation(nonce, w.jwk, report, &trusted);
+    call(b, "POST", "/kbs/v0/attest", cookie, body, &res);
+    CHECK_EQ_INT(res.status, 200);
+    kbs_response_clear(&res);
+    free(body);
+    workload_free(&w);
+    return b;
+}
+
+static void link_at(const char *target, const char *rel)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", resources_path, rel);
+    if (symlink(target, path) != 0) {
+        fprintf(stderr, "  symlink %s: %m\n", path);
+        unit_case_failed = 1;
+    }
+}
+
+/*
+ * No symbolic link is followed anywhere beneath the resources directory, whether it
+ * leads out (to a directory holding x/y, to /) or stays inside, at any of the three
+ * depths; the directory itself may be reached through a link, as the operator chose.
+ */
+static void test_resource_links(void)
+{
+    char outside[128], path[256], via_link[128], cookie[KBS_SESSION_ID_LEN + 1];
+    snprintf(outside, sizeof(outside), "%s/outside", tmpdir);
+    mkdir(outside, 0700);
+    snprintf(path, sizeof(path), "%s/x", outside);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/x/y", outside);
+    write_file(path, "not a resource", 14);
+    link_at(outside, "evil");    /* depth 1, out */
+    link_at("/", "root");        /* depth 1, to the root */
+    link_at("default", "alias"); /* depth 1, inside */
+    snprintf(path, sizeof(path), "%s/x", outside);
+    link_at(path, "default/out");        /* depth 2, out */
+    link_at("key", "default/keys");      /* depth 2, inside */
+    link_at("db", "default/key/dblink"); /* depth 3, inside (default/key/link: out) */
+    static const char *const linked[] = {
+        "evil/x/y",        "root/etc/passwd",  "alias/key/db",       "default/out/y",
+        "default/keys/db", "default/key/link", "default/key/dblink",
+    };
+    struct kbs_broker *b = attested_broker(resources_path, cookie);
+    if (b == NULL) {
+        unit_case_failed = 1;
+        return;
+    }
+    struct kbs_response res;
+    for (size_t i = 0; i < sizeof(linked) / sizeof(linked[0]); i++) {
+        snprintf(path, sizeof(path), "/kbs/v0/resource/%s", linked[i]);
+        call(b, "GET", path, cookie, "", &res);
+        if (res.status != 404 || strstr(res.decision, "(a symbolic link)") == NULL)
+            fprintf(stderr, "  GET %s: %d %s\n", linked[i], res.status, res.decision);
+        CHECK_EQ_INT(res.status, 404);
+        CHECK(strstr(res.decision, "(a symbolic link)") != NULL);
+        kbs_response_clear(&res);
+    }
+    call(b, "GET", "/kbs/v0/resource/default/key/db", cookie, "", &res);
+    CHECK_EQ_INT(res.status, 200);
+    kbs_response_clear(&res);
+    kbs_broker_free(b);
+
+    snprintf(via_link, sizeof(via_link), "%s/resources-link", tmpdir);
+    CHECK(symlink(resources_path, via_link) == 0);
+    b = attested_broker(via_link, cookie);
+    if (b == NULL) {
+        unit_case_failed = 1;
+        return;
+    }
+    call(b, "GET", "/kbs/v0/resource/default/key/db", cookie, "", &res);
+    CHECK_EQ_INT(res.status, 200);
+    CHECK(starts_with(res.decision, "released default/key/db (32 bytes)"));
+    kbs_response_clear(&res);
+    call(b, "GET", "/kbs/v0/resource/evil/x/y", cookie, "", &res);
+    CHECK_EQ_INT(res.status, 404);
+    kbs_response_clear(&res);
+    kbs_broker_free(b);
+}
+
 /* ---- the command ---- */
 
 static int run_cli_quiet(char **argv, int argc, char *err, size_t errlen)
@@ -1760,6 +1866,7 @@ int main(int argc, char **argv)
     RUN(server_start_stop);
     RUN(sessions_bounded);
     RUN(token);
+    RUN(resource_links);
     RUN(cli_errors);
     RUN(cli_serves);
 
