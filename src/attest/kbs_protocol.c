@@ -497,11 +497,18 @@ int kbs_parse_attestation(const char *body, size_t len, struct kbs_attestation *
     return rc;
 }
 
-int kbs_parse_resource_path(const char *path, char *id, char *why, size_t whylen)
+int kbs_parse_resource_path(const char *path, size_t len, char *id, char *why, size_t whylen)
 {
     size_t plen = strlen(RESOURCE_PREFIX);
-    if (strncmp(path, RESOURCE_PREFIX, plen) != 0)
+    if (len < plen || memcmp(path, RESOURCE_PREFIX, plen) != 0)
         return failf(why, whylen, "not under %s", RESOURCE_PREFIX);
+    /* Named before the alphabet check, which would only see the part before a NUL. */
+    if (memchr(path, '\0', len) != NULL || path[len] != '\0')
+        return failf(why, whylen, "bad resource path: it holds a NUL byte");
+    if (memchr(path, '%', len) != NULL)
+        return failf(why, whylen,
+                     "bad resource path: it holds a '%%' escape ([A-Za-z0-9._-] needs none, so "
+                     "none is decoded)");
     char w[128];
     if (kbs_resource_id_check(path + plen, w, sizeof(w)) != 0)
         return failf(why, whylen, "bad resource path: %s", w);
@@ -823,7 +830,7 @@ static void do_resource(struct kbs_broker *b, const struct kbs_request *req,
                         struct kbs_response *res)
 {
     char id[KBS_RESOURCE_ID_MAX], why[600];
-    if (kbs_parse_resource_path(req->path, id, why, sizeof(why)) != 0) {
+    if (kbs_parse_resource_path(req->path, req->path_len, id, why, sizeof(why)) != 0) {
         refuse(res, 404, "InvalidRequestPath", "%s", why);
         return;
     }
@@ -875,11 +882,18 @@ void kbs_handle(struct kbs_broker *b, const struct kbs_request *req, struct kbs_
         r.body = "";
         r.body_len = 0;
     }
+    if (req->path == NULL)
+        r.path_len = 0;
+    r.path = path;
+    /* Endpoints are matched as C strings: a path that a NUL cuts short matches none. */
+    bool cut = strlen(path) != r.path_len;
 
     pthread_mutex_lock(&b->lock);
     time_t now = b->now();
     purge_expired(b, now);
-    if (strcmp(path, "/kbs/v0/auth") == 0) {
+    if (cut) {
+        refuse(res, 404, "InvalidRequestPath", "the path holds a NUL byte");
+    } else if (strcmp(path, "/kbs/v0/auth") == 0) {
         if (post)
             do_auth(b, &r, res, now);
         else

@@ -72,7 +72,11 @@ void kbs_broker_free(struct kbs_broker *b);
 /* One HTTP request, as the server received it. */
 struct kbs_request {
     const char *method; /* "GET", "POST", ... */
-    const char *path;   /* URL-decoded, without the query string */
+    /* The request target's path as sent, without the query string: not URL-decoded,
+     * since no escape is needed in a valid path (kbs_parse_resource_path). path_len
+     * bytes, then a NUL; a NUL among them is refused, not taken for the end. */
+    const char *path;
+    size_t path_len;
     const char *cookie; /* the kbs-session-id cookie, or NULL */
     const char *body;
     size_t body_len;
@@ -116,9 +120,13 @@ int kbs_parse_attestation(const char *body, size_t len, struct kbs_attestation *
                           size_t whylen);
 void kbs_attestation_clear(struct kbs_attestation *a);
 
-/* "/kbs/v0/resource/<repo>/<type>/<tag>" to "repo/type/tag" (id holds
- * KBS_RESOURCE_ID_MAX bytes). 0, or -1 with why. */
-int kbs_parse_resource_path(const char *path, char *id, char *why, size_t whylen);
+/*
+ * "/kbs/v0/resource/<repo>/<type>/<tag>" (len bytes, then a NUL) to "repo/type/tag" (id
+ * holds KBS_RESOURCE_ID_MAX bytes). Every byte must be of the component alphabet or a
+ * separator: a NUL (from a decoded %00) or a '%' (an escape, which that alphabet never
+ * needs) is refused by name. 0, or -1 with why.
+ */
+int kbs_parse_resource_path(const char *path, size_t len, char *id, char *why, size_t whylen);
 
 /*
  * The report data that binds nonce, key and additional_evidence (see above): SHA-384

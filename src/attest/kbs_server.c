@@ -185,6 +185,17 @@ static enum MHD_Result too_large(struct kbs_server *srv, struct MHD_Connection *
 }
 
 /*
+ * libmicrohttpd would decode %XX escapes in the path in place, and a decoded %00 ends
+ * the C string the handler is given: ".../key/db%00x" would ask for ".../key/db". No
+ * valid path needs an escape (docs/kbs.md, "Resources"), so none is decoded: the broker
+ * sees the path as sent and refuses any '%' by name.
+ */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+    return strlen(s);
+}
+
+/*
  * libmicrohttpd calls this once when the headers are in, once per piece of body, and
  * once more when the body is complete; the answer is queued on that last call.
  */
@@ -242,6 +253,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct kbs_request req = {
         .method = method,
         .path = url,
+        .path_len = strlen(url),
         .cookie = mhd.lookup(c, MHD_COOKIE_KIND, KBS_COOKIE_NAME),
         .body = st->body ? st->body : "",
         .body_len = st->len,
@@ -405,7 +417,8 @@ struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *e
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout ? cfg->timeout : KBS_DEFAULT_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_UNESCAPE_CALLBACK,
+        keep_escapes, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         close(fd);
         snprintf(err, errlen, "libmicrohttpd did not start on %s", srv->address);

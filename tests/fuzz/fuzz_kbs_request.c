@@ -4,25 +4,31 @@
  * broker (sessions, cookies, every refusal path). Every input must be answered or
  * refused without a memory error or leak, and what is accepted must be consistent:
  *
- *   first byte % 6   the input's remaining bytes are
+ *   first byte % 7   the input's remaining bytes are
  *   0                an auth Request body
  *   1                an Attestation body; a parsed one holds a key, a report, a VCEK
- *   2                a path; an accepted resource id has three clean components
+ *   2                a path, NULs and all; an accepted resource id has three clean
+ *                    components and is the path's whole tail, with no NUL or '%'
  *   3                JSON for the canonicalizer; its output parses back to equal JSON
  *   4                a request: method byte, path up to '\n', then the body; the answer
- *                    is JSON with a known status and a decision for the log
+ *                    is JSON with a known status and a decision for the log, and a
+ *                    path holding a NUL or a '%' releases nothing
  *   5                base64; what decodes re-encodes to the very same text
+ *   6                a request target as sent, %XX-decoded as a URL decoder would (so
+ *                    %00 becomes a NUL): the decoded path goes to the parser as in 2 and
+ *                    to a GET as in 4 with the attested session, if there is one
  *
  * Not built by the Makefile; from the repository root, after `make unit`:
  *
  *   mkdir -p build/fuzz/kbs-corpus
  *   build/tests/unit/test_kbs --seed-corpus build/fuzz/kbs-corpus
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *       -Iinclude tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c src/attest/kbs_resource.c \
+ *       -Iinclude tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c src/attest/kbs_resource.c
+ * \
  *       src/attest/kbs_policy.c src/attest/kbs_crypto.c src/attest/snp_verify.c \
- *       src/attest/snp_report.c src/attest/amd_roots.c src/attest/amd_sig.c src/image/error_line.c -lcrypto \
- *       -ljansson -lpthread -o build/fuzz/fuzz_kbs_request
- *   build/fuzz/fuzz_kbs_request -max_total_time=30 -max_len=16384 build/fuzz/kbs-corpus
+ *       src/attest/snp_report.c src/attest/amd_roots.c src/attest/amd_sig.c src/image/error_line.c
+ * -lcrypto \ -ljansson -lpthread -o build/fuzz/fuzz_kbs_request build/fuzz/fuzz_kbs_request
+ * -max_total_time=30 -max_len=16384 build/fuzz/kbs-corpus
  */
 #include "attest/kbs_crypto.h"
 #include "attest/kbs_policy.h"
@@ -72,6 +78,17 @@ static void setup(void)
     }
 }
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 static void terminated(const char *why, size_t len)
 {
     if (memchr(why, '\0', len) == NULL)
@@ -96,14 +113,32 @@ static void fuzz_attestation(const char *s, size_t n)
     kbs_attestation_clear(&a);
 }
 
+/* n bytes of s, NULs included, and a NUL after them: what a server hands the broker. */
+static char *copy(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p == NULL)
+        abort();
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
 static void fuzz_path(const char *s, size_t n)
 {
-    char *path = strndup(s, n), id[KBS_RESOURCE_ID_MAX], why[256];
-    if (kbs_parse_resource_path(path, id, why, sizeof(why)) == 0) {
-        /* Three components of the allowed characters, none starting with a dot. */
+    char *path = copy(s, n), id[KBS_RESOURCE_ID_MAX], why[256];
+    memset(why, 'x', sizeof(why));
+    if (kbs_parse_resource_path(path, n, id, why, sizeof(why)) == 0) {
+        /* Three components of the allowed characters, none starting with a dot, and the
+         * id is the whole rest of the path: nothing after a NUL was dropped. */
+        size_t plen = strlen("/kbs/v0/resource/");
         if (kbs_resource_id_check(id, why, sizeof(why)) != 0 || id[0] == '.' ||
-            strstr(id, "/.") != NULL || strlen(id) >= KBS_RESOURCE_ID_MAX)
+            strstr(id, "/.") != NULL || strlen(id) >= KBS_RESOURCE_ID_MAX ||
+            memchr(path, '\0', n) != NULL || memchr(path, '%', n) != NULL ||
+            strlen(id) != n - plen || memcmp(id, path + plen, n - plen) != 0)
             abort();
+    } else {
+        terminated(why, sizeof(why));
     }
     free(path);
 }
@@ -122,20 +157,14 @@ static void fuzz_jcs(const char *s, size_t n)
     json_decref(v);
 }
 
-static void fuzz_handle(const char *s, size_t n)
+/* One request through the broker: always a JSON answer with a known status, and a path
+ * holding a NUL or a '%' (which no valid path needs) refused by name. */
+static void handle(const char *method, const char *path, size_t plen, bool use_cookie,
+                   const char *body, size_t blen)
 {
-    if (n < 1)
-        return;
-    static const char *const methods[] = {"GET", "POST", "PUT", "GET", "POST"};
-    const char *method = methods[(unsigned char)s[0] % 5];
-    bool use_cookie = s[0] & 0x80;
-    const char *nl = memchr(s + 1, '\n', n - 1);
-    size_t plen = nl ? (size_t)(nl - s - 1) : n - 1;
-    char *path = strndup(s + 1, plen);
-    const char *body = nl ? nl + 1 : "";
-    size_t blen = nl ? n - 1 - plen - 1 : 0;
     struct kbs_request req = {.method = method,
                               .path = path,
+                              .path_len = plen,
                               .cookie = use_cookie ? last_cookie : NULL,
                               .body = body,
                               .body_len = blen};
@@ -148,12 +177,63 @@ static void fuzz_handle(const char *s, size_t n)
     json_t *b = res.body ? json_loads(res.body, 0, NULL) : NULL;
     if (!known || b == NULL || res.decision[0] == '\0')
         abort();
+    /* Refused for what it is, before any session or file is looked at. */
+    if (memchr(path, '\0', plen) != NULL &&
+        (res.status != 404 || strcmp(res.decision, "refused: the path holds a NUL byte") != 0))
+        abort();
+    if (memchr(path, '\0', plen) == NULL && memchr(path, '%', plen) != NULL &&
+        strncmp(path, "/kbs/v0/resource/", 17) == 0 && strcmp(method, "GET") == 0 &&
+        (res.status != 404 || strstr(res.decision, "it holds a '%' escape") == NULL))
+        abort();
     terminated(res.decision, sizeof(res.decision));
     json_decref(b);
     if (res.set_cookie[0] != '\0')
         snprintf(last_cookie, sizeof(last_cookie), "%.32s",
                  res.set_cookie + strlen(KBS_COOKIE_NAME "="));
     kbs_response_clear(&res);
+}
+
+static void fuzz_handle(const char *s, size_t n)
+{
+    if (n < 1)
+        return;
+    static const char *const methods[] = {"GET", "POST", "PUT", "GET", "POST"};
+    const char *method = methods[(unsigned char)s[0] % 5];
+    bool use_cookie = s[0] & 0x80;
+    const char *nl = memchr(s + 1, '\n', n - 1);
+    size_t plen = nl ? (size_t)(nl - s - 1) : n - 1;
+    char *path = copy(s + 1, plen);
+    const char *body = nl ? nl + 1 : "";
+    size_t blen = nl ? n - 1 - plen - 1 : 0;
+    handle(method, path, plen, use_cookie, body, blen);
+    free(path);
+}
+
+/* %XX to its byte, anything else as it is: a URL decoder's work, NULs included. */
+static size_t percent_decode(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi = i + 2 < n ? hex_value(s[i + 1]) : -1, lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
+        if (s[i] == '%' && hi >= 0 && lo >= 0) {
+            out[o++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static void fuzz_decoded(const char *s, size_t n)
+{
+    char *path = malloc(n + 1);
+    if (path == NULL)
+        abort();
+    size_t len = percent_decode(s, n, path);
+    fuzz_path(path, len);
+    handle("GET", path, len, true, "", 0);
     free(path);
 }
 
@@ -190,7 +270,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s = (const char *)data + 1;
     size_t n = size - 1;
     char why[256];
-    switch (data[0] % 6) {
+    switch (data[0] % 7) {
     case 0:
         memset(why, 'x', sizeof(why));
         if (kbs_parse_request(s, n, why, sizeof(why)) != 0)
@@ -210,6 +290,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 5:
         fuzz_base64(s, n);
+        break;
+    case 6:
+        fuzz_decoded(s, n);
         break;
     }
     return 0;

@@ -984,13 +984,17 @@ static void test_policy_file(void)
     check_policy_error("{\"launch_digests\": [], \"launch_digests\": []}", "duplicate");
 }
 
+static int parse_path(const char *path, char *id, char *why, size_t whylen)
+{
+    return kbs_parse_resource_path(path, strlen(path), id, why, whylen);
+}
+
 static void test_resource_paths(void)
 {
     char id[KBS_RESOURCE_ID_MAX], why[128];
-    CHECK_EQ_INT(kbs_parse_resource_path("/kbs/v0/resource/default/key/db", id, why, sizeof(why)),
-                 0);
+    CHECK_EQ_INT(parse_path("/kbs/v0/resource/default/key/db", id, why, sizeof(why)), 0);
     CHECK_STREQ(id, "default/key/db");
-    CHECK_EQ_INT(kbs_parse_resource_path("/kbs/v0/resource/a-b/c_d/e.f", id, why, sizeof(why)), 0);
+    CHECK_EQ_INT(parse_path("/kbs/v0/resource/a-b/c_d/e.f", id, why, sizeof(why)), 0);
     static const char *const bad[] = {
         "/kbs/v0/resource/default/../db",  "/kbs/v0/resource/../key/db",
         "/kbs/v0/resource/default/key/..", "/kbs/v0/resource/default/key/.",
@@ -998,17 +1002,46 @@ static void test_resource_paths(void)
         "/kbs/v0/resource/default/key",    "/kbs/v0/resource/a/b/c/d",
         "/kbs/v0/resource/a/b/c%2e",       "/kbs/v0/resource/a/b/c d",
         "/kbs/v0/resource/a/b/.hidden",    "/kbs/v0/resource/",
-        "/kbs/v0/resources/a/b/c",
+        "/kbs/v0/resources/a/b/c",         "/kbs/v0/resource/a/b/%63",
+        "/kbs/v0/resource/a/b/c%00",       "/kbs/v0/resource/a%2fb/c",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        int rc = kbs_parse_resource_path(bad[i], id, why, sizeof(why));
+        int rc = parse_path(bad[i], id, why, sizeof(why));
         if (rc != -1)
             fprintf(stderr, "  accepted %s\n", bad[i]);
         CHECK_EQ_INT(rc, -1);
     }
     char longer[200];
     snprintf(longer, sizeof(longer), "/kbs/v0/resource/a/b/%065d", 0);
-    CHECK_EQ_INT(kbs_parse_resource_path(longer, id, why, sizeof(why)), -1);
+    CHECK_EQ_INT(parse_path(longer, id, why, sizeof(why)), -1);
+
+    /* Decoded paths: a NUL anywhere is refused by name, not taken for the end. */
+    static const char with_nul[] = "/kbs/v0/resource/default/key/db\0x";
+    CHECK_EQ_INT(kbs_parse_resource_path(with_nul, sizeof(with_nul) - 1, id, why, sizeof(why)), -1);
+    CHECK_STREQ(why, "bad resource path: it holds a NUL byte");
+    static const char nul_last[] = "/kbs/v0/resource/default/key/db\0";
+    CHECK_EQ_INT(kbs_parse_resource_path(nul_last, sizeof(nul_last) - 1, id, why, sizeof(why)), -1);
+    CHECK_STREQ(why, "bad resource path: it holds a NUL byte");
+    CHECK_EQ_INT(parse_path("/kbs/v0/resource/default/key/%64b", id, why, sizeof(why)), -1);
+    CHECK_STREQ(why, "bad resource path: it holds a '%' escape ([A-Za-z0-9._-] needs none, so none "
+                     "is decoded)");
+
+    /* Every byte outside the alphabet and '/', in every position of a component. */
+    for (int c = 0; c < 256; c++) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (ok || c == '/')
+            continue;
+        for (size_t at = 0; at < 3; at++) {
+            char p[64] = "/kbs/v0/resource/abc/def/ghi";
+            size_t len = strlen(p);
+            p[len - 3 + at] = (char)c;
+            if (kbs_parse_resource_path(p, len, id, why, sizeof(why)) != -1) {
+                fprintf(stderr, "  accepted byte 0x%02x at %zu\n", c, at);
+                unit_case_failed = 1;
+            }
+        }
+    }
 }
 
 static void check_attestation_refused(const char *body, const char *prefix)
@@ -1285,12 +1318,24 @@ static void test_refused_paths(void)
     CHECK_EQ_INT(attest_with(&w, MEAS_GOOD, POLICY_NORMAL, &trusted, NULL), 200);
     CHECK_EQ_INT(get_resource(&w, "/kbs/v0/resource/default/../db", NULL, NULL), 404);
     CHECK(log_is("GET /kbs/v0/resource/default/../db 404 refused: bad resource path: "));
-    /* Percent-encoded dots are decoded before the check. */
+    /* Percent-encoded dots are not decoded into a path that could pass: refused as escapes. */
     CHECK_EQ_INT(get_resource(&w, "/kbs/v0/resource/default/%2e%2e/db", NULL, NULL), 404);
-    CHECK(log_is("GET /kbs/v0/resource/default/../db 404 refused: bad resource path: "));
+    CHECK(log_is("GET /kbs/v0/resource/default/%2e%2e/db 404 refused: bad resource path: it holds "
+                 "a '%' escape ([A-Za-z0-9._-] needs none, so none is decoded)"));
     CHECK_EQ_INT(
         get_resource(&w, "/kbs/v0/resource/default/key%2f..%2f..%2fpolicy.json", NULL, NULL), 404);
     CHECK(strstr(last_log(), "404 refused: bad resource path: ") != NULL);
+    /* A NUL decoded from %00 must not cut the path short: db%00x is not db. */
+    CHECK_EQ_INT(get_resource(&w, "/kbs/v0/resource/default/key/db%00x", NULL, NULL), 404);
+    CHECK(log_is("GET /kbs/v0/resource/default/key/db%00x 404 refused: bad resource path: it "
+                 "holds a '%' escape"));
+    CHECK_EQ_INT(get_resource(&w, "/kbs/v0/resource/default/key/db%00", NULL, NULL), 404);
+    CHECK(log_is("GET /kbs/v0/resource/default/key/db%00 404 refused: bad resource path: it "
+                 "holds a '%' escape"));
+    /* Nor does an escaped character of the alphabet stand for itself. */
+    CHECK_EQ_INT(get_resource(&w, "/kbs/v0/resource/default/key/%64b", NULL, NULL), 404);
+    CHECK(log_is("GET /kbs/v0/resource/default/key/%64b 404 refused: bad resource path: it "
+                 "holds a '%' escape"));
     CHECK_EQ_INT(get_resource(&w, "/kbs/v0/resource/default/key/none", NULL, NULL), 404);
     CHECK(log_is("GET /kbs/v0/resource/default/key/none 404 refused: no resource "
                  "default/key/none"));
@@ -1423,8 +1468,12 @@ static time_t fake_clock(void)
 static void call(struct kbs_broker *b, const char *method, const char *path, const char *cookie,
                  const char *body, struct kbs_response *res)
 {
-    struct kbs_request req = {
-        .method = method, .path = path, .cookie = cookie, .body = body, .body_len = strlen(body)};
+    struct kbs_request req = {.method = method,
+                              .path = path,
+                              .path_len = strlen(path),
+                              .cookie = cookie,
+                              .body = body,
+                              .body_len = strlen(body)};
     kbs_handle(b, &req, res);
 }
 
@@ -1663,6 +1712,42 @@ static void test_resource_links(void)
     kbs_broker_free(b);
 }
 
+/* kbs_handle takes the path's length: a NUL inside (a decoded %00) is refused, not an end. */
+static void test_nul_in_path(void)
+{
+    char cookie[KBS_SESSION_ID_LEN + 1];
+    struct kbs_broker *b = attested_broker(resources_path, cookie);
+    if (b == NULL) {
+        unit_case_failed = 1;
+        return;
+    }
+    static const char *const methods[] = {"GET", "GET", "POST"};
+    static const char body[] = "{\"version\":\"0.4.0\",\"tee\":\"snp\"}";
+    static const char resource[] = "/kbs/v0/resource/default/key/db\0x",
+                      resource_end[] = "/kbs/v0/resource/default/key/db\0",
+                      auth[] = "/kbs/v0/auth\0/x";
+    static const struct {
+        const char *path;
+        size_t len;
+    } paths[] = {{resource, sizeof(resource) - 1},
+                 {resource_end, sizeof(resource_end) - 1},
+                 {auth, sizeof(auth) - 1}};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        struct kbs_request req = {.method = methods[i],
+                                  .path = paths[i].path,
+                                  .path_len = paths[i].len,
+                                  .cookie = cookie,
+                                  .body = body,
+                                  .body_len = strlen(body)};
+        struct kbs_response res;
+        kbs_handle(b, &req, &res);
+        CHECK_EQ_INT(res.status, 404);
+        CHECK_STREQ(res.decision, "refused: the path holds a NUL byte");
+        kbs_response_clear(&res);
+    }
+    kbs_broker_free(b);
+}
+
 /* ---- the command ---- */
 
 static int run_cli_quiet(char **argv, int argc, char *err, size_t errlen)
@@ -1786,7 +1871,9 @@ static void test_cli_serves(void)
 
 /* ---- seeds for tests/fuzz/fuzz_kbs_request.c ---- */
 
-static void write_seed(const char *dir, const char *name, uint8_t mode, const char *text)
+/* A seed of len bytes, NULs included (decoded paths hold them). */
+static void write_seed_n(const char *dir, const char *name, uint8_t mode, const char *text,
+                         size_t len)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -1794,9 +1881,16 @@ static void write_seed(const char *dir, const char *name, uint8_t mode, const ch
     if (f == NULL)
         return;
     fputc(mode, f);
-    fputs(text, f);
+    fwrite(text, 1, len, f);
     fclose(f);
 }
+
+static void write_seed(const char *dir, const char *name, uint8_t mode, const char *text)
+{
+    write_seed_n(dir, name, mode, text, strlen(text));
+}
+
+#define SEED_BYTES(dir, name, mode, lit) write_seed_n(dir, name, mode, lit, sizeof(lit) - 1)
 
 /* Writes one input per fuzzer mode, the attestation a genuine one of the test chain. */
 static int seed_corpus(const char *dir)
@@ -1810,6 +1904,16 @@ static int seed_corpus(const char *dir)
     write_seed(dir, "auth", 0, "{\"version\":\"0.4.0\",\"tee\":\"snp\",\"extra-params\":\"\"}");
     write_seed(dir, "attest", 1, att);
     write_seed(dir, "path", 2, "/kbs/v0/resource/a/b/c");
+    SEED_BYTES(dir, "path-nul", 2, "/kbs/v0/resource/a/b/c\0x");
+    SEED_BYTES(dir, "path-nul-end", 2, "/kbs/v0/resource/a/b/c\0");
+    write_seed(dir, "path-escape", 2, "/kbs/v0/resource/a/b/%63");
+    write_seed(dir, "decoded-nul", 6, "/kbs/v0/resource/a/b/c%00x");
+    write_seed(dir, "decoded-dots", 6, "/kbs/v0/resource/a/%2e%2e/c");
+    write_seed(dir, "decoded-slash", 6, "/kbs/v0/resource/a/b%2fc/d");
+    write_seed(dir, "decoded-alphabet", 6, "/kbs/v0/resource/%61/b/c");
+    SEED_BYTES(dir, "handle-nul", 4, "\x80/kbs/v0/resource/a/b/c\0x\n");
+    SEED_BYTES(dir, "handle-auth-nul", 4,
+               "\x01/kbs/v0/auth\0x\n{\"version\":\"0.4.0\",\"tee\":\"snp\"}");
     write_seed(dir, "jcs", 3, "{\"b\":[1,true,null,\"\\u00e9\\n\"],\"a\":{\"\\ud83d\\ude00\":-2}}");
     write_seed(dir, "handle-auth", 4, "\x01/kbs/v0/auth\n{\"version\":\"0.4.0\",\"tee\":\"snp\"}");
     if (asprintf(&req, "\x81/kbs/v0/attest\n%s", att) > 0)
@@ -1867,6 +1971,7 @@ int main(int argc, char **argv)
     RUN(sessions_bounded);
     RUN(token);
     RUN(resource_links);
+    RUN(nul_in_path);
     RUN(cli_errors);
     RUN(cli_serves);
 
