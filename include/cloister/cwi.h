@@ -10,7 +10,10 @@
  *   ...            the sections, in ascending offset order, never overlapping;
  *                  SHIM, FILE_INDEX, CHUNK_HASHES and FILE_DATA start on a 4 KiB boundary
  *
- * Version 2 added the optional NOTES section, version 3 the SECRET manifest key.
+ * Version 2 added the optional NOTES section and, without a version of its own, the
+ * SECRET manifest key. Version 3 added the header's table_sha256, so that every byte a
+ * reader acts on is hashed (a section's type was not), and fixed the SIGNATURE section
+ * at exactly ID_SIGNATURE_SIZE bytes. A reader accepts its own version only.
  *
  * docs/image-format.md describes every field; this header is the normative source.
  * Any change to a layout or a meaning bumps CWI_VERSION.
@@ -23,7 +26,7 @@
 #define CWI_MAGIC                                                                                  \
     "\x7f"                                                                                         \
     "CWI\r\n\x1a\n" /* 8 bytes; catches text-mode mangling */
-#define CWI_VERSION      2u
+#define CWI_VERSION      3u
 #define CWI_HEADER_SIZE  128u
 #define CWI_MAX_SECTIONS 8u
 #define CWI_ALIGN        4096u
@@ -35,7 +38,11 @@ struct cwi_header {
     uint32_t header_size;   /* CWI_HEADER_SIZE */
     uint32_t section_count; /* 1..CWI_MAX_SECTIONS */
     uint64_t file_size;     /* the whole image, in bytes: catches truncation */
-    uint8_t reserved[96];   /* 0 */
+    /* SHA-256 of the section table, section_count * 56 bytes from offset 128: each
+     * section's type, flags, offset, length and hash. With the header's exact values and
+     * the sections' own hashes, no byte of an image goes unchecked. */
+    uint8_t table_sha256[32];
+    uint8_t reserved[64]; /* 0 */
 };
 
 enum cwi_section_type {
@@ -44,8 +51,9 @@ enum cwi_section_type {
     CWI_SEC_FILE_INDEX = 3,   /* struct cwi_index_header, entries, strings */
     CWI_SEC_CHUNK_HASHES = 4, /* SHA-256 of every file chunk, 32 bytes each */
     CWI_SEC_FILE_DATA = 5,    /* file contents, each file starting on a 4 KiB boundary */
-    CWI_SEC_SIGNATURE = 6,    /* optional: SEV-SNP ID block + ID_AUTH_INFO (image/id_block.h);
-                               * hashed, not measured: it signs the launch digest */
+    CWI_SEC_SIGNATURE = 6,    /* optional: SEV-SNP ID block + ID_AUTH_INFO (image/id_block.h),
+                               * exactly 0x1060 bytes; hashed, not measured: it signs the
+                               * launch digest */
     CWI_SEC_NOTES = 7,        /* optional: text for people (what build collected and why);
                                * hashed like every section, never measured or used at run */
 };

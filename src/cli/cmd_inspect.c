@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "image/cwi_audit.h"
 #include "image/cwi_read.h"
 #include "image/id_block.h"
 #include "image/launch_plan.h"
@@ -302,31 +303,19 @@ int cmd_inspect(int argc, char **argv)
     }
 
     struct cwi_image img;
+    struct cwi_audit audit;
     char err[1024];
-    /* An audit reads everything: every chunk against its hash, not just the metadata. */
-    if (cwi_open(path, CWI_OPEN_VERIFY_DATA, &img, err, sizeof(err))) {
+    /* An audit reads everything: every chunk against its hash, not just the metadata.
+     * `measure` opens images the same way, so the two accept the same ones. */
+    if (cwi_audit_open(path, 0, &img, &audit, err, sizeof(err))) {
         fprintf(stderr, "cloister: %s\n", err);
         return EXIT_BAD_IMAGE;
     }
-    uint8_t d[SNP_DIGEST_SIZE];
     char digest[2 * SNP_DIGEST_SIZE + 1];
-    if (cwi_launch_digest(&img, 0, d, err, sizeof(err))) {
-        fprintf(stderr, "cloister: image: cannot be launched: %s\n", err);
-        cwi_close(&img);
-        return EXIT_BAD_IMAGE;
-    }
-    hex(d, SNP_DIGEST_SIZE, digest);
-    const struct cwi_section *sig = cwi_section(&img, CWI_SEC_SIGNATURE);
-    struct id_info info;
-    if (sig) {
-        if (id_block_parse(cwi_section_data(&img, sig), (size_t)sig->length, &info, err,
-                           sizeof(err))) {
-            fprintf(stderr, "cloister: image: %s\n", err);
-            cwi_close(&img);
-            return EXIT_BAD_IMAGE;
-        }
-        signature = &info;
-        signature_matches = memcmp(info.block.ld, d, SNP_DIGEST_SIZE) == 0;
+    hex(audit.digest, SNP_DIGEST_SIZE, digest);
+    if (audit.is_signed) {
+        signature = &audit.sig;
+        signature_matches = memcmp(audit.sig.block.ld, audit.digest, SNP_DIGEST_SIZE) == 0;
     }
 
     int status = EXIT_OK;

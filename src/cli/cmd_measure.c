@@ -6,8 +6,7 @@
 #include <cloister/abi.h>
 
 #include "cli/commands.h"
-#include "image/cwi_read.h"
-#include "image/launch_plan.h"
+#include "image/cwi_audit.h"
 
 static int usage(void)
 {
@@ -45,21 +44,18 @@ int cmd_measure(int argc, char **argv)
     }
     if (!path)
         return usage();
-    char err[512];
+    char err[1024];
     struct cwi_image img;
-    if (cwi_open(path, 0, &img, err, sizeof(err)) < 0) {
+    struct cwi_audit audit;
+    /* The same checks as `inspect`, every byte of the image included: a digest is only
+     * printed for an image that inspect accepts too. */
+    if (cwi_audit_open(path, cpus, &img, &audit, err, sizeof(err)) < 0) {
         fprintf(stderr, "cloister: %s\n", err);
         return 125;
     }
-    uint8_t digest[SNP_DIGEST_SIZE];
-    int rc = cwi_launch_digest(&img, cpus, digest, err, sizeof(err));
     cwi_close(&img);
-    if (rc < 0) {
-        fprintf(stderr, "cloister: measure: %s\n", err);
-        return 125;
-    }
     for (int i = 0; i < SNP_DIGEST_SIZE; i++)
-        printf("%02x", digest[i]);
+        printf("%02x", audit.digest[i]);
     printf("\n");
     return 0;
 }

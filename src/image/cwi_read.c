@@ -30,6 +30,7 @@
 #include <cloister/abi.h>
 
 #include "image/file_tree.h"
+#include "image/id_block.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cwi structs are read as they lie");
 
@@ -136,6 +137,10 @@ static int check_table(struct cwi_image *img, char *err, size_t err_size)
     uint64_t table_end = CWI_HEADER_SIZE + (uint64_t)count * sizeof(struct cwi_section);
     if (table_end > img->size)
         return fail(err, err_size, "the section table runs past the end of the file");
+    /* Before any field of it is believed: a type, like every other byte, is hashed. */
+    if (!sha256_matches(img->map + CWI_HEADER_SIZE, table_end - CWI_HEADER_SIZE,
+                        img->header.table_sha256))
+        return fail(err, err_size, "the section table does not match its SHA-256 in the header");
     memcpy(img->sections, img->map + CWI_HEADER_SIZE, count * sizeof(struct cwi_section));
 
     uint64_t prev_end = table_end;
@@ -185,6 +190,10 @@ static int check_table(struct cwi_image *img, char *err, size_t err_size)
     if (fd->length % CWI_ALIGN != 0)
         return fail(err, err_size, "FILE_DATA is %llu bytes, not a multiple of %u",
                     (unsigned long long)fd->length, CWI_ALIGN);
+    const struct cwi_section *sig = cwi_section(img, CWI_SEC_SIGNATURE);
+    if (sig != NULL && sig->length != ID_SIGNATURE_SIZE)
+        return fail(err, err_size, "SIGNATURE is %llu bytes, not the %u of an SEV-SNP ID block",
+                    (unsigned long long)sig->length, ID_SIGNATURE_SIZE);
     if (cwi_section(img, CWI_SEC_MANIFEST)->length > CWI_MAX_MANIFEST)
         return fail(err, err_size, "MANIFEST is %llu bytes, more than the limit of %u",
                     (unsigned long long)cwi_section(img, CWI_SEC_MANIFEST)->length,
@@ -204,12 +213,12 @@ static int check_table(struct cwi_image *img, char *err, size_t err_size)
     return 0;
 }
 
-static int check_hashes(struct cwi_image *img, unsigned flags, char *err, size_t err_size)
+/* The sections hashed at every open (bulk false), or FILE_DATA and CHUNK_HASHES. */
+static int check_hashes(const struct cwi_image *img, bool bulk, char *err, size_t err_size)
 {
     for (uint32_t i = 0; i < img->header.section_count; i++) {
         const struct cwi_section *s = &img->sections[i];
-        bool bulk = s->type == CWI_SEC_FILE_DATA || s->type == CWI_SEC_CHUNK_HASHES;
-        if (bulk && !(flags & CWI_OPEN_VERIFY_DATA))
+        if (bulk != (s->type == CWI_SEC_FILE_DATA || s->type == CWI_SEC_CHUNK_HASHES))
             continue;
         if (!sha256_matches(cwi_section_data(img, s), s->length, s->sha256))
             return fail(err, err_size,
@@ -457,6 +466,11 @@ static int check_data(const struct cwi_image *img, char *err, size_t err_size)
     return 0;
 }
 
+int cwi_verify_data(const struct cwi_image *img, char *err, size_t err_size)
+{
+    return check_hashes(img, true, err, err_size) || check_data(img, err, err_size) ? -1 : 0;
+}
+
 void cwi_close(struct cwi_image *img)
 {
     /* Only an image that got as far as its mapping owns anything; a failed open has
@@ -506,9 +520,9 @@ int cwi_open_fd(int fd, unsigned flags, struct cwi_image *img, char *err, size_t
     img->size = (uint64_t)st.st_size;
 
     if (check_header(img, err, err_size) || check_table(img, err, err_size) ||
-        check_hashes(img, flags, err, err_size) || check_shim(img, err, err_size) ||
+        check_hashes(img, false, err, err_size) || check_shim(img, err, err_size) ||
         check_manifest(img, err, err_size) || check_index(img, err, err_size) ||
-        ((flags & CWI_OPEN_VERIFY_DATA) && check_data(img, err, err_size))) {
+        ((flags & CWI_OPEN_VERIFY_DATA) && cwi_verify_data(img, err, err_size))) {
         cwi_close(img);
         return -1;
     }

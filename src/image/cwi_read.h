@@ -44,6 +44,11 @@ int cwi_open(const char *path, unsigned flags, struct cwi_image *img, char *err,
 int cwi_open_fd(int fd, unsigned flags, struct cwi_image *img, char *err, size_t err_size);
 void cwi_close(struct cwi_image *img);
 
+/* What CWI_OPEN_VERIFY_DATA adds, for an image already open: FILE_DATA and CHUNK_HASHES
+ * against their section hashes, every chunk and tree hash, the zeros after each file.
+ * 0, or -1 with one line in err. */
+int cwi_verify_data(const struct cwi_image *img, char *err, size_t err_size);
+
 /* The entry for a path, or NULL. */
 const struct cwi_entry *cwi_lookup(const struct cwi_image *img, const char *path);
 

@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,6 +522,10 @@ int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
         .file_size = L.file_size,
     };
     memcpy(h.magic, CWI_MAGIC, sizeof(h.magic));
+    if (sha256(table, n * sizeof(table[0]), h.table_sha256)) {
+        error_line(err, err_size, "SHA-256 failed in libcrypto");
+        goto out;
+    }
     if (pwrite_all(fd, &h, sizeof(h), 0, err, err_size) ||
         pwrite_all(fd, table, n * sizeof(table[0]), CWI_HEADER_SIZE, err, err_size))
         goto out;
@@ -544,6 +549,21 @@ out:
     return rc;
 }
 
+int cwi_seal_table(int fd, char *err, size_t err_size)
+{
+    struct cwi_header h;
+    struct cwi_section table[CWI_MAX_SECTIONS];
+    if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.section_count > CWI_MAX_SECTIONS)
+        return error_line(err, err_size, "cannot read the image's header back");
+    size_t tlen = h.section_count * sizeof(table[0]);
+    if (pread(fd, table, tlen, CWI_HEADER_SIZE) != (ssize_t)tlen)
+        return error_line(err, err_size, "cannot read the image's section table back");
+    if (sha256(table, tlen, h.table_sha256))
+        return error_line(err, err_size, "SHA-256 failed in libcrypto");
+    return pwrite_all(fd, h.table_sha256, sizeof(h.table_sha256),
+                      offsetof(struct cwi_header, table_sha256), err, err_size);
+}
+
 int cwi_set_signature(int fd, const uint8_t *sig, size_t len, char *err, size_t err_size)
 {
     struct cwi_header h;
@@ -564,7 +584,7 @@ int cwi_set_signature(int fd, const uint8_t *sig, size_t len, char *err, size_t 
             pwrite_all(fd, &table[i], sizeof(table[i]), CWI_HEADER_SIZE + i * sizeof(table[i]), err,
                        err_size))
             return -1;
-        return 0;
+        return cwi_seal_table(fd, err, err_size);
     }
     return error_line(err, err_size, "the image has no SIGNATURE section to fill");
 }

@@ -51,4 +51,11 @@ int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
                        struct cwi_write_stats *stats, char *err, size_t err_size);
 int cwi_set_signature(int fd, const uint8_t *sig, size_t len, char *err, size_t err_size);
 
+/*
+ * Rewrites the header's table_sha256 to match the section table as fd now holds it:
+ * after a section's table entry changed (cwi_set_signature; the test tools that play a
+ * host rewriting an image, which anyone holding the file can do). 0, or -1 with err.
+ */
+int cwi_seal_table(int fd, char *err, size_t err_size);
+
 #endif

@@ -4,9 +4,9 @@
  * index path found again by cwi_lookup, every section where the table says).
  *
  * Each input is tried twice: as given, and with every section hash that can be located
- * recomputed. Random bytes almost never match a SHA-256, so without the second try the
- * fuzzer would stop at the hash checks and never reach the shim header, the manifest or
- * the file index behind them.
+ * recomputed, and the header's hash of the table after them. Random bytes almost never match a
+ * SHA-256, so without the second try the fuzzer would stop at the hash checks and never reach the
+ * shim header, the manifest or the file index behind them.
  *
  * Not built by the Makefile; from the repository root, after `make unit`:
  *
@@ -14,11 +14,13 @@
  *   build/tests/unit/test_cwi --seed-corpus build/fuzz/cwi-corpus
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
  *       -Iinclude tests/fuzz/fuzz_cwi_read.c src/image/cwi_read.c src/image/manifest.c \
- *       src/image/file_tree.c src/image/md.c src/image/error_line.c -lcrypto -o build/fuzz/fuzz_cwi_read
- *   build/fuzz/fuzz_cwi_read -max_total_time=30 -max_len=300000 build/fuzz/cwi-corpus
+ *       src/image/file_tree.c src/image/md.c src/image/error_line.c -lcrypto -o
+ * build/fuzz/fuzz_cwi_read build/fuzz/fuzz_cwi_read -max_total_time=30 -max_len=300000
+ * build/fuzz/cwi-corpus
  */
 #include "image/cwi_read.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -72,7 +74,8 @@ static void try_open(const uint8_t *data, size_t size)
     cwi_close(&img);
 }
 
-/* Recomputes the hash of every section the table places inside the buffer. */
+/* Recomputes the hash of every section the table places inside the buffer, then the
+ * header's hash of the table. */
 static void fix_hashes(uint8_t *b, size_t size)
 {
     if (size < CWI_HEADER_SIZE)
@@ -93,6 +96,13 @@ static void fix_hashes(uint8_t *b, size_t size)
             abort();
         memcpy(b + at, &s, sizeof(s));
     }
+    size_t tlen = n * sizeof(struct cwi_section);
+    if (CWI_HEADER_SIZE + tlen > size)
+        return;
+    unsigned len = 0;
+    if (!EVP_Digest(b + CWI_HEADER_SIZE, tlen, h.table_sha256, &len, EVP_sha256(), NULL))
+        abort();
+    memcpy(b + offsetof(struct cwi_header, table_sha256), h.table_sha256, 32);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

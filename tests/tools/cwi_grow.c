@@ -4,10 +4,10 @@
  *   cwi_grow IMAGE SIZE
  *
  * Extends the image's last section, FILE_DATA, with a hole so that the file is SIZE
- * bytes (a multiple of 4096), and rewrites the header's file size and the section's
- * length to match. Opening an image does not hash FILE_DATA, so the result opens and
- * reaches the launch plan: how the tests show that an image larger than the guest's
- * file window is refused in one line, with no 256 GiB of disk.
+ * bytes (a multiple of 4096), and rewrites the header's file size, the section's
+ * length and the header's SHA-256 of the table to match. Opening an image does not hash FILE_DATA,
+ * so the result opens and reaches the launch plan: how the tests show that an image larger than the
+ * guest's file window is refused in one line, with no 256 GiB of disk.
  */
 #include <fcntl.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "image/cwi_read.h"
+#include "image/cwi_write.h"
 
 int main(int argc, char **argv)
 {
@@ -47,6 +48,10 @@ int main(int argc, char **argv)
         pwrite(fd, &file_size, 8, offsetof(struct cwi_header, file_size)) != 8 ||
         pwrite(fd, &length, 8, entry + (off_t)offsetof(struct cwi_section, length)) != 8)
         return perror("cwi_grow: write"), 1;
+    if (cwi_seal_table(fd, err, sizeof(err)) < 0) {
+        fprintf(stderr, "cwi_grow: %s\n", err);
+        return 1;
+    }
     close(fd);
     return 0;
 }

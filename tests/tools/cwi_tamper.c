@@ -4,8 +4,9 @@
  *   cwi_tamper IMAGE PATH OFFSET
  *
  * Flips one byte of file PATH at OFFSET inside the image's FILE_DATA, then rewrites the
- * section table's SHA-256 of FILE_DATA to match, as an attacker would, so that only the
- * shim's chunk checks (rooted in the measured launch) can notice.
+ * section table's SHA-256 of FILE_DATA and the header's SHA-256 of the table to match,
+ * as an attacker would, so that only the shim's chunk checks (rooted in the measured
+ * launch) can notice.
  */
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "image/cwi_read.h"
+#include "image/cwi_write.h"
 
 int main(int argc, char **argv)
 {
@@ -59,6 +61,10 @@ int main(int argc, char **argv)
     off_t entry = CWI_HEADER_SIZE + (off_t)sec_index * (off_t)sizeof(struct cwi_section);
     if (pwrite(fd, digest, 32, entry + (off_t)offsetof(struct cwi_section, sha256)) != 32)
         return perror("cwi_tamper: write"), 1;
+    if (cwi_seal_table(fd, err, sizeof(err)) < 0) {
+        fprintf(stderr, "cwi_tamper: %s\n", err);
+        return 1;
+    }
     close(fd);
     return 0;
 }

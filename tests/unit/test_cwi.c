@@ -219,11 +219,28 @@ static struct cwi_section *sec_of(uint8_t *buf, uint32_t type)
     return NULL;
 }
 
+/* Rewrites the header's hash of the section table to match the table as buf holds it. */
+static void reseal(uint8_t *buf)
+{
+    struct cwi_header *h = (struct cwi_header *)buf;
+    uint32_t n = h->section_count < CWI_MAX_SECTIONS ? h->section_count : CWI_MAX_SECTIONS;
+    sha256(buf + CWI_HEADER_SIZE, n * sizeof(struct cwi_section), h->table_sha256);
+}
+
+/* Re-hashes a section, and then the table that holds its hash. */
 static void rehash(uint8_t *buf, uint32_t type)
 {
     struct cwi_section *s = sec_of(buf, type);
     sha256(buf + s->offset, (size_t)s->length, s->sha256);
+    reseal(buf);
 }
+
+/* A table edited as an attacker would, who re-hashes it, so that only the rule can tell. */
+#define EXPECT_BAD_SEALED(buf, len, frag)                                                          \
+    do {                                                                                           \
+        reseal(buf);                                                                               \
+        expect_bad_flags(buf, len, 0, frag, __LINE__);                                             \
+    } while (0)
 
 /* The index entry for path inside buf, and its path bytes. */
 static struct cwi_entry *entry_of(uint8_t *buf, const char *path, char **path_bytes)
@@ -586,7 +603,12 @@ static void test_bad_header(void)
     EXPECT_BAD(b, good_len, "bad magic");
     memcpy(h->magic, CWI_MAGIC, 8);
     h->version = CWI_VERSION + 1;
-    EXPECT_BAD(b, good_len, "format version 3");
+    char want[96];
+    snprintf(want, sizeof(want), "format version %u, this cloister reads version %u",
+             CWI_VERSION + 1, CWI_VERSION);
+    EXPECT_BAD(b, good_len, want);
+    h->version = 2;
+    EXPECT_BAD(b, good_len, "format version 2, this cloister reads version 3");
     h->version = CWI_VERSION;
     h->flags = 1;
     EXPECT_BAD(b, good_len, "unknown header flags 0x1");
@@ -620,58 +642,60 @@ static void test_bad_table(void)
     memcpy(saved, s, sizeof(saved));
 #define RESTORE() memcpy(s, saved, sizeof(saved))
 
+    /* Any change to the table, a section's type included, breaks the header's hash. */
     s[1].type = 9;
-    EXPECT_BAD(b, good_len, "section 2 has unknown type 9");
+    EXPECT_BAD(b, good_len, "the section table does not match its SHA-256 in the header");
+    EXPECT_BAD_SEALED(b, good_len, "section 2 has unknown type 9");
     RESTORE();
     s[2].type = CWI_SEC_SHIM;
-    EXPECT_BAD(b, good_len, "section 3 (SHIM) appears twice");
+    EXPECT_BAD_SEALED(b, good_len, "section 3 (SHIM) appears twice");
     RESTORE();
     s[0].flags = 4;
-    EXPECT_BAD(b, good_len, "section 1 (MANIFEST) has unknown flags");
+    EXPECT_BAD_SEALED(b, good_len, "section 1 (MANIFEST) has unknown flags");
     RESTORE();
     s[1].length += CWI_ALIGN; /* the shim now runs into the index */
-    EXPECT_BAD(b, good_len, "section 3 (FILE_INDEX) overlaps section 2 (SHIM)");
+    EXPECT_BAD_SEALED(b, good_len, "section 3 (FILE_INDEX) overlaps section 2 (SHIM)");
     RESTORE();
     s[4].length += CWI_ALIGN;
-    EXPECT_BAD(b, good_len, "section 5 (FILE_DATA) ends past the end of the file");
+    EXPECT_BAD_SEALED(b, good_len, "section 5 (FILE_DATA) ends past the end of the file");
     RESTORE();
     s[4].offset = good_len + CWI_ALIGN;
-    EXPECT_BAD(b, good_len, "section 5 (FILE_DATA) ends past the end of the file");
+    EXPECT_BAD_SEALED(b, good_len, "section 5 (FILE_DATA) ends past the end of the file");
     RESTORE();
     s[2].length = 1ull << 63;
-    EXPECT_BAD(b, good_len, "section 3 (FILE_INDEX) ends past the end of the file");
+    EXPECT_BAD_SEALED(b, good_len, "section 3 (FILE_INDEX) ends past the end of the file");
     RESTORE();
     s[2].length = UINT64_MAX;
-    EXPECT_BAD(b, good_len, "ends past the end of the file");
+    EXPECT_BAD_SEALED(b, good_len, "ends past the end of the file");
     RESTORE();
     s[2].offset = 1ull << 63;
     s[2].length = 1ull << 63;
-    EXPECT_BAD(b, good_len, "ends past the end of the file");
+    EXPECT_BAD_SEALED(b, good_len, "ends past the end of the file");
     RESTORE();
     s[0].offset = 64;
-    EXPECT_BAD(b, good_len, "starts inside the header or the section table");
+    EXPECT_BAD_SEALED(b, good_len, "starts inside the header or the section table");
     RESTORE();
     s[1].offset += 8;
     s[1].length -= 8;
-    EXPECT_BAD(b, good_len, "section 2 (SHIM) at offset");
+    EXPECT_BAD_SEALED(b, good_len, "section 2 (SHIM) at offset");
     RESTORE();
     memcpy(&s[1], &saved[2], sizeof(s[1]));
     memcpy(&s[2], &saved[1], sizeof(s[2]));
-    EXPECT_BAD(b, good_len, "not in ascending offset order");
+    EXPECT_BAD_SEALED(b, good_len, "not in ascending offset order");
     RESTORE();
     s[4].type = CWI_SEC_SIGNATURE; /* FILE_DATA becomes a signature: now none is left */
-    EXPECT_BAD(b, good_len, "no FILE_DATA section");
+    EXPECT_BAD_SEALED(b, good_len, "no FILE_DATA section");
     RESTORE();
     s[3].length -= 1;
-    EXPECT_BAD(b, good_len, "CHUNK_HASHES is");
+    EXPECT_BAD_SEALED(b, good_len, "CHUNK_HASHES is");
     RESTORE();
     /* A stray byte in the padding after the manifest, which no hash covers. */
     b[saved[0].offset + saved[0].length + 5] = 0xcc;
-    EXPECT_BAD(b, good_len, "outside any section");
+    EXPECT_BAD_SEALED(b, good_len, "outside any section");
     b[saved[0].offset + saved[0].length + 5] = 0;
     /* The last section cut short leaves bytes nobody owns. */
     s[4].length -= CWI_ALIGN;
-    EXPECT_BAD(b, good_len, "4096 bytes after the last section");
+    EXPECT_BAD_SEALED(b, good_len, "4096 bytes after the last section");
     RESTORE();
 #undef RESTORE
     free(b);
@@ -690,8 +714,9 @@ static void test_bad_hash(void)
     b[sh->offset + 100] ^= 1;
     struct cwi_section *ix = sec_of(b, CWI_SEC_FILE_INDEX);
     ix->sha256[0] ^= 1;
-    EXPECT_BAD(b, good_len, "section 3 (FILE_INDEX) does not match");
+    EXPECT_BAD_SEALED(b, good_len, "section 3 (FILE_INDEX) does not match");
     ix->sha256[0] ^= 1;
+    reseal(b);
 
     /* File contents are checked only when asked: opening to run costs no hashing. */
     struct cwi_entry *e = entry_of(b, "/data/big", NULL);
@@ -926,6 +951,7 @@ static void test_random_damage(void)
         for (uint32_t i = 0; i < h->section_count && i < CWI_MAX_SECTIONS; i++)
             if (s[i].offset <= good_len && s[i].length <= good_len - s[i].offset)
                 sha256(b + s[i].offset, (size_t)s[i].length, s[i].sha256);
+        reseal(b);
         struct cwi_image img;
         char err[512] = "";
         if (open_buf(b, good_len, CWI_OPEN_VERIFY_DATA, &img, err, sizeof(err)) == 0) {
