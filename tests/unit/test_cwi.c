@@ -965,6 +965,146 @@ static void test_random_damage(void)
     CHECK(refused > 1500);
 }
 
+/* The image of build() with notes and/or a reserved (zero) signature, read into memory. */
+static uint8_t *build_extra(const char *notes, size_t sig_len, size_t *len)
+{
+    char err[512];
+    struct file_tree t;
+    struct cl_manifest m;
+    file_tree_init(&t);
+    small_manifest(&m, "/bin/app");
+    const char *out = path_of("extra.cwi");
+    int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    int rc = fd < 0 || file_tree_add(&t, path_of("src"), "/", err, sizeof(err)) ||
+             cwi_write_signable(fd, &m, &t, fake_shim, sizeof(fake_shim), notes, sig_len, NULL, err,
+                                sizeof(err));
+    if (fd >= 0)
+        close(fd);
+    file_tree_free(&t);
+    manifest_free(&m);
+    if (rc) {
+        fprintf(stderr, "  cannot build extra.cwi: %s\n", err);
+        exit(2);
+    }
+    return read_file(out, len);
+}
+
+/*
+ * The rules docs/image-format.md states that no other case here breaks: each one broken
+ * alone (re-hashing what a hash covers, so that only the rule can tell) is refused.
+ */
+static void test_documented_rules(void)
+{
+    uint8_t *b = copy_good();
+    struct cwi_section *s = (struct cwi_section *)(b + CWI_HEADER_SIZE);
+    struct cwi_section saved[5];
+    memcpy(saved, s, sizeof(saved));
+#define RESTORE()                                                                                  \
+    do {                                                                                           \
+        memcpy(b, good, good_len);                                                                 \
+    } while (0)
+
+    /* Section table: type 0 is no type; MANIFEST on a multiple of 8. */
+    s[1].type = 0;
+    EXPECT_BAD_SEALED(b, good_len, "section 2 has unknown type 0");
+    RESTORE();
+    s[0].offset += 4;
+    s[0].length -= 4;
+    EXPECT_BAD_SEALED(b, good_len, "section 1 (MANIFEST) at offset");
+    RESTORE();
+    /* FILE_DATA a whole number of pages (the file cut to match, so that only this rule
+     * is broken). */
+    s[4].length -= 1;
+    ((struct cwi_header *)b)->file_size = good_len - 1;
+    EXPECT_BAD_SEALED(b, good_len - 1, "not a multiple of 4096");
+    RESTORE();
+    /* CHUNK_HASHES against its section hash, when asked. */
+    b[saved[3].offset + 5] ^= 1;
+    expect_bad_flags(b, good_len, CWI_OPEN_VERIFY_DATA, "section 4 (CHUNK_HASHES) does not match",
+                     __LINE__);
+    RESTORE();
+
+    /* FILE_INDEX header: entries at 32, strings right after them, at least "/". */
+    struct cwi_index_header *ih = (struct cwi_index_header *)(b + saved[2].offset);
+    ih->entries_offset = 40;
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "file index entries at offset 40, expected 32");
+    RESTORE();
+    ih->strings_offset += 8;
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "file index strings at offset");
+    RESTORE();
+    ih->entry_count = 0;
+    ih->strings_offset = sizeof(*ih);
+    ih->strings_size = saved[2].length - sizeof(*ih);
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "file index has no \"/\" entry");
+    RESTORE();
+
+    /* Entries: reserved zero; a directory has no size, data or hash. */
+    entry_of(b, "/etc/conf", NULL)->reserved = 1;
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "non-zero reserved bits");
+    RESTORE();
+    entry_of(b, "/emptydir", NULL)->size = 1;
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "/emptydir: directory with non-zero size, data or hash");
+    RESTORE();
+    entry_of(b, "/emptydir", NULL)->sha256[0] = 1;
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "/emptydir: directory with non-zero size, data or hash");
+    RESTORE();
+
+    /* Symlinks: a target of 1..4095 bytes, no NUL in it, no chunk or hash. */
+    struct cwi_entry *l = entry_of(b, "/link", NULL);
+    l->size = 0;
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "/link: symlink target of 0 bytes");
+    RESTORE();
+    l->size = CWI_MAX_PATH;
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "/link: symlink target of 4096 bytes");
+    RESTORE();
+    char *strings = (char *)b + saved[2].offset + ih->strings_offset;
+    strings[l->data_offset + 1] = '\0';
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "/link: symlink target holds a NUL byte");
+    RESTORE();
+    l->sha256[31] = 1;
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "/link: symlink with chunk or hash fields");
+    RESTORE();
+
+    /* The manifest's ENTRY names a regular file: here /bin/app made a directory. */
+    struct cwi_entry *app = entry_of(b, "/bin/app", NULL);
+    app->mode = CWI_S_IFDIR | 0755;
+    app->size = app->data_offset = app->first_chunk = 0;
+    memset(app->sha256, 0, sizeof(app->sha256));
+    rehash(b, CWI_SEC_FILE_INDEX);
+    EXPECT_BAD(b, good_len, "the entry program /bin/app is not a regular file");
+#undef RESTORE
+    free(b);
+
+    /* NOTES and SIGNATURE: hashed at every open; SIGNATURE exactly 0x1060 bytes. */
+    size_t n = 0;
+    uint8_t *x = build_extra("what build collected\n", 0, &n);
+    b = x;
+    struct cwi_section *notes = sec_of(b, CWI_SEC_NOTES);
+    CHECK(notes != NULL);
+    b[notes->offset + 3] ^= 1;
+    EXPECT_BAD(b, n, "section 6 (NOTES) does not match its SHA-256");
+    free(x);
+    x = build_extra(NULL, 16, &n);
+    EXPECT_BAD(x, n, "SIGNATURE is 16 bytes, not the 4192 of an SEV-SNP ID block");
+    free(x);
+    x = build_extra(NULL, 0x1060, &n);
+    struct cwi_section *sig = sec_of(x, CWI_SEC_SIGNATURE);
+    CHECK(sig != NULL);
+    x[sig->offset + 0x100] ^= 1;
+    EXPECT_BAD(x, n, "section 6 (SIGNATURE) does not match its SHA-256");
+    free(x);
+}
+
 /* Writes small valid images as a fuzzing corpus. */
 static int write_seeds(const char *dir)
 {
@@ -1036,6 +1176,7 @@ int main(int argc, char **argv)
     RUN(bad_manifest);
     RUN(bad_index);
     RUN(random_damage);
+    RUN(documented_rules);
     free(good);
     UNIT_EXIT();
 }
