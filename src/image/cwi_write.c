@@ -549,16 +549,25 @@ out:
     return rc;
 }
 
+/* The header and section table fd holds (for an edit in place). 0, or -1 with err. */
+static int read_table(int fd, struct cwi_header *h, struct cwi_section table[CWI_MAX_SECTIONS],
+                      char *err, size_t err_size)
+{
+    if (pread(fd, h, sizeof(*h), 0) != (ssize_t)sizeof(*h) || h->section_count > CWI_MAX_SECTIONS)
+        return error_line(err, err_size, "cannot read the image's header back");
+    size_t tlen = h->section_count * sizeof(table[0]);
+    if (pread(fd, table, tlen, CWI_HEADER_SIZE) != (ssize_t)tlen)
+        return error_line(err, err_size, "cannot read the image's section table back");
+    return 0;
+}
+
 int cwi_seal_table(int fd, char *err, size_t err_size)
 {
     struct cwi_header h;
     struct cwi_section table[CWI_MAX_SECTIONS];
-    if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.section_count > CWI_MAX_SECTIONS)
-        return error_line(err, err_size, "cannot read the image's header back");
-    size_t tlen = h.section_count * sizeof(table[0]);
-    if (pread(fd, table, tlen, CWI_HEADER_SIZE) != (ssize_t)tlen)
-        return error_line(err, err_size, "cannot read the image's section table back");
-    if (sha256(table, tlen, h.table_sha256))
+    if (read_table(fd, &h, table, err, err_size))
+        return -1;
+    if (sha256(table, h.section_count * sizeof(table[0]), h.table_sha256))
         return error_line(err, err_size, "SHA-256 failed in libcrypto");
     return pwrite_all(fd, h.table_sha256, sizeof(h.table_sha256),
                       offsetof(struct cwi_header, table_sha256), err, err_size);
@@ -568,11 +577,8 @@ int cwi_set_signature(int fd, const uint8_t *sig, size_t len, char *err, size_t 
 {
     struct cwi_header h;
     struct cwi_section table[CWI_MAX_SECTIONS];
-    if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.section_count > CWI_MAX_SECTIONS)
-        return error_line(err, err_size, "cannot read the image's header back");
-    size_t tlen = h.section_count * sizeof(table[0]);
-    if (pread(fd, table, tlen, CWI_HEADER_SIZE) != (ssize_t)tlen)
-        return error_line(err, err_size, "cannot read the image's section table back");
+    if (read_table(fd, &h, table, err, err_size))
+        return -1;
     for (unsigned i = 0; i < h.section_count; i++) {
         if (table[i].type != CWI_SEC_SIGNATURE)
             continue;

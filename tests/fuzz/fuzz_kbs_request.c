@@ -34,6 +34,7 @@
 #include "attest/kbs_policy.h"
 #include "attest/kbs_protocol.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,17 +77,6 @@ static void setup(void)
         fprintf(stderr, "fuzz_kbs_request: setup: %s\n", err);
         abort();
     }
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static void terminated(const char *why, size_t len)
@@ -214,9 +204,10 @@ static size_t percent_decode(const char *s, size_t n, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        int hi = i + 2 < n ? hex_value(s[i + 1]) : -1, lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
-        if (s[i] == '%' && hi >= 0 && lo >= 0) {
-            out[o++] = (char)(hi << 4 | lo);
+        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hh[3] = {s[i + 1], s[i + 2], '\0'};
+            out[o++] = (char)strtol(hh, NULL, 16);
             i += 2;
         } else {
             out[o++] = s[i];

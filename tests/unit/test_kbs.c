@@ -1477,6 +1477,50 @@ static void call(struct kbs_broker *b, const char *method, const char *path, con
     kbs_handle(b, &req, res);
 }
 
+/*
+ * Runs auth and attest on b for workload w with a good report: the cookie in cookie, the
+ * attest answer in *res (clear it).
+ */
+static void attest_session(struct kbs_broker *b, struct workload *w,
+                           char cookie[KBS_SESSION_ID_LEN + 1], struct kbs_response *res)
+{
+    static const char req[] = "{\"version\":\"0.4.0\",\"tee\":\"snp\"}";
+    char nonce[128];
+    call(b, "POST", "/kbs/v0/auth", NULL, req, res);
+    snprintf(cookie, KBS_SESSION_ID_LEN + 1, "%.32s",
+             res->set_cookie + strlen(KBS_COOKIE_NAME "="));
+    json_t *c = json_loads(res->body, 0, NULL);
+    snprintf(nonce, sizeof(nonce), "%s", json_string_value(json_object_get(c, "nonce")) ?: "");
+    json_decref(c);
+    kbs_response_clear(res);
+    uint8_t rd[64], report[SNP_REPORT_SIZE];
+    binding(nonce, w->jwk, rd);
+    make_report(report, rd, MEAS_GOOD, POLICY_NORMAL, &trusted);
+    char *body = attestation(nonce, w->jwk, report, &trusted);
+    call(b, "POST", "/kbs/v0/attest", cookie, body, res);
+    free(body);
+}
+
+/* A broker over dir with one session attested by a good report; its cookie in cookie. */
+static struct kbs_broker *attested_broker(const char *dir, char cookie[KBS_SESSION_ID_LEN + 1])
+{
+    char err[256];
+    struct kbs_config cfg = {.policy = policy, .resources_dir = dir};
+    struct kbs_broker *b = kbs_broker_new(&cfg, err, sizeof(err));
+    if (b == NULL) {
+        fprintf(stderr, "  %s\n", err);
+        return NULL;
+    }
+    struct workload w;
+    struct kbs_response res;
+    workload_init(&w, false);
+    attest_session(b, &w, cookie, &res);
+    CHECK_EQ_INT(res.status, 200);
+    kbs_response_clear(&res);
+    workload_free(&w);
+    return b;
+}
+
 static void test_sessions_bounded(void)
 {
     static const char req[] = "{\"version\":\"0.4.0\",\"tee\":\"snp\"}";
@@ -1534,24 +1578,13 @@ static void test_sessions_bounded(void)
 /* The token is an ES256 JWT whose signature verifies with the key in its "jwk" claim. */
 static void test_token(void)
 {
-    static const char req[] = "{\"version\":\"0.4.0\",\"tee\":\"snp\"}";
-    char err[256], cookie[KBS_SESSION_ID_LEN + 1], nonce[128];
+    char err[256], cookie[KBS_SESSION_ID_LEN + 1];
     struct kbs_config cfg = {.policy = policy, .resources_dir = resources_path};
     struct kbs_broker *b = kbs_broker_new(&cfg, err, sizeof(err));
     struct kbs_response res;
-    call(b, "POST", "/kbs/v0/auth", NULL, req, &res);
-    snprintf(cookie, sizeof(cookie), "%.32s", res.set_cookie + strlen(KBS_COOKIE_NAME "="));
-    json_t *c = json_loads(res.body, 0, NULL);
-    snprintf(nonce, sizeof(nonce), "%s", json_string_value(json_object_get(c, "nonce")) ?: "");
-    json_decref(c);
-    kbs_response_clear(&res);
     struct workload w;
     workload_init(&w, false);
-    uint8_t rd[64], report[SNP_REPORT_SIZE];
-    binding(nonce, w.jwk, rd);
-    make_report(report, rd, MEAS_GOOD, POLICY_NORMAL, &trusted);
-    char *body = attestation(nonce, w.jwk, report, &trusted);
-    call(b, "POST", "/kbs/v0/attest", cookie, body, &res);
+    attest_session(b, &w, cookie, &res);
     CHECK_EQ_INT(res.status, 200);
     json_t *t = json_loads(res.body, 0, NULL);
     const char *token = json_string_value(json_object_get(t, "token"));
@@ -1601,44 +1634,11 @@ static void test_token(void)
     }
     json_decref(t);
     kbs_response_clear(&res);
-    free(body);
     workload_free(&w);
     kbs_broker_free(b);
 }
 
 /* ---- symbolic links in and above the resources directory ---- */
-
-/* A broker over dir with one session attested by a good report; its cookie in cookie. */
-static struct kbs_broker *attested_broker(const char *dir, char cookie[KBS_SESSION_ID_LEN + 1])
-{
-    static const char req[] = "{\"version\":\"0.4.0\",\"tee\":\"snp\"}";
-    char err[256], nonce[128];
-    struct kbs_config cfg = {.policy = policy, .resources_dir = dir};
-    struct kbs_broker *b = kbs_broker_new(&cfg, err, sizeof(err));
-    if (b == NULL) {
-        fprintf(stderr, "  %s\n", err);
-        return NULL;
-    }
-    struct kbs_response res;
-    call(b, "POST", "/kbs/v0/auth", NULL, req, &res);
-    snprintf(cookie, KBS_SESSION_ID_LEN + 1, "%.32s", res.set_cookie + strlen(KBS_COOKIE_NAME "="));
-    json_t *c = json_loads(res.body, 0, NULL);
-    snprintf(nonce, sizeof(nonce), "%s", json_string_value(json_object_get(c, "nonce")) ?: "");
-    json_decref(c);
-    kbs_response_clear(&res);
-    struct workload w;
-    workload_init(&w, false);
-    uint8_t rd[64], report[SNP_REPORT_SIZE];
-    binding(nonce, w.jwk, rd);
-    make_report(report, rd, MEAS_GOOD, POLICY_NORMAL, &trusted);
-    char *body = attestation(nonce, w.jwk, report, &trusted);
-    call(b, "POST", "/kbs/v0/attest", cookie, body, &res);
-    CHECK_EQ_INT(res.status, 200);
-    kbs_response_clear(&res);
-    free(body);
-    workload_free(&w);
-    return b;
-}
 
 static void link_at(const char *target, const char *rel)
 {
