@@ -104,11 +104,20 @@ static s64 stdio_stat(struct file *f, struct linux_stat *st)
     return 0;
 }
 
+/* The host's position: a file on stdin is read with the host's read(), which moves it,
+ * and the shell that opened the file shares it, so the shim keeps no copy. */
+static s64 stdio_seek(struct file *f, s64 off, u32 whence)
+{
+    s64 r = hcall(CL_HC_FD_SEEK, f->priv, (u64)off, whence, 0, 0, 0);
+    return r < 0 ? host_errno(r) : r;
+}
+
 static const struct file_ops stdio_ops = {
     .read = stdio_read,
     .write = stdio_write,
     .ioctl = stdio_ioctl,
     .stat = stdio_stat,
+    .seek = stdio_seek,
 };
 
 void stdio_files_init(void)

@@ -14,6 +14,7 @@
 #define SEEK_SET     0
 #define SEEK_CUR     1
 #define SEEK_END     2
+#define SEEK_MAX     4 /* SEEK_HOLE */
 
 static s64 do_rw(s64 fd, const struct linux_iovec *iov, unsigned cnt, s64 off, bool write)
 {
@@ -88,6 +89,10 @@ SYSCALL(lseek)
     struct file *f = fd_get((s64)a0);
     if (!f)
         return -EBADF;
+    if (a2 > SEEK_MAX) /* checked first, as Linux does, even on a pipe */
+        return -EINVAL;
+    if (f->ops->seek)
+        return f->ops->seek(f, (s64)a1, (u32)a2);
     if (!f->ops->seekable)
         return -ESPIPE;
     s64 base;

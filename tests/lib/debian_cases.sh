@@ -40,6 +40,37 @@ debian_image() {
     fi
 }
 
+# deb_case NAME [OPTIONS] -- PROG [ARGS...]: Debian's PROG (found on PATH), sealed
+# with what it loads and the test inputs at /in (its working directory), run in a VM
+# and natively in $WORK/in with the same arguments and stdin, compared like a VM case
+# (options as in compare.sh). One image per program, built on its first case.
+deb_case() {
+    local name=debian/$1
+    shift
+    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=()
+    parse_case_options "$@"
+    shift "$NOPTS"
+    local prog=$1 path
+    shift
+    wanted "$name" || return 0
+    skip_if_no_kvm "$name" && return 0
+    if ! path=$(command -v "$prog"); then
+        skip "$name" "$prog not installed (scripts/install-deps installs it)"
+        return 0
+    fi
+    local img=$WORK/deb-${prog##*/}.cwi home=$WORK/empty-home
+    mkdir -p "$home"
+    if [[ ! -f $img ]] && ! debian_image "$name" "$img" --entry "$path" \
+        --add "$WORK/in:/in" --cwd /in; then
+        return 0
+    fi
+    run_capture "$WORK/vm" "$mode" "$input" "$CLOISTER" run "$img" "$@"
+    local vm_rc=$RC
+    run_capture "$WORK/native" "$mode" "$input" env -i -C "$WORK/in" HOME="$home" "$path" "$@"
+    judge "$name" "$vm_rc" "$RC" "$path" ||
+        trace_excerpt "$mode" "$input" "$CLOISTER" run --trace "$img" "$@"
+}
+
 debian_cases() {
     local home=$WORK/empty-home
     mkdir -p "$home"
@@ -72,4 +103,12 @@ debian_cases() {
         debian_compare debian/dlopen "$WORK/dlopen.cwi" "$home" /opt/plugin/libplugin.so -- \
             "$BUILD_DIR/dyn/dlopen_main" "$PWD/$BUILD_DIR/dyn/libplugin.so"
     fi
+
+    # a regular file on stdin has Linux's size and position (fstat, lseek)
+    deb_case wc-c-file --stdin text -- wc -c
+    deb_case wc-file --stdin text -- wc
+    deb_case wc-pipe --pipe text -- wc
+    deb_case tail-c-file --stdin text -- tail -c 20
+    deb_case diff-stdin-file --status 1 --stdin text -- diff - sorted
+    deb_case shuf-file --stdin text -- shuf --random-source=text
 }

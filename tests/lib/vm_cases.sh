@@ -71,6 +71,8 @@ vm_cases() {
     vm_case stdin-sum-empty -- stdin_sum
     vm_case stdin-sum-pipe --pipe big -- stdin_sum
     vm_case stdin-sum-file --stdin big -- stdin_sum
+    vm_case stdin-seek-file --stdin io21 -- stdin_seek
+    vm_case stdin-seek-pipe --pipe io21 -- stdin_seek
 
     vm_case fault-null-read --asan --fault SIGSEGV -- faults null-read
     vm_case fault-guard-write --fault SIGSEGV -- faults guard-write
