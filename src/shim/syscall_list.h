@@ -103,5 +103,6 @@ X3(dup3, 292, 3)
 X3(prlimit64, 302, 4)
 X3(renameat2, 316, 5)
 X3(getrandom, 318, 3)
+X3(statx, 332, 5)
 X3(faccessat2, 439, 4)
 #undef X3
