@@ -76,6 +76,7 @@ vm_cases() {
     vm_case futex -- futex
     vm_case statx -- statx
     vm_case xattr -- xattr
+    vm_case pipe -- pipe
 
     vm_case fault-null-read --asan --fault SIGSEGV -- faults null-read
     vm_case fault-guard-write --fault SIGSEGV -- faults guard-write
