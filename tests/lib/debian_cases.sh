@@ -110,5 +110,38 @@ debian_cases() {
     deb_case wc-pipe --pipe text -- wc
     deb_case tail-c-file --stdin text -- tail -c 20
     deb_case diff-stdin-file --status 1 --stdin text -- diff - sorted
-    deb_case shuf-file --stdin text -- shuf --random-source=text
+    deb_case shuf-file --stdin text -- shuf -n 2 --random-source=text
+    # text tools as users run them, input on a file stdin, a pipe, or named
+    deb_case sort-keys-file --stdin text -- sort -t ' ' -k3,3n -k1,1
+    deb_case sort-temp-files --stdin nums -- sort -S 16K -n -r
+    deb_case grep-count-pipe --pipe text -- grep -c -i apple
+    deb_case grep-files -- grep -n apple text sorted
+    deb_case sed-pipe --pipe text -- sed -E 's/([a-z]+) ([a-z]+)/\2 \1/'
+    deb_case mawk-sum-file --stdin nums -- mawk '{s += $1} END {print s, NR}'
+    deb_case gawk-upper-file --stdin text -- gawk '{print NR ": " toupper($0)}'
+    deb_case uniq-count-file --stdin sorted -- uniq -c
+    deb_case sha256sum-big-file --stdin big -- sha256sum
+    deb_case md5sum-files -- md5sum text nums big
+    deb_case stat-files -- stat -c '%n %F %a %s %h' text nums
+    deb_case ls-dir -- ls
+    deb_case ls-long -- ls -ln --time-style=+X text nums
+    deb_case perl-lines-file --stdin text -- perl -ne 'print uc if /apple/'
+    deb_case jq-filter-file --stdin json -- jq -c '.a[2], .n * 2, (.s | length)'
+    deb_case jq-pipe --pipe json -- jq -r '.a | map(tostring) | join(",")'
+    deb_case bc-file --stdin bc -- bc -l
+    deb_case dc-expr -- dc -e '2 100 ^ p 7 6 * p'
+    # compressors: a file or a pipe on stdin, the result on stdout (xz needs pipe2)
+    deb_case gzip-file --stdin text -- gzip -c -n -9
+    deb_case gzip-d-file --stdin gz -- gzip -d -c
+    deb_case xz-file --stdin text -- xz -c
+    deb_case xz-pipe-big --pipe big -- xz -c -0
+    deb_case xz-d-file --stdin xz -- xz -d -c
+    deb_case bzip2-file --stdin text -- bzip2 -c
+    deb_case bzip2-d-pipe --pipe bz2 -- bzip2 -d -c
+    deb_case zstd-single-thread --stdin big -- zstd -q -c --single-thread --no-asyncio
+    # tar reads an archive from a file stdin
+    deb_case tar-list-file --stdin tar -- tar -tv
+    deb_case tar-extract-stdout --stdin tar -- tar -xO nums
+    # a C++ program: libstdc++'s pthread_once wakes a futex (glibc aborts on ENOSYS)
+    deb_case cppcheck-version -- cppcheck --version
 }

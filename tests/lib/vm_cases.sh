@@ -27,6 +27,11 @@ EOF
     gzip -c -n "$dir/text" >"$dir/gz"
     seq 1 1000 >"$dir/nums"
     printf '2^100\n7 * 6\nscale=10; 1/3\n' >"$dir/bc"
+    printf '{"a":[1,2,{"b":"x"}],"n":3.5,"s":"ünï"}\n' >"$dir/json"
+    (cd "$dir" && tar -cf tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner text nums)
+    # compressed by the Debian tools the debian/ cases run, where installed
+    if command -v xz >/dev/null; then xz -c "$dir/text" >"$dir/xz"; fi
+    if command -v bzip2 >/dev/null; then bzip2 -c "$dir/text" >"$dir/bz2"; fi
 }
 
 # Arguments and environment big enough to fill more than one page of the initial stack.
