@@ -1,13 +1,14 @@
 /*
  * Stdin as Linux shows it to a program: a regular file redirected with `<` has a type,
- * a size and one position that lseek, read, pread and dup'ed descriptors share; a pipe
- * has none of those. Programs such as `wc -c`, `tail` or `diff` take the file's size
+ * a size and one position that lseek, read, pread and dup'ed descriptors share, and it
+ * can be mapped; a pipe has none of those. Programs such as `wc -c`, `tail` or `diff` take the file's size
  * and position from fstat and lseek, so each fact is printed, with errno by name.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -23,6 +24,8 @@ static const char *err_name(int e)
         return "EINVAL";
     case EBADF:
         return "EBADF";
+    case ENODEV:
+        return "ENODEV";
     default:
         return "other";
     }
@@ -94,6 +97,25 @@ int main(void)
     seek("set -1", 0, -1, SEEK_SET);
     seek("whence 99", 0, 0, 99);
     seek("cur after the errors", 0, 0, SEEK_CUR);
+
+    /* a file maps (its bytes as read), a pipe does not (ENODEV) */
+    errno = 0;
+    char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0, 0);
+    printf("mmap: %s\n", m == MAP_FAILED ? err_name(errno) : "mapped");
+    if (m != MAP_FAILED) {
+        char first[8];
+        pread(0, first, sizeof(first), 0);
+        printf("mapped bytes match pread: %s, \"%.5s\"\n",
+               memcmp(m, first, sizeof(first)) ? "no" : "yes", m);
+        printf("the rest of the last page is zero: %s\n", m[st.st_size] == 0 ? "yes" : "no");
+        m[0] = '#'; /* private: the file stays as it was */
+        pread(0, first, 1, 0);
+        printf("a private write reaches the file: %s\n", first[0] == '#' ? "yes" : "no");
+        munmap(m, 8192);
+    }
+    errno = 0;
+    m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, 0, 0);
+    printf("mmap shared read-only: %s\n", m == MAP_FAILED ? err_name(errno) : "mapped");
 
     printf("posix_fadvise sequential: %s\n",
            err_name(posix_fadvise(0, 0, 0, POSIX_FADV_SEQUENTIAL)));
