@@ -46,6 +46,9 @@ struct file_ops {
     /* whether this open file can be mapped at all (mmap says ENODEV if not); NULL: it can
      * when it has a page operation */
     bool (*mappable)(struct file *f);
+    /* what /proc/self/fd/N links to for a file without an inode ("pipe:[INO]"); its
+     * length, written to buf (size bytes) */
+    size_t (*link_name)(struct file *f, char *buf, size_t size);
     /* lseek for a kind whose position lives elsewhere (the host's stdio); the others
      * keep f->offset and say whether they are seekable */
     s64 (*seek)(struct file *f, s64 off, u32 whence);

@@ -126,6 +126,12 @@ static s64 pipe_stat(struct file *f, struct linux_stat *st)
     return 0;
 }
 
+static size_t pipe_link_name(struct file *f, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "pipe:[%lu]", pipe_of(f)->ino);
+    return n < 0 ? 0 : MIN((size_t)n, size - 1);
+}
+
 static void pipe_release(struct file *f)
 {
     struct pipe *p = pipe_of(f);
@@ -145,6 +151,7 @@ static const struct file_ops pipe_ops = {
     .ioctl = pipe_ioctl,
     .stat = pipe_stat,
     .release = pipe_release,
+    .link_name = pipe_link_name,
 };
 
 static s64 do_pipe(u64 ufds, u64 flags)

@@ -49,6 +49,11 @@ int main(void)
     fstat(p[0], &st);
     printf("read end: fifo %s, size %lld\n", S_ISFIFO(st.st_mode) ? "yes" : "no",
            (long long)st.st_size);
+    char link[64], proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p[0]);
+    ssize_t ln = readlink(proc, link, sizeof(link) - 1);
+    link[ln > 0 ? ln : 0] = '\0';
+    printf("/proc/self/fd names a pipe: %s\n", strncmp(link, "pipe:[", 6) ? "no" : "yes");
     show("write hello", write(p[1], "hello", 5));
     int avail = -1;
     ioctl(p[0], FIONREAD, &avail);
