@@ -212,6 +212,8 @@ enum cl_hcall_nr {
     CL_HC_NET_RECV = 14,    /* IN a0 handle, a1 most bytes wanted. OUT ret bytes in data
                              *    (0 at the end of the stream) or -errno */
     CL_HC_NET_CLOSE = 15,   /* IN a0 handle. OUT ret 0 or -errno */
+    CL_HC_FD_SEEK = 16,     /* IN a0 fd (0..2), a1 offset, a2 whence (SEEK_SET..SEEK_HOLE).
+                             * OUT ret the new position or -errno (ESPIPE on a pipe) */
     CL_HC_NR_MAX
 };
 

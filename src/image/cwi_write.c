@@ -18,6 +18,7 @@
 #include "image/md.h"
 #include "image/error_line.h"
 #include "image/cwi_write.h"
+#include "image/run_mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -409,7 +410,8 @@ static int check_inputs(const struct cl_manifest *m, struct file_tree *t, const 
     if ((e->mode & CWI_S_IFMT) != CWI_S_IFREG)
         return error_line(err, err_size, "the entry program %s is not a regular file in the image",
                           m->entry);
-    return 0;
+    /* an image whose files the run-time mounts hide could never start */
+    return run_mounts_check(m, t, err, err_size);
 }
 
 int cwi_write(int fd, const struct cl_manifest *m, struct file_tree *t, const uint8_t *shim,

@@ -43,6 +43,15 @@ struct file_ops {
     void (*release)(struct file *f);
     /* maps file page `index` for mmap: the GPA of a page holding its bytes, or -errno */
     s64 (*page)(struct file *f, u64 index);
+    /* whether this open file can be mapped at all (mmap says ENODEV if not); NULL: it can
+     * when it has a page operation */
+    bool (*mappable)(struct file *f);
+    /* what /proc/self/fd/N links to for a file without an inode ("pipe:[INO]"); its
+     * length, written to buf (size bytes) */
+    size_t (*link_name)(struct file *f, char *buf, size_t size);
+    /* lseek for a kind whose position lives elsewhere (the host's stdio); the others
+     * keep f->offset and say whether they are seekable */
+    s64 (*seek)(struct file *f, s64 off, u32 whence);
     bool seekable;
 };
 

@@ -8,7 +8,9 @@
 #include "hcall.h"
 #include "iov.h"
 #include "lib.h"
+#include "kmalloc.h"
 #include "linux_abi.h"
+#include "paging.h"
 #include "proc.h"
 #include "signal.h"
 #include "uaccess.h"
@@ -104,11 +106,83 @@ static s64 stdio_stat(struct file *f, struct linux_stat *st)
     return 0;
 }
 
+/* The host's position: a file on stdin is read with the host's read(), which moves it,
+ * and the shell that opened the file shares it, so the shim keeps no copy. */
+static s64 stdio_seek(struct file *f, s64 off, u32 whence)
+{
+    s64 r = hcall(CL_HC_FD_SEEK, f->priv, (u64)off, whence, 0, 0, 0);
+    return r < 0 ? host_errno(r) : r;
+}
+
+/*
+ * mmap of a regular file on stdio (a program mapping its input rather than reading
+ * it): each page is read from the host once, on its first touch, and kept for the
+ * whole run, since a mapping outlives the descriptor it was made from. The bytes are
+ * those of that moment, as with a private mapping.
+ */
+struct page_cache {
+    u64 *gpa; /* per page index, 0 until read */
+    u64 count;
+};
+
+static struct page_cache stdio_pages[3];
+
+static bool stdio_mappable(struct file *f)
+{
+    struct linux_stat st;
+    return stdio_stat(f, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG;
+}
+
+/* Reads page index of the host file into a new page: its GPA, or -errno. */
+static s64 read_page(struct file *f, u64 index)
+{
+    u64 page = page_alloc(); /* zeroed: a last partial page ends in zeros */
+    if (!page)
+        return -ENOMEM;
+    u64 off = index * PAGE_SIZE;
+    s64 r = checked_count(hcall(CL_HC_FD_READ, f->priv, PAGE_SIZE, off, 0, 0, 0), PAGE_SIZE);
+    if (r <= 0) {
+        page_free(page);
+        return r < 0 ? r : -EFAULT; /* past the end: SIGBUS territory, as on Linux */
+    }
+    memcpy(phys_to_virt(page), hcall_buffer(), (u64)r);
+    return (s64)page;
+}
+
+static s64 stdio_page(struct file *f, u64 index)
+{
+    struct linux_stat st;
+    s64 err = stdio_stat(f, &st);
+    if (err)
+        return err;
+    if ((st.st_mode & S_IFMT) != S_IFREG || index * PAGE_SIZE >= (u64)st.st_size)
+        return -EFAULT;
+    struct page_cache *c = &stdio_pages[f->priv];
+    if (index >= c->count) {
+        u64 n = MAX(index + 1, c->count * 2);
+        u64 *grown = krealloc(c->gpa, n * sizeof(*grown)); /* the new entries are zero */
+        if (!grown)
+            return -ENOMEM;
+        c->gpa = grown;
+        c->count = n;
+    }
+    if (!c->gpa[index]) {
+        s64 gpa = read_page(f, index);
+        if (gpa < 0)
+            return gpa;
+        c->gpa[index] = (u64)gpa;
+    }
+    return (s64)c->gpa[index];
+}
+
 static const struct file_ops stdio_ops = {
     .read = stdio_read,
     .write = stdio_write,
     .ioctl = stdio_ioctl,
     .stat = stdio_stat,
+    .seek = stdio_seek,
+    .page = stdio_page,
+    .mappable = stdio_mappable,
 };
 
 void stdio_files_init(void)

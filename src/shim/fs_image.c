@@ -329,13 +329,21 @@ static s64 image_readlink(struct inode *node, char *buf, size_t size)
     return (s64)len;
 }
 
+/* the image is read-only: its modes, owners and times are what was measured */
+static s64 image_setattr(struct inode *n, const struct inode_attr *a)
+{
+    return -EROFS;
+}
+
 static const struct inode_ops image_dir_ops = {
     .lookup = image_lookup,
     .readdir = image_readdir,
     .open = image_open,
+    .setattr = image_setattr,
 };
-static const struct inode_ops image_file_ops_inode = {.open = image_open};
-static const struct inode_ops image_link_ops = {.readlink = image_readlink};
+static const struct inode_ops image_file_ops_inode = {.open = image_open, .setattr = image_setattr};
+static const struct inode_ops image_link_ops = {.readlink = image_readlink,
+                                                .setattr = image_setattr};
 
 /* ---- file data ---- */
 

@@ -72,7 +72,9 @@ static s64 fd_readlink(struct inode *node, char *buf, size_t size)
     if (f->inode && (f->inode->mode & S_IFMT) == S_IFDIR &&
         (n = vfs_path_of(f->inode, path, sizeof(path))) >= 0)
         return copy_out(path, (size_t)n, buf, size);
-    if (!f->inode)
+    if (!f->inode && f->ops->link_name)
+        n = (s64)f->ops->link_name(f, path, sizeof(path));
+    else if (!f->inode)
         n = snprintf(path, sizeof(path), "/dev/host-stdio/%lu", f->priv);
     else
         n = snprintf(path, sizeof(path), "anon_inode:[%lu]", f->inode->ino);

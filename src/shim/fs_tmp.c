@@ -43,6 +43,12 @@ static struct tmp_node *tnode(struct inode *n)
     return n->priv;
 }
 
+/* The contents changed: mtime and ctime are now. */
+static void touch(struct inode *n)
+{
+    n->mtime_ns = n->ctime_ns = clock_realtime_ns();
+}
+
 static struct tmp_node *new_node(struct tmpfs_sb *sb, u32 mode)
 {
     struct tmp_node *t = kmalloc(sizeof(*t));
@@ -53,7 +59,7 @@ static struct tmp_node *new_node(struct tmpfs_sb *sb, u32 mode)
     t->inode.mode = mode;
     t->inode.ino = vfs_next_ino();
     t->inode.dev = TMPFS_DEV;
-    t->inode.mtime_ns = clock_realtime_ns();
+    t->inode.atime_ns = t->inode.mtime_ns = t->inode.ctime_ns = clock_realtime_ns();
     u32 type = mode & S_IFMT;
     t->inode.ops = type == S_IFDIR   ? &tmp_dir_ops
                    : type == S_IFREG ? &tmp_file_ops_inode
@@ -140,7 +146,7 @@ static s64 link_in(struct inode *dir, const char *name, size_t len, struct inode
     d->next = tnode(dir)->children;
     tnode(dir)->children = d;
     node->nlink++;
-    dir->mtime_ns = clock_realtime_ns();
+    touch(dir);
     if ((node->mode & S_IFMT) == S_IFDIR) {
         node->parent = dir;
         node->nlink++; /* its "." */
@@ -197,7 +203,7 @@ static void unlink_entry(struct inode *dir, struct tmp_dirent **pp)
         n->nlink--; /* its "." */
         dir->nlink--;
     }
-    dir->mtime_ns = clock_realtime_ns();
+    touch(dir);
     maybe_free(n);
 }
 
@@ -280,7 +286,7 @@ static s64 set_size(struct tmp_node *t, u64 size)
         }
     }
     t->inode.size = size;
-    t->inode.mtime_ns = clock_realtime_ns();
+    touch(&t->inode);
     return 0;
 }
 
@@ -323,6 +329,22 @@ static s64 tmp_readlink(struct inode *node, char *buf, size_t size)
     return (s64)len;
 }
 
+static s64 tmp_setattr(struct inode *n, const struct inode_attr *a)
+{
+    if (a->valid & ATTR_MODE)
+        n->mode = (n->mode & S_IFMT) | (a->mode & 07777);
+    if (a->valid & ATTR_UID)
+        n->uid = a->uid;
+    if (a->valid & ATTR_GID)
+        n->gid = a->gid;
+    if (a->valid & ATTR_ATIME)
+        n->atime_ns = a->atime_ns;
+    if (a->valid & ATTR_MTIME)
+        n->mtime_ns = a->mtime_ns;
+    n->ctime_ns = clock_realtime_ns();
+    return 0;
+}
+
 static const struct inode_ops tmp_dir_ops = {
     .lookup = tmp_lookup,
     .readdir = tmp_readdir,
@@ -332,13 +354,15 @@ static const struct inode_ops tmp_dir_ops = {
     .unlink = tmp_unlink,
     .rename = tmp_rename,
     .last_close = tmp_last_close,
+    .setattr = tmp_setattr,
 };
 static const struct inode_ops tmp_file_ops_inode = {
     .open = tmp_open,
     .truncate = tmp_truncate,
     .last_close = tmp_last_close,
+    .setattr = tmp_setattr,
 };
-static const struct inode_ops tmp_link_ops = {.readlink = tmp_readlink};
+static const struct inode_ops tmp_link_ops = {.readlink = tmp_readlink, .setattr = tmp_setattr};
 
 /* ---- file data ---- */
 
@@ -388,7 +412,7 @@ static s64 tmp_write(struct file *f, const struct linux_iovec *iov, unsigned cnt
         done += k;
         t->inode.size = MAX(t->inode.size, p + k);
     }
-    t->inode.mtime_ns = clock_realtime_ns();
+    touch(&t->inode);
     if (off < 0 || (f->flags & O_APPEND))
         f->offset = (s64)(pos + done);
     return (s64)done;

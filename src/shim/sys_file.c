@@ -88,14 +88,15 @@ SYSCALL(creat)
     return do_open(AT_FDCWD, a0, O_CREAT | O_WRONLY | O_TRUNC, a1);
 }
 
-static s64 stat_path(s64 dirfd, u64 upath, u64 ubuf, bool follow, bool empty_ok)
+/* What stat, lstat, newfstatat and statx report about a path (or, empty, dirfd). */
+static s64 stat_lookup(s64 dirfd, u64 upath, bool follow, bool empty_ok, struct linux_stat *st)
 {
     char first[2];
-    long n = strncpy_from_user(first, upath, sizeof(first));
+    /* statx takes a NULL path with AT_EMPTY_PATH for the descriptor itself (Linux 6.11) */
+    long n = !upath && empty_ok ? 0 : strncpy_from_user(first, upath, sizeof(first));
     if (n == -EFAULT)
         return -EFAULT;
     struct inode *node;
-    struct linux_stat st;
     if (n == 0) {
         if (!empty_ok)
             return -ENOENT;
@@ -105,10 +106,7 @@ static s64 stat_path(s64 dirfd, u64 upath, u64 ubuf, bool follow, bool empty_ok)
             struct file *f = fd_get(dirfd);
             if (!f)
                 return -EBADF;
-            s64 err = f->ops->stat ? f->ops->stat(f, &st) : -EINVAL;
-            if (err)
-                return err;
-            return copy_to_user(ubuf, &st, sizeof(st)) ? -EFAULT : 0;
+            return f->ops->stat ? f->ops->stat(f, st) : -EINVAL;
         }
     } else {
         struct nameidata nd;
@@ -117,7 +115,16 @@ static s64 stat_path(s64 dirfd, u64 upath, u64 ubuf, bool follow, bool empty_ok)
             return err;
         node = nd.node;
     }
-    vfs_stat(node, &st);
+    vfs_stat(node, st);
+    return 0;
+}
+
+static s64 stat_path(s64 dirfd, u64 upath, u64 ubuf, bool follow, bool empty_ok)
+{
+    struct linux_stat st;
+    s64 err = stat_lookup(dirfd, upath, follow, empty_ok, &st);
+    if (err)
+        return err;
     return copy_to_user(ubuf, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -134,6 +141,86 @@ SYSCALL(lstat)
 SYSCALL(newfstatat)
 {
     return stat_path((s64)(s32)a0, a1, a2, !(a3 & AT_SYMLINK_NOFOLLOW), a3 & AT_EMPTY_PATH);
+}
+
+#define AT_NO_AUTOMOUNT    0x800
+#define AT_STATX_SYNC_TYPE 0x6000
+#define STATX_BASIC_STATS  0x7ffu
+#define STATX__RESERVED    0x80000000u
+
+/* Linux's struct statx */
+struct statx_ts {
+    s64 tv_sec;
+    u32 tv_nsec;
+    s32 reserved;
+};
+
+struct linux_statx {
+    u32 mask, blksize;
+    u64 attributes;
+    u32 nlink, uid, gid;
+    u16 mode, spare0;
+    u64 ino, size, blocks, attributes_mask;
+    struct statx_ts atime, btime, ctime, mtime;
+    u32 rdev_major, rdev_minor, dev_major, dev_minor;
+    u64 mnt_id;
+    u32 dio_mem_align, dio_offset_align;
+    u64 spare3[12];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "struct statx");
+
+static struct statx_ts statx_time(struct linux_timespec t)
+{
+    struct statx_ts r = {t.tv_sec, (u32)t.tv_nsec, 0};
+    return r;
+}
+
+/* The major and minor of a dev_t, as Linux's MAJOR()/MINOR() of new_encode_dev() */
+static u32 dev_major(u64 d)
+{
+    return (u32)(((d >> 8) & 0xfff) | ((d >> 32) & ~0xfffull));
+}
+
+static u32 dev_minor(u64 d)
+{
+    return (u32)((d & 0xff) | ((d >> 12) & ~0xffull));
+}
+
+/* statx: the same facts as newfstatat in its own layout; the basic fields are all
+ * there are (no birth time, no mount id), and stx_mask says so. */
+SYSCALL(statx)
+{
+    u64 flags = a2;
+    if ((u32)a3 & STATX__RESERVED)
+        return -EINVAL;
+    if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE))
+        return -EINVAL;
+    if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+        return -EINVAL;
+    struct linux_stat st;
+    s64 err =
+        stat_lookup((s64)(s32)a0, a1, !(flags & AT_SYMLINK_NOFOLLOW), flags & AT_EMPTY_PATH, &st);
+    if (err)
+        return err;
+    struct linux_statx x;
+    memzero(&x, sizeof(x));
+    x.mask = STATX_BASIC_STATS;
+    x.blksize = (u32)st.st_blksize;
+    x.nlink = (u32)st.st_nlink;
+    x.uid = st.st_uid;
+    x.gid = st.st_gid;
+    x.mode = (u16)st.st_mode;
+    x.ino = st.st_ino;
+    x.size = (u64)st.st_size;
+    x.blocks = (u64)st.st_blocks;
+    x.atime = statx_time(st.st_atim);
+    x.mtime = statx_time(st.st_mtim);
+    x.ctime = statx_time(st.st_ctim);
+    x.rdev_major = dev_major(st.st_rdev);
+    x.rdev_minor = dev_minor(st.st_rdev);
+    x.dev_major = dev_major(st.st_dev);
+    x.dev_minor = dev_minor(st.st_dev);
+    return copy_to_user(a4, &x, sizeof(x)) ? -EFAULT : 0;
 }
 
 static s64 do_access(s64 dirfd, u64 upath, u64 mode, u64 flags)

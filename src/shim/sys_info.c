@@ -169,6 +169,44 @@ SYSCALL(setsid)
     return -EPERM; /* already a session and group leader, as init is */
 }
 
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+
+/* The nice value, -20..19. The vCPU runs the one process either way, so it changes
+ * nothing else; it is kept for getpriority (nice(1) reads it before it runs a program). */
+static s32 niceness;
+
+/* Whether which/who name this process: itself, its group or its user (root). */
+static s64 prio_target(u64 which, u64 who)
+{
+    switch (which) {
+    case PRIO_PROCESS:
+    case PRIO_PGRP:
+        return (u32)who == 0 || (u32)who == PROC_PID ? 0 : -ESRCH;
+    case PRIO_USER:
+        return (u32)who == 0 ? 0 : -ESRCH;
+    default:
+        return -EINVAL;
+    }
+}
+
+SYSCALL(getpriority)
+{
+    s64 err = prio_target(a0, a1);
+    return err ? err : 20 - niceness; /* the system call's biased form, 1..40 */
+}
+
+SYSCALL(setpriority)
+{
+    s64 err = prio_target(a0, a1);
+    if (err)
+        return err;
+    s32 v = (s32)a2;
+    niceness = v < -20 ? -20 : v > 19 ? 19 : v; /* root may lower it too */
+    return 0;
+}
+
 /* ---- statfs ---- */
 
 struct linux_statfs {

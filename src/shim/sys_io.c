@@ -1,5 +1,5 @@
 /* Data system calls on descriptors: read, write and their vector and positional forms,
- * lseek, ioctl, fstat. What a file is and how its bytes move is its kind's business
+ * lseek, ioctl, fstat, fadvise64. What a file is and how its bytes move is its kind's business
  * (file.h); here are the checks every kind shares. */
 #include "errno.h"
 #include "file.h"
@@ -14,6 +14,7 @@
 #define SEEK_SET     0
 #define SEEK_CUR     1
 #define SEEK_END     2
+#define SEEK_MAX     4 /* SEEK_HOLE */
 
 static s64 do_rw(s64 fd, const struct linux_iovec *iov, unsigned cnt, s64 off, bool write)
 {
@@ -88,6 +89,10 @@ SYSCALL(lseek)
     struct file *f = fd_get((s64)a0);
     if (!f)
         return -EBADF;
+    if (a2 > SEEK_MAX) /* checked first, as Linux does, even on a pipe */
+        return -EINVAL;
+    if (f->ops->seek)
+        return f->ops->seek(f, (s64)a1, (u32)a2);
     if (!f->ops->seekable)
         return -ESPIPE;
     s64 base;
@@ -132,4 +137,22 @@ SYSCALL(fstat)
     if (err)
         return err;
     return copy_to_user(a1, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+#define POSIX_FADV_NOREUSE 5
+
+/* Advice about a file's caching. The shim has no page cache to act on it (image files
+ * are in memory, the host's stdio is the host's), and advice is only advice: Linux's
+ * answer without the effect, including its errors. */
+SYSCALL(fadvise64)
+{
+    struct file *f = fd_get((s64)a0);
+    if (!f)
+        return -EBADF;
+    struct linux_stat st;
+    if (f->ops->stat && !f->ops->stat(f, &st) && (st.st_mode & S_IFMT) == S_IFIFO)
+        return -ESPIPE;
+    if ((s64)a2 < 0 || a3 > POSIX_FADV_NOREUSE)
+        return -EINVAL;
+    return 0;
 }

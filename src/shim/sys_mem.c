@@ -80,7 +80,7 @@ SYSCALL(mmap)
         file = fd_get(fd);
         if (!file)
             return -EBADF;
-        if (!file->ops->page)
+        if (!file->ops->page || (file->ops->mappable && !file->ops->mappable(file)))
             return -ENODEV;
         u32 mode = file->flags & O_ACCMODE;
         if (mode == O_WRONLY)

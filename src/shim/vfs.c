@@ -277,6 +277,18 @@ s64 vfs_path_of(struct inode *dir, char *buf, size_t size)
     return (s64)len;
 }
 
+/* times before 1970 are negative: the nanoseconds stay in 0..1e9-1, as in a timespec */
+static struct linux_timespec ns_timespec(s64 ns)
+{
+    s64 sec = ns / 1000000000, rem = ns % 1000000000;
+    if (rem < 0) {
+        sec--;
+        rem += 1000000000;
+    }
+    struct linux_timespec ts = {sec, rem};
+    return ts;
+}
+
 void vfs_stat(const struct inode *node, struct linux_stat *st)
 {
     memzero(st, sizeof(*st));
@@ -284,12 +296,15 @@ void vfs_stat(const struct inode *node, struct linux_stat *st)
     st->st_ino = node->ino;
     st->st_nlink = node->nlink;
     st->st_mode = node->mode;
+    st->st_uid = node->uid;
+    st->st_gid = node->gid;
     st->st_rdev = node->rdev;
     st->st_size = (s64)node->size;
     st->st_blksize = 4096;
     st->st_blocks = (s64)((node->size + 511) / 512);
-    st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = node->mtime_ns / 1000000000;
-    st->st_atim.tv_nsec = st->st_mtim.tv_nsec = st->st_ctim.tv_nsec = node->mtime_ns % 1000000000;
+    st->st_atim = ns_timespec(node->atime_ns);
+    st->st_mtim = ns_timespec(node->mtime_ns);
+    st->st_ctim = ns_timespec(node->ctime_ns);
 }
 
 u32 vfs_dtype(u32 mode)

@@ -27,6 +27,20 @@
 
 struct inode;
 
+/* What setattr changes: the fields named in valid (chmod, chown, utimensat). */
+struct inode_attr {
+    u32 valid;
+    u32 mode; /* permission bits, 07777 */
+    u32 uid, gid;
+    s64 atime_ns, mtime_ns;
+};
+
+#define ATTR_MODE  0x1u
+#define ATTR_UID   0x2u
+#define ATTR_GID   0x4u
+#define ATTR_ATIME 0x8u
+#define ATTR_MTIME 0x10u
+
 /* readdir's sink: false when it is full (the entry is not consumed) */
 typedef bool (*dir_emit_fn)(void *ctx, const char *name, size_t len, u64 ino, u32 type);
 
@@ -43,6 +57,8 @@ struct inode_ops {
     s64 (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
                   const char *nname, size_t nlen);
     s64 (*truncate)(struct inode *node, u64 size);
+    /* changes mode, owner or times (and sets ctime); NULL: EPERM, as Linux's proc */
+    s64 (*setattr)(struct inode *node, const struct inode_attr *a);
     void (*last_close)(struct inode *node); /* the last open file of it was closed */
 };
 
@@ -56,7 +72,8 @@ struct inode {
     u32 dev;
     u32 opens; /* open files on it */
     u64 rdev;  /* character devices: major << 8 | minor */
-    s64 mtime_ns;
+    u32 uid, gid;
+    s64 atime_ns, mtime_ns, ctime_ns;
     void *priv;
 };
 

@@ -110,3 +110,21 @@ int hc_fd_stat(struct hc_ctx *c)
     c->ret = 0;
     return 0;
 }
+
+/* FD_SEEK: the host's own lseek, so a file on stdin has one position, shared with
+ * whoever else holds the open file (the shell running `{ prog; cat; } <file`), and a
+ * pipe or terminal answers ESPIPE exactly as Linux does. */
+int hc_fd_seek(struct hc_ctx *c)
+{
+    int fd;
+    if (!stdio_fd(c, &fd))
+        return 0;
+    uint64_t whence = c->req.args[2];
+    if (whence > SEEK_HOLE) {
+        c->ret = -EINVAL;
+        return 0;
+    }
+    off_t r = lseek(fd, (off_t)c->req.args[1], (int)whence);
+    c->ret = r < 0 ? -errno : (int64_t)r;
+    return 0;
+}

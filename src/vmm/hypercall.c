@@ -142,7 +142,7 @@ static const hc_handler handlers[CL_HC_NR_MAX] = {
     [CL_HC_SLEEP] = hc_sleep,         [CL_HC_MARK] = hc_mark,
     [CL_HC_ATTEST] = hc_attest,       [CL_HC_NET_CONNECT] = hc_net_connect,
     [CL_HC_NET_SEND] = hc_net_send,   [CL_HC_NET_RECV] = hc_net_recv,
-    [CL_HC_NET_CLOSE] = hc_net_close,
+    [CL_HC_NET_CLOSE] = hc_net_close, [CL_HC_FD_SEEK] = hc_fd_seek,
 };
 
 int hypercall(struct vcpu *v)

@@ -24,6 +24,7 @@ int hc_fd_write(struct hc_ctx *c);
 int hc_fd_read(struct hc_ctx *c);
 int hc_fd_ioctl(struct hc_ctx *c);
 int hc_fd_stat(struct hc_ctx *c);
+int hc_fd_seek(struct hc_ctx *c);
 int hc_attest(struct hc_ctx *c);
 int hc_net_connect(struct hc_ctx *c);
 int hc_net_send(struct hc_ctx *c);

@@ -98,6 +98,9 @@ static int add_rules(scmp_filter_ctx f, const struct vcpu *v)
     for (size_t i = 0; i < sizeof(tty) / sizeof(tty[0]) && rc == 0; i++)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_LE, 2),
                               SCMP_A1(SCMP_CMP_EQ, tty[i]));
+    /* hc_fd_seek: the position of a file on stdio, fds 0-2 only */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(lseek), 1, SCMP_A0(SCMP_CMP_LE, 2));
     /* hc_fd_stat's flags */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_GETFL));

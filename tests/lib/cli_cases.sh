@@ -132,5 +132,41 @@ cli_cases() {
     cli_case cli/argv0-is-program --vm --status 0 \
         --stdout "^argv\\[0\\] \\([0-9]+ bytes\\) \"$(re_escape "$PROGS/musl/args")\"\$" \
         -- "$cl" run "$PROGS/musl/args"
+
+    # an image whose files the shim's run-time mounts would hide is refused at build,
+    # in one line naming the file, and no image is left behind
+    local img=$WORK/hidden.cwi empty=$WORK/empty-dir
+    local gone=(sh -c '"$@"; s=$?; [ -e "$0" ] && echo image left behind; exit $s' "$img")
+    mkdir -p "$empty"
+    cli_case cli/build-entry-under-tmp --status 1 --one-line --no-stdout 'left behind' \
+        --stderr '^cloister: build: /tmp/x/hello would be hidden: .* tmpfs on /tmp .*--tmpfs 0' \
+        -- "${gone[@]}" "$cl" build -o "$img" --entry "$hello:/tmp/x/hello"
+    cli_case cli/build-add-under-tmp --status 1 --one-line --no-stdout 'left behind' \
+        --stderr '^cloister: build: /tmp/data/[^ ]+ would be hidden' \
+        -- "${gone[@]}" "$cl" build -o "$img" --entry "$hello" --add "$bad:/tmp/data"
+    cli_case cli/build-add-under-dev --status 1 --one-line --stderr '/dev/text.txt would be hidden' \
+        -- "$cl" build -o "$img" --entry "$hello" --add "$bad/text.txt:/dev/text.txt"
+    cli_case cli/build-add-under-proc --status 1 --one-line --stderr '/proc/x would be hidden' \
+        -- "$cl" build -o "$img" --entry "$hello" --add "$bad/text.txt:/proc/x"
+    cli_case cli/build-add-under-sys --status 1 --one-line --stderr '/sys/x would be hidden' \
+        -- "$cl" build -o "$img" --entry "$hello" --add "$bad/text.txt:/sys/x"
+    cli_case cli/build-add-under-run-with-secret --status 1 --stderr '/run/x would be hidden' \
+        -- "$cl" build -o "$img" --entry "$hello" --add "$bad/text.txt:/run/x" \
+        --secret '127.0.0.1:1|r/t/k|file:/run/secrets/k'
+    cli_case cli/build-file-on-tmp-itself --status 1 --one-line --stderr '^cloister: build: /tmp would be hidden' \
+        -- "$cl" build -o "$img" --entry "$hello" --add "$bad/text.txt:/tmp"
+    cli_case cli/build-cwd-missing --status 1 --one-line \
+        --stderr '^cloister: build: working directory /nowhere is not a directory in the image' \
+        -- "$cl" build -o "$img" --entry "$hello" --cwd /nowhere
+    cli_case cli/build-cwd-under-tmp --status 1 --one-line --stderr 'working directory /tmp/w cannot exist' \
+        -- "$cl" build -o "$img" --entry "$hello" --cwd /tmp/w
+    cli_case cli/build-empty-dirs-at-mounts --vm --status 0 --stdout 'hello, world' \
+        -- sh -c '"$0" build -o "$1" --entry "$2" --add "$3:/tmp" --add "$3:/dev" --cwd /tmp && "$0" run "$1"' \
+        "$cl" "$img" "$hello" "$empty"
+    cli_case cli/build-under-tmp-without-tmpfs --vm --status 0 --stdout 'hello, world' \
+        -- sh -c '"$0" build -o "$1" --entry "$2:/tmp/x/hello" --tmpfs 0 && "$0" run "$1"' \
+        "$cl" "$img" "$hello"
+    cli_case cli/run-program-named-tmp --vm --status 125 --one-line --stderr '/tmp would be hidden' \
+        -- sh -c 'mkdir -p "$2" && cp "$1" "$2/tmp" && "$0" run "$2/tmp"' "$cl" "$hello" "$WORK/named"
 }
 register_group 120 cli mixed cli_cases cli/

@@ -39,6 +39,37 @@ debian_image() {
     fi
 }
 
+# deb_case NAME [OPTIONS] -- PROG [ARGS...]: Debian's PROG (found on PATH), sealed
+# with what it loads and the test inputs at /in (its working directory), run in a VM
+# and natively in $WORK/in with the same arguments and stdin, compared like a VM case
+# (options as in compare.sh). One image per program, built on its first case.
+deb_case() {
+    local name=debian/$1
+    shift
+    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=()
+    parse_case_options "$@"
+    shift "$NOPTS"
+    local prog=$1 path
+    shift
+    wanted "$name" || return 0
+    skip_if_no_kvm "$name" && return 0
+    if ! path=$(command -v "$prog"); then
+        skip "$name" "$prog not installed (scripts/install-deps installs it)"
+        return 0
+    fi
+    local img=$WORK/deb-${prog##*/}.cwi home=$WORK/empty-home
+    mkdir -p "$home"
+    if [[ ! -f $img ]] && ! debian_image "$name" "$img" --entry "$path" \
+        --add "$WORK/in:/in" --cwd /in; then
+        return 0
+    fi
+    run_capture "$WORK/vm" "$mode" "$input" "$CLOISTER" run "$img" "$@"
+    local vm_rc=$RC
+    run_capture "$WORK/native" "$mode" "$input" env -i -C "$WORK/in" HOME="$home" "$path" "$@"
+    judge "$name" "$vm_rc" "$RC" "$path" ||
+        trace_excerpt "$mode" "$input" "$CLOISTER" run --trace "$img" "$@"
+}
+
 debian_cases() {
     local home=$WORK/empty-home
     mkdir -p "$home"
@@ -71,5 +102,46 @@ debian_cases() {
         debian_compare debian/dlopen "$WORK/dlopen.cwi" "$home" /opt/plugin/libplugin.so -- \
             "$BUILD_DIR/dyn/dlopen_main" "$PWD/$BUILD_DIR/dyn/libplugin.so"
     fi
+
+    # a regular file on stdin has Linux's size and position (fstat, lseek)
+    deb_case wc-c-file --stdin text -- wc -c
+    deb_case wc-file --stdin text -- wc
+    deb_case wc-pipe --pipe text -- wc
+    deb_case tail-c-file --stdin text -- tail -c 20
+    deb_case diff-stdin-file --status 1 --stdin text -- diff - sorted
+    deb_case shuf-file --stdin text -- shuf -n 2 --random-source=text
+    # text tools as users run them, input on a file stdin, a pipe, or named
+    deb_case sort-keys-file --stdin text -- sort -t ' ' -k3,3n -k1,1
+    deb_case sort-temp-files --stdin nums -- sort -S 16K -n -r
+    deb_case grep-count-pipe --pipe text -- grep -c -i apple
+    deb_case grep-files -- grep -n apple text sorted
+    deb_case sed-pipe --pipe text -- sed -E 's/([a-z]+) ([a-z]+)/\2 \1/'
+    deb_case mawk-sum-file --stdin nums -- mawk '{s += $1} END {print s, NR}'
+    deb_case gawk-upper-file --stdin text -- gawk '{print NR ": " toupper($0)}'
+    deb_case uniq-count-file --stdin sorted -- uniq -c
+    deb_case sha256sum-big-file --stdin big -- sha256sum
+    deb_case md5sum-files -- md5sum text nums big
+    deb_case stat-files -- stat -c '%n %F %a %s %h' text nums
+    deb_case ls-dir -- ls
+    deb_case ls-long -- ls -ln --time-style=+X text nums
+    deb_case perl-lines-file --stdin text -- perl -ne 'print uc if /apple/'
+    deb_case jq-filter-file --stdin json -- jq -c '.a[2], .n * 2, (.s | length)'
+    deb_case jq-pipe --pipe json -- jq -r '.a | map(tostring) | join(",")'
+    deb_case bc-file --stdin bc -- bc -l
+    deb_case dc-expr -- dc -e '2 100 ^ p 7 6 * p'
+    # compressors: a file or a pipe on stdin, the result on stdout (xz needs pipe2)
+    deb_case gzip-file --stdin text -- gzip -c -n -9
+    deb_case gzip-d-file --stdin gz -- gzip -d -c
+    deb_case xz-file --stdin text -- xz -c
+    deb_case xz-pipe-big --pipe big -- xz -c -0
+    deb_case xz-d-file --stdin xz -- xz -d -c
+    deb_case bzip2-file --stdin text -- bzip2 -c
+    deb_case bzip2-d-pipe --pipe bz2 -- bzip2 -d -c
+    deb_case zstd-single-thread --stdin big -- zstd -q -c --single-thread --no-asyncio
+    # tar reads an archive from a file stdin
+    deb_case tar-list-file --stdin tar -- tar -tv
+    deb_case tar-extract-stdout --stdin tar -- tar -xO nums
+    # a C++ program: libstdc++'s pthread_once wakes a futex (glibc aborts on ENOSYS)
+    deb_case cppcheck-version -- cppcheck --version
 }
 register_group 70 debian vm-pinned debian_cases debian/

@@ -27,6 +27,11 @@ EOF
     gzip -c -n "$dir/text" >"$dir/gz"
     seq 1 1000 >"$dir/nums"
     printf '2^100\n7 * 6\nscale=10; 1/3\n' >"$dir/bc"
+    printf '{"a":[1,2,{"b":"x"}],"n":3.5,"s":"ünï"}\n' >"$dir/json"
+    (cd "$dir" && tar -cf tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner text nums)
+    # compressed by the Debian tools the debian/ cases run, where installed
+    if command -v xz >/dev/null; then xz -c "$dir/text" >"$dir/xz"; fi
+    if command -v bzip2 >/dev/null; then bzip2 -c "$dir/text" >"$dir/bz2"; fi
 }
 
 # Arguments and environment big enough to fill more than one page of the initial stack.
@@ -71,6 +76,12 @@ vm_cases() {
     vm_case stdin-sum-empty -- stdin_sum
     vm_case stdin-sum-pipe --pipe big -- stdin_sum
     vm_case stdin-sum-file --stdin big -- stdin_sum
+    vm_case stdin-seek-file --stdin io21 -- stdin_seek
+    vm_case stdin-seek-pipe --pipe io21 -- stdin_seek
+    vm_case futex -- futex
+    vm_case statx -- statx
+    vm_case xattr -- xattr
+    vm_case pipe -- pipe
     # without a TEE, /dev/sev-guest and configfs-tsm are absent, as on Linux without SEV
     vm_case attest-probe-without-tee -- attest probe
 

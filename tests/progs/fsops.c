@@ -150,6 +150,62 @@ static void errors(const char *root)
     expect("stat ./sub/./deeper/../deeper", access(p, F_OK));
 }
 
+/* times: whether they were set by the test (else they are the clock's, never printed) */
+static void show_attrs(const char *what, const char *path, int times)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        printf("%s: lstat: %s\n", what, strerror(errno));
+        return;
+    }
+    printf("%s: mode %o uid %u gid %u", what, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+           (unsigned)st.st_gid);
+    if (times)
+        printf(" atime %lld.%09ld mtime %lld.%09ld", (long long)st.st_atim.tv_sec,
+               st.st_atim.tv_nsec, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    printf("\n");
+}
+
+/* chmod, chown and the times of tmpfs files (file: a regular file, link: a symlink) */
+static void attrops(const char *file, const char *link)
+{
+    expect("chmod 4755", chmod(file, 04755));
+    show_attrs("after chmod", file, 0);
+    expect("chown 1:2", chown(file, 1, 2));
+    show_attrs("after chown (set-uid cleared)", file, 0);
+    expect("chown -1:3", chown(file, (uid_t)-1, 3));
+    expect("lchown of the symlink", lchown(link, 5, 6));
+    struct stat st;
+    lstat(link, &st);
+    printf("symlink owner %u:%u\n", (unsigned)st.st_uid, (unsigned)st.st_gid);
+    struct timespec ts[2] = {{1000000000, 123456789}, {1234567890, 5}};
+    expect("utimensat", utimensat(AT_FDCWD, file, ts, 0));
+    show_attrs("after utimensat", file, 1);
+    ts[0].tv_nsec = UTIME_OMIT;
+    ts[1].tv_sec = 42;
+    ts[1].tv_nsec = 0;
+    expect("utimensat, atime omitted", utimensat(AT_FDCWD, file, ts, 0));
+    show_attrs("after omitting atime", file, 1);
+    ts[0].tv_nsec = 1000000000;
+    expect("utimensat, bad nsec", utimensat(AT_FDCWD, file, ts, 0));
+    ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+    expect("utimensat, both omitted, missing file", utimensat(AT_FDCWD, "/no/such/file", ts, 0));
+    int fd = open(file, O_RDONLY);
+    struct timespec old[2] = {{-1, 0}, {7, 0}};
+    expect("futimens, before 1970", futimens(fd, old));
+    show_attrs("after futimens", file, 1);
+    expect("fchmod 600", fchmod(fd, 0600));
+    expect("fchown 0:0", fchown(fd, 0, 0));
+    close(fd);
+    show_attrs("after fchmod and fchown", file, 1);
+    expect("utimensat now", utimensat(AT_FDCWD, file, NULL, 0));
+    struct stat now;
+    stat(file, &now);
+    printf("times set to now: %s\n", now.st_mtim.tv_sec > 1600000000 ? "yes" : "no");
+    expect("chmod of a missing file", chmod("/no/such/file", 0644));
+    expect("chown of a missing file", chown("/no/such/file", 0, 0));
+}
+
 static void tmpops(const char *parent)
 {
     char a[4096], b[4096], c[4096], dir[2048];
@@ -198,6 +254,7 @@ static void tmpops(const char *parent)
     printf("read via symlink: %zd\n", read(fd, back, 6));
     close(fd);
     walk(dir, "");
+    attrops(a, b);
     expect("unlink file", unlink(a));
     expect("unlink link", unlink(b));
     expect("rmdir", rmdir(c));

@@ -1,7 +1,7 @@
 /*
  * Odds and ends of the system-call interface whose answers must match Linux's: system
  * calls that do not exist give ENOSYS (including numbers a careless table would index
- * with), uname names Linux on x86_64, and the resource limits calls work.
+ * with), uname names Linux on x86_64, and the resource limits and priority calls work.
  */
 #include <errno.h>
 #include <sched.h>
@@ -48,5 +48,22 @@ int main(void)
     int r = getrlimit(1000, &rl);
     printf("getrlimit(1000): %d, EINVAL: %s\n", r, yes(errno == EINVAL));
     printf("sched_yield: %d\n", sched_yield());
+
+    /* the niceness the test starts with is the runner's: only changes are printed */
+    errno = 0;
+    int prio = getpriority(PRIO_PROCESS, 0);
+    printf("getpriority: in -20..19: %s, errno 0: %s\n", yes(prio >= -20 && prio <= 19),
+           yes(errno == 0));
+    printf("setpriority(PRIO_PROCESS, 0, 7): %d\n", setpriority(PRIO_PROCESS, 0, 7));
+    printf("getpriority now: %d\n", getpriority(PRIO_PROCESS, 0));
+    r = setpriority(PRIO_PROCESS, 0, 40);
+    printf("setpriority 40, clamped: %d, now %d\n", r, getpriority(PRIO_PROCESS, 0));
+    printf("raw getpriority (20 - nice): %ld\n", syscall(SYS_getpriority, PRIO_PROCESS, 0));
+    errno = 0;
+    r = setpriority(PRIO_PROCESS, 0x7fffffff, 0); /* above any pid_max */
+    printf("setpriority of no such process: %d, ESRCH: %s\n", r, yes(errno == ESRCH));
+    errno = 0;
+    r = getpriority(9, 0);
+    printf("getpriority(9): %d, EINVAL: %s\n", r, yes(errno == EINVAL));
     return 0;
 }
