@@ -51,10 +51,9 @@ deb_case() {
     shift "$NOPTS"
     local prog=$1 path
     shift
-    wanted "$name" || return 0
-    skip_if_no_kvm "$name" && return 0
+    begin "$name" || return 0
     if ! path=$(command -v "$prog"); then
-        skip "$name" "$prog not installed (scripts/install-deps installs it)"
+        fail "$name" "$prog not installed (scripts/install-deps installs it)"
         return 0
     fi
     local img=$WORK/deb-${prog##*/}.cwi home=$WORK/empty-home
@@ -80,7 +79,7 @@ debian_cases() {
                 lua5.4 tests/debian/strings_tables.lua
         fi
     else
-        skip debian/lua "lua5.4 not installed (scripts/install-deps installs it)"
+        fail debian/lua "lua5.4 not installed (scripts/install-deps installs it)"
     fi
     if command -v sqlite3 >/dev/null; then
         if debian_image debian/sqlite "$WORK/sqlite.cwi" --entry /usr/bin/sqlite3 \
@@ -93,7 +92,7 @@ debian_cases() {
                 sqlite3 "$WORK/native.db" ".read tests/debian/queries.sql"
         fi
     else
-        skip debian/sqlite "sqlite3 not installed (scripts/install-deps installs it)"
+        fail debian/sqlite "sqlite3 not installed (scripts/install-deps installs it)"
     fi
     if [[ -x $BUILD_DIR/dyn/dlopen_main ]] &&
         debian_image debian/dlopen "$WORK/dlopen.cwi" \
