@@ -82,6 +82,12 @@ isr_stubs:
  *  - from the workload, hardware mode: swapgs, handle in ring 0;
  *  - from the workload, PVM mode: move the frame to the kernel stack and drop to the
  *    shim's ring 3, where the same handler runs at native speed.
+ * A kernel-half rip at CPL 3 is the shim only when the shim runs in ring 3 (and the
+ * boot probe's int3, which comes before that is decided). In ring 0 mode it is the
+ * workload that jumped there (a fetch fault on a supervisor page), or a system call
+ * through the PVM trap route's trampoline; both need the user path's swapgs: taken as
+ * a kernel trap, the handler would run on the workload's GS base and fault again, down
+ * to a triple fault.
  */
 trap_common:
     cld
@@ -100,14 +106,19 @@ trap_common:
     call trap_from_user
     jmp .Lreturn_user_ring0
 
-/* rip in the kernel half at CPL 3: the PVM trap route's trampoline, or the shim itself
- * running in ring 3 */
+/* rip in the kernel half at CPL 3: the shim itself running in ring 3, the boot probe,
+ * the PVM trap route's trampoline, or else the workload's fault */
 .Lkernel_half_from_ring3:
+    cmpl $MODE_RING3, kernel_mode(%rip)
+    je .Lkernel_trap
     push %rax
+    lea probe_landing+1(%rip), %rax
+    cmp %rax, 24(%rsp)
+    je .Lprobe_trap
     movabs $(CL_TRAMPOLINE_VA + syscall_trampoline_int3 - syscall_trampoline + 1), %rax
     cmp %rax, 24(%rsp)
     pop %rax
-    jne .Lkernel_trap
+    jne .Lfrom_user
     /* a system call through the trampoline: the workload's rcx and r11 hold its return
      * rip and rflags, as syscall left them */
     swapgs
@@ -126,6 +137,8 @@ trap_common:
     call syscall_entry
     jmp .Lreturn_user_ring0
 
+.Lprobe_trap:               /* the boot probe's int3, before kernel_mode is decided */
+    pop %rax
 .Lkernel_trap:
     PUSH_GPRS
     mov %rsp, %rdi

@@ -232,6 +232,10 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
                              sig ? (size_t)sig->length : 0, why, sizeof(why)) < 0)
             return vm_fail(vm, "sim: launch refused: %s", why);
     }
+    /* after the measurement, which holds the reset value (vcpu.h says why) */
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        if (vcpu_set_user_xcr0(vm->vcpus[i]) < 0)
+            return -1;
     if (fill_boot_info(vm, o, lp) < 0)
         return -1;
     vm->stats.vcpus_ready = now_ns();

@@ -16,6 +16,7 @@
 
 /* XCR0 components a workload may use: x87, SSE, AVX, and the three of AVX-512 */
 #define XCR0_USER_MASK 0xe7ull
+#define XCR0_AVX       0x4ull
 #define XCR0_AVX512    0xe0ull
 
 static struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
@@ -34,7 +35,10 @@ static struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
     return NULL;
 }
 
-uint64_t vcpu_supported_xcr0(struct vm *vm)
+/* The XCR0 the shim sets on hardware (hw_only_enable_user_fpu_state, src/shim/arch.c),
+ * by the same rule: the user-state components KVM offers, AVX-512 whole and only with
+ * AVX. */
+static uint64_t supported_user_xcr0(struct vm *vm)
 {
     struct kvm_cpuid2 *c = supported_cpuid(vm);
     uint64_t xcr0 = 0x3;
@@ -46,8 +50,8 @@ uint64_t vcpu_supported_xcr0(struct vm *vm)
             xcr0 = ((uint64_t)e->edx << 32 | e->eax) & XCR0_USER_MASK;
     }
     free(c);
-    if ((xcr0 & XCR0_AVX512) != XCR0_AVX512)
-        xcr0 &= ~XCR0_AVX512; /* all three AVX-512 components or none */
+    if ((xcr0 & XCR0_AVX512) != XCR0_AVX512 || !(xcr0 & XCR0_AVX))
+        xcr0 &= ~XCR0_AVX512;
     return xcr0 | 0x3;
 }
 
@@ -65,6 +69,14 @@ unsigned vcpu_supported_gpa_bits(struct vm *vm, bool snp)
     }
     free(c);
     return gpa_width_from_cpuid(eax, snp, ebx);
+}
+
+int vcpu_set_user_xcr0(struct vcpu *v)
+{
+    struct kvm_xcrs x = {.nr_xcrs = 1, .xcrs = {{.xcr = 0, .value = supported_user_xcr0(v->vm)}}};
+    if (ioctl(v->fd, KVM_SET_XCRS, &x) < 0)
+        return vm_fail(v->vm, "KVM: ioctl (SET_XCRS) failed: %s", strerror(errno));
+    return 0;
 }
 
 static void to_kvm_segment(struct kvm_segment *k, const struct cl_segment *s)

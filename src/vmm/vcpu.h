@@ -5,9 +5,14 @@
 #include "image/vcpu_init.h"
 #include "vmm/vm.h"
 
-/* The XCR0 to give the guest: the user-state components KVM supports (x87, SSE,
- * AVX, AVX-512). */
-uint64_t vcpu_supported_xcr0(struct vm *vm);
+/*
+ * Tells KVM the XCR0 the shim is about to set on hardware: the user-state components
+ * KVM supports (x87, SSE, AVX, AVX-512). Called after the launch is measured, whose
+ * XCR0 is the reset value. A hypervisor that misses the shim's XSETBV would otherwise
+ * put the launch value back on every guest entry: QEMU's TCG emulating nested SVM does
+ * not intercept XSETBV, so KVM in such a machine never sees it (docs/cpuid.md).
+ */
+int vcpu_set_user_xcr0(struct vcpu *v);
 
 /* How many guest-physical address bits KVM offers its guests (its supported CPUID,
  * image/gpa_width.h), under SEV-SNP if snp; 0 if the ioctl fails. */

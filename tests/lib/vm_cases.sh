@@ -96,6 +96,7 @@ vm_cases() {
     vm_case fault-div0 --fault SIGFPE -- faults div0
     vm_case fault-kernel-read --isolated --fault SIGSEGV -- faults kernel-read
     vm_case fault-physmap-read --isolated --fault SIGSEGV -- faults physmap-read
+    vm_case fault-jump-kernel --isolated --fault SIGSEGV -- faults jump-kernel
     vm_case fault-noncanonical-read --fault SIGSEGV -- faults noncanonical-read
     vm_case fault-privileged --fault SIGSEGV -- faults privileged
     vm_case fault-port-out --fault SIGSEGV -- faults port-out

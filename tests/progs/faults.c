@@ -100,6 +100,12 @@ static void physmap_read(void)
     printf("read: %d\n", read_at(0xffff888000800000ul)); /* the shim through the physmap */
 }
 
+static void jump_kernel(void)
+{
+    void (*volatile f)(void) = (void (*)(void))0xffffffff80800000ul; /* the shim's code */
+    f();
+}
+
 static void noncanonical_read(void)
 {
     printf("read: %d\n", read_at(0x8000000000000000ul));
@@ -151,6 +157,7 @@ static const struct {
     {"div0", div0},
     {"kernel-read", kernel_read},
     {"physmap-read", physmap_read},
+    {"jump-kernel", jump_kernel},
     {"noncanonical-read", noncanonical_read},
     {"privileged", privileged},
     {"port-out", port_out},
