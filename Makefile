@@ -39,13 +39,15 @@ SHIM_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-para
                -march=x86-64 -mtune=generic -mgeneral-regs-only -mno-red-zone \
                -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
                -fno-tree-loop-distribute-patterns -mstringop-strategy=loop \
-               -fno-omit-frame-pointer -Iinclude -Isrc/shim -I$(BEARSSL_DIR)/inc -Isrc/shim/libc -MMD -MP \
+               -fno-omit-frame-pointer -Iinclude -Isrc/shim -I$(BEARSSL_DIR)/inc -Isrc/shim/lib/libc -MMD -MP \
                -DCLOISTER_SHIM_VERSION='"$(VERSION)"'
 SHIM_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
                 -Wl,-z,noexecstack -T $(BUILD)/shim/shim.ld
 
 # ---- the shim (guest kernel) ----
-SHIM_SRCS := $(sort $(wildcard src/shim/*.c src/shim/*.S))
+# Every .c and .S under src/shim, in its folders (docs/architecture.md has the map), but
+# the vDSO's own code: that is user-mode code, built into $(VDSO_SO) below.
+SHIM_SRCS := $(filter-out src/shim/vdso/vdso.c,$(sort $(shell find src/shim -name '*.c' -o -name '*.S')))
 SHIM_OBJS := $(patsubst src/shim/%,$(BUILD)/shim/%.o,$(SHIM_SRCS))
 SHIM_ELF  := $(BUILD)/shim/shim.elf
 SHIM_BIN  := $(BUILD)/shim/shim.bin
@@ -57,7 +59,7 @@ $(BUILD)/shim/%.S.o: src/shim/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 # The vDSO: user-mode code, a tiny position-independent shared object with no
-# relocations, embedded in the shim (src/shim/vdso_blob.S).
+# relocations, embedded in the shim (src/shim/vdso/vdso_blob.S).
 VDSO_SO := $(BUILD)/shim/vdso.so
 $(VDSO_SO): src/shim/vdso/vdso.c src/shim/vdso/vvar.h src/shim/vdso/vdso.lds src/shim/vdso/vdso.ver
 	@mkdir -p $(dir $@)
@@ -66,12 +68,12 @@ $(VDSO_SO): src/shim/vdso/vdso.c src/shim/vdso/vvar.h src/shim/vdso/vdso.lds src
 	    -Wl,-T,src/shim/vdso/vdso.lds -Wl,--version-script=src/shim/vdso/vdso.ver \
 	    -Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,--build-id=none \
 	    -Wl,-z,max-page-size=4096 $< -o $@
-$(BUILD)/shim/vdso_blob.S.o: $(VDSO_SO)
-$(BUILD)/shim/vdso_blob.S.o: SHIM_CFLAGS += -DVDSO_SO_PATH='"$(VDSO_SO)"'
+$(BUILD)/shim/vdso/vdso_blob.S.o: $(VDSO_SO)
+$(BUILD)/shim/vdso/vdso_blob.S.o: SHIM_CFLAGS += -DVDSO_SO_PATH='"$(VDSO_SO)"'
 
 # BearSSL, from Debian's source package (scripts/fetch-bearssl), built with the shim's
 # flags: only the parts the shim uses, never the SSE/AES-NI/PCLMUL variants. The second
-# half is the TLS client for pinned key brokers (src/shim/tls.c).
+# half is the TLS client for pinned key brokers (src/shim/tee/tls.c).
 BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c hash/ghash_ctmul64.c mac/hmac.c \
                 rand/hmac_drbg.c ec/ec_keygen.c ec/ec_pubkey.c ec/ec_p256_m31.c \
                 symcipher/aes_ct64.c symcipher/aes_ct64_enc.c symcipher/aes_ct64_dec.c \
@@ -90,7 +92,7 @@ BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c hash/ghash_ctmul64.c mac/hmac.c 
                 int/i31_muladd.c int/i31_tmont.c int/i31_add.c int/i32_div32.c
 BEARSSL_OBJS := $(patsubst %.c,$(BUILD)/shim/bearssl/%.o,$(BEARSSL_SRCS))
 BEARSSL_CFLAGS := $(filter-out -Wshadow,$(SHIM_CFLAGS)) -I$(BEARSSL_DIR)/inc -I$(BEARSSL_DIR)/src \
-                  -Isrc/shim/libc -DBR_AES_X86NI=0 -DBR_SSE2=0 -DBR_POWER8=0 -DBR_RDRAND=0 \
+                  -Isrc/shim/lib/libc -DBR_AES_X86NI=0 -DBR_SSE2=0 -DBR_POWER8=0 -DBR_RDRAND=0 \
                   -DBR_USE_URANDOM=0 -DBR_USE_UNIX_TIME=0 -DBR_64=1 -DBR_INT128=1
 $(BEARSSL_DIR)/src/hash/sha2small.c:
 	@echo "BearSSL's source is missing: run scripts/fetch-bearssl (or scripts/install-deps)" >&2
@@ -101,7 +103,7 @@ $(BUILD)/shim/bearssl/%.o: $(BEARSSL_DIR)/src/%.c
 $(SHIM_OBJS): | $(BEARSSL_DIR)/src/hash/sha2small.c
 
 # the linker script goes through cpp: it builds the IDT with a macro
-$(BUILD)/shim/shim.ld: src/shim/shim.ld.in
+$(BUILD)/shim/shim.ld: src/shim/arch/x86/shim.ld.in
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -DCL_KERNEL_BASE_LD=0xffffffff80000000 -DCL_GPA_SHIM_LD=0x800000 $< -o $@
 $(SHIM_ELF): $(SHIM_OBJS) $(BEARSSL_OBJS) $(BUILD)/shim/shim.ld

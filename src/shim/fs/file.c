@@ -1,0 +1,86 @@
+/* The descriptor table and the pool of open file descriptions. */
+#include "fs/file.h"
+#include "uapi/errno.h"
+#include "lib/lib.h"
+#include "fs/vfs.h"
+
+#define MAX_FILES 1024
+
+static struct file pool[MAX_FILES];
+static struct file *fds[MAX_FDS];
+static bool cloexec[MAX_FDS];
+
+struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv)
+{
+    for (unsigned i = 0; i < MAX_FILES; i++) {
+        if (pool[i].refs == 0) {
+            pool[i] = (struct file){ops, 1, flags, 0, priv, NULL};
+            return &pool[i];
+        }
+    }
+    return NULL;
+}
+
+void file_put(struct file *f)
+{
+    if (--f->refs)
+        return;
+    if (f->ops->release)
+        f->ops->release(f);
+    if (f->inode)
+        vfs_file_closed(f->inode);
+}
+
+struct file *fd_get(s64 fd)
+{
+    if (fd < 0 || fd >= MAX_FDS)
+        return NULL;
+    return fds[fd];
+}
+
+s64 fd_install(struct file *f, s64 min, bool close_on_exec)
+{
+    for (s64 fd = min < 0 ? 0 : min; fd < MAX_FDS; fd++) {
+        if (!fds[fd]) {
+            fds[fd] = f;
+            cloexec[fd] = close_on_exec;
+            f->refs++;
+            return fd;
+        }
+    }
+    return -EMFILE;
+}
+
+s64 fd_install_at(struct file *f, s64 fd, bool close_on_exec)
+{
+    if (fd < 0 || fd >= MAX_FDS)
+        return -EBADF;
+    f->refs++; /* first, in case f is what fd holds now */
+    if (fds[fd])
+        file_put(fds[fd]);
+    fds[fd] = f;
+    cloexec[fd] = close_on_exec;
+    return fd;
+}
+
+s64 fd_close(s64 fd)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    fds[fd] = NULL;
+    cloexec[fd] = false;
+    file_put(f);
+    return 0;
+}
+
+bool fd_cloexec(s64 fd)
+{
+    return fd >= 0 && fd < MAX_FDS && cloexec[fd];
+}
+
+void fd_set_cloexec(s64 fd, bool on)
+{
+    if (fd >= 0 && fd < MAX_FDS)
+        cloexec[fd] = on;
+}

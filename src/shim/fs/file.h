@@ -1,0 +1,86 @@
+/*
+ * Open files and the descriptor table.
+ *
+ * A struct file is an open file description (shared by dup'ed descriptors, as in
+ * Linux: one offset, one set of status flags); its ops say what kind it is. Today the
+ * kinds are the host's stdio; image files, tmpfs and devices plug in the same way.
+ * Operations a kind lacks are NULL and get Linux's answer for such a file.
+ */
+#ifndef SHIM_FILE_H
+#define SHIM_FILE_H
+
+#include "lib/types.h"
+
+#define MAX_FDS 1024 /* RLIMIT_NOFILE's default soft limit */
+
+#define O_ACCMODE   03
+#define O_RDONLY    00
+#define O_WRONLY    01
+#define O_RDWR      02
+#define O_CREAT     0100
+#define O_EXCL      0200
+#define O_NOCTTY    0400
+#define O_TRUNC     01000
+#define O_APPEND    02000
+#define O_NONBLOCK  04000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW  0400000
+#define O_CLOEXEC   02000000
+#define O_LARGEFILE 0100000
+#define O_PATH      010000000
+
+struct linux_stat;
+struct linux_iovec;
+struct file;
+
+/* read and write move data between the file and a user iovec list, at offset off, or
+ * at and advancing f->offset when off is -1. They return a count or -errno. */
+struct file_ops {
+    s64 (*read)(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off);
+    s64 (*write)(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off);
+    s64 (*ioctl)(struct file *f, u64 req, u64 arg);
+    s64 (*stat)(struct file *f, struct linux_stat *st);
+    void (*release)(struct file *f);
+    /* maps file page `index` for mmap: the GPA of a page holding its bytes, or -errno */
+    s64 (*page)(struct file *f, u64 index);
+    /* whether this open file can be mapped at all (mmap says ENODEV if not); NULL: it can
+     * when it has a page operation */
+    bool (*mappable)(struct file *f);
+    /* what /proc/self/fd/N links to for a file without an inode ("pipe:[INO]"); its
+     * length, written to buf (size bytes) */
+    size_t (*link_name)(struct file *f, char *buf, size_t size);
+    /* lseek for a kind whose position lives elsewhere (the host's stdio); the others
+     * keep f->offset and say whether they are seekable */
+    s64 (*seek)(struct file *f, s64 off, u32 whence);
+    bool seekable;
+};
+
+struct inode;
+
+struct file {
+    const struct file_ops *ops;
+    u32 refs;
+    u32 flags;           /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
+    s64 offset;          /* the position; for directories, the getdents cursor */
+    u64 priv;            /* the kind's own: the host fd for stdio */
+    struct inode *inode; /* the file-system node, NULL for stdio */
+};
+
+struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv);
+void file_put(struct file *f);
+
+/* The file behind fd, or NULL (then the caller returns -EBADF). */
+struct file *fd_get(s64 fd);
+/* Installs f at the lowest free descriptor >= min; the descriptor or -EMFILE. Takes a
+ * reference. */
+s64 fd_install(struct file *f, s64 min, bool cloexec);
+/* Installs f at exactly fd, closing what was there. */
+s64 fd_install_at(struct file *f, s64 fd, bool cloexec);
+s64 fd_close(s64 fd);
+bool fd_cloexec(s64 fd);
+void fd_set_cloexec(s64 fd, bool on);
+
+/* The host's stdio as files 0-2 (file_stdio.c). */
+void stdio_files_init(void);
+
+#endif

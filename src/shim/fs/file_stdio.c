@@ -1,0 +1,195 @@
+/*
+ * The workload's stdin, stdout and stderr: the monitor's own fds 0-2, reached by
+ * hypercalls through the bounce buffer. Every count the host returns is bounded by
+ * what was asked before it is believed (an Iago-proof read or write).
+ */
+#include "uapi/errno.h"
+#include "fs/file.h"
+#include "arch/x86/hcall.h"
+#include "mm/iov.h"
+#include "lib/lib.h"
+#include "mm/kmalloc.h"
+#include "uapi/linux_abi.h"
+#include "arch/x86/paging.h"
+#include "kernel/proc.h"
+#include "kernel/signal.h"
+#include "mm/uaccess.h"
+
+#define TCGETS     0x5401
+#define TIOCGWINSZ 0x5413
+
+/* The host's answer for a request of `asked` bytes: [0, asked], or -errno. */
+static s64 checked_count(s64 r, u64 asked)
+{
+    if (r < 0)
+        return r >= -EMAXERRNO ? r : -EIO;
+    return (u64)r <= asked ? r : -EIO;
+}
+
+static s64 host_errno(s64 r)
+{
+    return r < 0 && r >= -EMAXERRNO ? r : -EIO;
+}
+
+static s64 stdio_write(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
+{
+    u8 *bounce = hcall_buffer();
+    u64 total = iov_total(iov, cnt), done = 0;
+    while (done < total) {
+        u64 chunk = MIN(total - done, CL_HC_DATA_SIZE);
+        if (iov_copy_out(bounce, iov, cnt, done, chunk))
+            return done ? (s64)done : -EFAULT;
+        s64 r = checked_count(
+            hcall(CL_HC_FD_WRITE, f->priv, chunk, off < 0 ? (u64)-1 : (u64)off + done, 0, 0, 0),
+            chunk);
+        if (r == -EPIPE)
+            signal_broken_pipe();
+        if (r < 0)
+            return done ? (s64)done : r;
+        done += (u64)r;
+        if ((u64)r < chunk)
+            break;
+    }
+    return (s64)done;
+}
+
+static s64 stdio_read(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
+{
+    u64 want = MIN(iov_total(iov, cnt), CL_HC_DATA_SIZE);
+    if (want == 0)
+        return 0;
+    s64 r = checked_count(
+        hcall(CL_HC_FD_READ, f->priv, want, off < 0 ? (u64)-1 : (u64)off, 0, 0, 0), want);
+    if (r <= 0)
+        return r;
+    return iov_copy_in(iov, cnt, 0, hcall_buffer(), (u64)r) ? -EFAULT : r;
+}
+
+static s64 stdio_ioctl(struct file *f, u64 req, u64 arg)
+{
+    u64 size;
+    if (req == TCGETS)
+        size = CL_TERMIOS_SIZE;
+    else if (req == TIOCGWINSZ)
+        size = CL_WINSIZE_SIZE;
+    else
+        return -ENOTTY;
+    if (!(proc.stdio_flags[f->priv] & CL_STDIO_TTY))
+        return -ENOTTY;
+    s64 r = hcall(CL_HC_FD_IOCTL, f->priv, req, 0, 0, 0, 0);
+    if (r != 0)
+        return host_errno(r);
+    u8 reply[CL_TERMIOS_SIZE];
+    memcpy(reply, hcall_buffer(), size);
+    return copy_to_user(arg, reply, size) ? -EFAULT : 0;
+}
+
+static s64 stdio_stat(struct file *f, struct linux_stat *st)
+{
+    s64 r = hcall(CL_HC_FD_STAT, f->priv, 0, 0, 0, 0, 0);
+    if (r != 0)
+        return host_errno(r);
+    struct cl_host_stat hs;
+    memcpy(&hs, hcall_buffer(), sizeof(hs));
+    u32 type = hs.mode & S_IFMT;
+    if (type != S_IFCHR && type != S_IFIFO && type != S_IFREG && type != S_IFSOCK)
+        type = S_IFCHR;
+    memzero(st, sizeof(*st));
+    st->st_mode = type | (hs.mode & 0777);
+    st->st_dev = 0x16; /* the host's device numbers are not the workload's business */
+    st->st_ino = f->priv + 1;
+    st->st_nlink = 1;
+    st->st_rdev = type == S_IFCHR ? hs.rdev : 0;
+    st->st_size = type == S_IFREG && hs.size > 0 ? hs.size : 0;
+    st->st_blksize = hs.blksize > 0 && hs.blksize <= (1 << 20) ? hs.blksize : 4096;
+    st->st_blocks = (st->st_size + 511) / 512;
+    return 0;
+}
+
+/* The host's position: a file on stdin is read with the host's read(), which moves it,
+ * and the shell that opened the file shares it, so the shim keeps no copy. */
+static s64 stdio_seek(struct file *f, s64 off, u32 whence)
+{
+    s64 r = hcall(CL_HC_FD_SEEK, f->priv, (u64)off, whence, 0, 0, 0);
+    return r < 0 ? host_errno(r) : r;
+}
+
+/*
+ * mmap of a regular file on stdio (a program mapping its input rather than reading
+ * it): each page is read from the host once, on its first touch, and kept for the
+ * whole run, since a mapping outlives the descriptor it was made from. The bytes are
+ * those of that moment, as with a private mapping.
+ */
+struct page_cache {
+    u64 *gpa; /* per page index, 0 until read */
+    u64 count;
+};
+
+static struct page_cache stdio_pages[3];
+
+static bool stdio_mappable(struct file *f)
+{
+    struct linux_stat st;
+    return stdio_stat(f, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG;
+}
+
+/* Reads page index of the host file into a new page: its GPA, or -errno. */
+static s64 read_page(struct file *f, u64 index)
+{
+    u64 page = page_alloc(); /* zeroed: a last partial page ends in zeros */
+    if (!page)
+        return -ENOMEM;
+    u64 off = index * PAGE_SIZE;
+    s64 r = checked_count(hcall(CL_HC_FD_READ, f->priv, PAGE_SIZE, off, 0, 0, 0), PAGE_SIZE);
+    if (r <= 0) {
+        page_free(page);
+        return r < 0 ? r : -EFAULT; /* past the end: SIGBUS territory, as on Linux */
+    }
+    memcpy(phys_to_virt(page), hcall_buffer(), (u64)r);
+    return (s64)page;
+}
+
+static s64 stdio_page(struct file *f, u64 index)
+{
+    struct linux_stat st;
+    s64 err = stdio_stat(f, &st);
+    if (err)
+        return err;
+    if ((st.st_mode & S_IFMT) != S_IFREG || index * PAGE_SIZE >= (u64)st.st_size)
+        return -EFAULT;
+    struct page_cache *c = &stdio_pages[f->priv];
+    if (index >= c->count) {
+        u64 n = MAX(index + 1, c->count * 2);
+        u64 *grown = krealloc(c->gpa, n * sizeof(*grown)); /* the new entries are zero */
+        if (!grown)
+            return -ENOMEM;
+        c->gpa = grown;
+        c->count = n;
+    }
+    if (!c->gpa[index]) {
+        s64 gpa = read_page(f, index);
+        if (gpa < 0)
+            return gpa;
+        c->gpa[index] = (u64)gpa;
+    }
+    return (s64)c->gpa[index];
+}
+
+static const struct file_ops stdio_ops = {
+    .read = stdio_read,
+    .write = stdio_write,
+    .ioctl = stdio_ioctl,
+    .stat = stdio_stat,
+    .seek = stdio_seek,
+    .page = stdio_page,
+    .mappable = stdio_mappable,
+};
+
+void stdio_files_init(void)
+{
+    for (u64 fd = 0; fd < 3; fd++) {
+        struct file *f = file_new(&stdio_ops, proc.stdio_flags[fd] & CL_STDIO_FL_MASK, fd);
+        fd_install_at(f, (s64)fd, false);
+        file_put(f); /* the table holds the one reference */
+    }
+}

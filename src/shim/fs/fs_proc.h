@@ -1,0 +1,11 @@
+/* /proc: what programs read about themselves (today /proc/self/exe and /proc/self/cwd). */
+#ifndef SHIM_FS_PROC_H
+#define SHIM_FS_PROC_H
+
+#include "fs/vfs.h"
+
+struct inode *procfs_new(void);
+/* /sys: devices/system/cpu/{online,possible,present}, and kernel/config/tsm in a TEE. */
+struct inode *sysfs_new(bool with_tsm);
+
+#endif

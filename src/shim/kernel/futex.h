@@ -1,0 +1,32 @@
+/*
+ * Futex wait queues, keyed by the futex word's user address (the workload is one
+ * process, so private and shared futexes have the same key). A waiter lives on its
+ * thread's stack while it waits, as in Linux.
+ *
+ * Today the workload has one thread: nothing can wake a waiter, so futex_block() only
+ * ends with its timeout (or never, as a Linux thread nobody wakes). The queues are
+ * already real, so threads need only a futex_block() that switches to another thread.
+ */
+#ifndef SHIM_FUTEX_H
+#define SHIM_FUTEX_H
+
+#include "lib/types.h"
+
+struct futex_waiter {
+    u64 uaddr;
+    u32 bitset; /* FUTEX_WAIT_BITSET's mask; all ones for FUTEX_WAIT */
+    bool woken;
+    struct futex_waiter *next;
+};
+
+void futex_enqueue(struct futex_waiter *w);
+/* Waits until w is woken (0) or clock passes deadline (-ETIMEDOUT); w is off its queue
+ * on return. deadline NSEC_FOREVER: no timeout. */
+s64 futex_block(struct futex_waiter *w, u64 clock, s64 deadline);
+/* Wakes at most n waiters on uaddr whose bitset meets bitset; how many. */
+u32 futex_wake(u64 uaddr, u32 bitset, u32 n);
+/* Wakes at most nwake waiters on from, moves at most nmove of the others to to; the
+ * number woken plus moved. */
+u32 futex_requeue(u64 from, u64 to, u32 nwake, u32 nmove);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * futex(2): the operations glibc, musl and libstdc++ use on their locks, once flags
+ * and condition variables (futex.c keeps the queues). Checked in Linux's order, so
+ * each error is the one Linux gives. The priority-inheritance and WAKE_OP operations
+ * are not implemented: -ENOSYS.
+ */
+#include <cloister/abi.h>
+
+#include "uapi/errno.h"
+#include "kernel/futex.h"
+#include "kernel/sleep.h"
+#include "kernel/syscall.h"
+#include "mm/uaccess.h"
+
+#define FUTEX_WAIT             0
+#define FUTEX_WAKE             1
+#define FUTEX_REQUEUE          3
+#define FUTEX_CMP_REQUEUE      4
+#define FUTEX_LOCK_PI          6
+#define FUTEX_WAIT_BITSET      9
+#define FUTEX_WAIT_REQUEUE_PI  11
+#define FUTEX_LOCK_PI2         13
+#define FUTEX_WAKE_BITSET      10
+#define FUTEX_PRIVATE_FLAG     128
+#define FUTEX_CLOCK_REALTIME   256
+#define FUTEX_CMD_MASK         (~(u64)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#define FUTEX_BITSET_MATCH_ANY 0xffffffffu
+
+/*
+ * The futex word's address: u32-aligned (else -EINVAL) and in the user half (else
+ * -EFAULT). A shared futex must also be mapped, as Linux looks its page up for the key;
+ * a private one is keyed by the address alone.
+ */
+static s64 check_addr(u64 uaddr, bool shared)
+{
+    if (uaddr % sizeof(u32))
+        return -EINVAL;
+    if (uaddr > CL_USER_TOP - sizeof(u32))
+        return -EFAULT;
+    u32 v;
+    return shared && copy_from_user(&v, uaddr, sizeof(v)) ? -EFAULT : 0;
+}
+
+static s64 futex_wait(u64 uaddr, u32 val, u32 bitset, u64 clock, s64 deadline, bool shared)
+{
+    s64 err = check_addr(uaddr, shared);
+    if (err)
+        return err;
+    u32 cur;
+    if (copy_from_user(&cur, uaddr, sizeof(cur)))
+        return -EFAULT;
+    if (cur != val)
+        return -EAGAIN;
+    struct futex_waiter w = {.uaddr = uaddr, .bitset = bitset};
+    futex_enqueue(&w);
+    return futex_block(&w, clock, deadline);
+}
+
+static s64 futex_cmp_requeue(u64 uaddr, u64 uaddr2, s64 nwake, s64 nmove, bool cmp, u32 val3,
+                             bool shared)
+{
+    if (nwake < 0 || nmove < 0)
+        return -EINVAL;
+    s64 err = check_addr(uaddr, shared);
+    if (!err)
+        err = check_addr(uaddr2, shared);
+    if (err)
+        return err;
+    if (cmp) {
+        u32 cur;
+        if (copy_from_user(&cur, uaddr, sizeof(cur)))
+            return -EFAULT;
+        if (cur != val3)
+            return -EAGAIN;
+    }
+    return futex_requeue(uaddr, uaddr2, (u32)nwake, (u32)nmove);
+}
+
+static bool has_timeout(u64 cmd)
+{
+    return cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI ||
+           cmd == FUTEX_LOCK_PI2 || cmd == FUTEX_WAIT_REQUEUE_PI;
+}
+
+SYSCALL(futex)
+{
+    u64 uaddr = a0, cmd = a1 & FUTEX_CMD_MASK, utime = a3, uaddr2 = a4;
+    u32 val = (u32)a2, val3 = (u32)a5;
+    bool shared = !(a1 & FUTEX_PRIVATE_FLAG), realtime = a1 & FUTEX_CLOCK_REALTIME;
+    u64 clock = realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+    s64 deadline = NSEC_FOREVER;
+    /* the timeout is read before the operation is looked at, as Linux does */
+    if (utime && has_timeout(cmd)) {
+        s64 err = timespec_from_user(utime, &deadline);
+        if (err)
+            return err;
+        /* FUTEX_WAIT's timeout is relative (to CLOCK_MONOTONIC), the others' absolute */
+        if (cmd == FUTEX_WAIT)
+            deadline = deadline_after(CLOCK_MONOTONIC, deadline);
+    }
+    if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT_REQUEUE_PI &&
+        cmd != FUTEX_LOCK_PI2)
+        return -ENOSYS;
+    switch (cmd) {
+    case FUTEX_WAIT:
+    case FUTEX_WAIT_BITSET: {
+        u32 bitset = cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3;
+        if (!bitset)
+            return -EINVAL;
+        return futex_wait(uaddr, val, bitset, clock, deadline, shared);
+    }
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET: {
+        u32 bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3;
+        if (!bitset)
+            return -EINVAL;
+        s64 err = check_addr(uaddr, shared);
+        if (err)
+            return err;
+        /* Linux wakes one even when asked for none or a negative number */
+        return futex_wake(uaddr, bitset, (s32)val > 0 ? val : 1);
+    }
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE:
+        /* the timeout argument is the number to requeue */
+        return futex_cmp_requeue(uaddr, uaddr2, (s32)val, (s32)utime, cmd == FUTEX_CMP_REQUEUE,
+                                 val3, shared);
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,271 @@
+/* System information and process-attribute calls: sysinfo, CPU affinity, prctl, the
+ * identity setters, statfs. One process, one vCPU, running as root of its own VM. */
+#include "kernel/clock.h"
+#include "uapi/errno.h"
+#include "fs/file.h"
+#include "lib/lib.h"
+#include "arch/x86/paging.h"
+#include "kernel/proc.h"
+#include "kernel/syscall.h"
+#include "mm/uaccess.h"
+#include "fs/vfs.h"
+
+struct linux_sysinfo {
+    s64 uptime;
+    u64 loads[3];
+    u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    u16 procs, pad;
+    u32 pad2;
+    u64 totalhigh, freehigh;
+    u32 mem_unit;
+    char reserved[4];
+};
+_Static_assert(sizeof(struct linux_sysinfo) == 112, "struct sysinfo");
+
+SYSCALL(sysinfo)
+{
+    struct linux_sysinfo si;
+    memzero(&si, sizeof(si));
+    si.uptime = (clock_monotonic_ns() - proc.start_ns) / NSEC_PER_SEC;
+    si.totalram = page_alloc_total() * PAGE_SIZE;
+    si.freeram = page_alloc_free_count() * PAGE_SIZE;
+    si.procs = 1;
+    si.mem_unit = 1;
+    return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
+}
+
+SYSCALL(sched_getaffinity)
+{
+    if (a0 != 0 && a0 != PROC_PID)
+        return -ESRCH;
+    if (a1 < 8 || (a1 & 7))
+        return -EINVAL;
+    u64 mask = 1; /* CPU 0 */
+    if (zero_user(a2, a1) || copy_to_user(a2, &mask, sizeof(mask)))
+        return -EFAULT;
+    return 8; /* bytes of the kernel's mask, as Linux returns */
+}
+
+SYSCALL(sched_setaffinity)
+{
+    if (a0 != 0 && a0 != PROC_PID)
+        return -ESRCH;
+    u64 mask;
+    if (a1 < 8 || copy_from_user(&mask, a2, sizeof(mask)))
+        return a1 < 8 ? -EINVAL : -EFAULT;
+    return (mask & 1) ? 0 : -EINVAL;
+}
+
+#define PR_SET_PDEATHSIG    1
+#define PR_GET_PDEATHSIG    2
+#define PR_GET_DUMPABLE     3
+#define PR_SET_DUMPABLE     4
+#define PR_SET_NAME         15
+#define PR_GET_NAME         16
+#define PR_CAPBSET_READ     23
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define CAP_LAST_CAP        40
+
+static char task_name[16];
+static u32 dumpable = 1, no_new_privs, pdeathsig;
+
+SYSCALL(prctl)
+{
+    switch (a0) {
+    case PR_SET_NAME: {
+        char name[16];
+        long n = strncpy_from_user(name, a1, sizeof(name));
+        if (n == -EFAULT)
+            return -EFAULT;
+        if (n < 0) /* longer than 15: Linux truncates */
+            name[15] = 0;
+        memcpy(task_name, name, sizeof(name));
+        return 0;
+    }
+    case PR_GET_NAME:
+        if (!task_name[0]) {
+            const char *s = strrchr(proc.exe_path, '/');
+            strlcpy(task_name, s ? s + 1 : proc.exe_path, sizeof(task_name));
+        }
+        return copy_to_user(a1, task_name, sizeof(task_name)) ? -EFAULT : 0;
+    case PR_GET_DUMPABLE:
+        return dumpable;
+    case PR_SET_DUMPABLE:
+        if (a1 > 1)
+            return -EINVAL;
+        dumpable = (u32)a1;
+        return 0;
+    case PR_CAPBSET_READ:
+        return a1 <= CAP_LAST_CAP ? 1 : -EINVAL;
+    case PR_SET_NO_NEW_PRIVS:
+        if (a1 != 1 || a2 || a3 || a4)
+            return -EINVAL;
+        no_new_privs = 1;
+        return 0;
+    case PR_GET_NO_NEW_PRIVS:
+        return no_new_privs;
+    case PR_SET_PDEATHSIG:
+        if (a1 > 64)
+            return -EINVAL;
+        pdeathsig = (u32)a1;
+        return 0;
+    case PR_GET_PDEATHSIG:
+        return copy_to_user(a1, &pdeathsig, sizeof(pdeathsig)) ? -EFAULT : 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+/* Identity: there is one user, root; becoming root again is allowed, anyone else is not
+ * in this VM. */
+static s64 set_id(u64 id)
+{
+    return id == 0 || id == (u64)-1 || id == 0xffffffffull ? 0 : -EPERM;
+}
+
+SYSCALL(setuid)
+{
+    return set_id(a0);
+}
+
+SYSCALL(setgid)
+{
+    return set_id(a0);
+}
+
+SYSCALL(setresuid)
+{
+    return set_id(a0) || set_id(a1) || set_id(a2) ? -EPERM : 0;
+}
+
+SYSCALL(setresgid)
+{
+    return set_id(a0) || set_id(a1) || set_id(a2) ? -EPERM : 0;
+}
+
+SYSCALL(getgroups)
+{
+    return 0; /* no supplementary groups */
+}
+
+SYSCALL(getpgrp)
+{
+    return PROC_PID;
+}
+
+SYSCALL(getpgid)
+{
+    return (a0 == 0 || a0 == PROC_PID) ? PROC_PID : -ESRCH;
+}
+
+SYSCALL(getsid)
+{
+    return (a0 == 0 || a0 == PROC_PID) ? PROC_PID : -ESRCH;
+}
+
+SYSCALL(setsid)
+{
+    return -EPERM; /* already a session and group leader, as init is */
+}
+
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+
+/* The nice value, -20..19. The vCPU runs the one process either way, so it changes
+ * nothing else; it is kept for getpriority (nice(1) reads it before it runs a program). */
+static s32 niceness;
+
+/* Whether which/who name this process: itself, its group or its user (root). */
+static s64 prio_target(u64 which, u64 who)
+{
+    switch (which) {
+    case PRIO_PROCESS:
+    case PRIO_PGRP:
+        return (u32)who == 0 || (u32)who == PROC_PID ? 0 : -ESRCH;
+    case PRIO_USER:
+        return (u32)who == 0 ? 0 : -ESRCH;
+    default:
+        return -EINVAL;
+    }
+}
+
+SYSCALL(getpriority)
+{
+    s64 err = prio_target(a0, a1);
+    return err ? err : 20 - niceness; /* the system call's biased form, 1..40 */
+}
+
+SYSCALL(setpriority)
+{
+    s64 err = prio_target(a0, a1);
+    if (err)
+        return err;
+    s32 v = (s32)a2;
+    niceness = v < -20 ? -20 : v > 19 ? 19 : v; /* root may lower it too */
+    return 0;
+}
+
+/* ---- statfs ---- */
+
+struct linux_statfs {
+    s64 f_type, f_bsize;
+    u64 f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    s32 f_fsid[2];
+    s64 f_namelen, f_frsize, f_flags;
+    s64 f_spare[4];
+};
+_Static_assert(sizeof(struct linux_statfs) == 120, "struct statfs");
+
+#define TMPFS_MAGIC  0x01021994
+#define PROC_MAGIC   0x9fa0
+#define SYSFS_MAGIC  0x62656572
+#define CWI_FS_MAGIC 0x43574931 /* "CWI1": the image's read-only tree */
+#define ST_RDONLY    1
+#define ST_NOSUID    2
+
+static s64 statfs_node(struct inode *n, u64 ubuf)
+{
+    struct linux_statfs s;
+    memzero(&s, sizeof(s));
+    s.f_bsize = s.f_frsize = 4096;
+    s.f_namelen = NAME_MAX;
+    s.f_fsid[0] = (s32)n->dev;
+    if (n->ops->create) { /* tmpfs */
+        s.f_type = TMPFS_MAGIC;
+        s.f_blocks = page_alloc_total();
+        s.f_bfree = s.f_bavail = page_alloc_free_count();
+        s.f_flags = ST_NOSUID;
+    } else if (n->dev == 0x4) {
+        s.f_type = PROC_MAGIC;
+    } else if (n->dev == 0x6) {
+        s.f_type = SYSFS_MAGIC;
+    } else {
+        s.f_type = CWI_FS_MAGIC;
+        s.f_flags = ST_RDONLY | ST_NOSUID;
+    }
+    s.f_files = 1u << 20;
+    s.f_ffree = 1u << 19;
+    return copy_to_user(ubuf, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+SYSCALL(statfs)
+{
+    struct nameidata nd;
+    s64 err = vfs_walk_user(AT_FDCWD, a0, VFS_FOLLOW, &nd);
+    return err ? err : statfs_node(nd.node, a1);
+}
+
+SYSCALL(fstatfs)
+{
+    struct file *f = fd_get((s64)a0);
+    if (!f)
+        return -EBADF;
+    if (!f->inode) {
+        struct inode pipe = {.dev = 0}; /* host stdio: report a pipe-ish file system */
+        pipe.ops = &(const struct inode_ops){0};
+        return statfs_node(&pipe, a1);
+    }
+    return statfs_node(f->inode, a1);
+}

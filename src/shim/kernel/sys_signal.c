@@ -1,0 +1,190 @@
+/*
+ * Signal state: actions, mask and alternate stack are recorded and reported back as
+ * Linux would. Delivery to handlers is not implemented yet; a fault kills the
+ * workload with the signal's exit status (trap.c).
+ */
+#include "uapi/errno.h"
+#include "arch/x86/hcall.h"
+#include "kernel/proc.h"
+#include "kernel/signal.h"
+#include "kernel/syscall.h"
+#include "mm/uaccess.h"
+
+#define SIG_BLOCK     0
+#define SIG_UNBLOCK   1
+#define SIG_SETMASK   2
+#define SS_ONSTACK    1
+#define SS_DISABLE    2
+#define SS_AUTODISARM (1u << 31)
+#define MINSIGSTKSZ   2048
+
+#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+
+static void deliver_pending(void);
+
+SYSCALL(rt_sigaction)
+{
+    u64 sig = a0;
+    if (a3 != 8 || sig < 1 || sig > NSIG)
+        return -EINVAL;
+    if (a1 && (sig == SIGKILL || sig == SIGSTOP))
+        return -EINVAL;
+    struct k_sigaction *cur = &proc.sigactions[sig - 1];
+    struct k_sigaction act;
+    if (a1 && copy_from_user(&act, a1, sizeof(act)))
+        return -EFAULT;
+    if (a2 && copy_to_user(a2, cur, sizeof(*cur)))
+        return -EFAULT;
+    if (a1) {
+        act.mask &= ~UNBLOCKABLE;
+        *cur = act;
+        deliver_pending();
+    }
+    return 0;
+}
+
+SYSCALL(rt_sigprocmask)
+{
+    if (a3 != 8)
+        return -EINVAL;
+    u64 set = 0, old = proc.sigmask;
+    if (a1) {
+        if (copy_from_user(&set, a1, sizeof(set)))
+            return -EFAULT;
+        switch (a0) {
+        case SIG_BLOCK:
+            proc.sigmask |= set;
+            break;
+        case SIG_UNBLOCK:
+            proc.sigmask &= ~set;
+            break;
+        case SIG_SETMASK:
+            proc.sigmask = set;
+            break;
+        default:
+            return -EINVAL;
+        }
+        proc.sigmask &= ~UNBLOCKABLE;
+    }
+    if (a2 && copy_to_user(a2, &old, sizeof(old)))
+        return -EFAULT;
+    if (a1)
+        deliver_pending();
+    return 0;
+}
+
+struct linux_stack {
+    u64 sp;
+    s32 flags;
+    s32 pad;
+    u64 size;
+};
+
+SYSCALL(sigaltstack)
+{
+    struct linux_stack ss;
+    if (a1) {
+        struct linux_stack old = {proc.altstack_sp, proc.altstack_flags, 0, proc.altstack_size};
+        if (!proc.altstack_size)
+            old.flags = SS_DISABLE;
+        if (copy_to_user(a1, &old, sizeof(old)))
+            return -EFAULT;
+    }
+    if (a0) {
+        if (copy_from_user(&ss, a0, sizeof(ss)))
+            return -EFAULT;
+        u32 mode = (u32)ss.flags & ~SS_AUTODISARM;
+        if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+            return -EINVAL;
+        if (mode == SS_DISABLE) {
+            proc.altstack_sp = proc.altstack_size = 0;
+            proc.altstack_flags = SS_DISABLE;
+        } else {
+            if (ss.size < MINSIGSTKSZ)
+                return -ENOMEM;
+            proc.altstack_sp = ss.sp;
+            proc.altstack_size = ss.size;
+            proc.altstack_flags = (s32)((u32)ss.flags & SS_AUTODISARM);
+        }
+    }
+    return 0;
+}
+
+/* ---- raising signals at the workload itself (kill, tkill, tgkill: raise, abort) ---- */
+
+enum default_action { ACT_TERMINATE, ACT_IGNORE };
+
+static enum default_action default_action(int sig)
+{
+    switch (sig) {
+    case 17: /* SIGCHLD */
+    case 18: /* SIGCONT */
+    case 23: /* SIGURG */
+    case 28: /* SIGWINCH */
+    case 19: /* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: no job control in a VM of one process */
+    case 20:
+    case 21:
+    case 22:
+        return ACT_IGNORE;
+    default:
+        return ACT_TERMINATE;
+    }
+}
+
+static u64 pending;
+
+/* Acts on the pending signals that are no longer blocked and have no handler. Handled
+ * signals stay pending: delivery to handlers is not implemented yet. */
+static void deliver_pending(void)
+{
+    for (int sig = 1; sig <= NSIG; sig++) {
+        u64 bit = 1ull << (sig - 1);
+        if (!(pending & bit) || (proc.sigmask & bit))
+            continue;
+        u64 handler = proc.sigactions[sig - 1].handler;
+        if (handler == 1 /* SIG_IGN */) {
+            pending &= ~bit;
+        } else if (handler == 0 /* SIG_DFL */) {
+            pending &= ~bit;
+            if (default_action(sig) == ACT_TERMINATE)
+                kill_workload(sig, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
+        }
+    }
+}
+
+static s64 raise_signal(u64 sig)
+{
+    if (sig > NSIG)
+        return -EINVAL;
+    if (sig == 0)
+        return 0; /* existence check */
+    if (sig == SIGKILL)
+        kill_workload(SIGKILL, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
+    pending |= 1ull << (sig - 1);
+    deliver_pending();
+    return 0;
+}
+
+SYSCALL(kill)
+{
+    s64 pid = (s64)(s32)a0;
+    if (pid != PROC_PID && pid != 0 && pid != -1)
+        return -ESRCH;
+    return raise_signal(a1);
+}
+
+SYSCALL(tkill)
+{
+    if ((s64)(s32)a0 != PROC_PID)
+        return (s64)(s32)a0 <= 0 ? -EINVAL : -ESRCH;
+    return raise_signal(a1);
+}
+
+SYSCALL(tgkill)
+{
+    if ((s64)(s32)a0 <= 0 || (s64)(s32)a1 <= 0)
+        return -EINVAL;
+    if ((s64)(s32)a0 != PROC_PID || (s64)(s32)a1 != PROC_PID)
+        return -ESRCH;
+    return raise_signal(a2);
+}

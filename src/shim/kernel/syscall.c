@@ -1,0 +1,132 @@
+/*
+ * The system-call table and dispatcher. In trace mode (--trace) every call is named on
+ * the monitor's log with its arguments and result, including the ones that return
+ * -ENOSYS, so a user sees exactly what a workload asked for that the shim lacks.
+ */
+#include "kernel/syscall.h"
+#include "arch/x86/arch.h"
+#include "uapi/errno.h"
+#include "arch/x86/hcall.h"
+#include "lib/lib.h"
+#include "kernel/proc.h"
+
+#define NR_SYSCALLS 512
+
+struct syscall_entry {
+    const char *name;
+    syscall_fn fn;
+    u8 nargs;
+};
+
+static const struct syscall_entry table[NR_SYSCALLS] = {
+#define X3(n, nr, na) [nr] = {#n, sys_##n, na},
+#include "kernel/syscall_list.h"
+};
+
+/* Names of calls we do not implement but that programs commonly make, for the trace. */
+static const char *const unimplemented_names[NR_SYSCALLS] = {
+    [7] = "poll",       [15] = "rt_sigreturn",  [22] = "pipe",        [23] = "select",
+
+    [41] = "socket",    [42] = "connect",       [43] = "accept",      [49] = "bind",
+    [50] = "listen",    [56] = "clone",         [57] = "fork",        [58] = "vfork",
+    [59] = "execve",    [61] = "wait4",
+
+    [202] = "futex",    [213] = "epoll_create", [232] = "epoll_wait", [233] = "epoll_ctl",
+    [270] = "pselect6", [271] = "ppoll",        [290] = "eventfd2",   [291] = "epoll_create1",
+    [293] = "pipe2",    [332] = "statx",        [334] = "rseq",       [435] = "clone3",
+};
+
+static const char *errno_name(s64 e)
+{
+    switch (-e) {
+    case EPERM:
+        return "EPERM";
+    case ENOENT:
+        return "ENOENT";
+    case EIO:
+        return "EIO";
+    case EBADF:
+        return "EBADF";
+    case EAGAIN:
+        return "EAGAIN";
+    case ENOMEM:
+        return "ENOMEM";
+    case EACCES:
+        return "EACCES";
+    case EFAULT:
+        return "EFAULT";
+    case EEXIST:
+        return "EEXIST";
+    case ENOTDIR:
+        return "ENOTDIR";
+    case EISDIR:
+        return "EISDIR";
+    case EINVAL:
+        return "EINVAL";
+    case ENOTTY:
+        return "ENOTTY";
+    case ESPIPE:
+        return "ESPIPE";
+    case EROFS:
+        return "EROFS";
+    case ERANGE:
+        return "ERANGE";
+    case ENOSYS:
+        return "ENOSYS";
+    case ENAMETOOLONG:
+        return "ENAMETOOLONG";
+    default:
+        return "E?";
+    }
+}
+
+static int format_arg(char *buf, size_t size, u64 v)
+{
+    if (v < 0x10000)
+        return snprintf(buf, size, "%lu", v);
+    if (v >= 0xffff0000ull && v <= 0xffffffffull) /* a negative int: AT_FDCWD, -1 */
+        return snprintf(buf, size, "%d", (int)(u32)v);
+    if ((s64)v < 0 && (s64)v > -0x10000)
+        return snprintf(buf, size, "%ld", (s64)v);
+    return snprintf(buf, size, "0x%lx", v);
+}
+
+static void trace(u64 nr, const u64 *args, s64 ret, bool returned)
+{
+    char line[256];
+    const char *name =
+        nr < NR_SYSCALLS ? (table[nr].name ? table[nr].name : unimplemented_names[nr]) : NULL;
+    int n = name ? snprintf(line, sizeof(line), "%s(", name)
+                 : snprintf(line, sizeof(line), "syscall_%lu(", nr);
+    int nargs = nr < NR_SYSCALLS && table[nr].fn ? table[nr].nargs : 6;
+    for (int i = 0; i < nargs && n < (int)sizeof(line) - 40; i++) {
+        if (i)
+            n += snprintf(line + n, sizeof(line) - n, ", ");
+        n += format_arg(line + n, sizeof(line) - n, args[i]);
+    }
+    if (!returned)
+        snprintf(line + n, sizeof(line) - n, ") = ?");
+    else if (is_err(ret))
+        snprintf(line + n, sizeof(line) - n, ") = %ld %s", ret, errno_name(ret));
+    else if ((u64)ret < 0x10000)
+        snprintf(line + n, sizeof(line) - n, ") = %ld", ret);
+    else
+        snprintf(line + n, sizeof(line) - n, ") = 0x%lx", (u64)ret);
+    hlog("[trace] %s\n", line);
+}
+
+void syscall_entry(struct trap_frame *tf)
+{
+    u64 nr = tf->rax;
+    u64 args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
+    s64 ret = -ENOSYS;
+    if (nr < NR_SYSCALLS && table[nr].fn) {
+        /* exit calls never return: name them before they run */
+        if ((proc.boot_flags & CL_BOOT_TRACE) && (nr == 60 || nr == 231))
+            trace(nr, args, 0, false);
+        ret = table[nr].fn(args[0], args[1], args[2], args[3], args[4], args[5]);
+    }
+    if (proc.boot_flags & CL_BOOT_TRACE)
+        trace(nr, args, ret, true);
+    tf->rax = (u64)ret;
+}

@@ -1,0 +1,92 @@
+/* Slab classes 32..2048 bytes; anything larger takes whole contiguous pages. Every
+ * block carries a 16-byte header with its size, so kfree needs no size argument. */
+#include "mm/kmalloc.h"
+#include "lib/lib.h"
+#include "arch/x86/paging.h"
+
+#define HDR       16
+#define MIN_SHIFT 5
+#define MAX_SHIFT 11
+#define NCLASSES  (MAX_SHIFT - MIN_SHIFT + 1)
+
+struct block {
+    u64 size; /* usable bytes (class size - HDR), or pages*4096 - HDR for large */
+    u64 large;
+};
+
+static void *free_lists[NCLASSES];
+
+static int class_of(size_t total)
+{
+    for (int c = 0; c < NCLASSES; c++)
+        if (total <= (1ull << (MIN_SHIFT + c)))
+            return c;
+    return -1;
+}
+
+void *kmalloc(size_t n)
+{
+    size_t total = n + HDR;
+    if (total < n)
+        return NULL;
+    int c = class_of(total);
+    struct block *b;
+    if (c >= 0) {
+        size_t csize = 1ull << (MIN_SHIFT + c);
+        if (!free_lists[c]) {
+            u64 page = page_alloc();
+            if (!page)
+                return NULL;
+            u8 *p = phys_to_virt(page);
+            for (size_t off = 0; off + csize <= PAGE_SIZE; off += csize) {
+                *(void **)(p + off) = free_lists[c];
+                free_lists[c] = p + off;
+            }
+        }
+        b = free_lists[c];
+        free_lists[c] = *(void **)b;
+        memzero(b, csize);
+        b->size = csize - HDR;
+        b->large = 0;
+    } else {
+        u64 pages = ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE;
+        u64 gpa = page_alloc_contig(pages);
+        if (!gpa)
+            return NULL;
+        b = phys_to_virt(gpa);
+        b->size = pages * PAGE_SIZE - HDR;
+        b->large = pages;
+    }
+    return (u8 *)b + HDR;
+}
+
+void kfree(void *p)
+{
+    if (!p)
+        return;
+    struct block *b = (struct block *)((u8 *)p - HDR);
+    if (b->large) {
+        u64 gpa = (u64)b - CL_PHYSMAP_BASE;
+        for (u64 i = 0; i < b->large; i++)
+            page_free(gpa + i * PAGE_SIZE);
+        return;
+    }
+    int c = class_of(b->size + HDR);
+    *(void **)b = free_lists[c];
+    free_lists[c] = b;
+}
+
+void *krealloc(void *p, size_t n)
+{
+    if (!p)
+        return kmalloc(n);
+    struct block *b = (struct block *)((u8 *)p - HDR);
+    if (n <= b->size)
+        return p;
+    void *q = kmalloc(n);
+    if (!q)
+        return NULL;
+    memcpy(q, p, b->size);
+    kfree(p);
+    return q;
+}

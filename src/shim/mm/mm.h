@@ -1,0 +1,75 @@
+/*
+ * The workload's address space: a sorted table of areas (VMAs) and demand paging.
+ *
+ * Pages are allocated when first touched (mm_fault), a small aligned block at a time,
+ * because each fault costs an exception (~20 us on PVM) and most programs touch
+ * memory sequentially. PROT_NONE areas reserve address space and hold no pages.
+ */
+#ifndef SHIM_MM_H
+#define SHIM_MM_H
+
+#include "lib/types.h"
+
+#define PROT_READ  1u
+#define PROT_WRITE 2u
+#define PROT_EXEC  4u
+
+enum vma_kind { VMA_ANON, VMA_STACK, VMA_HEAP, VMA_ELF, VMA_FILE, VMA_VVAR, VMA_VDSO };
+
+struct file;
+
+struct vma {
+    u64 start, end;
+    u32 prot;
+    u16 kind;
+    u16 shared;        /* MAP_SHARED: writes reach the file */
+    struct file *file; /* VMA_FILE: the file (a reference is held) and where start maps */
+    u64 file_off;
+    const char *name; /* VMA_ELF: the program's path, for /proc/self/maps */
+};
+
+/* what a fault wanted */
+#define ACCESS_READ  0u
+#define ACCESS_WRITE 1u
+#define ACCESS_EXEC  2u
+
+#define MMAP_MIN_ADDR 0x10000ull /* as Linux's vm.mmap_min_addr */
+
+void mm_init(u64 mmap_top);
+struct vma *mm_find(u64 addr);
+/* The i-th area in address order, NULL past the last (for /proc/self/maps). */
+const struct vma *mm_area(unsigned i);
+/* Pages mapped now (resident), for /proc's memory figures. */
+u64 mm_resident_pages(void);
+/* Does any area overlap [start, end)? */
+bool mm_overlaps(u64 start, u64 end);
+/* Maps [start, start+len) as a new area, replacing whatever was there. 0 or -errno. */
+int mm_map(u64 start, u64 len, u32 prot, enum vma_kind kind);
+/* The same for a file's pages from offset off (takes a reference on f). */
+int mm_map_file(u64 start, u64 len, u32 prot, struct file *f, u64 off, bool shared);
+/* A free range of len bytes, as high as possible below the mmap top; 0 if none. */
+u64 mm_find_free(u64 len);
+/* Unmaps [start, start+len) (areas and pages). */
+void mm_unmap(u64 start, u64 len);
+/* Changes the protection of [start, start+len); -ENOMEM if any of it is unmapped. */
+int mm_protect(u64 start, u64 len, u32 prot);
+/* Drops the pages of [start, start+len), which then read as zero. */
+int mm_discard(u64 start, u64 len);
+/* Resolves a fault at addr; false if the access is not allowed (a signal). */
+bool mm_fault(u64 addr, u32 access);
+/* Why the last mm_fault failed: a bad access (0), no memory, or a file page that does
+ * not exist (past the end: SIGBUS on Linux). */
+enum fault_failure { FAULT_BAD_ACCESS, FAULT_NO_MEMORY, FAULT_NO_FILE_PAGE };
+enum fault_failure mm_fault_failure(void);
+
+#define MREMAP_MAYMOVE   1u
+#define MREMAP_FIXED     2u
+#define MREMAP_DONTUNMAP 4u
+/* mremap: the new address, or -errno. old and the sizes are page-aligned by the caller. */
+s64 mm_remap(u64 old, u64 old_size, u64 new_size, u32 flags, u64 new_addr);
+
+/* The program break */
+void mm_set_brk_base(u64 base);
+u64 mm_brk(u64 new_brk);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * The physical page allocator: a bump pointer over memory never used since boot, and a
+ * free list of pages given back.
+ *
+ * Why two sources: under --tee none and sim the monitor hands us RAM that it mapped
+ * zero-filled and lazily, so a page never touched is already zero and costs nothing
+ * to hand out; only recycled pages must be cleared. (A real TEE's fresh pages are not
+ * known to be zero; that backend will clear them too.) The free list is threaded
+ * through the free pages themselves.
+ */
+#include "arch/x86/paging.h"
+#include "lib/lib.h"
+
+static u64 fresh_next, fresh_end;
+static u64 free_list; /* GPA of the first free page, 0 if none */
+static u64 free_count, total_pages;
+
+void page_alloc_init(u64 free_start, u64 mem_end)
+{
+    fresh_next = ALIGN_UP(free_start, PAGE_SIZE);
+    fresh_end = ALIGN_DOWN(mem_end, PAGE_SIZE);
+    total_pages = (fresh_end - fresh_next) / PAGE_SIZE;
+    free_count = total_pages;
+}
+
+u64 page_alloc(void)
+{
+    if (free_list) {
+        u64 gpa = free_list;
+        u64 *page = phys_to_virt(gpa);
+        free_list = page[0];
+        free_count--;
+        memzero(page, PAGE_SIZE);
+        return gpa;
+    }
+    if (fresh_next >= fresh_end)
+        return 0;
+    u64 gpa = fresh_next;
+    fresh_next += PAGE_SIZE;
+    free_count--;
+    return gpa;
+}
+
+u64 page_alloc_contig(u64 n)
+{
+    if (n == 0 || n > (fresh_end - fresh_next) / PAGE_SIZE)
+        return 0;
+    u64 gpa = fresh_next;
+    fresh_next += n * PAGE_SIZE;
+    free_count -= n;
+    return gpa;
+}
+
+void page_free(u64 gpa)
+{
+    u64 *page = phys_to_virt(gpa);
+    page[0] = free_list;
+    free_list = gpa;
+    free_count++;
+}
+
+u64 page_alloc_free_count(void)
+{
+    return free_count;
+}
+
+u64 page_alloc_total(void)
+{
+    return total_pages;
+}
