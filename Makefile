@@ -73,7 +73,7 @@ $(BUILD)/shim/vdso/vdso_blob.S.o: SHIM_CFLAGS += -DVDSO_SO_PATH='"$(VDSO_SO)"'
 
 # BearSSL, from Debian's source package (scripts/fetch-bearssl), built with the shim's
 # flags: only the parts the shim uses, never the SSE/AES-NI/PCLMUL variants. The second
-# half is the TLS client for pinned key brokers (src/shim/tee/tls.c).
+# half is the TLS client for pinned key brokers (src/shim/tee/tls_client.c).
 BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c hash/ghash_ctmul64.c mac/hmac.c \
                 rand/hmac_drbg.c ec/ec_keygen.c ec/ec_pubkey.c ec/ec_p256_m31.c \
                 symcipher/aes_ct64.c symcipher/aes_ct64_enc.c symcipher/aes_ct64_dec.c \

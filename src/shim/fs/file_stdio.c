@@ -11,7 +11,7 @@
 #include "mm/kmalloc.h"
 #include "uapi/linux_abi.h"
 #include "arch/x86/paging.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/signal.h"
 #include "mm/uaccess.h"
 

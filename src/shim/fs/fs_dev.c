@@ -8,7 +8,7 @@
 #include "fs/fs_synth.h"
 #include "mm/iov.h"
 #include "lib/lib.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "arch/x86/random.h"
 
 #define DEV_DEV 0x5

@@ -14,7 +14,7 @@
 #include "lib/lib.h"
 #include "mm/mm.h"
 #include "arch/x86/paging.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 
 #define PROC_DEV 0x4
 

@@ -202,12 +202,12 @@ static s64 do_pipe(u64 ufds, u64 flags)
     return 0;
 }
 
-SYSCALL(pipe)
+SYSCALL1(pipe, pipefd)
 {
-    return do_pipe(a0, 0);
+    return do_pipe(pipefd, 0);
 }
 
-SYSCALL(pipe2)
+SYSCALL2(pipe2, pipefd, flags)
 {
-    return do_pipe(a0, a1);
+    return do_pipe(pipefd, flags);
 }

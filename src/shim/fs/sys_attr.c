@@ -56,25 +56,25 @@ static s64 chmod_inode(s64 err, struct inode *n, u64 mode)
     return setattr(n, &a);
 }
 
-SYSCALL(chmod)
+SYSCALL2(chmod, path, mode)
 {
     struct inode *n = NULL;
-    s64 err = path_inode(AT_FDCWD, a0, true, &n);
-    return chmod_inode(err, n, a1);
+    s64 err = path_inode(AT_FDCWD, path, true, &n);
+    return chmod_inode(err, n, mode);
 }
 
-SYSCALL(fchmod)
+SYSCALL2(fchmod, fd, mode)
 {
     struct inode *n = NULL;
-    s64 err = fd_inode((s64)a0, &n);
-    return chmod_inode(err, n, a1);
+    s64 err = fd_inode((s64)fd, &n);
+    return chmod_inode(err, n, mode);
 }
 
-SYSCALL(fchmodat)
+SYSCALL3(fchmodat, dirfd, path, mode)
 {
     struct inode *n = NULL;
-    s64 err = path_inode((s64)(s32)a0, a1, true, &n);
-    return chmod_inode(err, n, a2);
+    s64 err = path_inode((s64)(s32)dirfd, path, true, &n);
+    return chmod_inode(err, n, mode);
 }
 
 /* ---- chown ---- */
@@ -103,41 +103,41 @@ static s64 chown_inode(s64 err, struct inode *n, u64 uid, u64 gid)
     return setattr(n, &a);
 }
 
-SYSCALL(chown)
+SYSCALL3(chown, path, owner, group)
 {
     struct inode *n = NULL;
-    s64 err = path_inode(AT_FDCWD, a0, true, &n);
-    return chown_inode(err, n, a1, a2);
+    s64 err = path_inode(AT_FDCWD, path, true, &n);
+    return chown_inode(err, n, owner, group);
 }
 
-SYSCALL(lchown)
+SYSCALL3(lchown, path, owner, group)
 {
     struct inode *n = NULL;
-    s64 err = path_inode(AT_FDCWD, a0, false, &n);
-    return chown_inode(err, n, a1, a2);
+    s64 err = path_inode(AT_FDCWD, path, false, &n);
+    return chown_inode(err, n, owner, group);
 }
 
-SYSCALL(fchown)
+SYSCALL3(fchown, fd, owner, group)
 {
     struct inode *n = NULL;
-    s64 err = fd_inode((s64)a0, &n);
-    return chown_inode(err, n, a1, a2);
+    s64 err = fd_inode((s64)fd, &n);
+    return chown_inode(err, n, owner, group);
 }
 
-SYSCALL(fchownat)
+SYSCALL5(fchownat, dirfd_arg, path, owner, group, flags)
 {
-    if (a4 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+    if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     struct inode *n = NULL;
     char first;
-    s64 dirfd = (s64)(s32)a0, err = 0;
-    if (!(a4 & AT_EMPTY_PATH) || strncpy_from_user(&first, a1, 1) != 0)
-        err = path_inode(dirfd, a1, !(a4 & AT_SYMLINK_NOFOLLOW), &n);
+    s64 dirfd = (s64)(s32)dirfd_arg, err = 0;
+    if (!(flags & AT_EMPTY_PATH) || strncpy_from_user(&first, path, 1) != 0)
+        err = path_inode(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &n);
     else if (dirfd == AT_FDCWD) /* an empty path with AT_EMPTY_PATH: dirfd itself */
         n = vfs_cwd();
     else
         err = fd_inode(dirfd, &n);
-    return chown_inode(err, n, a2, a3);
+    return chown_inode(err, n, owner, group);
 }
 
 /* ---- times ---- */
@@ -166,12 +166,12 @@ static bool nsec_valid(s64 ns)
     return (ns >= 0 && ns < 1000000000) || ns == UTIME_NOW || ns == UTIME_OMIT;
 }
 
-SYSCALL(utimensat)
+SYSCALL4(utimensat, dirfd_arg, path, times, flags)
 {
     struct linux_timespec ts[2];
-    bool given = a2 != 0;
+    bool given = times != 0;
     if (given) {
-        if (copy_from_user(ts, a2, sizeof(ts)))
+        if (copy_from_user(ts, times, sizeof(ts)))
             return -EFAULT;
         /* nothing to do: Linux does not even look at the path */
         if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
@@ -179,14 +179,14 @@ SYSCALL(utimensat)
         if (!nsec_valid(ts[0].tv_nsec) || !nsec_valid(ts[1].tv_nsec))
             return -EINVAL;
     }
-    if (a3 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+    if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     struct inode *n = NULL;
-    s64 dirfd = (s64)(s32)a0, err;
-    if (!a1 && dirfd != AT_FDCWD) /* futimens(fd): no path at all */
-        err = a3 ? -EINVAL : fd_inode(dirfd, &n);
+    s64 dirfd = (s64)(s32)dirfd_arg, err;
+    if (!path && dirfd != AT_FDCWD) /* futimens(fd): no path at all */
+        err = flags ? -EINVAL : fd_inode(dirfd, &n);
     else
-        err = path_inode(dirfd, a1, !(a3 & AT_SYMLINK_NOFOLLOW), &n);
+        err = path_inode(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &n);
     return utimes_inode(err, n, given ? ts : NULL);
 }
 
@@ -210,29 +210,29 @@ static s64 do_utimes(s64 dirfd, u64 upath, u64 utv)
     return utimes_inode(err, n, utv ? ts : NULL);
 }
 
-SYSCALL(utimes)
+SYSCALL2(utimes, path, times)
 {
-    return do_utimes(AT_FDCWD, a0, a1);
+    return do_utimes(AT_FDCWD, path, times);
 }
 
-SYSCALL(futimesat)
+SYSCALL3(futimesat, dirfd, path, times)
 {
-    return do_utimes((s64)(s32)a0, a1, a2);
+    return do_utimes((s64)(s32)dirfd, path, times);
 }
 
 /* utime: whole seconds, struct utimbuf {actime, modtime} */
-SYSCALL(utime)
+SYSCALL2(utime, path, times)
 {
     s64 tb[2];
     struct linux_timespec ts[2];
-    if (a1) {
-        if (copy_from_user(tb, a1, sizeof(tb)))
+    if (times) {
+        if (copy_from_user(tb, times, sizeof(tb)))
             return -EFAULT;
         ts[0].tv_sec = tb[0];
         ts[1].tv_sec = tb[1];
         ts[0].tv_nsec = ts[1].tv_nsec = 0;
     }
     struct inode *n = NULL;
-    s64 err = path_inode(AT_FDCWD, a0, true, &n);
-    return utimes_inode(err, n, a1 ? ts : NULL);
+    s64 err = path_inode(AT_FDCWD, path, true, &n);
+    return utimes_inode(err, n, times ? ts : NULL);
 }

@@ -1,7 +1,7 @@
 /* Descriptor-table system calls: close, dup, dup2, dup3, fcntl. */
 #include "uapi/errno.h"
 #include "fs/file.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 
@@ -26,37 +26,37 @@
 /* Status flags F_SETFL may change (O_ASYNC, O_DIRECT, O_NOATIME included, as Linux). */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | 020000 | 040000 | 01000000)
 
-SYSCALL(close)
+SYSCALL1(close, fd)
 {
-    return fd_close((s64)a0);
+    return fd_close((s64)fd);
 }
 
-SYSCALL(dup)
+SYSCALL1(dup, oldfd)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)oldfd);
     return f ? fd_install(f, 0, false) : -EBADF;
 }
 
-SYSCALL(dup2)
+SYSCALL2(dup2, oldfd, newfd)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)oldfd);
     if (!f)
         return -EBADF;
-    if (a0 == a1)
-        return (s64)a1;
-    return fd_install_at(f, (s64)a1, false);
+    if (oldfd == newfd)
+        return (s64)newfd;
+    return fd_install_at(f, (s64)newfd, false);
 }
 
-SYSCALL(dup3)
+SYSCALL3(dup3, oldfd, newfd, flags)
 {
-    struct file *f = fd_get((s64)a0);
-    if (a2 & ~(u64)O_CLOEXEC)
+    struct file *f = fd_get((s64)oldfd);
+    if (flags & ~(u64)O_CLOEXEC)
         return -EINVAL;
     if (!f)
         return -EBADF;
-    if (a0 == a1)
+    if (oldfd == newfd)
         return -EINVAL;
-    return fd_install_at(f, (s64)a1, a2 & O_CLOEXEC);
+    return fd_install_at(f, (s64)newfd, flags & O_CLOEXEC);
 }
 
 struct linux_flock {
@@ -91,22 +91,22 @@ static s64 lock_cmd(struct file *f, u64 cmd, u64 uarg)
     return 0;
 }
 
-SYSCALL(fcntl)
+SYSCALL3(fcntl, fd_arg, cmd, arg)
 {
-    s64 fd = (s64)a0;
+    s64 fd = (s64)fd_arg;
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    switch (a1) {
+    switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if (a2 >= proc.rlimits[RLIMIT_NOFILE][0] || a2 >= MAX_FDS)
+        if (arg >= proc.rlimits[RLIMIT_NOFILE][0] || arg >= MAX_FDS)
             return -EINVAL;
-        return fd_install(f, (s64)a2, a1 == F_DUPFD_CLOEXEC);
+        return fd_install(f, (s64)arg, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:
         return fd_cloexec(fd) ? FD_CLOEXEC : 0;
     case F_SETFD:
-        fd_set_cloexec(fd, a2 & FD_CLOEXEC);
+        fd_set_cloexec(fd, arg & FD_CLOEXEC);
         return 0;
     case F_GETFL:
         return f->flags;
@@ -116,11 +116,11 @@ SYSCALL(fcntl)
     case F_OFD_GETLK:
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
-        return lock_cmd(f, a1, a2);
+        return lock_cmd(f, cmd, arg);
     case F_SETFL:
         /* recorded on the open file; the host's own stdio flags are left alone, since
          * they are shared with whatever started cloister */
-        f->flags = (f->flags & ~(u32)SETFL_MASK) | ((u32)a2 & SETFL_MASK);
+        f->flags = (f->flags & ~(u32)SETFL_MASK) | ((u32)arg & SETFL_MASK);
         return 0;
     default:
         return -EINVAL;

@@ -6,7 +6,7 @@
 #include "uapi/errno.h"
 #include "fs/file.h"
 #include "lib/lib.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 #include "fs/vfs.h"
@@ -73,19 +73,19 @@ static s64 do_open(s64 dirfd, u64 upath, u64 flags, u64 mode)
     return fd;
 }
 
-SYSCALL(open)
+SYSCALL3(open, path, flags, mode)
 {
-    return do_open(AT_FDCWD, a0, a1, a2);
+    return do_open(AT_FDCWD, path, flags, mode);
 }
 
-SYSCALL(openat)
+SYSCALL4(openat, dirfd, path, flags, mode)
 {
-    return do_open((s64)(s32)a0, a1, a2, a3);
+    return do_open((s64)(s32)dirfd, path, flags, mode);
 }
 
-SYSCALL(creat)
+SYSCALL2(creat, path, mode)
 {
-    return do_open(AT_FDCWD, a0, O_CREAT | O_WRONLY | O_TRUNC, a1);
+    return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
 /* What stat, lstat, newfstatat and statx report about a path (or, empty, dirfd). */
@@ -128,19 +128,20 @@ static s64 stat_path(s64 dirfd, u64 upath, u64 ubuf, bool follow, bool empty_ok)
     return copy_to_user(ubuf, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
-SYSCALL(stat)
+SYSCALL2(stat, path, statbuf)
 {
-    return stat_path(AT_FDCWD, a0, a1, true, false);
+    return stat_path(AT_FDCWD, path, statbuf, true, false);
 }
 
-SYSCALL(lstat)
+SYSCALL2(lstat, path, statbuf)
 {
-    return stat_path(AT_FDCWD, a0, a1, false, false);
+    return stat_path(AT_FDCWD, path, statbuf, false, false);
 }
 
-SYSCALL(newfstatat)
+SYSCALL4(newfstatat, dirfd, path, statbuf, flags)
 {
-    return stat_path((s64)(s32)a0, a1, a2, !(a3 & AT_SYMLINK_NOFOLLOW), a3 & AT_EMPTY_PATH);
+    return stat_path((s64)(s32)dirfd, path, statbuf, !(flags & AT_SYMLINK_NOFOLLOW),
+                     flags & AT_EMPTY_PATH);
 }
 
 #define AT_NO_AUTOMOUNT    0x800
@@ -188,18 +189,17 @@ static u32 dev_minor(u64 d)
 
 /* statx: the same facts as newfstatat in its own layout; the basic fields are all
  * there are (no birth time, no mount id), and stx_mask says so. */
-SYSCALL(statx)
+SYSCALL5(statx, dirfd, path, flags, mask, statxbuf)
 {
-    u64 flags = a2;
-    if ((u32)a3 & STATX__RESERVED)
+    if ((u32)mask & STATX__RESERVED)
         return -EINVAL;
     if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE))
         return -EINVAL;
     if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
         return -EINVAL;
     struct linux_stat st;
-    s64 err =
-        stat_lookup((s64)(s32)a0, a1, !(flags & AT_SYMLINK_NOFOLLOW), flags & AT_EMPTY_PATH, &st);
+    s64 err = stat_lookup((s64)(s32)dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW),
+                          flags & AT_EMPTY_PATH, &st);
     if (err)
         return err;
     struct linux_statx x;
@@ -220,7 +220,7 @@ SYSCALL(statx)
     x.rdev_minor = dev_minor(st.st_rdev);
     x.dev_major = dev_major(st.st_dev);
     x.dev_minor = dev_minor(st.st_dev);
-    return copy_to_user(a4, &x, sizeof(x)) ? -EFAULT : 0;
+    return copy_to_user(statxbuf, &x, sizeof(x)) ? -EFAULT : 0;
 }
 
 static s64 do_access(s64 dirfd, u64 upath, u64 mode, u64 flags)
@@ -243,21 +243,21 @@ static s64 do_access(s64 dirfd, u64 upath, u64 mode, u64 flags)
     return 0;
 }
 
-SYSCALL(access)
+SYSCALL2(access, path, mode)
 {
-    return do_access(AT_FDCWD, a0, a1, 0);
+    return do_access(AT_FDCWD, path, mode, 0);
 }
 
-SYSCALL(faccessat)
+SYSCALL3(faccessat, dirfd, path, mode)
 {
-    return do_access((s64)(s32)a0, a1, a2, 0);
+    return do_access((s64)(s32)dirfd, path, mode, 0);
 }
 
-SYSCALL(faccessat2)
+SYSCALL4(faccessat2, dirfd, path, mode, flags)
 {
-    if (a3 & ~(u64)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+    if (flags & ~(u64)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    return do_access((s64)(s32)a0, a1, a2, a3);
+    return do_access((s64)(s32)dirfd, path, mode, flags);
 }
 
 static s64 do_readlink(s64 dirfd, u64 upath, u64 ubuf, u64 size)
@@ -277,14 +277,14 @@ static s64 do_readlink(s64 dirfd, u64 upath, u64 ubuf, u64 size)
     return copy_to_user(ubuf, target, (u64)n) ? -EFAULT : n; /* readlink does not terminate */
 }
 
-SYSCALL(readlink)
+SYSCALL3(readlink, path, buf, bufsize)
 {
-    return do_readlink(AT_FDCWD, a0, a1, a2);
+    return do_readlink(AT_FDCWD, path, buf, bufsize);
 }
 
-SYSCALL(readlinkat)
+SYSCALL4(readlinkat, dirfd, path, buf, bufsize)
 {
-    return do_readlink((s64)(s32)a0, a1, a2, a3);
+    return do_readlink((s64)(s32)dirfd, path, buf, bufsize);
 }
 
 /* ---- directories ---- */
@@ -324,15 +324,15 @@ static bool emit_dirent(void *ctx, const char *name, size_t len, u64 ino, u32 ty
 
 #define CURSOR_MOUNTS (1ll << 62)
 
-SYSCALL(getdents64)
+SYSCALL3(getdents64, fd, dirp, count)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
     struct inode *dir = file_inode(f);
     if (!dir || (dir->mode & S_IFMT) != S_IFDIR)
         return -ENOTDIR;
-    struct dirent_sink s = {a1, a2, 0, 0, false, 0};
+    struct dirent_sink s = {dirp, count, 0, 0, false, 0};
     /* cursor: 0 ".", 1 "..", 2+k the file system's cursor k, then the mounts */
     while (!s.full && f->offset < 2) {
         struct inode *n = f->offset == 0 ? dir : dir->parent;
@@ -387,14 +387,14 @@ static s64 do_mkdir(s64 dirfd, u64 upath, u64 mode)
                                   S_IFDIR | ((u32)mode & 07777 & ~umask_bits), &n);
 }
 
-SYSCALL(mkdir)
+SYSCALL2(mkdir, path, mode)
 {
-    return do_mkdir(AT_FDCWD, a0, a1);
+    return do_mkdir(AT_FDCWD, path, mode);
 }
 
-SYSCALL(mkdirat)
+SYSCALL3(mkdirat, dirfd, path, mode)
 {
-    return do_mkdir((s64)(s32)a0, a1, a2);
+    return do_mkdir((s64)(s32)dirfd, path, mode);
 }
 
 static s64 do_unlink(s64 dirfd, u64 upath, bool is_dir)
@@ -423,21 +423,21 @@ static s64 do_unlink(s64 dirfd, u64 upath, bool is_dir)
     return nd.parent->ops->unlink(nd.parent, nd.last, nd.last_len, is_dir);
 }
 
-SYSCALL(unlink)
+SYSCALL1(unlink, path)
 {
-    return do_unlink(AT_FDCWD, a0, false);
+    return do_unlink(AT_FDCWD, path, false);
 }
 
-SYSCALL(rmdir)
+SYSCALL1(rmdir, path)
 {
-    return do_unlink(AT_FDCWD, a0, true);
+    return do_unlink(AT_FDCWD, path, true);
 }
 
-SYSCALL(unlinkat)
+SYSCALL3(unlinkat, dirfd, path, flags)
 {
-    if (a2 & ~(u64)AT_REMOVEDIR)
+    if (flags & ~(u64)AT_REMOVEDIR)
         return -EINVAL;
-    return do_unlink((s64)(s32)a0, a1, a2 & AT_REMOVEDIR);
+    return do_unlink((s64)(s32)dirfd, path, flags & AT_REMOVEDIR);
 }
 
 static s64 do_rename(s64 odirfd, u64 opath, s64 ndirfd, u64 npath, u64 flags)
@@ -468,19 +468,19 @@ static s64 do_rename(s64 odirfd, u64 opath, s64 ndirfd, u64 npath, u64 flags)
     return oparent->ops->rename(oparent, oname, olen, n.parent, n.last, n.last_len);
 }
 
-SYSCALL(rename)
+SYSCALL2(rename, oldpath, newpath)
 {
-    return do_rename(AT_FDCWD, a0, AT_FDCWD, a1, 0);
+    return do_rename(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
 }
 
-SYSCALL(renameat)
+SYSCALL4(renameat, olddirfd, oldpath, newdirfd, newpath)
 {
-    return do_rename((s64)(s32)a0, a1, (s64)(s32)a2, a3, 0);
+    return do_rename((s64)(s32)olddirfd, oldpath, (s64)(s32)newdirfd, newpath, 0);
 }
 
-SYSCALL(renameat2)
+SYSCALL5(renameat2, olddirfd, oldpath, newdirfd, newpath, flags)
 {
-    return do_rename((s64)(s32)a0, a1, (s64)(s32)a2, a3, a4);
+    return do_rename((s64)(s32)olddirfd, oldpath, (s64)(s32)newdirfd, newpath, flags);
 }
 
 static s64 do_symlink(u64 utarget, s64 dirfd, u64 upath)
@@ -502,22 +502,22 @@ static s64 do_symlink(u64 utarget, s64 dirfd, u64 upath)
     return nd.parent->ops->symlink(nd.parent, nd.last, nd.last_len, target);
 }
 
-SYSCALL(symlink)
+SYSCALL2(symlink, target, linkpath)
 {
-    return do_symlink(a0, AT_FDCWD, a1);
+    return do_symlink(target, AT_FDCWD, linkpath);
 }
 
-SYSCALL(symlinkat)
+SYSCALL3(symlinkat, target, newdirfd, linkpath)
 {
-    return do_symlink(a0, (s64)(s32)a1, a2);
+    return do_symlink(target, (s64)(s32)newdirfd, linkpath);
 }
 
 /* ---- working directory, sizes, sync ---- */
 
-SYSCALL(chdir)
+SYSCALL1(chdir, path)
 {
     struct nameidata nd;
-    s64 err = vfs_walk_user(AT_FDCWD, a0, VFS_FOLLOW, &nd);
+    s64 err = vfs_walk_user(AT_FDCWD, path, VFS_FOLLOW, &nd);
     if (err)
         return err;
     if ((nd.node->mode & S_IFMT) != S_IFDIR)
@@ -526,9 +526,9 @@ SYSCALL(chdir)
     return 0;
 }
 
-SYSCALL(fchdir)
+SYSCALL1(fchdir, fd)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
     struct inode *n = file_inode(f);
@@ -538,21 +538,21 @@ SYSCALL(fchdir)
     return 0;
 }
 
-SYSCALL(getcwd)
+SYSCALL2(getcwd, buf, size)
 {
     char path[PATH_MAX];
     s64 n = vfs_path_of(vfs_cwd(), path, sizeof(path));
     if (n < 0)
         return n;
-    if ((u64)n + 1 > a1)
+    if ((u64)n + 1 > size)
         return -ERANGE;
-    return copy_to_user(a0, path, (u64)n + 1) ? -EFAULT : n + 1;
+    return copy_to_user(buf, path, (u64)n + 1) ? -EFAULT : n + 1;
 }
 
-SYSCALL(umask)
+SYSCALL1(umask, mask)
 {
     u32 old = umask_bits;
-    umask_bits = (u32)a0 & 0777;
+    umask_bits = (u32)mask & 0777;
     return old;
 }
 
@@ -567,30 +567,30 @@ static s64 truncate_node(struct inode *n, s64 len)
     return n->ops->truncate(n, (u64)len);
 }
 
-SYSCALL(truncate)
+SYSCALL2(truncate, path, length)
 {
     struct nameidata nd;
-    s64 err = vfs_walk_user(AT_FDCWD, a0, VFS_FOLLOW, &nd);
-    return err ? err : truncate_node(nd.node, (s64)a1);
+    s64 err = vfs_walk_user(AT_FDCWD, path, VFS_FOLLOW, &nd);
+    return err ? err : truncate_node(nd.node, (s64)length);
 }
 
-SYSCALL(ftruncate)
+SYSCALL2(ftruncate, fd, length)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
     if (!file_inode(f) || (f->flags & O_ACCMODE) == O_RDONLY)
         return -EINVAL;
-    return truncate_node(file_inode(f), (s64)a1);
+    return truncate_node(file_inode(f), (s64)length);
 }
 
-SYSCALL(fsync)
+SYSCALL1(fsync, fd)
 {
     /* nothing is buffered between the workload and its files' memory */
-    return fd_get((s64)a0) ? 0 : -EBADF;
+    return fd_get((s64)fd) ? 0 : -EBADF;
 }
 
-SYSCALL(fdatasync)
+SYSCALL1(fdatasync, fd)
 {
-    return fd_get((s64)a0) ? 0 : -EBADF;
+    return fd_get((s64)fd) ? 0 : -EBADF;
 }

@@ -6,7 +6,7 @@
 #include "mm/iov.h"
 #include "lib/lib.h"
 #include "uapi/linux_abi.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 
@@ -54,50 +54,50 @@ static s64 rw_vec(u64 fd, u64 uiov, u64 cnt, s64 off, bool write)
     return do_rw((s64)fd, iov_buf, (unsigned)cnt, off, write);
 }
 
-SYSCALL(read)
+SYSCALL3(read, fd, buf, count)
 {
-    return rw_one(a0, a1, a2, -1, false);
+    return rw_one(fd, buf, count, -1, false);
 }
 
-SYSCALL(write)
+SYSCALL3(write, fd, buf, count)
 {
-    return rw_one(a0, a1, a2, -1, true);
+    return rw_one(fd, buf, count, -1, true);
 }
 
-SYSCALL(pread64)
+SYSCALL4(pread64, fd, buf, count, offset)
 {
-    return (s64)a3 < 0 ? -EINVAL : rw_one(a0, a1, a2, (s64)a3, false);
+    return (s64)offset < 0 ? -EINVAL : rw_one(fd, buf, count, (s64)offset, false);
 }
 
-SYSCALL(pwrite64)
+SYSCALL4(pwrite64, fd, buf, count, offset)
 {
-    return (s64)a3 < 0 ? -EINVAL : rw_one(a0, a1, a2, (s64)a3, true);
+    return (s64)offset < 0 ? -EINVAL : rw_one(fd, buf, count, (s64)offset, true);
 }
 
-SYSCALL(readv)
+SYSCALL3(readv, fd, iov, iovcnt)
 {
-    return rw_vec(a0, a1, a2, -1, false);
+    return rw_vec(fd, iov, iovcnt, -1, false);
 }
 
-SYSCALL(writev)
+SYSCALL3(writev, fd, iov, iovcnt)
 {
-    return rw_vec(a0, a1, a2, -1, true);
+    return rw_vec(fd, iov, iovcnt, -1, true);
 }
 
-SYSCALL(lseek)
+SYSCALL3(lseek, fd, offset, whence)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
-    if (a2 > SEEK_MAX) /* checked first, as Linux does, even on a pipe */
+    if (whence > SEEK_MAX) /* checked first, as Linux does, even on a pipe */
         return -EINVAL;
     if (f->ops->seek)
-        return f->ops->seek(f, (s64)a1, (u32)a2);
+        return f->ops->seek(f, (s64)offset, (u32)whence);
     if (!f->ops->seekable)
         return -ESPIPE;
     s64 base;
     struct linux_stat st;
-    switch (a2) {
+    switch (whence) {
     case SEEK_SET:
         base = 0;
         break;
@@ -112,31 +112,31 @@ SYSCALL(lseek)
     default:
         return -EINVAL;
     }
-    s64 pos = base + (s64)a1;
-    if (((s64)a1 > 0 && pos < base) || pos < 0)
+    s64 pos = base + (s64)offset;
+    if (((s64)offset > 0 && pos < base) || pos < 0)
         return -EINVAL;
     f->offset = pos;
     return pos;
 }
 
-SYSCALL(ioctl)
+SYSCALL3(ioctl, fd, request, arg)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
-    return f->ops->ioctl ? f->ops->ioctl(f, a1, a2) : -ENOTTY;
+    return f->ops->ioctl ? f->ops->ioctl(f, request, arg) : -ENOTTY;
 }
 
-SYSCALL(fstat)
+SYSCALL2(fstat, fd, statbuf)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
     struct linux_stat st;
     s64 err = f->ops->stat ? f->ops->stat(f, &st) : -EINVAL;
     if (err)
         return err;
-    return copy_to_user(a1, &st, sizeof(st)) ? -EFAULT : 0;
+    return copy_to_user(statbuf, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
 #define POSIX_FADV_NOREUSE 5
@@ -144,15 +144,15 @@ SYSCALL(fstat)
 /* Advice about a file's caching. The shim has no page cache to act on it (image files
  * are in memory, the host's stdio is the host's), and advice is only advice: Linux's
  * answer without the effect, including its errors. */
-SYSCALL(fadvise64)
+SYSCALL4(fadvise64, fd, offset, length, advice)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
     struct linux_stat st;
     if (f->ops->stat && !f->ops->stat(f, &st) && (st.st_mode & S_IFMT) == S_IFIFO)
         return -ESPIPE;
-    if ((s64)a2 < 0 || a3 > POSIX_FADV_NOREUSE)
+    if ((s64)length < 0 || advice > POSIX_FADV_NOREUSE)
         return -EINVAL;
     return 0;
 }

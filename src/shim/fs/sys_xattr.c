@@ -50,63 +50,63 @@ static s64 set(s64 err, u64 uname)
     return err ? err : -EOPNOTSUPP;
 }
 
-SYSCALL(getxattr)
+SYSCALL4(getxattr, path, name, value, size)
 {
-    return get(check_path(a0, true), a1);
+    return get(check_path(path, true), name);
 }
 
-SYSCALL(lgetxattr)
+SYSCALL4(lgetxattr, path, name, value, size)
 {
-    return get(check_path(a0, false), a1);
+    return get(check_path(path, false), name);
 }
 
-SYSCALL(fgetxattr)
+SYSCALL4(fgetxattr, fd, name, value, size)
 {
-    return get(check_fd(a0), a1);
+    return get(check_fd(fd), name);
 }
 
 /* the list of names is empty: its size is 0, whatever the buffer */
-SYSCALL(listxattr)
+SYSCALL3(listxattr, path, list, size)
 {
-    return check_path(a0, true);
+    return check_path(path, true);
 }
 
-SYSCALL(llistxattr)
+SYSCALL3(llistxattr, path, list, size)
 {
-    return check_path(a0, false);
+    return check_path(path, false);
 }
 
-SYSCALL(flistxattr)
+SYSCALL3(flistxattr, fd, list, size)
 {
-    return check_fd(a0);
+    return check_fd(fd);
 }
 
-SYSCALL(setxattr)
+SYSCALL5(setxattr, path, name, value, size, flags)
 {
-    return set(check_path(a0, true), a1);
+    return set(check_path(path, true), name);
 }
 
-SYSCALL(lsetxattr)
+SYSCALL5(lsetxattr, path, name, value, size, flags)
 {
-    return set(check_path(a0, false), a1);
+    return set(check_path(path, false), name);
 }
 
-SYSCALL(fsetxattr)
+SYSCALL5(fsetxattr, fd, name, value, size, flags)
 {
-    return set(check_fd(a0), a1);
+    return set(check_fd(fd), name);
 }
 
-SYSCALL(removexattr)
+SYSCALL2(removexattr, path, name)
 {
-    return set(check_path(a0, true), a1);
+    return set(check_path(path, true), name);
 }
 
-SYSCALL(lremovexattr)
+SYSCALL2(lremovexattr, path, name)
 {
-    return set(check_path(a0, false), a1);
+    return set(check_path(path, false), name);
 }
 
-SYSCALL(fremovexattr)
+SYSCALL2(fremovexattr, fd, name)
 {
-    return set(check_fd(a0), a1);
+    return set(check_fd(fd), name);
 }

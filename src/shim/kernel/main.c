@@ -23,7 +23,7 @@
 #include "kernel/manifest.h"
 #include "arch/x86/paging.h"
 #include "kernel/panic.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "tee/secrets.h"
 #include "fs/vfs.h"
 
@@ -155,7 +155,7 @@ static void kernel_main(void)
     page_alloc_init((u64)__shim_end - CL_KERNEL_BASE, boot.mem_size);
     check_launch();
     clock_init(boot.tsc_hz, boot.boot_tsc, boot.boot_realtime_ns, boot.boot_monotonic_ns);
-    proc_init(manifest.entry, boot.flags, boot.stdio_flags);
+    process_init(manifest.entry, boot.flags, boot.stdio_flags);
     stdio_files_init();
     mount_file_systems();
 

@@ -1,6 +1,6 @@
 /* Signals the shim raises itself (not from a CPU fault). */
 #include "kernel/signal.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 
 void signal_broken_pipe(void)
 {

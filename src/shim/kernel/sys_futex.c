@@ -82,11 +82,11 @@ static bool has_timeout(u64 cmd)
            cmd == FUTEX_LOCK_PI2 || cmd == FUTEX_WAIT_REQUEUE_PI;
 }
 
-SYSCALL(futex)
+SYSCALL6(futex, uaddr, op, val_arg, timeout_or_val2, uaddr2, val3_arg)
 {
-    u64 uaddr = a0, cmd = a1 & FUTEX_CMD_MASK, utime = a3, uaddr2 = a4;
-    u32 val = (u32)a2, val3 = (u32)a5;
-    bool shared = !(a1 & FUTEX_PRIVATE_FLAG), realtime = a1 & FUTEX_CLOCK_REALTIME;
+    u64 cmd = op & FUTEX_CMD_MASK, utime = timeout_or_val2;
+    u32 val = (u32)val_arg, val3 = (u32)val3_arg;
+    bool shared = !(op & FUTEX_PRIVATE_FLAG), realtime = op & FUTEX_CLOCK_REALTIME;
     u64 clock = realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC;
     s64 deadline = NSEC_FOREVER;
     /* the timeout is read before the operation is looked at, as Linux does */

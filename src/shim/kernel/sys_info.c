@@ -5,7 +5,7 @@
 #include "fs/file.h"
 #include "lib/lib.h"
 #include "arch/x86/paging.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 #include "fs/vfs.h"
@@ -22,7 +22,7 @@ struct linux_sysinfo {
 };
 _Static_assert(sizeof(struct linux_sysinfo) == 112, "struct sysinfo");
 
-SYSCALL(sysinfo)
+SYSCALL1(sysinfo, info)
 {
     struct linux_sysinfo si;
     memzero(&si, sizeof(si));
@@ -31,29 +31,29 @@ SYSCALL(sysinfo)
     si.freeram = page_alloc_free_count() * PAGE_SIZE;
     si.procs = 1;
     si.mem_unit = 1;
-    return copy_to_user(a0, &si, sizeof(si)) ? -EFAULT : 0;
+    return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-SYSCALL(sched_getaffinity)
+SYSCALL3(sched_getaffinity, pid, cpusetsize, mask)
 {
-    if (a0 != 0 && a0 != PROC_PID)
+    if (pid != 0 && pid != PROC_PID)
         return -ESRCH;
-    if (a1 < 8 || (a1 & 7))
+    if (cpusetsize < 8 || (cpusetsize & 7))
         return -EINVAL;
-    u64 mask = 1; /* CPU 0 */
-    if (zero_user(a2, a1) || copy_to_user(a2, &mask, sizeof(mask)))
+    u64 cpu_mask = 1; /* CPU 0 */
+    if (zero_user(mask, cpusetsize) || copy_to_user(mask, &cpu_mask, sizeof(cpu_mask)))
         return -EFAULT;
     return 8; /* bytes of the kernel's mask, as Linux returns */
 }
 
-SYSCALL(sched_setaffinity)
+SYSCALL3(sched_setaffinity, pid, cpusetsize, mask)
 {
-    if (a0 != 0 && a0 != PROC_PID)
+    if (pid != 0 && pid != PROC_PID)
         return -ESRCH;
-    u64 mask;
-    if (a1 < 8 || copy_from_user(&mask, a2, sizeof(mask)))
-        return a1 < 8 ? -EINVAL : -EFAULT;
-    return (mask & 1) ? 0 : -EINVAL;
+    u64 cpu_mask;
+    if (cpusetsize < 8 || copy_from_user(&cpu_mask, mask, sizeof(cpu_mask)))
+        return cpusetsize < 8 ? -EINVAL : -EFAULT;
+    return (cpu_mask & 1) ? 0 : -EINVAL;
 }
 
 #define PR_SET_PDEATHSIG    1
@@ -70,12 +70,12 @@ SYSCALL(sched_setaffinity)
 static char task_name[16];
 static u32 dumpable = 1, no_new_privs, pdeathsig;
 
-SYSCALL(prctl)
+SYSCALL5(prctl, option, arg2, arg3, arg4, arg5)
 {
-    switch (a0) {
+    switch (option) {
     case PR_SET_NAME: {
         char name[16];
-        long n = strncpy_from_user(name, a1, sizeof(name));
+        long n = strncpy_from_user(name, arg2, sizeof(name));
         if (n == -EFAULT)
             return -EFAULT;
         if (n < 0) /* longer than 15: Linux truncates */
@@ -88,30 +88,30 @@ SYSCALL(prctl)
             const char *s = strrchr(proc.exe_path, '/');
             strlcpy(task_name, s ? s + 1 : proc.exe_path, sizeof(task_name));
         }
-        return copy_to_user(a1, task_name, sizeof(task_name)) ? -EFAULT : 0;
+        return copy_to_user(arg2, task_name, sizeof(task_name)) ? -EFAULT : 0;
     case PR_GET_DUMPABLE:
         return dumpable;
     case PR_SET_DUMPABLE:
-        if (a1 > 1)
+        if (arg2 > 1)
             return -EINVAL;
-        dumpable = (u32)a1;
+        dumpable = (u32)arg2;
         return 0;
     case PR_CAPBSET_READ:
-        return a1 <= CAP_LAST_CAP ? 1 : -EINVAL;
+        return arg2 <= CAP_LAST_CAP ? 1 : -EINVAL;
     case PR_SET_NO_NEW_PRIVS:
-        if (a1 != 1 || a2 || a3 || a4)
+        if (arg2 != 1 || arg3 || arg4 || arg5)
             return -EINVAL;
         no_new_privs = 1;
         return 0;
     case PR_GET_NO_NEW_PRIVS:
         return no_new_privs;
     case PR_SET_PDEATHSIG:
-        if (a1 > 64)
+        if (arg2 > 64)
             return -EINVAL;
-        pdeathsig = (u32)a1;
+        pdeathsig = (u32)arg2;
         return 0;
     case PR_GET_PDEATHSIG:
-        return copy_to_user(a1, &pdeathsig, sizeof(pdeathsig)) ? -EFAULT : 0;
+        return copy_to_user(arg2, &pdeathsig, sizeof(pdeathsig)) ? -EFAULT : 0;
     default:
         return -EINVAL;
     }
@@ -124,47 +124,47 @@ static s64 set_id(u64 id)
     return id == 0 || id == (u64)-1 || id == 0xffffffffull ? 0 : -EPERM;
 }
 
-SYSCALL(setuid)
+SYSCALL1(setuid, uid)
 {
-    return set_id(a0);
+    return set_id(uid);
 }
 
-SYSCALL(setgid)
+SYSCALL1(setgid, gid)
 {
-    return set_id(a0);
+    return set_id(gid);
 }
 
-SYSCALL(setresuid)
+SYSCALL3(setresuid, ruid, euid, suid)
 {
-    return set_id(a0) || set_id(a1) || set_id(a2) ? -EPERM : 0;
+    return set_id(ruid) || set_id(euid) || set_id(suid) ? -EPERM : 0;
 }
 
-SYSCALL(setresgid)
+SYSCALL3(setresgid, rgid, egid, sgid)
 {
-    return set_id(a0) || set_id(a1) || set_id(a2) ? -EPERM : 0;
+    return set_id(rgid) || set_id(egid) || set_id(sgid) ? -EPERM : 0;
 }
 
-SYSCALL(getgroups)
+SYSCALL2(getgroups, size, list)
 {
     return 0; /* no supplementary groups */
 }
 
-SYSCALL(getpgrp)
+SYSCALL0(getpgrp)
 {
     return PROC_PID;
 }
 
-SYSCALL(getpgid)
+SYSCALL1(getpgid, pid)
 {
-    return (a0 == 0 || a0 == PROC_PID) ? PROC_PID : -ESRCH;
+    return (pid == 0 || pid == PROC_PID) ? PROC_PID : -ESRCH;
 }
 
-SYSCALL(getsid)
+SYSCALL1(getsid, pid)
 {
-    return (a0 == 0 || a0 == PROC_PID) ? PROC_PID : -ESRCH;
+    return (pid == 0 || pid == PROC_PID) ? PROC_PID : -ESRCH;
 }
 
-SYSCALL(setsid)
+SYSCALL0(setsid)
 {
     return -EPERM; /* already a session and group leader, as init is */
 }
@@ -191,18 +191,18 @@ static s64 prio_target(u64 which, u64 who)
     }
 }
 
-SYSCALL(getpriority)
+SYSCALL2(getpriority, which, who)
 {
-    s64 err = prio_target(a0, a1);
+    s64 err = prio_target(which, who);
     return err ? err : 20 - niceness; /* the system call's biased form, 1..40 */
 }
 
-SYSCALL(setpriority)
+SYSCALL3(setpriority, which, who, prio)
 {
-    s64 err = prio_target(a0, a1);
+    s64 err = prio_target(which, who);
     if (err)
         return err;
-    s32 v = (s32)a2;
+    s32 v = (s32)prio;
     niceness = v < -20 ? -20 : v > 19 ? 19 : v; /* root may lower it too */
     return 0;
 }
@@ -250,22 +250,22 @@ static s64 statfs_node(struct inode *n, u64 ubuf)
     return copy_to_user(ubuf, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
-SYSCALL(statfs)
+SYSCALL2(statfs, path, buf)
 {
     struct nameidata nd;
-    s64 err = vfs_walk_user(AT_FDCWD, a0, VFS_FOLLOW, &nd);
-    return err ? err : statfs_node(nd.node, a1);
+    s64 err = vfs_walk_user(AT_FDCWD, path, VFS_FOLLOW, &nd);
+    return err ? err : statfs_node(nd.node, buf);
 }
 
-SYSCALL(fstatfs)
+SYSCALL2(fstatfs, fd, buf)
 {
-    struct file *f = fd_get((s64)a0);
+    struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
     if (!f->inode) {
         struct inode pipe = {.dev = 0}; /* host stdio: report a pipe-ish file system */
         pipe.ops = &(const struct inode_ops){0};
-        return statfs_node(&pipe, a1);
+        return statfs_node(&pipe, buf);
     }
-    return statfs_node(f->inode, a1);
+    return statfs_node(f->inode, buf);
 }

@@ -5,7 +5,7 @@
  */
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
@@ -22,20 +22,20 @@
 
 static void deliver_pending(void);
 
-SYSCALL(rt_sigaction)
+SYSCALL4(rt_sigaction, signum, new_action, old_action, sigset_size)
 {
-    u64 sig = a0;
-    if (a3 != 8 || sig < 1 || sig > NSIG)
+    u64 sig = signum;
+    if (sigset_size != 8 || sig < 1 || sig > NSIG)
         return -EINVAL;
-    if (a1 && (sig == SIGKILL || sig == SIGSTOP))
+    if (new_action && (sig == SIGKILL || sig == SIGSTOP))
         return -EINVAL;
     struct k_sigaction *cur = &proc.sigactions[sig - 1];
     struct k_sigaction act;
-    if (a1 && copy_from_user(&act, a1, sizeof(act)))
+    if (new_action && copy_from_user(&act, new_action, sizeof(act)))
         return -EFAULT;
-    if (a2 && copy_to_user(a2, cur, sizeof(*cur)))
+    if (old_action && copy_to_user(old_action, cur, sizeof(*cur)))
         return -EFAULT;
-    if (a1) {
+    if (new_action) {
         act.mask &= ~UNBLOCKABLE;
         *cur = act;
         deliver_pending();
@@ -43,15 +43,15 @@ SYSCALL(rt_sigaction)
     return 0;
 }
 
-SYSCALL(rt_sigprocmask)
+SYSCALL4(rt_sigprocmask, how, new_set, old_set, sigset_size)
 {
-    if (a3 != 8)
+    if (sigset_size != 8)
         return -EINVAL;
     u64 set = 0, old = proc.sigmask;
-    if (a1) {
-        if (copy_from_user(&set, a1, sizeof(set)))
+    if (new_set) {
+        if (copy_from_user(&set, new_set, sizeof(set)))
             return -EFAULT;
-        switch (a0) {
+        switch (how) {
         case SIG_BLOCK:
             proc.sigmask |= set;
             break;
@@ -66,9 +66,9 @@ SYSCALL(rt_sigprocmask)
         }
         proc.sigmask &= ~UNBLOCKABLE;
     }
-    if (a2 && copy_to_user(a2, &old, sizeof(old)))
+    if (old_set && copy_to_user(old_set, &old, sizeof(old)))
         return -EFAULT;
-    if (a1)
+    if (new_set)
         deliver_pending();
     return 0;
 }
@@ -80,18 +80,18 @@ struct linux_stack {
     u64 size;
 };
 
-SYSCALL(sigaltstack)
+SYSCALL2(sigaltstack, new_stack, old_stack)
 {
     struct linux_stack ss;
-    if (a1) {
+    if (old_stack) {
         struct linux_stack old = {proc.altstack_sp, proc.altstack_flags, 0, proc.altstack_size};
         if (!proc.altstack_size)
             old.flags = SS_DISABLE;
-        if (copy_to_user(a1, &old, sizeof(old)))
+        if (copy_to_user(old_stack, &old, sizeof(old)))
             return -EFAULT;
     }
-    if (a0) {
-        if (copy_from_user(&ss, a0, sizeof(ss)))
+    if (new_stack) {
+        if (copy_from_user(&ss, new_stack, sizeof(ss)))
             return -EFAULT;
         u32 mode = (u32)ss.flags & ~SS_AUTODISARM;
         if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
@@ -165,26 +165,26 @@ static s64 raise_signal(u64 sig)
     return 0;
 }
 
-SYSCALL(kill)
+SYSCALL2(kill, pid_arg, sig)
 {
-    s64 pid = (s64)(s32)a0;
+    s64 pid = (s64)(s32)pid_arg;
     if (pid != PROC_PID && pid != 0 && pid != -1)
         return -ESRCH;
-    return raise_signal(a1);
+    return raise_signal(sig);
 }
 
-SYSCALL(tkill)
+SYSCALL2(tkill, tid, sig)
 {
-    if ((s64)(s32)a0 != PROC_PID)
-        return (s64)(s32)a0 <= 0 ? -EINVAL : -ESRCH;
-    return raise_signal(a1);
+    if ((s64)(s32)tid != PROC_PID)
+        return (s64)(s32)tid <= 0 ? -EINVAL : -ESRCH;
+    return raise_signal(sig);
 }
 
-SYSCALL(tgkill)
+SYSCALL3(tgkill, tgid, tid, sig)
 {
-    if ((s64)(s32)a0 <= 0 || (s64)(s32)a1 <= 0)
+    if ((s64)(s32)tgid <= 0 || (s64)(s32)tid <= 0)
         return -EINVAL;
-    if ((s64)(s32)a0 != PROC_PID || (s64)(s32)a1 != PROC_PID)
+    if ((s64)(s32)tgid != PROC_PID || (s64)(s32)tid != PROC_PID)
         return -ESRCH;
-    return raise_signal(a2);
+    return raise_signal(sig);
 }

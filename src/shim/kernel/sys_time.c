@@ -15,68 +15,68 @@ static struct linux_timespec to_timespec(s64 ns)
     return ts;
 }
 
-SYSCALL(clock_gettime)
+SYSCALL2(clock_gettime, clockid, tp)
 {
-    s64 ns = clock_now(a0);
+    s64 ns = clock_now(clockid);
     if (ns == -EINVAL)
         return -EINVAL;
     struct linux_timespec ts = to_timespec(ns);
-    return copy_to_user(a1, &ts, sizeof(ts)) ? -EFAULT : 0;
+    return copy_to_user(tp, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
-SYSCALL(clock_getres)
+SYSCALL2(clock_getres, clockid, res)
 {
-    if (clock_now(a0) == -EINVAL)
+    if (clock_now(clockid) == -EINVAL)
         return -EINVAL;
-    bool coarse = a0 == CLOCK_REALTIME_COARSE || a0 == CLOCK_MONOTONIC_COARSE;
+    bool coarse = clockid == CLOCK_REALTIME_COARSE || clockid == CLOCK_MONOTONIC_COARSE;
     struct linux_timespec ts = {0, coarse ? 4000000 : 1};
-    if (a1 && copy_to_user(a1, &ts, sizeof(ts)))
+    if (res && copy_to_user(res, &ts, sizeof(ts)))
         return -EFAULT;
     return 0;
 }
 
-SYSCALL(gettimeofday)
+SYSCALL2(gettimeofday, tv, tz)
 {
-    if (a0) {
+    if (tv) {
         s64 ns = clock_realtime_ns();
-        struct linux_timeval tv = {ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000};
-        if (copy_to_user(a0, &tv, sizeof(tv)))
+        struct linux_timeval now = {ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000};
+        if (copy_to_user(tv, &now, sizeof(now)))
             return -EFAULT;
     }
-    if (a1) {
-        u32 tz[2] = {0, 0}; /* UTC, no DST: the VM has no time zone of its own */
-        if (copy_to_user(a1, tz, sizeof(tz)))
+    if (tz) {
+        u32 utc[2] = {0, 0}; /* UTC, no DST: the VM has no time zone of its own */
+        if (copy_to_user(tz, utc, sizeof(utc)))
             return -EFAULT;
     }
     return 0;
 }
 
-SYSCALL(time)
+SYSCALL1(time, tloc)
 {
     s64 t = clock_realtime_ns() / NSEC_PER_SEC;
-    if (a0 && copy_to_user(a0, &t, sizeof(t)))
+    if (tloc && copy_to_user(tloc, &t, sizeof(t)))
         return -EFAULT;
     return t;
 }
 
-SYSCALL(nanosleep)
+SYSCALL2(nanosleep, request, remain)
 {
-    s64 ns, err = timespec_from_user(a0, &ns);
+    s64 ns, err = timespec_from_user(request, &ns);
     if (err)
         return err;
     sleep_until(CLOCK_MONOTONIC, deadline_after(CLOCK_MONOTONIC, ns));
     return 0;
 }
 
-SYSCALL(clock_nanosleep)
+SYSCALL4(clock_nanosleep, clockid, flags, request, remain)
 {
-    if (a0 == CLOCK_THREAD_CPUTIME_ID)
+    if (clockid == CLOCK_THREAD_CPUTIME_ID)
         return -EINVAL;
-    if (clock_now(a0) == -EINVAL)
+    if (clock_now(clockid) == -EINVAL)
         return -EINVAL;
-    s64 ns, err = timespec_from_user(a2, &ns);
+    s64 ns, err = timespec_from_user(request, &ns);
     if (err)
         return err;
-    sleep_until(a0, (a1 & TIMER_ABSTIME) ? ns : deadline_after(a0, ns));
+    sleep_until(clockid, (flags & TIMER_ABSTIME) ? ns : deadline_after(clockid, ns));
     return 0;
 }

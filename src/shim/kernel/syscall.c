@@ -8,7 +8,7 @@
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
 #include "lib/lib.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 
 #define NR_SYSCALLS 512
 

@@ -55,15 +55,14 @@ static bool user_range(u64 addr, u64 len, u64 *end)
     return true;
 }
 
-SYSCALL(brk)
+SYSCALL1(brk, new_brk)
 {
-    return (s64)mm_brk(a0);
+    return (s64)mm_brk(new_brk);
 }
 
-SYSCALL(mmap)
+SYSCALL6(mmap, addr, len, prot, flags, fd_arg, off)
 {
-    u64 addr = a0, len = a1, prot = a2, flags = a3, off = a5;
-    s64 fd = (s64)a4;
+    s64 fd = (s64)fd_arg;
     if (len == 0 || (flags & ~(u64)MAP_KNOWN) & ~(u64)MAP_HUGETLB)
         return -EINVAL;
     if (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC))
@@ -120,38 +119,38 @@ SYSCALL(mmap)
     return (s64)addr;
 }
 
-SYSCALL(munmap)
+SYSCALL2(munmap, addr, length)
 {
     u64 end;
-    if (!IS_ALIGNED(a0, PAGE_SIZE) || a1 == 0 || !user_range(a0, a1, &end))
+    if (!IS_ALIGNED(addr, PAGE_SIZE) || length == 0 || !user_range(addr, length, &end))
         return -EINVAL;
-    mm_unmap(a0, end - a0);
+    mm_unmap(addr, end - addr);
     return 0;
 }
 
-SYSCALL(mprotect)
+SYSCALL3(mprotect, addr, length, prot)
 {
     u64 end;
-    if (!IS_ALIGNED(a0, PAGE_SIZE) || (a2 & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+    if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC)))
         return -EINVAL;
-    if (!user_range(a0, a1, &end))
+    if (!user_range(addr, length, &end))
         return -ENOMEM;
-    if (end == a0)
+    if (end == addr)
         return 0;
-    return mm_protect(a0, end - a0, (u32)a2);
+    return mm_protect(addr, end - addr, (u32)prot);
 }
 
-SYSCALL(madvise)
+SYSCALL3(madvise, addr, length, advice)
 {
     u64 end;
-    if (!IS_ALIGNED(a0, PAGE_SIZE))
+    if (!IS_ALIGNED(addr, PAGE_SIZE))
         return -EINVAL;
-    if (!user_range(a0, a1, &end))
+    if (!user_range(addr, length, &end))
         return -EINVAL;
-    switch (a2) {
+    switch (advice) {
     case MADV_DONTNEED:
     case MADV_FREE:
-        return end == a0 ? 0 : mm_discard(a0, end - a0);
+        return end == addr ? 0 : mm_discard(addr, end - addr);
     case MADV_NORMAL:
     case MADV_RANDOM:
     case MADV_SEQUENTIAL:
@@ -174,11 +173,13 @@ SYSCALL(madvise)
     }
 }
 
-SYSCALL(mremap)
+SYSCALL5(mremap, old_addr, old_size_arg, new_size_arg, flags_arg, new_addr)
 {
-    u64 old = a0, old_size = ALIGN_UP(a1, PAGE_SIZE), new_size = ALIGN_UP(a2, PAGE_SIZE);
-    u32 flags = (u32)a3;
-    if (!IS_ALIGNED(old, PAGE_SIZE) || new_size == 0 || new_size < a2 || old_size < a1)
+    u64 old = old_addr, old_size = ALIGN_UP(old_size_arg, PAGE_SIZE),
+        new_size = ALIGN_UP(new_size_arg, PAGE_SIZE);
+    u32 flags = (u32)flags_arg;
+    if (!IS_ALIGNED(old, PAGE_SIZE) || new_size == 0 || new_size < new_size_arg ||
+        old_size < old_size_arg)
         return -EINVAL;
     if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
         return -EINVAL;
@@ -188,5 +189,5 @@ SYSCALL(mremap)
         return -EINVAL; /* only for anonymous private mappings on Linux; rare, not yet here */
     if (old_size == 0)
         return -EINVAL; /* duplicating shared mappings: not for one process's memory */
-    return mm_remap(old, old_size, new_size, flags, a4);
+    return mm_remap(old, old_size, new_size, flags, new_addr);
 }

@@ -7,9 +7,9 @@
 #include "tee/json_lite.h"
 #include "mm/kmalloc.h"
 #include "lib/lib.h"
-#include "tee/net.h"
+#include "tee/broker_conn.h"
 #include "arch/x86/random.h"
-#include "tee/tls.h"
+#include "tee/tls_client.h"
 
 #include <bearssl.h>
 
@@ -18,7 +18,7 @@
 
 struct session {
     s64 h;
-    struct tls *tls; /* NULL: plain HTTP */
+    struct tls_client *tls; /* NULL: plain HTTP */
     struct http_transport io;
     const char *host;
     char cookie[128];
@@ -55,7 +55,7 @@ static int call(struct session *s, const char *method, const char *path, const c
     s64 err = http_request(&s->io, s->host, method, path, s->cookie, body, r);
     if (err)
         return failf(why, size, "%s %s: %s (error %ld)", method, path,
-                     err == -EPROTO ? "malformed HTTP answer" : net_error_text(err), -err);
+                     err == -EPROTO ? "malformed HTTP answer" : broker_error_text(err), -err);
     if (r->cookie[0])
         memcpy(s->cookie, r->cookie, sizeof(s->cookie));
     if (r->status != 200) {
@@ -330,22 +330,22 @@ static int open_jwe(struct session *s, const char *jwe, size_t n, u8 **out, size
 
 static s64 plain_send(void *ctx, const void *p, size_t n)
 {
-    return net_send_all(((struct session *)ctx)->h, p, n);
+    return broker_send_all(((struct session *)ctx)->h, p, n);
 }
 
 static s64 plain_recv(void *ctx, void *p, size_t n)
 {
-    return net_recv(((struct session *)ctx)->h, p, n);
+    return broker_recv(((struct session *)ctx)->h, p, n);
 }
 
 static s64 tls_send(void *ctx, const void *p, size_t n)
 {
-    return tls_send_all(((struct session *)ctx)->tls, p, n);
+    return tls_client_send_all(((struct session *)ctx)->tls, p, n);
 }
 
 static s64 tls_receive(void *ctx, void *p, size_t n)
 {
-    return tls_recv(((struct session *)ctx)->tls, p, n);
+    return tls_client_recv(((struct session *)ctx)->tls, p, n);
 }
 
 int kbs_fetch(u32 index, const char *host, const u8 *pin, const char *resource, u8 **out,
@@ -354,14 +354,14 @@ int kbs_fetch(u32 index, const char *host, const u8 *pin, const char *resource, 
     static struct session s;
     memzero(&s, sizeof(s));
     s.host = host;
-    s.h = net_connect(index);
+    s.h = broker_connect(index);
     if (s.h < 0)
         return failf(why, why_size, "cannot reach the key broker at %s: %s (error %ld)", host,
-                     net_error_text(s.h), -s.h);
+                     broker_error_text(s.h), -s.h);
     s.io = (struct http_transport){plain_send, plain_recv, &s};
     if (pin) {
-        if (!(s.tls = tls_open(s.h, pin, why, why_size))) {
-            net_close(s.h);
+        if (!(s.tls = tls_client_open(s.h, pin, why, why_size))) {
+            broker_close(s.h);
             return -1;
         }
         s.io = (struct http_transport){tls_send, tls_receive, &s};
@@ -399,7 +399,7 @@ int kbs_fetch(u32 index, const char *host, const u8 *pin, const char *resource, 
     kfree(r.body);
 out:
     memzero(s.sk_buf, sizeof(s.sk_buf));
-    tls_free(s.tls);
-    net_close(s.h);
+    tls_client_free(s.tls);
+    broker_close(s.h);
     return rc;
 }

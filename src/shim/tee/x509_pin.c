@@ -49,7 +49,7 @@ static unsigned end_chain(const br_x509_class **ctx)
     return br_x509_decoder_get_pkey(&x->dec) ? 0 : BR_ERR_X509_UNSUPPORTED;
 }
 
-/* The pinned key is the server's for whatever the suite asks of it (tls.c offers ECDHE
+/* The pinned key is the server's for whatever the suite asks of it (tls_client.c offers ECDHE
  * suites only, where it signs). */
 static const br_x509_pkey *get_pkey(const br_x509_class *const *ctx, unsigned *usages)
 {

@@ -1,5 +1,5 @@
 /* Broker connections by hypercall; counts from the host are bounded before use. */
-#include "tee/net.h"
+#include "tee/broker_conn.h"
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
 #include "lib/lib.h"
@@ -11,13 +11,13 @@ static s64 host_result(s64 r, u64 most)
     return (u64)r <= most ? r : -EIO;
 }
 
-s64 net_connect(u32 i)
+s64 broker_connect(u32 i)
 {
     s64 h = hcall(CL_HC_NET_CONNECT, i, 0, 0, 0, 0, 0);
     return h < 0 ? host_result(h, 0) : (h < 16 ? h : -EIO);
 }
 
-s64 net_send_all(s64 h, const void *p, size_t n)
+s64 broker_send_all(s64 h, const void *p, size_t n)
 {
     const u8 *b = p;
     while (n) {
@@ -32,7 +32,7 @@ s64 net_send_all(s64 h, const void *p, size_t n)
     return 0;
 }
 
-s64 net_recv(s64 h, void *p, size_t n)
+s64 broker_recv(s64 h, void *p, size_t n)
 {
     size_t k = MIN(n, CL_HC_DATA_SIZE);
     s64 r = host_result(hcall(CL_HC_NET_RECV, (u64)h, k, 0, 0, 0, 0), k);
@@ -41,12 +41,12 @@ s64 net_recv(s64 h, void *p, size_t n)
     return r;
 }
 
-void net_close(s64 h)
+void broker_close(s64 h)
 {
     hcall(CL_HC_NET_CLOSE, (u64)h, 0, 0, 0, 0, 0);
 }
 
-const char *net_error_text(s64 err)
+const char *broker_error_text(s64 err)
 {
     switch (-err) {
     case EPERM:

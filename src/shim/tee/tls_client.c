@@ -1,20 +1,20 @@
-/* The pinned TLS client (tls.h). */
-#include "tee/tls.h"
+/* The pinned TLS client (tls_client.h). */
+#include "tee/tls_client.h"
 #include "uapi/errno.h"
 #include "mm/kmalloc.h"
 #include "lib/lib.h"
-#include "tee/net.h"
+#include "tee/broker_conn.h"
 #include "arch/x86/random.h"
 #include "tee/x509_pin.h"
 
 #include <bearssl.h>
 
-struct tls {
+struct tls_client {
     br_ssl_client_context cc;
     struct x509_pin x509;
     br_sslio_context io;
     s64 h;
-    s64 net_err; /* the connection's own failure, kept apart from BearSSL's */
+    s64 conn_err; /* the connection's own failure, kept apart from BearSSL's */
     /* read-ahead: BearSSL asks for a record's 5-byte header, then its body; one
      * hypercall fetches both (and often the next record) */
     u32 rpos, rlen;
@@ -51,18 +51,18 @@ br_prng_seeder br_prng_seeder_system(const char **name)
     return seed_from_cpu;
 }
 
-/* BearSSL's low-level I/O: -1 fails the engine; the reason stays in net_err. */
+/* BearSSL's low-level I/O: -1 fails the engine; the reason stays in conn_err. */
 static int low_read(void *ctx, unsigned char *buf, size_t len)
 {
-    struct tls *t = ctx;
+    struct tls_client *t = ctx;
     if (t->rpos == t->rlen) {
-        s64 k = net_recv(t->h, t->rbuf, sizeof(t->rbuf));
+        s64 k = broker_recv(t->h, t->rbuf, sizeof(t->rbuf));
         if (k <= 0) {
-            t->net_err = k < 0 ? k : -ECONNRESET;
+            t->conn_err = k < 0 ? k : -ECONNRESET;
             return -1;
         }
         t->rpos = 0;
-        t->rlen = (u32)k; /* net_recv bounds it by what it was asked */
+        t->rlen = (u32)k; /* broker_recv bounds it by what it was asked */
     }
     size_t n = MIN(len, (size_t)(t->rlen - t->rpos));
     memcpy(buf, t->rbuf + t->rpos, n);
@@ -72,11 +72,11 @@ static int low_read(void *ctx, unsigned char *buf, size_t len)
 
 static int low_write(void *ctx, const unsigned char *buf, size_t len)
 {
-    struct tls *t = ctx;
-    s64 err = net_send_all(t->h, buf, len);
+    struct tls_client *t = ctx;
+    s64 err = broker_send_all(t->h, buf, len);
     if (!err)
         return (int)len;
-    t->net_err = err;
+    t->conn_err = err;
     return -1;
 }
 
@@ -90,7 +90,7 @@ static void hex(const u8 *b, size_t n, char *out)
     out[2 * n] = 0;
 }
 
-static void setup(struct tls *t, const u8 pin[32])
+static void setup(struct tls_client *t, const u8 pin[32])
 {
     br_ssl_client_context *cc = &t->cc;
     br_ssl_engine_context *eng = &cc->eng;
@@ -114,9 +114,9 @@ static void setup(struct tls *t, const u8 pin[32])
     br_ssl_engine_set_buffer(eng, t->buf, sizeof(t->buf), 1);
 }
 
-struct tls *tls_open(s64 h, const u8 pin[32], char *why, size_t why_size)
+struct tls_client *tls_client_open(s64 h, const u8 pin[32], char *why, size_t why_size)
 {
-    struct tls *t = kmalloc(sizeof(*t));
+    struct tls_client *t = kmalloc(sizeof(*t));
     if (!t) {
         snprintf(why, why_size, "out of memory for TLS");
         return NULL;
@@ -127,7 +127,7 @@ struct tls *tls_open(s64 h, const u8 pin[32], char *why, size_t why_size)
     if (!br_ssl_client_reset(&t->cc, NULL, 0)) {
         snprintf(why, why_size, "cannot start TLS (BearSSL error %d)",
                  br_ssl_engine_last_error(&t->cc.eng));
-        tls_free(t);
+        tls_client_free(t);
         return NULL;
     }
     br_sslio_init(&t->io, &t->cc.eng, low_read, t, low_write, t);
@@ -142,31 +142,31 @@ struct tls *tls_open(s64 h, const u8 pin[32], char *why, size_t why_size)
                      "the key broker's certificate does not match the pinned sha256:%s "
                      "(it presented sha256:%s)",
                      want, got);
-        } else if (t->net_err) {
+        } else if (t->conn_err) {
             snprintf(why, why_size, "TLS handshake with the key broker failed: %s (error %ld)",
-                     net_error_text(t->net_err), -t->net_err);
+                     broker_error_text(t->conn_err), -t->conn_err);
         } else {
             snprintf(why, why_size, "TLS handshake with the key broker failed (BearSSL error %d)",
                      err);
         }
-        tls_free(t);
+        tls_client_free(t);
         return NULL;
     }
     return t;
 }
 
-static s64 failed(struct tls *t)
+static s64 failed(struct tls_client *t)
 {
-    return t->net_err ? t->net_err : -EPROTO;
+    return t->conn_err ? t->conn_err : -EPROTO;
 }
 
-s64 tls_send_all(struct tls *t, const void *p, size_t n)
+s64 tls_client_send_all(struct tls_client *t, const void *p, size_t n)
 {
-    /* buffered into records; tls_recv flushes, so a request's head and body share one */
+    /* buffered into records; tls_client_recv flushes, so a request's head and body share one */
     return br_sslio_write_all(&t->io, p, n) < 0 ? failed(t) : 0;
 }
 
-s64 tls_recv(struct tls *t, void *p, size_t n)
+s64 tls_client_recv(struct tls_client *t, void *p, size_t n)
 {
     if (br_sslio_flush(&t->io) < 0)
         return failed(t);
@@ -180,7 +180,7 @@ s64 tls_recv(struct tls *t, void *p, size_t n)
     return failed(t);
 }
 
-void tls_free(struct tls *t)
+void tls_client_free(struct tls_client *t)
 {
     if (!t)
         return;

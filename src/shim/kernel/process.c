@@ -1,5 +1,5 @@
 /* The process's initial state: limits as a fresh Debian login gets them. */
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "lib/lib.h"
 
 struct process proc;
@@ -23,7 +23,7 @@ enum {
     RL_RTTIME
 };
 
-void proc_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3])
+void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3])
 {
     strlcpy(proc.exe_path, exe_path, sizeof(proc.exe_path));
     for (int i = 0; i < RLIMIT_COUNT; i++)

@@ -2,8 +2,8 @@
  * The one process a shim runs: its identity, limits, signal state and the few file
  * descriptors it has. One workload, one process (DESIGN.md): there is no fork.
  */
-#ifndef SHIM_PROC_H
-#define SHIM_PROC_H
+#ifndef SHIM_PROCESS_H
+#define SHIM_PROCESS_H
 
 #include "lib/types.h"
 #include <cloister/abi.h>
@@ -38,6 +38,6 @@ struct process {
 
 extern struct process proc;
 
-void proc_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]);
+void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]);
 
 #endif

@@ -4,54 +4,54 @@
 #include "arch/x86/hcall.h"
 #include "lib/lib.h"
 #include "uapi/linux_abi.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "arch/x86/random.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 
-SYSCALL(exit)
+SYSCALL1(exit, status)
 {
     /* one thread: leaving the only thread ends the process */
-    hcall_exit((int)(a0 & 0xff));
+    hcall_exit((int)(status & 0xff));
 }
 
-SYSCALL(exit_group)
+SYSCALL1(exit_group, status)
 {
-    hcall_exit((int)(a0 & 0xff));
+    hcall_exit((int)(status & 0xff));
 }
 
-SYSCALL(getpid)
-{
-    return PROC_PID;
-}
-
-SYSCALL(gettid)
+SYSCALL0(getpid)
 {
     return PROC_PID;
 }
 
-SYSCALL(getppid)
+SYSCALL0(gettid)
+{
+    return PROC_PID;
+}
+
+SYSCALL0(getppid)
 {
     return 0; /* nothing outside the VM is the workload's parent */
 }
 
 /* The workload runs as root of its own VM: there is no one else in it. */
-SYSCALL(getuid)
+SYSCALL0(getuid)
 {
     return 0;
 }
 
-SYSCALL(getgid)
+SYSCALL0(getgid)
 {
     return 0;
 }
 
-SYSCALL(geteuid)
+SYSCALL0(geteuid)
 {
     return 0;
 }
 
-SYSCALL(getegid)
+SYSCALL0(getegid)
 {
     return 0;
 }
@@ -64,17 +64,17 @@ static s64 put_three_zero_ids(u64 a, u64 b, u64 c)
     return 0;
 }
 
-SYSCALL(getresuid)
+SYSCALL3(getresuid, ruid, euid, suid)
 {
-    return put_three_zero_ids(a0, a1, a2);
+    return put_three_zero_ids(ruid, euid, suid);
 }
 
-SYSCALL(getresgid)
+SYSCALL3(getresgid, rgid, egid, sgid)
 {
-    return put_three_zero_ids(a0, a1, a2);
+    return put_three_zero_ids(rgid, egid, sgid);
 }
 
-SYSCALL(uname)
+SYSCALL1(uname, buf)
 {
     struct linux_utsname u;
     memzero(&u, sizeof(u));
@@ -85,7 +85,7 @@ SYSCALL(uname)
     strlcpy(u.version, "#1 SMP Cloister " CLOISTER_SHIM_VERSION, sizeof(u.version));
     strlcpy(u.machine, "x86_64", sizeof(u.machine));
     strlcpy(u.domainname, "(none)", sizeof(u.domainname));
-    return copy_to_user(a0, &u, sizeof(u)) ? -EFAULT : 0;
+    return copy_to_user(buf, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
 static s64 do_prlimit(u64 resource, u64 unew, u64 uold)
@@ -108,34 +108,34 @@ static s64 do_prlimit(u64 resource, u64 unew, u64 uold)
     return 0;
 }
 
-SYSCALL(prlimit64)
+SYSCALL4(prlimit64, pid, resource, new_limit, old_limit)
 {
-    if (a0 != 0 && a0 != PROC_PID)
+    if (pid != 0 && pid != PROC_PID)
         return -ESRCH;
-    return do_prlimit(a1, a2, a3);
+    return do_prlimit(resource, new_limit, old_limit);
 }
 
-SYSCALL(getrlimit)
+SYSCALL2(getrlimit, resource, rlim)
 {
-    return do_prlimit(a0, 0, a1);
+    return do_prlimit(resource, 0, rlim);
 }
 
-SYSCALL(setrlimit)
+SYSCALL2(setrlimit, resource, rlim)
 {
-    return do_prlimit(a0, a1, 0);
+    return do_prlimit(resource, rlim, 0);
 }
 
-SYSCALL(set_tid_address)
+SYSCALL1(set_tid_address, tidptr)
 {
-    proc.clear_child_tid = a0;
+    proc.clear_child_tid = tidptr;
     return PROC_PID;
 }
 
-SYSCALL(set_robust_list)
+SYSCALL2(set_robust_list, head, len)
 {
-    if (a1 != 24) /* sizeof(struct robust_list_head) */
+    if (len != 24) /* sizeof(struct robust_list_head) */
         return -EINVAL;
-    proc.robust_list = a0;
+    proc.robust_list = head;
     return 0;
 }
 
@@ -144,29 +144,29 @@ SYSCALL(set_robust_list)
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
 
-SYSCALL(arch_prctl)
+SYSCALL2(arch_prctl, code, addr)
 {
     u64 v;
-    switch (a0) {
+    switch (code) {
     case ARCH_SET_FS:
     case ARCH_SET_GS:
-        if (a1 >= CL_USER_TOP)
+        if (addr >= CL_USER_TOP)
             return -EPERM;
-        if (a0 == ARCH_SET_FS)
-            arch_set_user_fs(a1);
+        if (code == ARCH_SET_FS)
+            arch_set_user_fs(addr);
         else
-            arch_set_user_gs(a1);
+            arch_set_user_gs(addr);
         return 0;
     case ARCH_GET_FS:
     case ARCH_GET_GS:
-        v = a0 == ARCH_GET_FS ? arch_get_user_fs() : arch_get_user_gs();
-        return copy_to_user(a1, &v, sizeof(v)) ? -EFAULT : 0;
+        v = code == ARCH_GET_FS ? arch_get_user_fs() : arch_get_user_gs();
+        return copy_to_user(addr, &v, sizeof(v)) ? -EFAULT : 0;
     default:
         return -EINVAL;
     }
 }
 
-SYSCALL(sched_yield)
+SYSCALL0(sched_yield)
 {
     return 0;
 }
@@ -175,18 +175,18 @@ SYSCALL(sched_yield)
 #define GRND_RANDOM   2
 #define GRND_INSECURE 4
 
-SYSCALL(getrandom)
+SYSCALL3(getrandom, buf, buflen, flags)
 {
-    if (a2 & ~(u64)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+    if (flags & ~(u64)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
         return -EINVAL;
-    if ((a2 & GRND_INSECURE) && (a2 & GRND_RANDOM))
+    if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
         return -EINVAL;
-    u64 len = MIN(a1, 0x1ffffffull); /* Linux's per-call cap (32 MiB - 1) */
+    u64 len = MIN(buflen, 0x1ffffffull); /* Linux's per-call cap (32 MiB - 1) */
     u8 chunk[256];
     for (u64 done = 0; done < len;) {
         u64 k = MIN(len - done, sizeof(chunk));
         random_fill(chunk, k);
-        if (copy_to_user(a0 + done, chunk, k))
+        if (copy_to_user(buf + done, chunk, k))
             return done ? (s64)done : -EFAULT;
         done += k;
     }
