@@ -74,7 +74,7 @@ static s64 stdio_ioctl(struct file *f, u64 req, u64 arg)
         size = CL_WINSIZE_SIZE;
     else
         return -ENOTTY;
-    if (!(proc.stdio_flags[f->priv] & CL_STDIO_TTY))
+    if (!(current_process()->stdio_flags[f->priv] & CL_STDIO_TTY))
         return -ENOTTY;
     s64 r = hcall(CL_HC_FD_IOCTL, f->priv, req, 0, 0, 0, 0);
     if (r != 0)
@@ -188,7 +188,8 @@ static const struct file_ops stdio_ops = {
 void stdio_files_init(void)
 {
     for (u64 fd = 0; fd < 3; fd++) {
-        struct file *f = file_new(&stdio_ops, proc.stdio_flags[fd] & CL_STDIO_FL_MASK, fd);
+        struct file *f =
+            file_new(&stdio_ops, current_process()->stdio_flags[fd] & CL_STDIO_FL_MASK, fd);
         fd_install_at(f, (s64)fd, false);
         file_put(f); /* the table holds the one reference */
     }

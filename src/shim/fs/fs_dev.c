@@ -117,7 +117,7 @@ static s64 alias_open(struct inode *node, u32 flags, struct file **out)
 {
     enum alias_kind k = (enum alias_kind)((struct dev_node *)node->priv)->kind;
     s64 fd = k == ALIAS_TTY ? 0 : (s64)k;
-    if (k == ALIAS_TTY && !(proc.stdio_flags[0] & CL_STDIO_TTY))
+    if (k == ALIAS_TTY && !(current_process()->stdio_flags[0] & CL_STDIO_TTY))
         return -ENXIO; /* no controlling terminal, as Linux says */
     struct file *f = fd_get(fd);
     if (!f)

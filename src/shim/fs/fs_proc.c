@@ -35,7 +35,7 @@ static s64 copy_out(const char *s, size_t n, char *buf, size_t size)
 
 static s64 exe_target(char *buf, size_t size)
 {
-    return copy_out(proc.exe_path, strlen(proc.exe_path), buf, size);
+    return copy_out(current_process()->exe_path, strlen(current_process()->exe_path), buf, size);
 }
 
 static s64 cwd_target(char *buf, size_t size)
@@ -183,8 +183,8 @@ static void gen_maps(struct text *t)
 
 static const char *comm(void)
 {
-    const char *s = strrchr(proc.exe_path, '/');
-    return s ? s + 1 : proc.exe_path;
+    const char *s = strrchr(current_process()->exe_path, '/');
+    return s ? s + 1 : current_process()->exe_path;
 }
 
 static void gen_stat(struct text *t)
@@ -218,8 +218,8 @@ static void gen_status(struct text *t)
 static void gen_cmdline(struct text *t)
 {
     /* each argument with its NUL, as Linux lays them out */
-    const char *s = proc.cmdline;
-    for (u32 i = 0; i < proc.argc && t->len < t->cap - 1; i++) {
+    const char *s = current_process()->cmdline;
+    for (u32 i = 0; i < current_process()->argc && t->len < t->cap - 1; i++) {
         size_t n = strlen(s) + 1;
         n = MIN(n, t->cap - 1 - t->len);
         memcpy(t->buf + t->len, s, n);
@@ -297,7 +297,7 @@ static void gen_meminfo(struct text *t)
 
 static void gen_uptime(struct text *t)
 {
-    s64 ns = clock_monotonic_ns() - proc.start_ns;
+    s64 ns = clock_monotonic_ns() - current_process()->start_ns;
     text_printf(t, "%ld.%02ld 0.00\n", ns / 1000000000, (ns / 10000000) % 100);
 }
 

@@ -100,7 +100,7 @@ SYSCALL3(fcntl, fd_arg, cmd, arg)
     switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if (arg >= proc.rlimits[RLIMIT_NOFILE][0] || arg >= MAX_FDS)
+        if (arg >= current_process()->rlimits[RLIMIT_NOFILE][0] || arg >= MAX_FDS)
             return -EINVAL;
         return fd_install(f, (s64)arg, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:

@@ -179,9 +179,9 @@ static void kernel_main(void)
         .argc = manifest.argc + boot.extra_argc,
         .envc = envc,
     };
-    proc.cmdline = exec_strings;
-    proc.argc = a.argc;
-    proc.start_ns = clock_monotonic_ns();
+    current_process()->cmdline = exec_strings;
+    current_process()->argc = a.argc;
+    current_process()->start_ns = clock_monotonic_ns();
     struct trap_frame tf;
     memzero(&tf, sizeof(tf));
     const char *why = "";

@@ -1,6 +1,8 @@
 /*
- * The one process a shim runs: its identity, limits, signal state and the few file
- * descriptors it has. One workload, one process (DESIGN.md): there is no fork.
+ * The process a shim runs and its tasks: a process holds what its threads share
+ * (identity, limits, signal actions), a task what each thread has of its own (thread
+ * id, signal mask, alternate stack, the addresses set_tid_address and set_robust_list
+ * record). One workload, one process (docs/design.md): there is no fork.
  */
 #ifndef SHIM_PROCESS_H
 #define SHIM_PROCESS_H
@@ -20,15 +22,16 @@ struct k_sigaction {
     u64 mask;
 };
 
+/*
+ * A process: what its threads share. Its address space (mm/mm.c), descriptor table
+ * (fs/file.c), working directory and umask (fs/vfs.c) are kept by the module that owns
+ * them, one of each per VM, as there is one process.
+ */
 struct process {
+    s32 pid;
     char exe_path[256];
     u64 rlimits[RLIMIT_COUNT][2]; /* soft, hard */
     struct k_sigaction sigactions[64];
-    u64 sigmask;
-    u64 altstack_sp, altstack_size;
-    s32 altstack_flags;
-    u64 clear_child_tid;
-    u64 robust_list;
     u32 boot_flags;                /* CL_BOOT_* */
     u32 stdio_flags[NR_STDIO_FDS]; /* CL_STDIO_* of the host's fds 0-2 */
     const char *cmdline;           /* argv strings, NUL-separated, for /proc/self/cmdline */
@@ -36,8 +39,30 @@ struct process {
     s64 start_ns; /* CLOCK_MONOTONIC when the shim started */
 };
 
-extern struct process proc;
+/*
+ * A task: one thread of a process, what is its own. A task runs on one vCPU and stays
+ * there, so its user registers are the trap frame on that CPU's kernel stack and its FS
+ * base is in the CPU's struct percpu (arch/x86/arch.h).
+ */
+struct task {
+    struct process *proc;
+    s32 tid;
+    u64 sigmask;
+    u64 altstack_sp, altstack_size;
+    s32 altstack_flags;
+    u64 clear_child_tid; /* set_tid_address */
+    u64 robust_list;     /* set_robust_list */
+};
 
+/* The task running on this vCPU, from process_init on. */
+struct task *current_task(void);
+
+static inline struct process *current_process(void)
+{
+    return current_task()->proc;
+}
+
+/* Sets up the first process and its one task, with the limits a fresh login gets. */
 void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]);
 
 #endif

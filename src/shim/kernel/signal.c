@@ -6,7 +6,7 @@ void signal_broken_pipe(void)
 {
     /* Linux sends SIGPIPE; its default action ends the process. Ignored, handled (no
      * delivery yet) or blocked, the write just fails with EPIPE. */
-    const struct k_sigaction *a = &proc.sigactions[SIGPIPE - 1];
-    if (a->handler == 0 && !(proc.sigmask & (1ull << (SIGPIPE - 1))))
+    const struct k_sigaction *a = &current_process()->sigactions[SIGPIPE - 1];
+    if (a->handler == 0 && !(current_task()->sigmask & (1ull << (SIGPIPE - 1))))
         kill_workload(SIGPIPE, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
 }

@@ -26,7 +26,7 @@ SYSCALL1(sysinfo, info)
 {
     struct linux_sysinfo si;
     memzero(&si, sizeof(si));
-    si.uptime = (clock_monotonic_ns() - proc.start_ns) / NSEC_PER_SEC;
+    si.uptime = (clock_monotonic_ns() - current_process()->start_ns) / NSEC_PER_SEC;
     si.totalram = page_alloc_total() * PAGE_SIZE;
     si.freeram = page_alloc_free_count() * PAGE_SIZE;
     si.procs = 1;
@@ -85,8 +85,8 @@ SYSCALL5(prctl, option, arg2, arg3, arg4, arg5)
     }
     case PR_GET_NAME:
         if (!task_name[0]) {
-            const char *s = strrchr(proc.exe_path, '/');
-            strlcpy(task_name, s ? s + 1 : proc.exe_path, sizeof(task_name));
+            const char *s = strrchr(current_process()->exe_path, '/');
+            strlcpy(task_name, s ? s + 1 : current_process()->exe_path, sizeof(task_name));
         }
         return copy_to_user(arg2, task_name, sizeof(task_name)) ? -EFAULT : 0;
     case PR_GET_DUMPABLE:

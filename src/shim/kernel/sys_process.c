@@ -22,12 +22,12 @@ SYSCALL1(exit_group, status)
 
 SYSCALL0(getpid)
 {
-    return PROC_PID;
+    return current_process()->pid;
 }
 
 SYSCALL0(gettid)
 {
-    return PROC_PID;
+    return current_task()->tid;
 }
 
 SYSCALL0(getppid)
@@ -99,11 +99,11 @@ static s64 do_prlimit(u64 resource, u64 unew, u64 uold)
         if (lim[0] > lim[1])
             return -EINVAL;
     }
-    if (uold && copy_to_user(uold, proc.rlimits[resource], sizeof(lim)))
+    if (uold && copy_to_user(uold, current_process()->rlimits[resource], sizeof(lim)))
         return -EFAULT;
     if (unew) {
-        proc.rlimits[resource][0] = lim[0];
-        proc.rlimits[resource][1] = lim[1];
+        current_process()->rlimits[resource][0] = lim[0];
+        current_process()->rlimits[resource][1] = lim[1];
     }
     return 0;
 }
@@ -127,15 +127,15 @@ SYSCALL2(setrlimit, resource, rlim)
 
 SYSCALL1(set_tid_address, tidptr)
 {
-    proc.clear_child_tid = tidptr;
-    return PROC_PID;
+    current_task()->clear_child_tid = tidptr;
+    return current_task()->tid;
 }
 
 SYSCALL2(set_robust_list, head, len)
 {
     if (len != 24) /* sizeof(struct robust_list_head) */
         return -EINVAL;
-    proc.robust_list = head;
+    current_task()->robust_list = head;
     return 0;
 }
 

@@ -29,7 +29,7 @@ SYSCALL4(rt_sigaction, signum, new_action, old_action, sigset_size)
         return -EINVAL;
     if (new_action && (sig == SIGKILL || sig == SIGSTOP))
         return -EINVAL;
-    struct k_sigaction *cur = &proc.sigactions[sig - 1];
+    struct k_sigaction *cur = &current_process()->sigactions[sig - 1];
     struct k_sigaction act;
     if (new_action && copy_from_user(&act, new_action, sizeof(act)))
         return -EFAULT;
@@ -47,24 +47,24 @@ SYSCALL4(rt_sigprocmask, how, new_set, old_set, sigset_size)
 {
     if (sigset_size != 8)
         return -EINVAL;
-    u64 set = 0, old = proc.sigmask;
+    u64 set = 0, old = current_task()->sigmask;
     if (new_set) {
         if (copy_from_user(&set, new_set, sizeof(set)))
             return -EFAULT;
         switch (how) {
         case SIG_BLOCK:
-            proc.sigmask |= set;
+            current_task()->sigmask |= set;
             break;
         case SIG_UNBLOCK:
-            proc.sigmask &= ~set;
+            current_task()->sigmask &= ~set;
             break;
         case SIG_SETMASK:
-            proc.sigmask = set;
+            current_task()->sigmask = set;
             break;
         default:
             return -EINVAL;
         }
-        proc.sigmask &= ~UNBLOCKABLE;
+        current_task()->sigmask &= ~UNBLOCKABLE;
     }
     if (old_set && copy_to_user(old_set, &old, sizeof(old)))
         return -EFAULT;
@@ -84,8 +84,9 @@ SYSCALL2(sigaltstack, new_stack, old_stack)
 {
     struct linux_stack ss;
     if (old_stack) {
-        struct linux_stack old = {proc.altstack_sp, proc.altstack_flags, 0, proc.altstack_size};
-        if (!proc.altstack_size)
+        struct linux_stack old = {current_task()->altstack_sp, current_task()->altstack_flags, 0,
+                                  current_task()->altstack_size};
+        if (!current_task()->altstack_size)
             old.flags = SS_DISABLE;
         if (copy_to_user(old_stack, &old, sizeof(old)))
             return -EFAULT;
@@ -97,14 +98,14 @@ SYSCALL2(sigaltstack, new_stack, old_stack)
         if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
             return -EINVAL;
         if (mode == SS_DISABLE) {
-            proc.altstack_sp = proc.altstack_size = 0;
-            proc.altstack_flags = SS_DISABLE;
+            current_task()->altstack_sp = current_task()->altstack_size = 0;
+            current_task()->altstack_flags = SS_DISABLE;
         } else {
             if (ss.size < MINSIGSTKSZ)
                 return -ENOMEM;
-            proc.altstack_sp = ss.sp;
-            proc.altstack_size = ss.size;
-            proc.altstack_flags = (s32)((u32)ss.flags & SS_AUTODISARM);
+            current_task()->altstack_sp = ss.sp;
+            current_task()->altstack_size = ss.size;
+            current_task()->altstack_flags = (s32)((u32)ss.flags & SS_AUTODISARM);
         }
     }
     return 0;
@@ -139,9 +140,9 @@ static void deliver_pending(void)
 {
     for (int sig = 1; sig <= NSIG; sig++) {
         u64 bit = 1ull << (sig - 1);
-        if (!(pending & bit) || (proc.sigmask & bit))
+        if (!(pending & bit) || (current_task()->sigmask & bit))
             continue;
-        u64 handler = proc.sigactions[sig - 1].handler;
+        u64 handler = current_process()->sigactions[sig - 1].handler;
         if (handler == 1 /* SIG_IGN */) {
             pending &= ~bit;
         } else if (handler == 0 /* SIG_DFL */) {

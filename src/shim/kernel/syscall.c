@@ -122,11 +122,11 @@ void syscall_entry(struct trap_frame *tf)
     s64 ret = -ENOSYS;
     if (nr < NR_SYSCALLS && table[nr].fn) {
         /* exit calls never return: name them before they run */
-        if ((proc.boot_flags & CL_BOOT_TRACE) && (nr == 60 || nr == 231))
+        if ((current_process()->boot_flags & CL_BOOT_TRACE) && (nr == 60 || nr == 231))
             trace(nr, args, 0, false);
         ret = table[nr].fn(args[0], args[1], args[2], args[3], args[4], args[5]);
     }
-    if (proc.boot_flags & CL_BOOT_TRACE)
+    if (current_process()->boot_flags & CL_BOOT_TRACE)
         trace(nr, args, ret, true);
     tf->rax = (u64)ret;
 }
