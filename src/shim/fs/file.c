@@ -3,6 +3,7 @@
 #include "uapi/errno.h"
 #include "lib/lib.h"
 #include "fs/vfs.h"
+#include "uapi/linux_abi.h"
 
 #define MAX_FILES 1024
 
@@ -29,6 +30,16 @@ void file_put(struct file *f)
         f->ops->release(f);
     if (f->inode)
         vfs_file_closed(f->inode);
+}
+
+u32 file_always_ready(struct file *f)
+{
+    return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+}
+
+u32 file_poll(struct file *f)
+{
+    return f->ops->poll ? f->ops->poll(f) : file_always_ready(f);
 }
 
 struct file *fd_get(s64 fd)

@@ -2,9 +2,10 @@
  * Open files and the descriptor table.
  *
  * A struct file is an open file description (shared by dup'ed descriptors, as in
- * Linux: one offset, one set of status flags); its ops say what kind it is. Today the
- * kinds are the host's stdio; image files, tmpfs and devices plug in the same way.
- * Operations a kind lacks are NULL and get Linux's answer for such a file.
+ * Linux: one offset, one set of status flags); its ops say what kind it is: the host's
+ * stdio, pipes, image and tmpfs files, directories, devices, /proc and configfs-tsm
+ * files, each plugging in the same way. Operations a kind lacks are NULL and get
+ * Linux's answer for such a file.
  */
 #ifndef SHIM_FILE_H
 #define SHIM_FILE_H
@@ -52,6 +53,9 @@ struct file_ops {
     /* lseek for a kind whose position lives elsewhere (the host's stdio); the others
      * keep f->offset and say whether they are seekable */
     s64 (*seek)(struct file *f, s64 off, u32 whence);
+    /* readiness now, without waiting: a mask of POLLIN, POLLOUT, POLLERR, POLLHUP
+     * (uapi/linux_abi.h); callers go through file_poll */
+    u32 (*poll)(struct file *f);
     bool seekable;
 };
 
@@ -68,6 +72,12 @@ struct file {
 
 struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv);
 void file_put(struct file *f);
+/* f's readiness (file_ops.poll); a kind without a poll operation is always ready for
+ * reading and writing, as Linux answers for a file without one. */
+u32 file_poll(struct file *f);
+/* The poll operation of kinds whose reads and writes never wait: regular files,
+ * directories, memory devices. */
+u32 file_always_ready(struct file *f);
 
 /* The file behind fd, or NULL (then the caller returns -EBADF). */
 struct file *fd_get(s64 fd);

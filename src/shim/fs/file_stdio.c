@@ -175,6 +175,19 @@ static s64 stdio_page(struct file *f, u64 index)
     return (s64)c->gpa[index];
 }
 
+/* The host's fds are reached by hypercalls that wait in the host until they are done,
+ * so each is ready in the directions its access mode allows; a read may then wait
+ * there for input, as a blocking read of the host's fd would. */
+static u32 stdio_poll(struct file *f)
+{
+    u32 mode = f->flags & O_ACCMODE, ready = 0;
+    if (mode == O_RDONLY || mode == O_RDWR)
+        ready |= POLLIN | POLLRDNORM;
+    if (mode == O_WRONLY || mode == O_RDWR)
+        ready |= POLLOUT | POLLWRNORM;
+    return ready;
+}
+
 static const struct file_ops stdio_ops = {
     .read = stdio_read,
     .write = stdio_write,
@@ -183,6 +196,7 @@ static const struct file_ops stdio_ops = {
     .seek = stdio_seek,
     .page = stdio_page,
     .mappable = stdio_mappable,
+    .poll = stdio_poll,
 };
 
 void stdio_files_init(void)

@@ -76,6 +76,7 @@ static const struct file_ops dev_file_ops = {
     .write = dev_write,
     .stat = dev_stat,
     .seekable = true, /* lseek on these succeeds and means nothing, as on Linux */
+    .poll = file_always_ready,
 };
 
 static s64 dev_open(struct inode *node, u32 flags, struct file **out)
@@ -100,7 +101,11 @@ static s64 sev_stat(struct file *f, struct linux_stat *st)
     return 0;
 }
 
-static const struct file_ops sev_guest_ops = {.ioctl = sev_guest_ioctl, .stat = sev_stat};
+static const struct file_ops sev_guest_ops = {
+    .ioctl = sev_guest_ioctl,
+    .stat = sev_stat,
+    .poll = file_always_ready,
+};
 
 static s64 sev_guest_open(struct inode *node, u32 flags, struct file **out)
 {

@@ -457,4 +457,5 @@ static const struct file_ops image_file_ops = {
     .stat = image_stat,
     .page = image_page,
     .seekable = true,
+    .poll = file_always_ready,
 };

@@ -133,6 +133,7 @@ static const struct file_ops text_file_ops = {
     .stat = text_stat,
     .release = text_release,
     .seekable = true,
+    .poll = file_always_ready,
 };
 
 static s64 synth_file_open(struct inode *node, u32 flags, struct file **out)

@@ -460,6 +460,7 @@ static const struct file_ops tmp_file_ops = {
     .stat = tmp_stat,
     .page = tmp_page,
     .seekable = true,
+    .poll = file_always_ready,
 };
 
 s64 tmpfs_write_kernel(struct inode *node, const void *buf, size_t len)

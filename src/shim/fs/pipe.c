@@ -145,6 +145,27 @@ static void pipe_release(struct file *f)
     }
 }
 
+/* As Linux's: the read end is readable while bytes are held and hangs up once every
+ * write end is closed; the write end is writable while PIPE_BUF bytes fit (a write
+ * that size then goes in at once) and errs once every read end is closed. */
+static u32 pipe_poll(struct file *f)
+{
+    struct pipe *p = pipe_of(f);
+    u32 ready = 0;
+    if ((f->flags & O_ACCMODE) == O_RDONLY) {
+        if (p->len)
+            ready |= POLLIN | POLLRDNORM;
+        if (!p->writers)
+            ready |= POLLHUP;
+    } else {
+        if (PIPE_SIZE - p->len >= PIPE_BUF)
+            ready |= POLLOUT | POLLWRNORM;
+        if (!p->readers)
+            ready |= POLLERR;
+    }
+    return ready;
+}
+
 static const struct file_ops pipe_ops = {
     .read = pipe_read,
     .write = pipe_write,
@@ -152,6 +173,7 @@ static const struct file_ops pipe_ops = {
     .stat = pipe_stat,
     .release = pipe_release,
     .link_name = pipe_link_name,
+    .poll = pipe_poll,
 };
 
 static s64 do_pipe(u64 ufds, u64 flags)

@@ -361,4 +361,5 @@ const struct file_ops vfs_dir_file_ops = {
     .read = dir_read,
     .stat = dir_stat,
     .seekable = true,
+    .poll = file_always_ready,
 };

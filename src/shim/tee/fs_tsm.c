@@ -163,7 +163,12 @@ static s64 attr_stat(struct file *f, struct linux_stat *st)
 }
 
 static const struct file_ops attr_file_ops = {
-    .read = attr_read, .write = attr_write, .stat = attr_stat, .seekable = true};
+    .read = attr_read,
+    .write = attr_write,
+    .stat = attr_stat,
+    .seekable = true,
+    .poll = file_always_ready,
+};
 
 static s64 attr_open(struct inode *node, u32 flags, struct file **out)
 {

@@ -37,6 +37,16 @@ struct linux_utsname {
 #define S_IFCHR  0020000
 #define S_IFIFO  0010000
 
+/* poll(2) and file_ops.poll: readiness of an open file */
+#define POLLIN     0x001
+#define POLLPRI    0x002
+#define POLLOUT    0x004
+#define POLLERR    0x008
+#define POLLHUP    0x010
+#define POLLNVAL   0x020
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+
 #define AT_FDCWD            (-100)
 #define AT_EMPTY_PATH       0x1000
 #define AT_SYMLINK_NOFOLLOW 0x100
