@@ -131,19 +131,10 @@ static s64 fd_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ctx)
     return 0;
 }
 
-static s64 fd_dir_open(struct inode *node, u32 flags, struct file **out)
-{
-    struct file *f = vfs_file_new(&vfs_dir_file_ops, node, flags);
-    if (!f)
-        return -ENFILE;
-    *out = f;
-    return 0;
-}
-
 static const struct inode_ops fd_dir_ops = {
     .lookup = fd_lookup,
     .readdir = fd_readdir,
-    .open = fd_dir_open,
+    .open = vfs_dir_open,
 };
 
 /* ---- generated files ---- */
@@ -407,7 +398,7 @@ static struct synth_file cpu_online_f, cpu_possible_f, cpu_present_f;
 
 static void gen_cpu_list(struct text *t)
 {
-    text_printf(t, "0\n"); /* the workload runs on one vCPU today */
+    text_printf(t, "0\n"); /* the workload runs on one vCPU, 0, as getcpu says */
 }
 
 struct inode *sysfs_new(bool with_tsm)

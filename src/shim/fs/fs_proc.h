@@ -1,4 +1,4 @@
-/* /proc: what programs read about themselves (today /proc/self/exe and /proc/self/cwd). */
+/* /proc: what programs read about themselves (fs_proc.c lists the files). */
 #ifndef SHIM_FS_PROC_H
 #define SHIM_FS_PROC_H
 

@@ -28,21 +28,10 @@ static s64 synth_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ct
     return 0;
 }
 
-static s64 synth_open(struct inode *node, u32 flags, struct file **out)
-{
-    if ((flags & O_ACCMODE) != O_RDONLY)
-        return -EISDIR;
-    struct file *f = vfs_file_new(&vfs_dir_file_ops, node, flags);
-    if (!f)
-        return -ENFILE;
-    *out = f;
-    return 0;
-}
-
 static const struct inode_ops synth_dir_ops = {
     .lookup = synth_lookup,
     .readdir = synth_readdir,
-    .open = synth_open,
+    .open = vfs_dir_open,
 };
 
 void synth_dir_init(struct synth_dir *d, u32 dev)

@@ -108,10 +108,134 @@ static s64 start_dir(s64 dirfd, const char *path, struct inode **out)
     return 0;
 }
 
-/*
- * Walks `path` component by component. Symlinks are expanded in place: the rest of
- * the path is appended to the target in one buffer, so depth costs no stack.
- */
+/* A walk in progress: the path left to resolve and the directory reached so far. */
+struct walk {
+    char *buf; /* the path, rewritten in place as symlinks expand (PATH_MAX * 2 bytes) */
+    char *p;   /* the next component, or the slashes before it */
+    struct inode *cur;
+    int links; /* symlinks followed so far */
+    unsigned flags;
+    struct nameidata *nd;
+};
+
+#define WALK_MORE 1 /* walk_step's "go on"; 0 and -errno end the walk */
+
+static bool is_dot(const char *name, size_t len)
+{
+    return len == 1 && name[0] == '.';
+}
+
+static bool is_dot_dot(const char *name, size_t len)
+{
+    return len == 2 && name[0] == '.' && name[1] == '.';
+}
+
+/* The path ended on a directory ("/", "a/", "a/."): that directory is the answer. */
+static s64 walk_ended_on_dir(struct walk *w)
+{
+    if (w->flags & VFS_PARENT) {
+        w->nd->parent = w->cur;
+        w->nd->last_len = 0;
+    }
+    w->nd->node = w->cur;
+    return 0;
+}
+
+/* VFS_PARENT's answer for the last component: its directory, its name and the node
+ * it names there, if any. */
+static s64 walk_stop_at_parent(struct walk *w, const char *name, size_t len)
+{
+    struct nameidata *nd = w->nd;
+    nd->parent = w->cur;
+    memcpy(nd->last, name, len);
+    nd->last[len] = 0;
+    nd->last_len = len;
+    nd->trailing_slash = *w->p == '/';
+    if (is_dot(name, len) || is_dot_dot(name, len)) {
+        nd->node = is_dot(name, len) ? w->cur : w->cur->parent;
+        return 0;
+    }
+    struct inode *n = NULL;
+    s64 err = vfs_lookup(w->cur, name, len, &n);
+    if (err && err != -ENOENT)
+        return err;
+    nd->node = err ? NULL : n;
+    return 0;
+}
+
+/* Replaces the walked part of the path by the link's target, so that the walk goes on
+ * there; depth costs no stack. */
+static s64 walk_into_symlink(struct walk *w, struct inode *link)
+{
+    if (++w->links > MAX_SYMLINKS)
+        return -ELOOP;
+    char target[PATH_MAX];
+    s64 tlen = link->ops->readlink(link, target, sizeof(target));
+    if (tlen < 0)
+        return tlen;
+    if (tlen == 0)
+        return -ENOENT;
+    size_t rlen = strlen(w->p);
+    if ((size_t)tlen + rlen + 1 > PATH_MAX * 2)
+        return -ENAMETOOLONG;
+    /* the new path: target, then what was left after this component */
+    memmove(w->buf + tlen, w->p, rlen + 1);
+    memcpy(w->buf, target, (size_t)tlen);
+    w->p = w->buf;
+    if (target[0] == '/')
+        w->cur = root_inode;
+    return WALK_MORE;
+}
+
+/* Resolves one component of the path: WALK_MORE, or the walk's result. */
+static s64 walk_step(struct walk *w)
+{
+    while (*w->p == '/')
+        w->p++;
+    if (!*w->p)
+        return walk_ended_on_dir(w);
+    char *name = w->p;
+    while (*w->p && *w->p != '/')
+        w->p++;
+    size_t len = (size_t)(w->p - name);
+    if (len > NAME_MAX)
+        return -ENAMETOOLONG;
+    char *rest = w->p;
+    while (*rest == '/')
+        rest++;
+    bool last = *rest == 0, trailing_slash = *w->p == '/';
+    if (!is_dir(w->cur))
+        return -ENOTDIR;
+    if (last && (w->flags & VFS_PARENT))
+        return walk_stop_at_parent(w, name, len);
+    if (is_dot(name, len))
+        return WALK_MORE;
+    if (is_dot_dot(name, len)) {
+        w->cur = w->cur->parent;
+        return WALK_MORE;
+    }
+    struct inode *next;
+    s64 err = vfs_lookup(w->cur, name, len, &next);
+    if (err)
+        return err;
+    bool is_link = (next->mode & S_IFMT) == S_IFLNK;
+    bool follow = !last || (w->flags & VFS_FOLLOW) || trailing_slash;
+    if (is_link && follow && next->ops->open && last && !trailing_slash) {
+        /* a "magic" link (/proc/self/fd/N, /dev/stdin): it opens what it names */
+        w->nd->node = next;
+        return 0;
+    }
+    if (is_link && follow)
+        return walk_into_symlink(w, next);
+    w->cur = next;
+    if (last && !trailing_slash) {
+        w->nd->node = next;
+        return 0;
+    }
+    return WALK_MORE;
+}
+
+/* Walks `path` component by component (walk_step), from dirfd or the root. */
 s64 vfs_walk(s64 dirfd, const char *path, unsigned flags, struct nameidata *nd)
 {
     static char buf[PATH_MAX * 2];
@@ -120,99 +244,15 @@ s64 vfs_walk(s64 dirfd, const char *path, unsigned flags, struct nameidata *nd)
         return -ENOENT;
     if (plen == PATH_MAX)
         return -ENAMETOOLONG;
-    struct inode *cur;
-    s64 err = start_dir(dirfd, path, &cur);
+    struct walk w = {.buf = buf, .p = buf, .flags = flags, .nd = nd};
+    s64 err = start_dir(dirfd, path, &w.cur);
     if (err)
         return err;
     memcpy(buf, path, plen + 1);
     memzero(nd, sizeof(*nd));
-    char *p = buf;
-    int links = 0;
-    for (;;) {
-        while (*p == '/')
-            p++;
-        if (!*p) {
-            /* the path ended on a directory ("/", "a/", "a/.") */
-            if (flags & VFS_PARENT) {
-                nd->parent = cur;
-                nd->node = cur;
-                nd->last_len = 0;
-                return 0;
-            }
-            nd->node = cur;
-            return 0;
-        }
-        char *name = p;
-        while (*p && *p != '/')
-            p++;
-        size_t len = (size_t)(p - name);
-        if (len > NAME_MAX)
-            return -ENAMETOOLONG;
-        char *rest = p;
-        while (*rest == '/')
-            rest++;
-        bool last = *rest == 0;
-        if (!is_dir(cur))
-            return -ENOTDIR;
-        if (last && (flags & VFS_PARENT)) {
-            nd->parent = cur;
-            memcpy(nd->last, name, len);
-            nd->last[len] = 0;
-            nd->last_len = len;
-            nd->trailing_slash = *p == '/';
-            if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.')) {
-                nd->node = len == 1 ? cur : cur->parent;
-                return 0;
-            }
-            struct inode *n = NULL;
-            err = vfs_lookup(cur, name, len, &n);
-            if (err && err != -ENOENT)
-                return err;
-            nd->node = err ? NULL : n;
-            return 0;
-        }
-        if (len == 1 && name[0] == '.')
-            continue;
-        if (len == 2 && name[0] == '.' && name[1] == '.') {
-            cur = cur->parent;
-            continue;
-        }
-        struct inode *next;
-        err = vfs_lookup(cur, name, len, &next);
-        if (err)
-            return err;
-        bool follow = !last || (flags & VFS_FOLLOW) || *p == '/';
-        if ((next->mode & S_IFMT) == S_IFLNK && follow && next->ops->open && last && *p != '/') {
-            /* a "magic" link (/proc/self/fd/N, /dev/stdin): it opens what it names */
-            nd->node = next;
-            return 0;
-        }
-        if ((next->mode & S_IFMT) == S_IFLNK && follow) {
-            if (++links > MAX_SYMLINKS)
-                return -ELOOP;
-            char target[PATH_MAX];
-            s64 tlen = next->ops->readlink(next, target, sizeof(target));
-            if (tlen < 0)
-                return tlen;
-            if (tlen == 0)
-                return -ENOENT;
-            size_t rlen = strlen(p);
-            if ((size_t)tlen + rlen + 1 > sizeof(buf))
-                return -ENAMETOOLONG;
-            /* the new path: target, then what was left after this component */
-            memmove(buf + tlen, p, rlen + 1);
-            memcpy(buf, target, (size_t)tlen);
-            p = buf;
-            if (target[0] == '/')
-                cur = root_inode;
-            continue;
-        }
-        cur = next;
-        if (last && *p != '/') {
-            nd->node = cur;
-            return 0;
-        }
-    }
+    while ((err = walk_step(&w)) == WALK_MORE)
+        ;
+    return err;
 }
 
 s64 vfs_walk_user(s64 dirfd, u64 upath, unsigned flags, struct nameidata *nd)
@@ -363,3 +403,14 @@ const struct file_ops vfs_dir_file_ops = {
     .seekable = true,
     .poll = file_always_ready,
 };
+
+s64 vfs_dir_open(struct inode *node, u32 flags, struct file **out)
+{
+    if ((flags & O_ACCMODE) != O_RDONLY)
+        return -EISDIR;
+    struct file *f = vfs_file_new(&vfs_dir_file_ops, node, flags);
+    if (!f)
+        return -ENFILE;
+    *out = f;
+    return 0;
+}

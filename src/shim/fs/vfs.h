@@ -116,6 +116,9 @@ struct inode *file_inode(struct file *f);
 /* Called when the last reference to a file on node goes. */
 void vfs_file_closed(struct inode *node);
 extern const struct file_ops vfs_dir_file_ops; /* directories: getdents, stat */
+/* inode_ops.open for a directory of any file system: read-only (EISDIR otherwise),
+ * with vfs_dir_file_ops. */
+s64 vfs_dir_open(struct inode *node, u32 flags, struct file **out);
 
 /* Next inode number, for file systems that make inodes at run time. */
 u64 vfs_next_ino(void);

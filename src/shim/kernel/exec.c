@@ -62,81 +62,67 @@ static u64 push_bytes(u64 *sp, const void *data, u64 n)
     return copy_to_user(*sp, data, n) ? 0 : *sp;
 }
 
-int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **why)
+/* Where exec_layout put things, for the stack and the registers. */
+struct exec_layout {
+    u64 stack_top;
+    u64 entry;       /* the first instruction: the interpreter's, else the program's */
+    u64 interp_base; /* AT_BASE: the interpreter's load bias, 0 without one */
+    const struct elf_image *program;
+};
+
+/* Loads a dynamically linked program's interpreter (ld.so), which starts first. */
+static int load_interpreter(const char *path, struct elf_image *interp, const char **why)
 {
-    u64 stack_top = CL_USER_TOP - (random_u64() % STACK_RND_PAGES) * PAGE_SIZE;
-    u64 mmap_top = stack_top - STACK_SIZE - MMAP_GAP - (random_u64() % MMAP_RND_PAGES) * PAGE_SIZE;
+    struct nameidata nd;
+    struct file *f;
+    if (vfs_walk(AT_FDCWD, path, VFS_FOLLOW, &nd) < 0 || (nd.node->mode & S_IFMT) != S_IFREG)
+        return *why = "its ELF interpreter is not in the image", -ENOENT;
+    int err = nd.node->ops->open(nd.node, O_RDONLY, &f);
+    if (err)
+        return *why = "cannot open its ELF interpreter", err;
+    static char interp_path[PATH_MAX];
+    strlcpy(interp_path, path, sizeof(interp_path));
+    err = elf_load(f, nd.node->size, ELF_INTERPRETER, interp_path, interp, why);
+    file_put(f);
+    return err;
+}
+
+/* The address space: randomised stack top and mmap base, the program and its
+ * interpreter loaded, the brk base, the stack mapped. */
+static int exec_layout(const struct exec_args *a, struct exec_layout *l, const char **why)
+{
+    l->stack_top = CL_USER_TOP - (random_u64() % STACK_RND_PAGES) * PAGE_SIZE;
+    u64 mmap_top =
+        l->stack_top - STACK_SIZE - MMAP_GAP - (random_u64() % MMAP_RND_PAGES) * PAGE_SIZE;
     mm_init(mmap_top);
 
     static struct elf_image img, interp;
     int err = elf_load(a->file, a->file_size, ELF_PROGRAM, a->path, &img, why);
     if (err)
         return err;
-    u64 entry = img.entry, base = 0;
+    l->program = &img;
+    l->entry = img.entry;
+    l->interp_base = 0;
     if (img.interp[0]) {
-        /* a dynamically linked program: its interpreter (ld.so) starts first */
-        struct nameidata nd;
-        struct file *f;
-        if (vfs_walk(AT_FDCWD, img.interp, VFS_FOLLOW, &nd) < 0 ||
-            (nd.node->mode & S_IFMT) != S_IFREG)
-            return *why = "its ELF interpreter is not in the image", -ENOENT;
-        err = nd.node->ops->open(nd.node, O_RDONLY, &f);
-        if (err)
-            return *why = "cannot open its ELF interpreter", err;
-        static char interp_path[PATH_MAX];
-        strlcpy(interp_path, img.interp, sizeof(interp_path));
-        err = elf_load(f, nd.node->size, ELF_INTERPRETER, interp_path, &interp, why);
-        file_put(f);
+        err = load_interpreter(img.interp, &interp, why);
         if (err)
             return err;
-        entry = interp.entry;
-        base = interp.bias;
+        l->entry = interp.entry;
+        l->interp_base = interp.bias;
     }
     mm_set_brk_base(ALIGN_UP(img.end, PAGE_SIZE) +
                     ALIGN_DOWN(random_u64() % BRK_RND_RANGE, PAGE_SIZE));
 
-    if (mm_map(stack_top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, VMA_STACK))
+    if (mm_map(l->stack_top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE, VMA_STACK))
         return *why = "cannot map the stack", -ENOMEM;
+    return 0;
+}
 
-    u64 sp = stack_top - 8; /* Linux leaves the top word zero */
-    u64 strings = push_bytes(&sp, a->strings, a->strings_size);
-    u64 execfn = push_bytes(&sp, a->path, strlen(a->path) + 1);
-    u64 platform = push_bytes(&sp, "x86_64", 7);
-    u8 rnd[16];
-    random_fill(rnd, sizeof(rnd));
-    u64 random = push_bytes(&sp, rnd, sizeof(rnd));
-    if (!strings || !execfn || !platform || !random)
-        return *why = "arguments do not fit the stack", -E2BIG;
-
-    u64 vdso = vdso_map(); /* without it, programs fall back to system calls */
-    u64 auxv[][2] = {
-        {AT_SYSINFO_EHDR, vdso},
-        {AT_PHDR, img.phdr},
-        {AT_PHENT, sizeof(struct elf64_phdr)},
-        {AT_PHNUM, img.phnum},
-        {AT_PAGESZ, PAGE_SIZE},
-        {AT_BASE, base},
-        {AT_FLAGS, 0},
-        {AT_ENTRY, img.entry},
-        {AT_UID, 0},
-        {AT_EUID, 0},
-        {AT_GID, 0},
-        {AT_EGID, 0},
-        {AT_SECURE, 0},
-        {AT_RANDOM, random},
-        {AT_HWCAP, cpuid_edx_leaf1()},
-        {AT_HWCAP2, HWCAP2_FSGSBASE},
-        {AT_CLKTCK, 100},
-        {AT_PLATFORM, platform},
-        {AT_EXECFN, execfn},
-        {AT_NULL, 0},
-    };
-    u64 words = 1 + (a->argc + 1) + (a->envc + 1) + 2 * ARRAY_SIZE(auxv);
-    sp = ALIGN_DOWN(sp - words * 8, 16);
-    tf->rsp = sp;
-
-    /* argc, then argv[] and envp[], each NULL-terminated, pointing into the strings */
-    u64 w = sp, s = strings;
+/* argc, then argv[] and envp[], each NULL-terminated, pointing into the strings the
+ * stack holds at `strings`; at w. Non-zero on a fault. */
+static int write_argv_envp(const struct exec_args *a, u64 w, u64 strings)
+{
+    u64 s = strings;
     const char *str = a->strings;
     int fail = copy_to_user(w, &(u64){a->argc}, 8);
     w += 8;
@@ -152,12 +138,67 @@ int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **
     if (a->envc == 0)
         fail |= copy_to_user(w, &(u64){0}, 8), w += 8;
     fail |= copy_to_user(w, &(u64){0}, 8);
-    w += 8;
-    fail |= copy_to_user(w, auxv, sizeof(auxv));
-    if (fail)
+    return fail;
+}
+
+/* The initial stack (this file's header) below l->stack_top; the stack pointer the
+ * program starts with in *sp_out. */
+static int exec_stack(const struct exec_args *a, const struct exec_layout *l, u64 *sp_out,
+                      const char **why)
+{
+    u64 sp = l->stack_top - 8; /* Linux leaves the top word zero */
+    u64 strings = push_bytes(&sp, a->strings, a->strings_size);
+    u64 execfn = push_bytes(&sp, a->path, strlen(a->path) + 1);
+    u64 platform = push_bytes(&sp, "x86_64", 7);
+    u8 rnd[16];
+    random_fill(rnd, sizeof(rnd));
+    u64 random = push_bytes(&sp, rnd, sizeof(rnd));
+    if (!strings || !execfn || !platform || !random)
         return *why = "arguments do not fit the stack", -E2BIG;
 
-    tf->rip = entry;
+    u64 vdso = vdso_map(); /* without it, programs fall back to system calls */
+    u64 auxv[][2] = {
+        {AT_SYSINFO_EHDR, vdso},
+        {AT_PHDR, l->program->phdr},
+        {AT_PHENT, sizeof(struct elf64_phdr)},
+        {AT_PHNUM, l->program->phnum},
+        {AT_PAGESZ, PAGE_SIZE},
+        {AT_BASE, l->interp_base},
+        {AT_FLAGS, 0},
+        {AT_ENTRY, l->program->entry},
+        {AT_UID, 0},
+        {AT_EUID, 0},
+        {AT_GID, 0},
+        {AT_EGID, 0},
+        {AT_SECURE, 0},
+        {AT_RANDOM, random},
+        {AT_HWCAP, cpuid_edx_leaf1()},
+        {AT_HWCAP2, HWCAP2_FSGSBASE},
+        {AT_CLKTCK, 100},
+        {AT_PLATFORM, platform},
+        {AT_EXECFN, execfn},
+        {AT_NULL, 0},
+    };
+    u64 words = 1 + (a->argc + 1) + (a->envc + 1) + 2 * ARRAY_SIZE(auxv);
+    sp = ALIGN_DOWN(sp - words * 8, 16);
+    u64 auxv_at = sp + (words - 2 * ARRAY_SIZE(auxv)) * 8;
+    if (write_argv_envp(a, sp, strings) || copy_to_user(auxv_at, auxv, sizeof(auxv)))
+        return *why = "arguments do not fit the stack", -E2BIG;
+    *sp_out = sp;
+    return 0;
+}
+
+int exec_prepare(const struct exec_args *a, struct trap_frame *tf, const char **why)
+{
+    struct exec_layout layout;
+    u64 sp;
+    int err = exec_layout(a, &layout, why);
+    if (!err)
+        err = exec_stack(a, &layout, &sp, why);
+    if (err)
+        return err;
+    tf->rsp = sp;
+    tf->rip = layout.entry;
     tf->cs = CL_SEL_USER_CS;
     tf->ss = CL_SEL_USER_DS;
     tf->rflags = 0x202;

@@ -3,9 +3,10 @@
  * process, so private and shared futexes have the same key). A waiter lives on its
  * thread's stack while it waits, as in Linux.
  *
- * Today the workload has one thread: nothing can wake a waiter, so futex_block() only
- * ends with its timeout (or never, as a Linux thread nobody wakes). The queues are
- * already real, so threads need only a futex_block() that switches to another thread.
+ * A process has one task (kernel/process.h), so nothing can wake a waiter:
+ * futex_block() ends only with its timeout (or never, as a Linux thread nobody wakes).
+ * The queues are real, so threads need only a futex_block() that switches to another
+ * task.
  */
 #ifndef SHIM_FUTEX_H
 #define SHIM_FUTEX_H

@@ -34,6 +34,144 @@ static bool read_u64(const u8 *v, u32 len, u64 *out)
     return true;
 }
 
+/* A value's decoder: false if the value is malformed. */
+typedef bool (*decode_fn)(struct manifest *m, const u8 *v, u32 len);
+
+static bool decode_entry(struct manifest *m, const u8 *v, u32 len)
+{
+    return (m->entry = save(v, len, true)) != NULL;
+}
+
+static bool decode_cwd(struct manifest *m, const u8 *v, u32 len)
+{
+    return (m->cwd = save(v, len, true)) != NULL;
+}
+
+static bool decode_mem_size(struct manifest *m, const u8 *v, u32 len)
+{
+    return read_u64(v, len, &m->mem_size);
+}
+
+static bool decode_vcpus(struct manifest *m, const u8 *v, u32 len)
+{
+    if (len != 4)
+        return false;
+    memcpy(&m->vcpus, v, 4);
+    return true;
+}
+
+static bool decode_tmpfs_size(struct manifest *m, const u8 *v, u32 len)
+{
+    return read_u64(v, len, &m->tmpfs_size);
+}
+
+static bool decode_extra_args(struct manifest *m, const u8 *v, u32 len)
+{
+    if (len != 1 || v[0] > 1)
+        return false;
+    m->extra_args = v[0];
+    return true;
+}
+
+static bool decode_snp_policy(struct manifest *m, const u8 *v, u32 len)
+{
+    return read_u64(v, len, &m->snp_policy);
+}
+
+static bool decode_secret(struct manifest *m, const u8 *v, u32 len)
+{
+    if (m->nsecrets >= MANIFEST_MAX_SECRETS)
+        return false;
+    return (m->secrets[m->nsecrets++] = save(v, len, false)) != NULL;
+}
+
+/* ARG and ENV have none: their strings are gathered by collect_strings. */
+static const decode_fn decoders[CWI_KEY_MAX] = {
+    [CWI_KEY_ENTRY] = decode_entry,           [CWI_KEY_CWD] = decode_cwd,
+    [CWI_KEY_MEM_SIZE] = decode_mem_size,     [CWI_KEY_VCPUS] = decode_vcpus,
+    [CWI_KEY_TMPFS_SIZE] = decode_tmpfs_size, [CWI_KEY_EXTRA_ARGS] = decode_extra_args,
+    [CWI_KEY_SNP_POLICY] = decode_snp_policy, [CWI_KEY_SECRET] = decode_secret,
+};
+
+/*
+ * The record at *off: its header in *r, its value at *value, *off moved past its
+ * padding. NULL on success, else what is wrong with the framing.
+ */
+static const char *next_record(const u8 *buf, u64 len, u64 *off, struct cwi_record *r,
+                               const u8 **value)
+{
+    if (len - *off < sizeof(*r))
+        return "manifest: truncated record";
+    memcpy(r, buf + *off, sizeof(*r));
+    *off += sizeof(*r);
+    if (r->reserved || r->length > len - *off)
+        return "manifest: bad record";
+    const u8 *v = buf + *off;
+    u64 padded = ALIGN_UP((u64)r->length, 8);
+    if (padded > len - *off)
+        return "manifest: truncated record";
+    for (u64 i = r->length; i < padded; i++)
+        if (v[i])
+            return "manifest: non-zero padding";
+    *off += padded;
+    *value = v;
+    return NULL;
+}
+
+/* Keys ascend; only ARG, ENV and SECRET may repeat. */
+static bool key_in_order(u32 key, u32 last_key)
+{
+    bool repeatable = key == CWI_KEY_ARG || key == CWI_KEY_ENV || key == CWI_KEY_SECRET;
+    return key != 0 && key < CWI_KEY_MAX && key >= last_key && (key != last_key || repeatable);
+}
+
+/* The first pass: checks every record and decodes all but the strings. */
+static const char *decode_records(const u8 *buf, u64 len, struct manifest *m)
+{
+    u32 last_key = 0;
+    for (u64 off = 0; off < len;) {
+        struct cwi_record r;
+        const u8 *v;
+        const char *why = next_record(buf, len, &off, &r, &v);
+        if (why)
+            return why;
+        if (!key_in_order(r.key, last_key))
+            return "manifest: unknown, repeated or out-of-order key";
+        last_key = r.key;
+        if (decoders[r.key] && !decoders[r.key](m, v, r.length))
+            return "manifest: bad value";
+    }
+    return NULL;
+}
+
+/*
+ * Copies the strings of one key (ARG, then ENV in a second call) after those already
+ * saved, so that argv and envp lie contiguous in m->strings. The records were checked
+ * by decode_records.
+ */
+static const char *collect_strings(const u8 *buf, u64 len, struct manifest *m, u32 key)
+{
+    for (u64 off = 0; off < len;) {
+        struct cwi_record r;
+        const u8 *v;
+        const char *why = next_record(buf, len, &off, &r, &v);
+        if (why)
+            return why; /* decode_records has checked them: never */
+        if (r.key != key)
+            continue;
+        const char *str = save(v, r.length, false);
+        if (!str || (key == CWI_KEY_ENV && !memchr_u8(v, '=', r.length)))
+            return "manifest: bad argument or environment string";
+        if (!m->strings)
+            m->strings = str;
+        if (key == CWI_KEY_ARG)
+            m->argc++;
+        else
+            m->envc++;
+    }
+    return NULL;
+}
+
 int manifest_parse(const u8 *buf, u64 len, struct manifest *m, const char **why)
 {
     memzero(m, sizeof(*m));
@@ -43,91 +181,13 @@ int manifest_parse(const u8 *buf, u64 len, struct manifest *m, const char **why)
     if (!strings)
         return *why = "manifest: out of memory", -1;
     m->cwd = "/";
-    u32 last_key = 0;
-    /* argv strings first, then env strings: a separate pass each keeps them contiguous */
-    for (int pass = 0; pass < 3; pass++) {
-        u64 off = 0;
-        last_key = 0;
-        while (off < len) {
-            struct cwi_record r;
-            if (len - off < sizeof(r))
-                return *why = "manifest: truncated record", -1;
-            memcpy(&r, buf + off, sizeof(r));
-            off += sizeof(r);
-            if (r.reserved || r.length > len - off)
-                return *why = "manifest: bad record", -1;
-            const u8 *v = buf + off;
-            u64 padded = ALIGN_UP((u64)r.length, 8);
-            if (padded > len - off)
-                return *why = "manifest: truncated record", -1;
-            for (u64 i = r.length; i < padded; i++)
-                if (v[i])
-                    return *why = "manifest: non-zero padding", -1;
-            off += padded;
-            bool repeatable =
-                r.key == CWI_KEY_ARG || r.key == CWI_KEY_ENV || r.key == CWI_KEY_SECRET;
-            if (r.key == 0 || r.key >= CWI_KEY_MAX || r.key < last_key ||
-                (r.key == last_key && !repeatable))
-                return *why = "manifest: unknown, repeated or out-of-order key", -1;
-            last_key = r.key;
-            u64 v64;
-            bool ok = true;
-            if (pass > 0) {
-                /* pass 1 takes the arguments, pass 2 the environment, after them */
-                if (r.key != (pass == 1 ? CWI_KEY_ARG : CWI_KEY_ENV))
-                    continue;
-                const char *str = save(v, r.length, false);
-                if (!str || (pass == 2 && !memchr_u8(v, '=', r.length)))
-                    return *why = "manifest: bad argument or environment string", -1;
-                if (!m->strings)
-                    m->strings = str;
-                if (pass == 1)
-                    m->argc++;
-                else
-                    m->envc++;
-                continue;
-            }
-            switch (r.key) {
-            case CWI_KEY_ENTRY:
-                ok = (m->entry = save(v, r.length, true)) != NULL;
-                break;
-            case CWI_KEY_CWD:
-                ok = (m->cwd = save(v, r.length, true)) != NULL;
-                break;
-            case CWI_KEY_MEM_SIZE:
-                ok = read_u64(v, r.length, &m->mem_size);
-                break;
-            case CWI_KEY_VCPUS:
-                ok = r.length == 4;
-                if (ok) {
-                    u32 n;
-                    memcpy(&n, v, 4);
-                    m->vcpus = n;
-                }
-                break;
-            case CWI_KEY_TMPFS_SIZE:
-                ok = read_u64(v, r.length, &m->tmpfs_size);
-                break;
-            case CWI_KEY_EXTRA_ARGS:
-                ok = r.length == 1 && v[0] <= 1;
-                m->extra_args = ok && v[0];
-                break;
-            case CWI_KEY_SNP_POLICY:
-                ok = read_u64(v, r.length, &v64);
-                m->snp_policy = v64;
-                break;
-            case CWI_KEY_SECRET:
-                ok = m->nsecrets < MANIFEST_MAX_SECRETS &&
-                     (m->secrets[m->nsecrets] = save(v, r.length, false)) != NULL;
-                m->nsecrets += ok;
-                break;
-            default:
-                break; /* ARG and ENV: later passes */
-            }
-            if (!ok)
-                return *why = "manifest: bad value", -1;
-        }
-    }
+    const char *bad = decode_records(buf, len, m);
+    if (!bad)
+        bad = collect_strings(buf, len, m, CWI_KEY_ARG);
+    if (!bad)
+        bad = collect_strings(buf, len, m, CWI_KEY_ENV);
+    if (bad)
+        return *why = bad, -1;
     if (!m->entry || !m->mem_size || !m->vcpus)
         return *why = "manifest: entry, memory size or vCPU count missing", -1;
     m->strings_size = m->strings ? (u64)(strings + used - m->strings) : 0;

@@ -1,5 +1,6 @@
-/* Signal numbers and the recorded signal state (handlers are recorded; delivery of
- * handled signals comes with a later change: today a fatal signal ends the workload). */
+/* Signal numbers and the recorded signal state. Handlers are recorded and reported back,
+ * never run (a handled signal stays pending); an unblocked signal with the default
+ * action ends the workload with status 128+signal if that action terminates. */
 #ifndef SHIM_SIGNAL_H
 #define SHIM_SIGNAL_H
 

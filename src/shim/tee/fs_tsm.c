@@ -212,19 +212,8 @@ static s64 entry_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ct
     return 0;
 }
 
-static s64 dir_open(struct inode *node, u32 flags, struct file **out)
-{
-    if ((flags & O_ACCMODE) != O_RDONLY)
-        return -EISDIR;
-    struct file *f = vfs_file_new(&vfs_dir_file_ops, node, flags);
-    if (!f)
-        return -ENFILE;
-    *out = f;
-    return 0;
-}
-
 static const struct inode_ops entry_ops = {
-    .lookup = entry_lookup, .readdir = entry_readdir, .open = dir_open};
+    .lookup = entry_lookup, .readdir = entry_readdir, .open = vfs_dir_open};
 
 /* ---- report/: mkdir and rmdir make and remove entries ---- */
 
@@ -317,7 +306,7 @@ static s64 reports_symlink(struct inode *dir, const char *name, size_t len, cons
 static const struct inode_ops reports_ops = {
     .lookup = reports_lookup,
     .readdir = reports_readdir,
-    .open = dir_open,
+    .open = vfs_dir_open,
     .create = reports_create,
     .unlink = reports_unlink,
     .symlink = reports_symlink,

@@ -97,7 +97,7 @@ long __vdso_time(long *t)
 
 int __vdso_getcpu(unsigned *cpu, unsigned *node, void *cache)
 {
-    /* one vCPU today; node 0 */
+    /* the workload runs on vCPU 0 of NUMA node 0 (its one vCPU: /sys/devices/system/cpu) */
     if (cpu)
         *cpu = 0;
     if (node)

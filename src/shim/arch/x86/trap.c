@@ -1,7 +1,8 @@
 /*
- * Exceptions. From the workload they become signals (today: the workload ends, with
- * the status and the one-line report Linux users expect: 128+signal). From the shim
- * they are either the probe, the privileged-operation gate, or a bug: a panic.
+ * Exceptions. From the workload they become the signal Linux would raise, with its
+ * default action: the workload ends with status 128+signal and the one-line report
+ * Linux users expect (handlers are recorded, never run: signal.h). From the shim they
+ * are either the probe, the privileged-operation gate, or a bug: a panic.
  */
 #include "arch/x86/arch.h"
 #include "arch/x86/hcall.h"
