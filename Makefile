@@ -209,9 +209,11 @@ unit: $(UNIT_BINS) $(TOOL_BINS)
 
 # The README's test command. Runs the suite on the release build, then the host-side
 # parts again under ASan+UBSan (the shim is the same bytes in both).
+# The builds use every core (a plain `make check` would otherwise build serially).
+JOBS ?= $(shell nproc)
 check:
-	$(MAKE) all progs unit examples
-	$(MAKE) SANITIZE=1 all unit examples
+	$(MAKE) -j$(JOBS) all progs unit examples
+	$(MAKE) -j$(JOBS) SANITIZE=1 all unit examples
 	tests/run --build build --asan-build build-asan
 
 format:
