@@ -111,7 +111,7 @@ $(SHIM_BIN): $(SHIM_ELF)
 	truncate -s %4096 $@
 
 # ---- host library (image, monitor, attestation) and the command ----
-LIB_SRCS := $(sort $(wildcard src/image/*.c src/vmm/*.c src/attest/*.c))
+LIB_SRCS := $(sort $(wildcard src/image/*.c src/seal/*.c src/vmm/*.c src/attest/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(LIB_SRCS)) $(BUILD)/host/vmm/shim_blob.o
 LIB_A    := $(BUILD)/libcloister.a
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
