@@ -110,9 +110,10 @@ $(SHIM_BIN): $(SHIM_ELF)
 	objcopy -O binary --remove-section .bss $< $@
 	truncate -s %4096 $@
 
-# ---- host library (image, monitor, attestation) and the command ----
-LIB_SRCS := $(sort $(wildcard src/image/*.c src/seal/*.c src/vmm/*.c src/attest/*.c))
-LIB_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(LIB_SRCS)) $(BUILD)/host/vmm/shim_blob.o
+# ---- host library (docs/architecture.md, "The host side") and the command ----
+HOST_DIRS := common image seal launch verify simtee kbs vmm
+LIB_SRCS := $(sort $(foreach d,$(HOST_DIRS),$(wildcard src/$(d)/*.c)))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(LIB_SRCS)) $(BUILD)/host/seal/shim_blob.o
 LIB_A    := $(BUILD)/libcloister.a
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 CLI_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(CLI_SRCS))
@@ -121,7 +122,7 @@ CLOISTER := $(BUILD)/cloister
 $(BUILD)/host/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
-$(BUILD)/host/vmm/shim_blob.o: src/vmm/shim_blob.S $(SHIM_BIN)
+$(BUILD)/host/seal/shim_blob.o: src/seal/shim_blob.S $(SHIM_BIN)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) -c -DSHIM_BIN_PATH='"$(SHIM_BIN)"' $< -o $@
 $(LIB_A): $(LIB_OBJS)

@@ -45,7 +45,7 @@
  * host is expected to offer (Intel client parts): the layout is the same on every host,
  * so the launch digest does not depend on the host's width (docs/architecture.md, "The
  * guest-physical map"). The monitor refuses, in one line, a host whose KVM reports
- * fewer bits than a launch needs (src/image/gpa_width.c).
+ * fewer bits than a launch needs (src/launch/gpa_width.c).
  */
 #define CL_GPA_BOOT_INFO   0x1000ull
 #define CL_GPA_ARGS        0x2000ull
@@ -127,8 +127,8 @@ struct cl_shim_header {
 
 /* boot_info.stdio_flags[fd]: the host fd's status flags (O_ACCMODE, O_APPEND,
  * O_NONBLOCK, Linux values), and whether it is a terminal (HOST). */
-#define CL_STDIO_TTY       0x80000000u
-#define CL_STDIO_FL_MASK   0x00008c03u /* with O_LARGEFILE, as 64-bit Linux reports */
+#define CL_STDIO_TTY     0x80000000u
+#define CL_STDIO_FL_MASK 0x00008c03u /* with O_LARGEFILE, as 64-bit Linux reports */
 
 /* What the host says the launch is for (boot_info.tee). */
 #define CL_TEE_NONE 0u
@@ -154,7 +154,7 @@ struct cl_boot_info {
     int64_t boot_realtime_ns;
     int64_t boot_monotonic_ns;
 
-    uint32_t tee; /* CL_TEE_*: a claim, never a reason to trust the host more */
+    uint32_t tee;        /* CL_TEE_*: a claim, never a reason to trust the host more */
     uint32_t extra_argc; /* strings appended to the manifest's argv, at CL_GPA_ARGS */
     uint64_t extra_args_size;
     uint32_t stdio_flags[3]; /* CL_STDIO_* per host fd 0..2 */
@@ -162,7 +162,7 @@ struct cl_boot_info {
     uint64_t reserved[8];
 };
 
-#define CL_LAUNCH_MAGIC 0x414c4c43u /* "CLLA" */
+#define CL_LAUNCH_MAGIC           0x414c4c43u /* "CLLA" */
 #define CL_LAUNCH_MANIFEST_OFFSET 256u
 
 /*
@@ -185,26 +185,26 @@ struct cl_launch {
 
 /* Hypercall numbers. Arguments and results are listed as IN/OUT. */
 enum cl_hcall_nr {
-    CL_HC_EXIT = 1,     /* IN a0 exit status (0..255). Does not return. */
-    CL_HC_KILLED = 2,   /* IN a0 signal, a1 vector, a2 error code, a3 rip, a4 address,
-                         *    a5 access flags (CL_FAULT_*). Does not return. */
-    CL_HC_PANIC = 3,    /* IN a0 length of the message in data. Does not return. */
-    CL_HC_LOG = 4,      /* IN a0 length of the text in data: one or more lines for stderr */
-    CL_HC_FD_WRITE = 5, /* IN a0 fd (0..2), a1 length in data, a2 offset or -1.
-                         * OUT ret bytes written or -errno */
-    CL_HC_FD_READ = 6,  /* IN a0 fd (0..2), a1 length wanted, a2 offset or -1.
-                         * OUT ret bytes read into data or -errno */
-    CL_HC_FD_IOCTL = 7, /* IN a0 fd (0..2), a1 request (TCGETS, TIOCGWINSZ).
-                         * OUT ret 0 or -errno, data the kernel's reply bytes */
-    CL_HC_FD_STAT = 8,  /* IN a0 fd (0..2). OUT ret 0 or -errno, data struct cl_host_stat */
-    CL_HC_SLEEP = 9,    /* IN a0 nanoseconds. OUT ret 0 */
-    CL_HC_MARK = 10,    /* IN a0 CL_MARK_*: a start-up milestone, for --stats */
-    CL_HC_ATTEST = 11,  /* IN a0 VMPL (0..3), a1 1 to also get the certificate table,
-                         *    data the 64 bytes of report data.
-                         * OUT ret 0 or -errno; data the 1184-byte ATTESTATION_REPORT, then
-                         *    the certificate table (GHCB format), rets[0] bytes of it.
-                         *    The sim TEE's secure processor answers; under real SEV-SNP
-                         *    this is the guest request through the GHCB instead. */
+    CL_HC_EXIT = 1,         /* IN a0 exit status (0..255). Does not return. */
+    CL_HC_KILLED = 2,       /* IN a0 signal, a1 vector, a2 error code, a3 rip, a4 address,
+                             *    a5 access flags (CL_FAULT_*). Does not return. */
+    CL_HC_PANIC = 3,        /* IN a0 length of the message in data. Does not return. */
+    CL_HC_LOG = 4,          /* IN a0 length of the text in data: one or more lines for stderr */
+    CL_HC_FD_WRITE = 5,     /* IN a0 fd (0..2), a1 length in data, a2 offset or -1.
+                             * OUT ret bytes written or -errno */
+    CL_HC_FD_READ = 6,      /* IN a0 fd (0..2), a1 length wanted, a2 offset or -1.
+                             * OUT ret bytes read into data or -errno */
+    CL_HC_FD_IOCTL = 7,     /* IN a0 fd (0..2), a1 request (TCGETS, TIOCGWINSZ).
+                             * OUT ret 0 or -errno, data the kernel's reply bytes */
+    CL_HC_FD_STAT = 8,      /* IN a0 fd (0..2). OUT ret 0 or -errno, data struct cl_host_stat */
+    CL_HC_SLEEP = 9,        /* IN a0 nanoseconds. OUT ret 0 */
+    CL_HC_MARK = 10,        /* IN a0 CL_MARK_*: a start-up milestone, for --stats */
+    CL_HC_ATTEST = 11,      /* IN a0 VMPL (0..3), a1 1 to also get the certificate table,
+                             *    data the 64 bytes of report data.
+                             * OUT ret 0 or -errno; data the 1184-byte ATTESTATION_REPORT, then
+                             *    the certificate table (GHCB format), rets[0] bytes of it.
+                             *    The sim TEE's secure processor answers; under real SEV-SNP
+                             *    this is the guest request through the GHCB instead. */
     CL_HC_NET_CONNECT = 12, /* IN a0 the index of a SECRET in the manifest: connects to its
                              *    key broker, the only address the monitor will reach.
                              * OUT ret a connection handle (>= 0) or -errno */
@@ -222,10 +222,10 @@ enum cl_hcall_nr {
 #define CL_MARK_USER_START 2 /* about to run the workload's first instruction */
 
 /* CL_HC_KILLED a5 */
-#define CL_FAULT_WRITE    0x1u
-#define CL_FAULT_EXEC     0x2u
-#define CL_FAULT_PRESENT  0x4u
-#define CL_FAULT_HAS_ADDR 0x8u
+#define CL_FAULT_WRITE      0x1u
+#define CL_FAULT_EXEC       0x2u
+#define CL_FAULT_PRESENT    0x4u
+#define CL_FAULT_HAS_ADDR   0x8u
 #define CL_KILLED_NO_VECTOR 0xffu /* a1 of CL_HC_KILLED for a signal that is no fault */
 
 /* The shared request header at the start of a vCPU's hypercall block (BOTH). */

@@ -26,7 +26,7 @@
 
 #include "cli/size_arg.h"
 #include "image/file_tree.h"
-#include "image/id_block.h"
+#include "launch/id_block.h"
 #include "image/manifest_json.h"
 #include "seal/seal.h"
 

@@ -14,10 +14,10 @@
 
 #include <jansson.h>
 
-#include "image/cwi_audit.h"
+#include "launch/cwi_audit.h"
 #include "image/cwi_read.h"
-#include "image/id_block.h"
-#include "image/launch_plan.h"
+#include "launch/id_block.h"
+#include "launch/launch_plan.h"
 #include "image/manifest_json.h"
 
 #define EXIT_OK        0

@@ -1,7 +1,7 @@
 /* `cloister sim`: makes the simulated AMD secure processor of `--tee sim`, and shows it. */
 #include "cli/sim_commands.h"
 
-#include "attest/sim_chip.h"
+#include "simtee/sim_chip.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,8 +1,8 @@
 /* `cloister verify`: checks an SEV-SNP attestation report and prints what it proves. */
 #include "cli/commands.h"
 
-#include "attest/sim_chip.h"
-#include "attest/snp_verify.h"
+#include "simtee/sim_chip.h"
+#include "verify/snp_verify.h"
 
 #include <errno.h>
 #include <getopt.h>

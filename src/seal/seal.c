@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image/elf_deps.h"
-#include "image/error_line.h"
-#include "image/launch_plan.h"
-#include "vmm/shim_blob.h"
+#include "seal/elf_deps.h"
+#include "common/error_line.h"
+#include "launch/launch_plan.h"
+#include "seal/shim_blob.h"
 
 char *seal_default_dst(const char *host)
 {

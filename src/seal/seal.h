@@ -21,9 +21,9 @@
 #include "image/cwi_read.h"
 #include "image/cwi_write.h"
 #include "image/file_tree.h"
-#include "image/id_block.h"
+#include "launch/id_block.h"
 #include "image/manifest.h"
-#include "image/snp_digest.h"
+#include "launch/snp_digest.h"
 
 /*
  * Where a program from the host goes in the image when no place is named: its own path
@@ -34,7 +34,7 @@ char *seal_default_dst(const char *host);
 
 /*
  * Adds the program host at dst in t and, if it is dynamically linked, its interpreter,
- * every library it needs (found as ld.so finds them on this host, src/image/elf_deps.h)
+ * every library it needs (found as ld.so finds them on this host, src/seal/elf_deps.h)
  * and the loader's own files, at their host paths, with the symlinks on the way kept as
  * symlinks. Each collected file is named on notes (if not NULL) as one line
  * "collected PATH: REASON". 0, or -1 with err.

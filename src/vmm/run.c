@@ -18,13 +18,13 @@
 #include <cloister/cloister.h>
 
 #include "image/cwi_read.h"
-#include "image/gpa_width.h"
-#include "image/launch_plan.h"
+#include "launch/gpa_width.h"
+#include "launch/launch_plan.h"
 #include "vmm/hypercall.h"
 #include "vmm/launch.h"
 #include "vmm/sandbox.h"
 #include "vmm/sim_tee.h"
-#include "attest/sim_report.h"
+#include "simtee/sim_report.h"
 #include "seal/seal.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"

@@ -2,7 +2,7 @@
 #ifndef CLOISTER_VMM_VCPU_H
 #define CLOISTER_VMM_VCPU_H
 
-#include "image/vcpu_init.h"
+#include "launch/vcpu_init.h"
 #include "vmm/vm.h"
 
 /* The XCR0 to give the guest: the user-state components KVM supports (x87, SSE,

@@ -6,11 +6,11 @@
  * ARK/ASK/VCEK chain whose ARK the policy trusts), gets a resource and decrypts it;
  * then every refusal, each with its log line.
  */
-#include "attest/kbs_crypto.h"
-#include "attest/kbs_policy.h"
-#include "attest/kbs_protocol.h"
-#include "attest/kbs_server.h"
-#include "attest/snp_verify.h"
+#include "kbs/kbs_crypto.h"
+#include "kbs/kbs_policy.h"
+#include "kbs/kbs_protocol.h"
+#include "kbs/kbs_server.h"
+#include "verify/snp_verify.h"
 #include "unit.h"
 
 /*

@@ -10,9 +10,9 @@
  * by `cloister sim init` with AMD's 4096-bit keys; the others use 2048-bit keys, because
  * finding a 4096-bit RSA key takes seconds and the whole program has 20.
  */
-#include "attest/sim_chip.h"
-#include "attest/sim_report.h"
-#include "attest/snp_verify.h"
+#include "simtee/sim_chip.h"
+#include "simtee/sim_report.h"
+#include "verify/snp_verify.h"
 #include "unit.h"
 
 /* The commands are not in libcloister: compile them in to call them directly. */

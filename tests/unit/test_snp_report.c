@@ -2,7 +2,7 @@
  * Unit tests for the SEV-SNP report codec: the genuine Milan report's fields, the
  * byte layout of every field, the round trip, and the reports the parser must refuse.
  */
-#include "attest/snp_report.h"
+#include "verify/snp_report.h"
 #include "unit.h"
 
 #include <stdint.h>

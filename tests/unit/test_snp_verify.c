@@ -5,8 +5,8 @@
  * never signed (debug policy, other TCBs, other chips) use a chain made here: an RSA
  * ARK and ASK and a P-384 VCEK with AMD's extensions, trusted as an extra root.
  */
-#include "attest/amd_roots.h"
-#include "attest/snp_verify.h"
+#include "verify/amd_roots.h"
+#include "verify/snp_verify.h"
 #include "unit.h"
 
 /*
