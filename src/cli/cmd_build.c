@@ -29,6 +29,7 @@
 #include "launch/id_block.h"
 #include "image/manifest_json.h"
 #include "seal/seal.h"
+#include "common/hex.h"
 
 #define EXIT_BUILT  0
 #define EXIT_FAILED 1
@@ -142,21 +143,6 @@ static int parse_u32(const char *s, int base, uint32_t *out)
     return 0;
 }
 
-/* 32 hex digits into 16 bytes; 0, or -1. */
-static int parse_hex16(const char *s, uint8_t out[16])
-{
-    if (strlen(s) != 32)
-        return -1;
-    for (int i = 0; i < 16; i++) {
-        unsigned v;
-        if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
-            sscanf(s + 2 * i, "%2x", &v) != 1)
-            return -1;
-        out[i] = (uint8_t)v;
-    }
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, struct args *a)
 {
     static const struct option opts[] = {
@@ -249,7 +235,7 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_FAMILY_ID:
         case OPT_IMAGE_ID:
-            if (parse_hex16(optarg, c == OPT_FAMILY_ID ? a->family_id : a->image_id) < 0)
+            if (hex_decode(optarg, c == OPT_FAMILY_ID ? a->family_id : a->image_id, 16) < 0)
                 return usage_error("%s wants 32 hex digits, not '%s'", argv[optind - 1], optarg);
             break;
         case OPT_GUEST_SVN:
@@ -416,9 +402,9 @@ static double now(void)
 
 static void print_hex(const char *label, const uint8_t *b, size_t n)
 {
-    printf("%s", label);
-    for (size_t i = 0; i < n; i++)
-        printf("%02x", b[i]);
+    char hex[2 * 64 + 1];
+    hex_encode(b, n, hex);
+    printf("%s%s", label, hex);
 }
 
 /* What build collected by itself and why: printed, and kept in the image's NOTES for

@@ -1,6 +1,7 @@
 /* One-line error messages (error_line.h). */
 #include "common/error_line.h"
 
+#include <openssl/err.h>
 #include <stdio.h>
 
 int verror_line(char *err, size_t err_size, const char *prefix, const char *fmt, va_list ap)
@@ -22,5 +23,15 @@ int error_line(char *err, size_t err_size, const char *fmt, ...)
     va_start(ap, fmt);
     verror_line(err, err_size, "", fmt, ap);
     va_end(ap);
+    return -1;
+}
+
+int crypto_error_line(char *err, size_t err_size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror_line(err, err_size, "", fmt, ap);
+    va_end(ap);
+    ERR_clear_error();
     return -1;
 }

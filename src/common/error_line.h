@@ -17,4 +17,9 @@ __attribute__((format(printf, 3, 4))) int error_line(char *err, size_t err_size,
 /* The same with a fixed prefix ("image: ") and a va_list, for wrappers. */
 int verror_line(char *err, size_t err_size, const char *prefix, const char *fmt, va_list ap);
 
+/* error_line for code that calls OpenSSL: its errors queue per thread, and a failure
+ * must not leave them behind for the next caller to misread. */
+__attribute__((format(printf, 3, 4))) int crypto_error_line(char *err, size_t err_size,
+                                                            const char *fmt, ...);
+
 #endif

@@ -1,5 +1,7 @@
 /* The key broker's JOSE cryptography through OpenSSL 3 (see kbs_crypto.h). */
 #include "kbs/kbs_crypto.h"
+#include "common/error_line.h"
+#include "common/shown.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -40,34 +42,6 @@ static const struct curve {
     {"P-521", "secp521r1", 66},
 };
 #define MAX_FIELD_SIZE 66
-
-__attribute__((format(printf, 3, 4))) static int failf(char *why, size_t whylen, const char *fmt,
-                                                       ...)
-{
-    if (why != NULL && whylen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    /* OpenSSL queues errors per thread; a refusal must not leave them to the next call. */
-    ERR_clear_error();
-    return -1;
-}
-
-/* A client's string for a message: printable ASCII only, at most 40 characters. */
-static const char *shown(const char *s, char out[48])
-{
-    size_t i = 0;
-    for (; s[i] != '\0' && i < 40; i++)
-        out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    if (s[i] != '\0' && i == 40) {
-        memcpy(out + i, "...", 3);
-        i += 3;
-    }
-    out[i] = '\0';
-    return out;
-}
 
 /* ---- base64 ---- */
 
@@ -182,17 +156,17 @@ uint8_t *kbs_b64_decode(const char *s, size_t len, enum kbs_b64 form, size_t *ou
 }
 
 /* Decodes a JSON string member as base64url; NULL (why filled) if absent or not. */
-static uint8_t *member_b64url(const json_t *obj, const char *name, size_t *len, char *why,
-                              size_t whylen)
+static uint8_t *member_b64url(const json_t *obj, const char *name, size_t *len, char *err,
+                              size_t err_size)
 {
     const json_t *v = json_object_get(obj, name);
     if (!json_is_string(v)) {
-        failf(why, whylen, "has no \"%s\" string", name);
+        crypto_error_line(err, err_size, "has no \"%s\" string", name);
         return NULL;
     }
     uint8_t *b = kbs_b64_decode(json_string_value(v), json_string_length(v), KBS_B64_URL, len);
     if (b == NULL)
-        failf(why, whylen, "\"%s\" is not base64url", name);
+        crypto_error_line(err, err_size, "\"%s\" is not base64url", name);
     return b;
 }
 
@@ -264,29 +238,31 @@ static EVP_PKEY *ec_key(const struct curve *c, const uint8_t *x, const uint8_t *
 }
 
 /* Reads crv, x and y of an EC JWK into a checked public key; NULL with why filled. */
-static EVP_PKEY *ec_key_from_jwk(const json_t *jwk, const struct curve **curve_out, char *why,
-                                 size_t whylen)
+static EVP_PKEY *ec_key_from_jwk(const json_t *jwk, const struct curve **curve_out, char *err,
+                                 size_t err_size)
 {
-    char s[48];
+    char s[SHOWN_MAX + 4];
     const char *crv = json_string_value(json_object_get(jwk, "crv"));
     if (crv == NULL) {
-        failf(why, whylen, "has no \"crv\" string");
+        crypto_error_line(err, err_size, "has no \"crv\" string");
         return NULL;
     }
     const struct curve *c = curve_by_jwk_name(crv);
     if (c == NULL) {
-        failf(why, whylen, "curve '%s' is not supported (P-256, P-384 or P-521)", shown(crv, s));
+        crypto_error_line(err, err_size, "curve '%s' is not supported (P-256, P-384 or P-521)",
+                          shown(crv, s));
         return NULL;
     }
     size_t xlen = 0, ylen = 0;
     EVP_PKEY *pkey = NULL;
-    uint8_t *x = member_b64url(jwk, "x", &xlen, why, whylen);
-    uint8_t *y = x ? member_b64url(jwk, "y", &ylen, why, whylen) : NULL;
+    uint8_t *x = member_b64url(jwk, "x", &xlen, err, err_size);
+    uint8_t *y = x ? member_b64url(jwk, "y", &ylen, err, err_size) : NULL;
     if (x != NULL && y != NULL) {
         if (xlen != c->size || ylen != c->size)
-            failf(why, whylen, "coordinates of a %s point must be %zu bytes each", c->jwk, c->size);
+            crypto_error_line(err, err_size, "coordinates of a %s point must be %zu bytes each",
+                              c->jwk, c->size);
         else if ((pkey = ec_key(c, x, y)) == NULL)
-            failf(why, whylen, "is not a point on %s", c->jwk);
+            crypto_error_line(err, err_size, "is not a point on %s", c->jwk);
     }
     free(x);
     free(y);
@@ -294,11 +270,11 @@ static EVP_PKEY *ec_key_from_jwk(const json_t *jwk, const struct curve **curve_o
     return pkey;
 }
 
-static EVP_PKEY *rsa_key_from_jwk(const json_t *jwk, char *why, size_t whylen)
+static EVP_PKEY *rsa_key_from_jwk(const json_t *jwk, char *err, size_t err_size)
 {
     size_t nlen = 0, elen = 0;
-    uint8_t *n = member_b64url(jwk, "n", &nlen, why, whylen);
-    uint8_t *e = n ? member_b64url(jwk, "e", &elen, why, whylen) : NULL;
+    uint8_t *n = member_b64url(jwk, "n", &nlen, err, err_size);
+    uint8_t *e = n ? member_b64url(jwk, "e", &elen, err, err_size) : NULL;
     BIGNUM *bn_n = NULL, *bn_e = NULL;
     OSSL_PARAM_BLD *bld = NULL;
     OSSL_PARAM *params = NULL;
@@ -308,27 +284,27 @@ static EVP_PKEY *rsa_key_from_jwk(const json_t *jwk, char *why, size_t whylen)
     bn_n = BN_bin2bn(n, (int)nlen, NULL);
     bn_e = BN_bin2bn(e, (int)elen, NULL);
     if (bn_n == NULL || bn_e == NULL || nlen > RSA_MAX_BITS / 8 + 1 || elen > 8) {
-        failf(why, whylen, "\"n\" or \"e\" is out of range");
+        crypto_error_line(err, err_size, "\"n\" or \"e\" is out of range");
         goto out;
     }
     int bits = BN_num_bits(bn_n);
     if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
-        failf(why, whylen, "an RSA modulus of %d bits is refused (%d to %d)", bits, RSA_MIN_BITS,
-              RSA_MAX_BITS);
+        crypto_error_line(err, err_size, "an RSA modulus of %d bits is refused (%d to %d)", bits,
+                          RSA_MIN_BITS, RSA_MAX_BITS);
         goto out;
     }
     bld = OSSL_PARAM_BLD_new();
     if (bld == NULL || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) != 1 ||
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) != 1 ||
         (params = OSSL_PARAM_BLD_to_param(bld)) == NULL) {
-        failf(why, whylen, "out of memory");
+        crypto_error_line(err, err_size, "out of memory");
         goto out;
     }
     pkey = key_from_params("RSA", params);
     if (pkey == NULL || !public_key_ok(pkey)) {
         EVP_PKEY_free(pkey);
         pkey = NULL;
-        failf(why, whylen, "is not a valid RSA public key");
+        crypto_error_line(err, err_size, "is not a valid RSA public key");
     }
 out:
     OSSL_PARAM_free(params);
@@ -340,24 +316,24 @@ out:
     return pkey;
 }
 
-int kbs_tee_key_parse(const json_t *jwk, struct kbs_tee_key *out, char *why, size_t whylen)
+int kbs_tee_key_parse(const json_t *jwk, struct kbs_tee_key *out, char *err, size_t err_size)
 {
-    char s[48];
+    char s[SHOWN_MAX + 4];
     memset(out, 0, sizeof(*out));
     if (!json_is_object(jwk))
-        return failf(why, whylen, "is not a JSON object");
+        return crypto_error_line(err, err_size, "is not a JSON object");
     const char *kty = json_string_value(json_object_get(jwk, "kty"));
     const char *alg = json_string_value(json_object_get(jwk, "alg"));
     if (kty == NULL)
-        return failf(why, whylen, "has no \"kty\" string");
+        return crypto_error_line(err, err_size, "has no \"kty\" string");
     if (alg == NULL)
-        return failf(why, whylen, "has no \"alg\" string");
+        return crypto_error_line(err, err_size, "has no \"alg\" string");
 
     if (strcmp(kty, "RSA") == 0) {
         if (strcmp(alg, ALG_RSA_OAEP_256) != 0)
-            return failf(why, whylen, "RSA key algorithm '%s' is refused (only %s)", shown(alg, s),
-                         ALG_RSA_OAEP_256);
-        if ((out->pkey = rsa_key_from_jwk(jwk, why, whylen)) == NULL)
+            return crypto_error_line(err, err_size, "RSA key algorithm '%s' is refused (only %s)",
+                                     shown(alg, s), ALG_RSA_OAEP_256);
+        if ((out->pkey = rsa_key_from_jwk(jwk, err, err_size)) == NULL)
             return -1;
         out->alg = KBS_ALG_RSA_OAEP_256;
         out->jwk = json_pack("{s:s, s:s, s:O, s:O}", "kty", kty, "alg", alg, "n",
@@ -365,20 +341,21 @@ int kbs_tee_key_parse(const json_t *jwk, struct kbs_tee_key *out, char *why, siz
     } else if (strcmp(kty, "EC") == 0) {
         const struct curve *c = NULL;
         if (strcmp(alg, ALG_ECDH_ES_KW) != 0)
-            return failf(why, whylen, "EC key algorithm '%s' is refused (only %s)", shown(alg, s),
-                         ALG_ECDH_ES_KW);
-        if ((out->pkey = ec_key_from_jwk(jwk, &c, why, whylen)) == NULL)
+            return crypto_error_line(err, err_size, "EC key algorithm '%s' is refused (only %s)",
+                                     shown(alg, s), ALG_ECDH_ES_KW);
+        if ((out->pkey = ec_key_from_jwk(jwk, &c, err, err_size)) == NULL)
             return -1;
         out->alg = KBS_ALG_ECDH_ES_A256KW;
         out->jwk =
             json_pack("{s:s, s:O, s:s, s:O, s:O}", "kty", kty, "crv", json_object_get(jwk, "crv"),
                       "alg", alg, "x", json_object_get(jwk, "x"), "y", json_object_get(jwk, "y"));
     } else {
-        return failf(why, whylen, "key type '%s' is not supported (RSA or EC)", shown(kty, s));
+        return crypto_error_line(err, err_size, "key type '%s' is not supported (RSA or EC)",
+                                 shown(kty, s));
     }
     if (out->jwk == NULL) {
         kbs_tee_key_clear(out);
-        return failf(why, whylen, "out of memory");
+        return crypto_error_line(err, err_size, "out of memory");
     }
     return 0;
 }
@@ -630,7 +607,7 @@ static int wrap_cek(const struct kbs_tee_key *key, const uint8_t cek[CEK_SIZE], 
 }
 
 char *kbs_jwe_encrypt(const struct kbs_tee_key *key, const uint8_t *plaintext, size_t len,
-                      char *why, size_t whylen)
+                      char *err, size_t err_size)
 {
     uint8_t cek[CEK_SIZE], iv[GCM_IV_SIZE], tag[GCM_TAG_SIZE];
     uint8_t *wrapped = NULL, *ct = malloc(len ? len : 1);
@@ -639,28 +616,28 @@ char *kbs_jwe_encrypt(const struct kbs_tee_key *key, const uint8_t *plaintext, s
     json_t *hdr = json_object(), *jwe = json_object();
 
     if (ct == NULL || hdr == NULL || jwe == NULL) {
-        failf(why, whylen, "out of memory");
+        crypto_error_line(err, err_size, "out of memory");
         goto out;
     }
     if (RAND_bytes(cek, sizeof(cek)) != 1 || RAND_bytes(iv, sizeof(iv)) != 1) {
-        failf(why, whylen, "no random bytes");
+        crypto_error_line(err, err_size, "no random bytes");
         goto out;
     }
     if (wrap_cek(key, cek, hdr, &wrapped, &wrapped_len) != 0) {
-        failf(why, whylen, "cannot wrap the content key to the TEE key");
+        crypto_error_line(err, err_size, "cannot wrap the content key to the TEE key");
         goto out;
     }
     /* Sorted keys: "alg", "enc", "epk", and epk's "crv", "kty", "x", "y" (see the .h). */
     if (json_object_set_new(hdr, "enc", json_string(ENC_A256GCM)) != 0 ||
         (hdr_text = json_dumps(hdr, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
         (protected = kbs_b64url_encode((const uint8_t *)hdr_text, strlen(hdr_text))) == NULL) {
-        failf(why, whylen, "out of memory");
+        crypto_error_line(err, err_size, "out of memory");
         goto out;
     }
     /* The AAD is the protected header as sent: ASCII(BASE64URL(UTF8(header))). */
     if (gcm(1, cek, iv, (const uint8_t *)protected, strlen(protected), plaintext, len, ct, tag) !=
         0) {
-        failf(why, whylen, "AES-GCM encryption failed");
+        crypto_error_line(err, err_size, "AES-GCM encryption failed");
         goto out;
     }
     if (json_object_set_new(jwe, "protected", json_string(protected)) != 0 ||
@@ -668,7 +645,7 @@ char *kbs_jwe_encrypt(const struct kbs_tee_key *key, const uint8_t *plaintext, s
         set_b64url(jwe, "iv", iv, sizeof(iv)) != 0 || set_b64url(jwe, "ciphertext", ct, len) != 0 ||
         set_b64url(jwe, "tag", tag, sizeof(tag)) != 0 ||
         (result = json_dumps(jwe, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
-        failf(why, whylen, "out of memory");
+        crypto_error_line(err, err_size, "out of memory");
 out:
     OPENSSL_cleanse(cek, sizeof(cek));
     free(wrapped);
@@ -697,32 +674,33 @@ static const json_t *header_param(const json_t *hdr, const json_t *jwe, const ch
 
 /* Recovers the content key of jwe, whose protected header is hdr. */
 static int unwrap_cek(EVP_PKEY *priv, const json_t *hdr, const json_t *jwe, const uint8_t *wrapped,
-                      size_t wrapped_len, uint8_t cek[CEK_SIZE], char *why, size_t whylen)
+                      size_t wrapped_len, uint8_t cek[CEK_SIZE], char *err, size_t err_size)
 {
-    char s[48];
+    char s[SHOWN_MAX + 4];
     const char *alg = json_string_value(header_param(hdr, jwe, "alg"));
     if (alg == NULL)
-        return failf(why, whylen, "the header has no \"alg\"");
+        return crypto_error_line(err, err_size, "the header has no \"alg\"");
     if (strcmp(alg, ALG_RSA_OAEP_256) == 0) {
         uint8_t *k = NULL;
         size_t k_len = 0;
         if (!EVP_PKEY_is_a(priv, "RSA") || rsa_oaep256(0, priv, wrapped, wrapped_len, &k, &k_len))
-            return failf(why, whylen, "cannot decrypt the encrypted key");
+            return crypto_error_line(err, err_size, "cannot decrypt the encrypted key");
         int rc = k_len == CEK_SIZE ? 0 : -1;
         if (rc == 0)
             memcpy(cek, k, CEK_SIZE);
         OPENSSL_cleanse(k, k_len);
         free(k);
-        return rc == 0 ? 0 : failf(why, whylen, "the content key is not 32 bytes");
+        return rc == 0 ? 0 : crypto_error_line(err, err_size, "the content key is not 32 bytes");
     }
     if (strcmp(alg, ALG_ECDH_ES_KW) != 0)
-        return failf(why, whylen, "key algorithm '%s' is not supported", shown(alg, s));
+        return crypto_error_line(err, err_size, "key algorithm '%s' is not supported",
+                                 shown(alg, s));
 
     const struct curve *c = NULL;
     char epk_why[128];
     EVP_PKEY *epk = ec_key_from_jwk(header_param(hdr, jwe, "epk"), &c, epk_why, sizeof(epk_why));
     if (epk == NULL)
-        return failf(why, whylen, "the header's epk %s", epk_why);
+        return crypto_error_line(err, err_size, "the header's epk %s", epk_why);
     uint8_t kek[CEK_SIZE], out[CEK_SIZE + 16];
     size_t out_len = 0;
     int rc = curve_of(priv) == c && wrapped_len == CEK_SIZE + KW_OVERHEAD &&
@@ -735,11 +713,11 @@ static int unwrap_cek(EVP_PKEY *priv, const json_t *hdr, const json_t *jwe, cons
     OPENSSL_cleanse(kek, sizeof(kek));
     OPENSSL_cleanse(out, sizeof(out));
     EVP_PKEY_free(epk);
-    return rc == 0 ? 0 : failf(why, whylen, "cannot unwrap the content key");
+    return rc == 0 ? 0 : crypto_error_line(err, err_size, "cannot unwrap the content key");
 }
 
 int kbs_jwe_decrypt(EVP_PKEY *priv, const char *jwe_text, size_t jwe_len, uint8_t **out,
-                    size_t *out_len, char *why, size_t whylen)
+                    size_t *out_len, char *err, size_t err_size)
 {
     json_t *jwe = json_loadb(jwe_text, jwe_len, JSON_REJECT_DUPLICATES, NULL), *hdr = NULL;
     uint8_t *hdr_bytes = NULL, *wrapped = NULL, *iv = NULL, *ct = NULL, *tag = NULL, *pt = NULL;
@@ -750,7 +728,7 @@ int kbs_jwe_decrypt(EVP_PKEY *priv, const char *jwe_text, size_t jwe_len, uint8_
     char member_why[64];
 
     if (!json_is_object(jwe)) {
-        failf(why, whylen, "the response is not a JSON object");
+        crypto_error_line(err, err_size, "the response is not a JSON object");
         goto out;
     }
     if ((hdr_bytes = member_b64url(jwe, "protected", &hdr_len, member_why, sizeof(member_why))) ==
@@ -760,33 +738,35 @@ int kbs_jwe_decrypt(EVP_PKEY *priv, const char *jwe_text, size_t jwe_len, uint8_
         (iv = member_b64url(jwe, "iv", &iv_len, member_why, sizeof(member_why))) == NULL ||
         (ct = member_b64url(jwe, "ciphertext", &ct_len, member_why, sizeof(member_why))) == NULL ||
         (tag = member_b64url(jwe, "tag", &tag_len, member_why, sizeof(member_why))) == NULL) {
-        failf(why, whylen, "the response %s", member_why);
+        crypto_error_line(err, err_size, "the response %s", member_why);
         goto out;
     }
     hdr = json_loadb((const char *)hdr_bytes, hdr_len, JSON_REJECT_DUPLICATES, NULL);
     const char *enc = json_string_value(header_param(hdr, jwe, "enc"));
     if (!json_is_object(hdr) || enc == NULL || strcmp(enc, ENC_A256GCM) != 0) {
-        failf(why, whylen, "the protected header is not JSON, or \"enc\" is not \"%s\"",
-              ENC_A256GCM);
+        crypto_error_line(err, err_size,
+                          "the protected header is not JSON, or \"enc\" is not \"%s\"",
+                          ENC_A256GCM);
         goto out;
     }
     if (iv_len != GCM_IV_SIZE || tag_len != GCM_TAG_SIZE) {
-        failf(why, whylen, "the iv or tag has the wrong size for %s", ENC_A256GCM);
+        crypto_error_line(err, err_size, "the iv or tag has the wrong size for %s", ENC_A256GCM);
         goto out;
     }
-    if (unwrap_cek(priv, hdr, jwe, wrapped, wrapped_len, cek, why, whylen) != 0)
+    if (unwrap_cek(priv, hdr, jwe, wrapped, wrapped_len, cek, err, err_size) != 0)
         goto out;
     /* RFC 7516 5.1 step 14: the AAD is the protected header, then "." and "aad" if any. */
     const char *prot = json_string_value(json_object_get(jwe, "protected"));
     const char *extra = json_string_value(json_object_get(jwe, "aad"));
     if (asprintf(&aad, "%s%s%s", prot, extra ? "." : "", extra ? extra : "") < 0) {
         aad = NULL;
-        failf(why, whylen, "out of memory");
+        crypto_error_line(err, err_size, "out of memory");
         goto out;
     }
     if ((pt = malloc(ct_len ? ct_len : 1)) == NULL ||
         gcm(0, cek, iv, (const uint8_t *)aad, strlen(aad), ct, ct_len, pt, tag) != 0) {
-        failf(why, whylen, "the content does not decrypt (wrong key, or changed in transit)");
+        crypto_error_line(err, err_size,
+                          "the content does not decrypt (wrong key, or changed in transit)");
         free(pt);
         goto out;
     }

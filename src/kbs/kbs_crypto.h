@@ -69,7 +69,7 @@ struct kbs_tee_key {
  * "ECDH-ES+A256KW". Returns 0 with *out filled (free with kbs_tee_key_clear), or -1
  * with a one-line reason in why.
  */
-int kbs_tee_key_parse(const json_t *jwk, struct kbs_tee_key *out, char *why, size_t whylen);
+int kbs_tee_key_parse(const json_t *jwk, struct kbs_tee_key *out, char *err, size_t err_size);
 void kbs_tee_key_clear(struct kbs_tee_key *k);
 
 /*
@@ -90,7 +90,7 @@ json_t *kbs_jwk_public(EVP_PKEY *pkey, const char *alg);
  * Returns the malloc'd JSON text, or NULL with why filled.
  */
 char *kbs_jwe_encrypt(const struct kbs_tee_key *key, const uint8_t *plaintext, size_t len,
-                      char *why, size_t whylen);
+                      char *err, size_t err_size);
 
 /*
  * The TEE's side: decrypts a flattened JWE (as above, or with an "aad" member) with the
@@ -98,7 +98,7 @@ char *kbs_jwe_encrypt(const struct kbs_tee_key *key, const uint8_t *plaintext, s
  * -1 with why filled; a changed byte anywhere fails the GCM tag.
  */
 int kbs_jwe_decrypt(EVP_PKEY *priv, const char *jwe, size_t jwe_len, uint8_t **out, size_t *out_len,
-                    char *why, size_t whylen);
+                    char *err, size_t err_size);
 
 /*
  * The Concat KDF of NIST SP 800-56A as JWA uses it (RFC 7518 4.6.2): SHA-256 over

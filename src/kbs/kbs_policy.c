@@ -2,6 +2,7 @@
 #include "kbs/kbs_policy.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,25 +12,23 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "common/error_line.h"
+#include "common/file_read.h"
+#include "common/hex.h"
+
 /* No policy or root file is anywhere near this; it bounds a mistaken path. */
 #define MAX_FILE_SIZE (1 << 20)
 
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, const char *name,
+/* One line "NAME: ...", NAME being the policy file or the rule's place in it. */
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t err_size, const char *name,
                                                       const char *fmt, ...)
 {
-    if (err != NULL && errlen > 0) {
-        int n = snprintf(err, errlen, "%s: ", name);
-        if (n > 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-        /* Keys come from the file: keep the message one printable line. */
-        for (char *c = err; *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                *c = '?';
-    }
+    char prefix[PATH_MAX + 8];
+    snprintf(prefix, sizeof(prefix), "%s: ", name);
+    va_list ap;
+    va_start(ap, fmt);
+    verror_line(err, err_size, prefix, fmt, ap);
+    va_end(ap);
     ERR_clear_error();
     return -1;
 }
@@ -56,7 +55,7 @@ void kbs_policy_free(struct kbs_policy *p)
 
 /* Fails naming the first key of obj that is not in allowed (a NULL-terminated list). */
 static int only_keys(json_t *obj, const char *const *allowed, const char *where, char *err,
-                     size_t errlen, const char *name)
+                     size_t err_size, const char *name)
 {
     const char *key;
     json_t *v;
@@ -66,60 +65,45 @@ static int only_keys(json_t *obj, const char *const *allowed, const char *where,
         for (const char *const *a = allowed; *a && !known; a++)
             known = strcmp(key, *a) == 0;
         if (!known)
-            return fail(err, errlen, name, "%sunknown key \"%s\"", where, key);
+            return fail(err, err_size, name, "%sunknown key \"%s\"", where, key);
     }
     return 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "launch_digests": an array of 96-hex-digit strings. */
-static int parse_digests(json_t *v, struct kbs_rule *r, const char *where, char *err, size_t errlen,
-                         const char *name)
+static int parse_digests(json_t *v, struct kbs_rule *r, const char *where, char *err,
+                         size_t err_size, const char *name)
 {
     if (!json_is_array(v))
-        return fail(err, errlen, name, "%s\"launch_digests\" must be an array", where);
+        return fail(err, err_size, name, "%s\"launch_digests\" must be an array", where);
     size_t n = json_array_size(v);
     r->digests = calloc(n ? n : 1, sizeof(*r->digests));
     if (r->digests == NULL)
-        return fail(err, errlen, name, "out of memory");
+        return fail(err, err_size, name, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const char *s = json_string_value(json_array_get(v, i));
         if (s == NULL || strlen(s) != 2 * SNP_MEASUREMENT_SIZE)
-            return fail(err, errlen, name,
+            return fail(err, err_size, name,
                         "%s\"launch_digests\"[%zu] must be a string of %d hex digits (see "
                         "cloister measure)",
                         where, i, 2 * SNP_MEASUREMENT_SIZE);
-        for (size_t j = 0; j < SNP_MEASUREMENT_SIZE; j++) {
-            int hi = hex_digit(s[2 * j]), lo = hex_digit(s[2 * j + 1]);
-            if (hi < 0 || lo < 0)
-                return fail(err, errlen, name, "%s\"launch_digests\"[%zu] is not hex", where, i);
-            r->digests[i][j] = (uint8_t)(hi << 4 | lo);
-        }
+        if (hex_decode(s, r->digests[i], SNP_MEASUREMENT_SIZE) < 0)
+            return fail(err, err_size, name, "%s\"launch_digests\"[%zu] is not hex", where, i);
     }
     r->ndigests = n;
     return 0;
 }
 
 /* "min_tcb": {"bootloader", "tee", "snp", "microcode"}, each 0..255, any subset. */
-static int parse_min_tcb(json_t *v, struct kbs_rule *r, const char *where, char *err, size_t errlen,
-                         const char *name)
+static int parse_min_tcb(json_t *v, struct kbs_rule *r, const char *where, char *err,
+                         size_t err_size, const char *name)
 {
     static const char *const keys[] = {"bootloader", "tee", "snp", "microcode", NULL};
     if (!json_is_object(v))
-        return fail(err, errlen, name, "%s\"min_tcb\" must be an object", where);
+        return fail(err, err_size, name, "%s\"min_tcb\" must be an object", where);
     char sub[KBS_RESOURCE_ID_MAX + 32];
     snprintf(sub, sizeof(sub), "%s\"min_tcb\": ", where);
-    if (only_keys(v, keys, sub, err, errlen, name) != 0)
+    if (only_keys(v, keys, sub, err, err_size, name) != 0)
         return -1;
     uint8_t *fields[] = {&r->min_tcb.bootloader, &r->min_tcb.tee, &r->min_tcb.snp,
                          &r->min_tcb.microcode};
@@ -128,7 +112,7 @@ static int parse_min_tcb(json_t *v, struct kbs_rule *r, const char *where, char 
         if (n == NULL)
             continue;
         if (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 255)
-            return fail(err, errlen, name, "%s\"%s\" must be an integer from 0 to 255", sub,
+            return fail(err, err_size, name, "%s\"%s\" must be an integer from 0 to 255", sub,
                         keys[i]);
         *fields[i] = (uint8_t)json_integer_value(n);
     }
@@ -136,105 +120,80 @@ static int parse_min_tcb(json_t *v, struct kbs_rule *r, const char *where, char 
     return 0;
 }
 
-int kbs_resource_id_check(const char *id, char *why, size_t whylen)
+int kbs_resource_id_check(const char *id, char *err, size_t err_size)
 {
     const char *p = id;
     for (int component = 0; component < 3; component++) {
         size_t len = 0;
         if (*p == '.') {
-            snprintf(why, whylen, "a path component may not start with '.'");
+            snprintf(err, err_size, "a path component may not start with '.'");
             return -1;
         }
         for (; p[len] != '\0' && p[len] != '/'; len++) {
             char c = p[len];
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                   c == '.' || c == '_' || c == '-')) {
-                snprintf(why, whylen,
+                snprintf(err, err_size,
                          "a path component holds a character other than [A-Za-z0-9._-]");
                 return -1;
             }
         }
         if (len == 0 || len > KBS_COMPONENT_MAX) {
-            snprintf(why, whylen, "a path component is empty or longer than %d characters",
+            snprintf(err, err_size, "a path component is empty or longer than %d characters",
                      KBS_COMPONENT_MAX);
             return -1;
         }
         p += len;
         if (component < 2) {
             if (*p != '/') {
-                snprintf(why, whylen, "not of the form <repository>/<type>/<tag>");
+                snprintf(err, err_size, "not of the form <repository>/<type>/<tag>");
                 return -1;
             }
             p++;
         }
     }
     if (*p != '\0') {
-        snprintf(why, whylen, "not of the form <repository>/<type>/<tag>");
+        snprintf(err, err_size, "not of the form <repository>/<type>/<tag>");
         return -1;
     }
     return 0;
 }
 
-static int parse_resources(json_t *v, struct kbs_policy *p, char *err, size_t errlen,
+static int parse_resources(json_t *v, struct kbs_policy *p, char *err, size_t err_size,
                            const char *name)
 {
     static const char *const keys[] = {"launch_digests", "min_tcb", NULL};
     if (!json_is_object(v))
-        return fail(err, errlen, name, "\"resources\" must be an object");
+        return fail(err, err_size, name, "\"resources\" must be an object");
     p->resources = calloc(json_object_size(v) + 1, sizeof(*p->resources));
     if (p->resources == NULL)
-        return fail(err, errlen, name, "out of memory");
+        return fail(err, err_size, name, "out of memory");
     const char *id;
     json_t *rule;
     json_object_foreach(v, id, rule)
     {
         char why[128], where[KBS_RESOURCE_ID_MAX + 32];
         if (kbs_resource_id_check(id, why, sizeof(why)) != 0)
-            return fail(err, errlen, name, "\"resources\": \"%.*s\": %s", KBS_RESOURCE_ID_MAX, id,
+            return fail(err, err_size, name, "\"resources\": \"%.*s\": %s", KBS_RESOURCE_ID_MAX, id,
                         why);
         snprintf(where, sizeof(where), "\"resources\": \"%s\": ", id);
         if (!json_is_object(rule))
-            return fail(err, errlen, name, "%smust be an object", where);
-        if (only_keys(rule, keys, where, err, errlen, name) != 0)
+            return fail(err, err_size, name, "%smust be an object", where);
+        if (only_keys(rule, keys, where, err, err_size, name) != 0)
             return -1;
         struct kbs_resource_rule *r = &p->resources[p->nresources++];
         if ((r->id = strdup(id)) == NULL)
-            return fail(err, errlen, name, "out of memory");
+            return fail(err, err_size, name, "out of memory");
         json_t *d = json_object_get(rule, "launch_digests");
         json_t *t = json_object_get(rule, "min_tcb");
-        if (d != NULL && parse_digests(d, &r->rule, where, err, errlen, name) != 0)
+        if (d != NULL && parse_digests(d, &r->rule, where, err, err_size, name) != 0)
             return -1;
-        if (t != NULL && parse_min_tcb(t, &r->rule, where, err, errlen, name) != 0)
+        if (t != NULL && parse_min_tcb(t, &r->rule, where, err, err_size, name) != 0)
             return -1;
         r->has_digests = d != NULL;
         r->has_min_tcb = t != NULL;
     }
     return 0;
-}
-
-/* Reads a whole small file; malloc'd (NUL-terminated), or NULL with err filled. */
-static char *read_small_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fail(err, errlen, path, "%s", strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(MAX_FILE_SIZE + 1);
-    size_t n = buf ? fread(buf, 1, MAX_FILE_SIZE + 1, f) : 0;
-    bool bad = buf == NULL || ferror(f) || n > MAX_FILE_SIZE;
-    fclose(f);
-    if (bad) {
-        fail(err, errlen, path, "%s",
-             buf == NULL         ? "out of memory"
-             : n > MAX_FILE_SIZE ? "too large"
-                                 : "read error");
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
 }
 
 int kbs_policy_add_root(struct kbs_policy *p, X509 *root)
@@ -250,86 +209,70 @@ int kbs_policy_add_root(struct kbs_policy *p, X509 *root)
     return 0;
 }
 
-int kbs_policy_add_roots_file(struct kbs_policy *p, const char *path, char *err, size_t errlen)
+int kbs_policy_add_roots_file(struct kbs_policy *p, const char *path, char *err, size_t err_size)
 {
-    size_t len = 0;
-    char *data = read_small_file(path, &len, err, errlen);
-    if (data == NULL)
+    STACK_OF(X509) *certs = pem_read_certs(path, MAX_FILE_SIZE, err, err_size);
+    if (certs == NULL)
         return -1;
-    BIO *bio = BIO_new_mem_buf(data, (int)len);
-    int count = 0, rc = 0;
-    X509 *c;
-    while (bio != NULL && rc == 0 && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        rc = kbs_policy_add_root(p, c);
-        X509_free(c);
-        count++;
-    }
-    /* Reading stops cleanly only at the end of the input (no further PEM block). */
-    unsigned long e = ERR_peek_last_error();
-    bool clean_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
-    BIO_free(bio);
-    free(data);
-    if (rc != 0)
-        return fail(err, errlen, path, "out of memory");
-    if (count == 0 || !clean_end)
-        return fail(err, errlen, path, "%s",
-                    count ? "malformed PEM certificate" : "no PEM certificate");
-    ERR_clear_error();
-    return 0;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < sk_X509_num(certs); i++)
+        rc = kbs_policy_add_root(p, sk_X509_value(certs, i));
+    sk_X509_pop_free(certs, X509_free);
+    return rc ? fail(err, err_size, path, "out of memory") : 0;
 }
 
 /* "trusted_roots": "amd", or PEM files relative to base_dir. */
 static int parse_roots(json_t *v, struct kbs_policy *p, const char *base_dir, char *err,
-                       size_t errlen, const char *name)
+                       size_t err_size, const char *name)
 {
     if (!json_is_array(v))
-        return fail(err, errlen, name, "\"trusted_roots\" must be an array");
+        return fail(err, err_size, name, "\"trusted_roots\" must be an array");
     p->trust_amd = false;
     for (size_t i = 0; i < json_array_size(v); i++) {
         const char *s = json_string_value(json_array_get(v, i));
         if (s == NULL || s[0] == '\0')
-            return fail(err, errlen, name, "\"trusted_roots\"[%zu] must be \"amd\" or a file", i);
+            return fail(err, err_size, name, "\"trusted_roots\"[%zu] must be \"amd\" or a file", i);
         if (strcmp(s, "amd") == 0) {
             p->trust_amd = true;
             continue;
         }
         char *path = NULL, why[600];
         if (asprintf(&path, "%s%s%s", s[0] == '/' ? "" : base_dir, s[0] == '/' ? "" : "/", s) < 0)
-            return fail(err, errlen, name, "out of memory");
+            return fail(err, err_size, name, "out of memory");
         int rc = kbs_policy_add_roots_file(p, path, why, sizeof(why));
         free(path);
         if (rc != 0)
-            return fail(err, errlen, name, "\"trusted_roots\"[%zu]: %s", i, why);
+            return fail(err, err_size, name, "\"trusted_roots\"[%zu]: %s", i, why);
     }
     return 0;
 }
 
 static int parse_object(json_t *root, struct kbs_policy *p, const char *base_dir, char *err,
-                        size_t errlen, const char *name)
+                        size_t err_size, const char *name)
 {
     static const char *const keys[] = {"launch_digests", "trusted_roots", "min_tcb", "allow_debug",
                                        "vmpl",           "resources",     NULL};
     if (!json_is_object(root))
-        return fail(err, errlen, name, "the policy must be a JSON object");
-    if (only_keys(root, keys, "", err, errlen, name) != 0)
+        return fail(err, err_size, name, "the policy must be a JSON object");
+    if (only_keys(root, keys, "", err, err_size, name) != 0)
         return -1;
     json_t *v;
     if ((v = json_object_get(root, "launch_digests")) == NULL)
-        return fail(err, errlen, name,
+        return fail(err, err_size, name,
                     "\"launch_digests\" is required (the measurements allowed by default; [] "
                     "for none)");
-    if (parse_digests(v, &p->defaults, "", err, errlen, name) != 0)
+    if (parse_digests(v, &p->defaults, "", err, err_size, name) != 0)
         return -1;
     p->trust_amd = true;
     if ((v = json_object_get(root, "trusted_roots")) != NULL &&
-        parse_roots(v, p, base_dir, err, errlen, name) != 0)
+        parse_roots(v, p, base_dir, err, err_size, name) != 0)
         return -1;
     if ((v = json_object_get(root, "min_tcb")) != NULL &&
-        parse_min_tcb(v, &p->defaults, "", err, errlen, name) != 0)
+        parse_min_tcb(v, &p->defaults, "", err, err_size, name) != 0)
         return -1;
     if ((v = json_object_get(root, "allow_debug")) != NULL) {
         if (!json_is_boolean(v))
-            return fail(err, errlen, name, "\"allow_debug\" must be true or false");
+            return fail(err, err_size, name, "\"allow_debug\" must be true or false");
         p->allow_debug = json_is_true(v);
     }
     if ((v = json_object_get(root, "vmpl")) != NULL) {
@@ -338,28 +281,28 @@ static int parse_object(json_t *root, struct kbs_policy *p, const char *base_dir
         } else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 3) {
             p->vmpl = (uint32_t)json_integer_value(v);
         } else {
-            return fail(err, errlen, name, "\"vmpl\" must be 0, 1, 2, 3 or \"any\"");
+            return fail(err, err_size, name, "\"vmpl\" must be 0, 1, 2, 3 or \"any\"");
         }
     }
     if ((v = json_object_get(root, "resources")) != NULL &&
-        parse_resources(v, p, err, errlen, name) != 0)
+        parse_resources(v, p, err, err_size, name) != 0)
         return -1;
     return 0;
 }
 
 struct kbs_policy *kbs_policy_parse(const char *text, size_t len, const char *name,
-                                    const char *base_dir, char *err, size_t errlen)
+                                    const char *base_dir, char *err, size_t err_size)
 {
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
-        fail(err, errlen, name, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+        fail(err, err_size, name, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
         return NULL;
     }
     struct kbs_policy *p = calloc(1, sizeof(*p));
-    if (p == NULL || parse_object(root, p, base_dir, err, errlen, name) != 0) {
+    if (p == NULL || parse_object(root, p, base_dir, err, err_size, name) != 0) {
         if (p == NULL)
-            fail(err, errlen, name, "out of memory");
+            fail(err, err_size, name, "out of memory");
         kbs_policy_free(p);
         p = NULL;
     }
@@ -367,16 +310,16 @@ struct kbs_policy *kbs_policy_parse(const char *text, size_t len, const char *na
     return p;
 }
 
-struct kbs_policy *kbs_policy_load(const char *path, char *err, size_t errlen)
+struct kbs_policy *kbs_policy_load(const char *path, char *err, size_t err_size)
 {
     size_t len = 0;
-    char *text = read_small_file(path, &len, err, errlen);
+    char *text = file_read_small(path, MAX_FILE_SIZE, &len, err, err_size);
     if (text == NULL)
         return NULL;
     char *dir = strdup(path);
     if (dir == NULL) {
         free(text);
-        fail(err, errlen, path, "out of memory");
+        fail(err, err_size, path, "out of memory");
         return NULL;
     }
     char *slash = strrchr(dir, '/');
@@ -386,7 +329,7 @@ struct kbs_policy *kbs_policy_load(const char *path, char *err, size_t errlen)
         dir[1] = '\0';
     else
         *slash = '\0';
-    struct kbs_policy *p = kbs_policy_parse(text, len, path, dir, err, errlen);
+    struct kbs_policy *p = kbs_policy_parse(text, len, path, dir, err, err_size);
     free(dir);
     free(text);
     return p;
@@ -421,13 +364,13 @@ static bool lists(const struct kbs_rule *rule, const uint8_t m[SNP_MEASUREMENT_S
 }
 
 int kbs_rule_check(const struct kbs_rule *rule, const uint8_t measurement[SNP_MEASUREMENT_SIZE],
-                   uint64_t reported_tcb, char *why, size_t whylen)
+                   uint64_t reported_tcb, char *err, size_t err_size)
 {
     if (!lists(rule, measurement)) {
         char h[2 * SNP_MEASUREMENT_SIZE + 1];
         for (size_t i = 0; i < SNP_MEASUREMENT_SIZE; i++)
             snprintf(h + 2 * i, 3, "%02x", measurement[i]);
-        snprintf(why, whylen, "measurement %s not allowed by policy", h);
+        snprintf(err, err_size, "measurement %s not allowed by policy", h);
         return -1;
     }
     if (!rule->has_min_tcb)
@@ -444,8 +387,8 @@ int kbs_rule_check(const struct kbs_rule *rule, const uint8_t measurement[SNP_ME
     };
     for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         if (c[i].have < c[i].min) {
-            snprintf(why, whylen, "reported_tcb %s=%d is below the policy's minimum %d", c[i].what,
-                     c[i].have, c[i].min);
+            snprintf(err, err_size, "reported_tcb %s=%d is below the policy's minimum %d",
+                     c[i].what, c[i].have, c[i].min);
             return -1;
         }
     }
@@ -453,7 +396,7 @@ int kbs_rule_check(const struct kbs_rule *rule, const uint8_t measurement[SNP_ME
 }
 
 int kbs_policy_admits(const struct kbs_policy *p, const uint8_t measurement[SNP_MEASUREMENT_SIZE],
-                      uint64_t reported_tcb, char *why, size_t whylen)
+                      uint64_t reported_tcb, char *err, size_t err_size)
 {
     bool listed = false;
     for (size_t i = 0; i <= p->nresources; i++) {
@@ -463,7 +406,7 @@ int kbs_policy_admits(const struct kbs_policy *p, const uint8_t measurement[SNP_
             return 0;
         /* Prefer the reason of a rule that lists the measurement: it is the closer miss. */
         if (i == 0 || (!listed && lists(&r, measurement))) {
-            snprintf(why, whylen, "%s", w);
+            snprintf(err, err_size, "%s", w);
             listed = lists(&r, measurement);
         }
     }

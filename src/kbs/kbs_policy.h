@@ -69,14 +69,14 @@ struct kbs_policy {
  * in err starting with the path (a syntax error gives line and column, anything else
  * names the key).
  */
-struct kbs_policy *kbs_policy_load(const char *path, char *err, size_t errlen);
+struct kbs_policy *kbs_policy_load(const char *path, char *err, size_t err_size);
 
 /* The same from text in memory; name is used in messages, base_dir for root files. */
 struct kbs_policy *kbs_policy_parse(const char *text, size_t len, const char *name,
-                                    const char *base_dir, char *err, size_t errlen);
+                                    const char *base_dir, char *err, size_t err_size);
 
 /* Adds every certificate of a PEM file as a trusted root (--trust). 0, or -1 with err. */
-int kbs_policy_add_roots_file(struct kbs_policy *p, const char *path, char *err, size_t errlen);
+int kbs_policy_add_roots_file(struct kbs_policy *p, const char *path, char *err, size_t err_size);
 
 /* Adds one trusted root; the policy takes a reference of its own. 0 or -1. */
 int kbs_policy_add_root(struct kbs_policy *p, X509 *root);
@@ -88,7 +88,7 @@ void kbs_policy_free(struct kbs_policy *p);
  * KBS_COMPONENT_MAX characters of [A-Za-z0-9._-] not starting with '.' (so neither
  * "." nor ".." nor a hidden file). 0, or -1 with why filled.
  */
-int kbs_resource_id_check(const char *id, char *why, size_t whylen);
+int kbs_resource_id_check(const char *id, char *err, size_t err_size);
 
 /* The rule for resource id: its own entry over the defaults. Points into p. */
 struct kbs_rule kbs_policy_rule_for(const struct kbs_policy *p, const char *id);
@@ -99,7 +99,7 @@ struct kbs_rule kbs_policy_rule_for(const struct kbs_policy *p, const char *id);
  * below the policy's minimum 8".
  */
 int kbs_rule_check(const struct kbs_rule *rule, const uint8_t measurement[SNP_MEASUREMENT_SIZE],
-                   uint64_t reported_tcb, char *why, size_t whylen);
+                   uint64_t reported_tcb, char *err, size_t err_size);
 
 /*
  * Whether some rule (the default, or any resource's) admits the report: the test at
@@ -107,6 +107,6 @@ int kbs_rule_check(const struct kbs_rule *rule, const uint8_t measurement[SNP_ME
  * why (the TCB reason if a rule lists the measurement, else the measurement one).
  */
 int kbs_policy_admits(const struct kbs_policy *p, const uint8_t measurement[SNP_MEASUREMENT_SIZE],
-                      uint64_t reported_tcb, char *why, size_t whylen);
+                      uint64_t reported_tcb, char *err, size_t err_size);
 
 #endif

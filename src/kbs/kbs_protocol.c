@@ -7,6 +7,9 @@
 
 #include "kbs/kbs_resource.h"
 #include "verify/snp_verify.h"
+#include "common/hex.h"
+#include "common/error_line.h"
+#include "common/shown.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -264,67 +267,41 @@ int kbs_runtime_data_hash(const char *nonce, const json_t *tee_pubkey,
 
 /* ---- payloads ---- */
 
-__attribute__((format(printf, 3, 4))) static int failf(char *why, size_t whylen, const char *fmt,
-                                                       ...)
-{
-    if (why != NULL && whylen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-        for (char *c = why; *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                *c = '?';
-    }
-    ERR_clear_error();
-    return -1;
-}
-
-/* A client's string for a message: printable ASCII, at most 32 characters. */
-static const char *shown(const char *s, char out[40])
-{
-    size_t i = 0;
-    for (; s[i] != '\0' && i < 32; i++)
-        out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    if (s[i] != '\0')
-        memcpy(out + i, "...", 4);
-    else
-        out[i] = '\0';
-    return out;
-}
-
-static json_t *load_json(const char *body, size_t len, char *why, size_t whylen)
+static json_t *load_json(const char *body, size_t len, char *err, size_t err_size)
 {
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
-        failf(why, whylen, "malformed request: not JSON (line %d column %d: %s)", jerr.line,
-              jerr.column, jerr.text);
+        crypto_error_line(err, err_size, "malformed request: not JSON (line %d column %d: %s)",
+                          jerr.line, jerr.column, jerr.text);
     } else if (!json_is_object(root)) {
-        failf(why, whylen, "malformed request: not a JSON object");
+        crypto_error_line(err, err_size, "malformed request: not a JSON object");
         json_decref(root);
         root = NULL;
     }
     return root;
 }
 
-int kbs_parse_request(const char *body, size_t len, char *why, size_t whylen)
+int kbs_parse_request(const char *body, size_t len, char *err, size_t err_size)
 {
-    char s[40];
-    json_t *root = load_json(body, len, why, whylen);
+    char s[SHOWN_MAX + 4];
+    json_t *root = load_json(body, len, err, err_size);
     if (root == NULL)
         return -1;
     const char *version = json_string_value(json_object_get(root, "version"));
     const char *tee = json_string_value(json_object_get(root, "tee"));
     int rc = -1;
     if (version == NULL || tee == NULL)
-        failf(why, whylen, "malformed request: \"version\" and \"tee\" must be strings");
+        crypto_error_line(err, err_size,
+                          "malformed request: \"version\" and \"tee\" must be strings");
     else if (strcmp(version, KBS_PROTOCOL_VERSION) != 0)
-        failf(why, whylen, "protocol version %s is not supported (this broker speaks %s)",
-              shown(version, s), KBS_PROTOCOL_VERSION);
+        crypto_error_line(err, err_size,
+                          "protocol version %s is not supported (this broker speaks %s)",
+                          shown(version, s), KBS_PROTOCOL_VERSION);
     else if (strcmp(tee, "snp") != 0)
-        failf(why, whylen, "tee '%s' is not supported (this broker checks SNP evidence only)",
-              shown(tee, s));
+        crypto_error_line(err, err_size,
+                          "tee '%s' is not supported (this broker checks SNP evidence only)",
+                          shown(tee, s));
     else
         rc = 0;
     json_decref(root);
@@ -342,7 +319,7 @@ void kbs_attestation_clear(struct kbs_attestation *a)
 }
 
 /* A certificate's "data": base64 of the DER, or (serde's Vec<u8>) an array of bytes. */
-static X509 *parse_cert_data(const json_t *data, char *why, size_t whylen)
+static X509 *parse_cert_data(const json_t *data, char *err, size_t err_size)
 {
     uint8_t *der = NULL;
     size_t len = 0;
@@ -365,7 +342,8 @@ static X509 *parse_cert_data(const json_t *data, char *why, size_t whylen)
     }
     if (der == NULL || len > MAX_CERT_SIZE) {
         free(der);
-        failf(why, whylen, "is not base64 or an array of bytes (at most %d)", MAX_CERT_SIZE);
+        crypto_error_line(err, err_size, "is not base64 or an array of bytes (at most %d)",
+                          MAX_CERT_SIZE);
         return NULL;
     }
     const unsigned char *p = der;
@@ -376,22 +354,23 @@ static X509 *parse_cert_data(const json_t *data, char *why, size_t whylen)
     }
     free(der);
     if (cert == NULL)
-        failf(why, whylen, "is not a DER certificate");
+        crypto_error_line(err, err_size, "is not a DER certificate");
     ERR_clear_error();
     return cert;
 }
 
 /* trustee's SnpEvidence: the report and the certificate table entries. */
-static int parse_snp_evidence(const json_t *ev, struct kbs_attestation *out, char *why,
-                              size_t whylen)
+static int parse_snp_evidence(const json_t *ev, struct kbs_attestation *out, char *err,
+                              size_t err_size)
 {
-    char s[40], w[96];
+    char s[SHOWN_MAX + 4], w[96];
     if (!json_is_object(ev))
-        return failf(why, whylen, "malformed request: primary_evidence is not an object");
+        return crypto_error_line(err, err_size,
+                                 "malformed request: primary_evidence is not an object");
     const json_t *rep = json_object_get(ev, "attestation_report");
     if (!json_is_string(rep))
-        return failf(why, whylen,
-                     "malformed request: attestation_report must be the report in base64");
+        return crypto_error_line(
+            err, err_size, "malformed request: attestation_report must be the report in base64");
     size_t len = 0;
     uint8_t *bytes =
         json_string_length(rep) <= 2 * SNP_REPORT_SIZE
@@ -399,26 +378,28 @@ static int parse_snp_evidence(const json_t *ev, struct kbs_attestation *out, cha
             : NULL;
     if (bytes == NULL || len != SNP_REPORT_SIZE) {
         free(bytes);
-        return failf(why, whylen, "malformed request: attestation_report is not base64 of %d bytes",
-                     SNP_REPORT_SIZE);
+        return crypto_error_line(err, err_size,
+                                 "malformed request: attestation_report is not base64 of %d bytes",
+                                 SNP_REPORT_SIZE);
     }
     memcpy(out->report, bytes, SNP_REPORT_SIZE);
     free(bytes);
 
     const json_t *chain = json_object_get(ev, "cert_chain");
     if (!json_is_array(chain))
-        return failf(why, whylen,
-                     "evidence has no cert_chain: the VCEK is needed (this broker "
-                     "fetches nothing from AMD's KDS)");
+        return crypto_error_line(err, err_size,
+                                 "evidence has no cert_chain: the VCEK is needed (this broker "
+                                 "fetches nothing from AMD's KDS)");
     if (json_array_size(chain) > MAX_CERTS)
-        return failf(why, whylen, "malformed request: more than %d certificates", MAX_CERTS);
+        return crypto_error_line(err, err_size, "malformed request: more than %d certificates",
+                                 MAX_CERTS);
     bool have_ask = false, have_ark = false;
     for (size_t i = 0; i < json_array_size(chain); i++) {
         const json_t *entry = json_array_get(chain, i);
         const char *type = json_string_value(json_object_get(entry, "cert_type"));
         if (type == NULL)
-            return failf(why, whylen, "malformed request: cert_chain[%zu] has no cert_type string",
-                         i);
+            return crypto_error_line(
+                err, err_size, "malformed request: cert_chain[%zu] has no cert_type string", i);
         if (strcmp(type, "CRL") == 0)
             continue; /* revocation is not checked (docs/kbs.md) */
         bool is_vcek = strcmp(type, "VCEK") == 0;
@@ -426,14 +407,15 @@ static int parse_snp_evidence(const json_t *ev, struct kbs_attestation *out, cha
                      : strcmp(type, "ARK") == 0 ? &have_ark
                                                 : NULL;
         if (!is_vcek && seen == NULL)
-            return failf(why, whylen, "cert_type '%s' is not supported (VCEK, ASK, ARK%s)",
-                         shown(type, s),
-                         strcmp(type, "VLEK") == 0 ? "; VLEK-signed reports are not" : "");
+            return crypto_error_line(
+                err, err_size, "cert_type '%s' is not supported (VCEK, ASK, ARK%s)", shown(type, s),
+                strcmp(type, "VLEK") == 0 ? "; VLEK-signed reports are not" : "");
         if (is_vcek ? out->vcek != NULL : *seen)
-            return failf(why, whylen, "malformed request: two %s certificates", type);
+            return crypto_error_line(err, err_size, "malformed request: two %s certificates", type);
         X509 *cert = parse_cert_data(json_object_get(entry, "data"), w, sizeof(w));
         if (cert == NULL)
-            return failf(why, whylen, "malformed request: the %s certificate %s", type, w);
+            return crypto_error_line(err, err_size, "malformed request: the %s certificate %s",
+                                     type, w);
         if (is_vcek) {
             out->vcek = cert;
             continue;
@@ -441,23 +423,23 @@ static int parse_snp_evidence(const json_t *ev, struct kbs_attestation *out, cha
         /* snp_verify takes the ASK and ARK as its chain, in any order. */
         if (sk_X509_push(out->chain, cert) <= 0) {
             X509_free(cert);
-            return failf(why, whylen, "out of memory");
+            return crypto_error_line(err, err_size, "out of memory");
         }
         *seen = true;
     }
     if (out->vcek == NULL)
-        return failf(why, whylen, "evidence has no VCEK certificate in cert_chain");
+        return crypto_error_line(err, err_size, "evidence has no VCEK certificate in cert_chain");
     return 0;
 }
 
-int kbs_parse_attestation(const char *body, size_t len, struct kbs_attestation *out, char *why,
-                          size_t whylen)
+int kbs_parse_attestation(const char *body, size_t len, struct kbs_attestation *out, char *err,
+                          size_t err_size)
 {
     char w[160];
     memset(out, 0, sizeof(*out));
     if ((out->chain = sk_X509_new_null()) == NULL)
-        return failf(why, whylen, "out of memory");
-    json_t *root = load_json(body, len, why, whylen);
+        return crypto_error_line(err, err_size, "out of memory");
+    json_t *root = load_json(body, len, err, err_size);
     if (root == NULL) {
         kbs_attestation_clear(out);
         return -1;
@@ -469,27 +451,30 @@ int kbs_parse_attestation(const char *body, size_t len, struct kbs_attestation *
     const json_t *nonce = json_object_get(rt, "nonce");
     const json_t *extra = json_object_get(ev, "additional_evidence");
     if (init != NULL && !json_is_null(init)) {
-        failf(why, whylen,
-              "init-data is not supported (nothing here checks it against the "
-              "report's host_data)");
+        crypto_error_line(err, err_size,
+                          "init-data is not supported (nothing here checks it against the "
+                          "report's host_data)");
     } else if (!json_is_object(rt) || !json_is_object(ev)) {
-        failf(why, whylen,
-              "malformed request: \"runtime-data\" and \"tee-evidence\" must be objects (KBS "
-              "protocol %s)",
-              KBS_PROTOCOL_VERSION);
+        crypto_error_line(
+            err, err_size,
+            "malformed request: \"runtime-data\" and \"tee-evidence\" must be objects (KBS "
+            "protocol %s)",
+            KBS_PROTOCOL_VERSION);
     } else if (!json_is_string(nonce) || json_string_length(nonce) > MAX_NONCE_LEN) {
-        failf(why, whylen, "malformed request: runtime-data has no nonce string");
+        crypto_error_line(err, err_size, "malformed request: runtime-data has no nonce string");
     } else if (!json_is_string(extra)) {
-        failf(why, whylen, "malformed request: tee-evidence has no additional_evidence string");
+        crypto_error_line(err, err_size,
+                          "malformed request: tee-evidence has no additional_evidence string");
     } else if (json_string_length(extra) != 0) {
-        failf(why, whylen, "additional evidence (other TEE devices) is not supported");
+        crypto_error_line(err, err_size,
+                          "additional evidence (other TEE devices) is not supported");
     } else if (kbs_tee_key_parse(json_object_get(rt, "tee-pubkey"), &out->key, w, sizeof(w)) != 0) {
-        failf(why, whylen, "tee-pubkey %s", w);
+        crypto_error_line(err, err_size, "tee-pubkey %s", w);
     } else if ((out->nonce = strdup(json_string_value(nonce))) == NULL ||
                (out->additional_evidence = strdup(json_string_value(extra))) == NULL) {
-        failf(why, whylen, "out of memory");
+        crypto_error_line(err, err_size, "out of memory");
     } else {
-        rc = parse_snp_evidence(json_object_get(ev, "primary_evidence"), out, why, whylen);
+        rc = parse_snp_evidence(json_object_get(ev, "primary_evidence"), out, err, err_size);
     }
     json_decref(root);
     if (rc != 0)
@@ -497,21 +482,22 @@ int kbs_parse_attestation(const char *body, size_t len, struct kbs_attestation *
     return rc;
 }
 
-int kbs_parse_resource_path(const char *path, size_t len, char *id, char *why, size_t whylen)
+int kbs_parse_resource_path(const char *path, size_t len, char *id, char *err, size_t err_size)
 {
     size_t plen = strlen(RESOURCE_PREFIX);
     if (len < plen || memcmp(path, RESOURCE_PREFIX, plen) != 0)
-        return failf(why, whylen, "not under %s", RESOURCE_PREFIX);
+        return crypto_error_line(err, err_size, "not under %s", RESOURCE_PREFIX);
     /* Named before the alphabet check, which would only see the part before a NUL. */
     if (memchr(path, '\0', len) != NULL || path[len] != '\0')
-        return failf(why, whylen, "bad resource path: it holds a NUL byte");
+        return crypto_error_line(err, err_size, "bad resource path: it holds a NUL byte");
     if (memchr(path, '%', len) != NULL)
-        return failf(why, whylen,
-                     "bad resource path: it holds a '%%' escape ([A-Za-z0-9._-] needs none, so "
-                     "none is decoded)");
+        return crypto_error_line(
+            err, err_size,
+            "bad resource path: it holds a '%%' escape ([A-Za-z0-9._-] needs none, so "
+            "none is decoded)");
     char w[128];
     if (kbs_resource_id_check(path + plen, w, sizeof(w)) != 0)
-        return failf(why, whylen, "bad resource path: %s", w);
+        return crypto_error_line(err, err_size, "bad resource path: %s", w);
     snprintf(id, KBS_RESOURCE_ID_MAX, "%s", path + plen);
     return 0;
 }
@@ -529,16 +515,17 @@ static void session_clear(struct session *s)
     OPENSSL_cleanse(s, sizeof(*s));
 }
 
-struct kbs_broker *kbs_broker_new(const struct kbs_config *cfg, char *err, size_t errlen)
+struct kbs_broker *kbs_broker_new(const struct kbs_config *cfg, char *err, size_t err_size)
 {
     const struct kbs_policy *p = cfg->policy;
     if (p == NULL || (!p->trust_amd && (p->roots == NULL || sk_X509_num(p->roots) == 0))) {
-        failf(err, errlen, "the policy trusts no root (trusted_roots is empty and no --trust)");
+        crypto_error_line(err, err_size,
+                          "the policy trusts no root (trusted_roots is empty and no --trust)");
         return NULL;
     }
     struct kbs_broker *b = calloc(1, sizeof(*b));
     if (b == NULL) {
-        failf(err, errlen, "out of memory");
+        crypto_error_line(err, err_size, "out of memory");
         return NULL;
     }
     b->dir_fd = -1;
@@ -548,14 +535,14 @@ struct kbs_broker *kbs_broker_new(const struct kbs_config *cfg, char *err, size_
     b->now = cfg->now ? cfg->now : wall_clock;
     if (pthread_mutex_init(&b->lock, NULL) != 0) {
         free(b);
-        failf(err, errlen, "cannot create a mutex");
+        crypto_error_line(err, err_size, "cannot create a mutex");
         return NULL;
     }
     b->dir_fd =
         open(cfg->resources_dir ? cfg->resources_dir : "", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (b->dir_fd < 0) {
-        failf(err, errlen, "resources directory %s: %s",
-              cfg->resources_dir ? cfg->resources_dir : "(none)", strerror(errno));
+        crypto_error_line(err, err_size, "resources directory %s: %s",
+                          cfg->resources_dir ? cfg->resources_dir : "(none)", strerror(errno));
         kbs_broker_free(b);
         return NULL;
     }
@@ -563,7 +550,7 @@ struct kbs_broker *kbs_broker_new(const struct kbs_config *cfg, char *err, size_
     b->token_key = EVP_EC_gen("P-256");
     b->token_jwk = b->token_key ? kbs_jwk_public(b->token_key, "ES256") : NULL;
     if (b->sessions == NULL || b->token_jwk == NULL) {
-        failf(err, errlen, "out of memory (or no P-256 key for the tokens)");
+        crypto_error_line(err, err_size, "out of memory (or no P-256 key for the tokens)");
         kbs_broker_free(b);
         return NULL;
     }
@@ -612,12 +599,6 @@ __attribute__((format(printf, 4, 5))) static void refuse(struct kbs_response *re
     char url[128];
     snprintf(url, sizeof(url), ERROR_TYPE_PREFIX "%s", type);
     set_body(res, json_pack("{s:s, s:s}", "type", url, "detail", detail));
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
 static void purge_expired(struct kbs_broker *b, time_t now)
@@ -678,7 +659,7 @@ static void do_auth(struct kbs_broker *b, const struct kbs_request *req, struct 
     memset(s, 0, sizeof(*s));
     s->live = true;
     s->state = S_CHALLENGED;
-    hex(id, sizeof(id), s->id);
+    hex_encode(id, sizeof(id), s->id);
     snprintf(s->nonce, sizeof(s->nonce), "%s", nonce64);
     s->expires = now + (time_t)b->lifetime;
     free(nonce64);
@@ -699,7 +680,7 @@ static void do_auth(struct kbs_broker *b, const struct kbs_request *req, struct 
  */
 static int check_evidence(struct kbs_broker *b, const struct kbs_attestation *a,
                           const uint8_t want_report_data[SNP_REPORT_DATA_SIZE], time_t now,
-                          struct snp_verify_result *res, char *why, size_t whylen)
+                          struct snp_verify_result *res, char *err, size_t err_size)
 {
     const struct kbs_policy *p = b->policy;
     struct snp_verify_opts o = {
@@ -719,23 +700,25 @@ static int check_evidence(struct kbs_broker *b, const struct kbs_attestation *a,
             snprintf(first_chain_failure, sizeof(first_chain_failure), "%s", res->message);
     }
     if (st == SNP_VERIFY_CHAIN)
-        return failf(why, whylen, "report: %s", first_chain_failure);
+        return crypto_error_line(err, err_size, "report: %s", first_chain_failure);
     /* snp_verify always trusts AMD's ARKs; the policy may not. */
     if (st > SNP_VERIFY_CHAIN || st == SNP_VERIFY_OK) {
         if (!p->trust_amd && strncmp(res->root, "AMD ", 4) == 0)
-            return failf(why, whylen,
-                         "report: certificate chain: ends in %s, which the policy does not trust",
-                         res->root);
+            return crypto_error_line(
+                err, err_size,
+                "report: certificate chain: ends in %s, which the policy does not trust",
+                res->root);
     }
     if (st != SNP_VERIFY_OK)
-        return failf(why, whylen, "report: %s", res->message);
+        return crypto_error_line(err, err_size, "report: %s", res->message);
     if (CRYPTO_memcmp(res->report.report_data, want_report_data, SNP_REPORT_DATA_SIZE) != 0)
-        return failf(why, whylen,
-                     "report: report data does not bind this session's nonce and tee-pubkey "
-                     "(expected SHA-384 of the canonical runtime data)");
+        return crypto_error_line(
+            err, err_size,
+            "report: report data does not bind this session's nonce and tee-pubkey "
+            "(expected SHA-384 of the canonical runtime data)");
     char w[256];
     if (kbs_policy_admits(p, res->report.measurement, res->report.reported_tcb, w, sizeof(w)) != 0)
-        return failf(why, whylen, "report: %s", w);
+        return crypto_error_line(err, err_size, "report: %s", w);
     return 0;
 }
 
@@ -744,8 +727,8 @@ static char *make_token(struct kbs_broker *b, const struct session *s,
                         const struct snp_verify_result *v, time_t now)
 {
     char m[2 * SNP_MEASUREMENT_SIZE + 1], h[2 * SNP_HOST_DATA_SIZE + 1], pol[24];
-    hex(v->report.measurement, SNP_MEASUREMENT_SIZE, m);
-    hex(v->report.host_data, SNP_HOST_DATA_SIZE, h);
+    hex_encode(v->report.measurement, SNP_MEASUREMENT_SIZE, m);
+    hex_encode(v->report.host_data, SNP_HOST_DATA_SIZE, h);
     snprintf(pol, sizeof(pol), "0x%llx", (unsigned long long)v->report.policy);
     struct snp_tcb t = snp_tcb_decode(v->report.reported_tcb);
     json_t *claims = json_pack(
@@ -818,7 +801,7 @@ static void do_attest(struct kbs_broker *b, const struct kbs_request *req, struc
     free(token);
     res->status = 200;
     char m[2 * SNP_MEASUREMENT_SIZE + 1];
-    hex(s->measurement, SNP_MEASUREMENT_SIZE, m);
+    hex_encode(s->measurement, SNP_MEASUREMENT_SIZE, m);
     snprintf(res->decision, sizeof(res->decision),
              "attested: session %.8s, measurement %s, signed under %s", s->id, m, v->root);
     free(v);

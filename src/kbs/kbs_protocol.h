@@ -66,7 +66,7 @@ struct kbs_config {
 struct kbs_broker;
 
 /* A broker over cfg; NULL with err filled (no root trusted, unreadable directory...). */
-struct kbs_broker *kbs_broker_new(const struct kbs_config *cfg, char *err, size_t errlen);
+struct kbs_broker *kbs_broker_new(const struct kbs_config *cfg, char *err, size_t err_size);
 void kbs_broker_free(struct kbs_broker *b);
 
 /* One HTTP request, as the server received it. */
@@ -103,7 +103,7 @@ void kbs_response_clear(struct kbs_response *res);
 /* ---- the parts, for tests and the fuzzer ---- */
 
 /* A Request payload: 0 if it asks for this broker's version and "snp", else -1 + why. */
-int kbs_parse_request(const char *body, size_t len, char *why, size_t whylen);
+int kbs_parse_request(const char *body, size_t len, char *err, size_t err_size);
 
 /* An Attestation payload, checked and decoded. */
 struct kbs_attestation {
@@ -116,8 +116,8 @@ struct kbs_attestation {
 };
 
 /* Reads an Attestation payload into *out (free with kbs_attestation_clear). 0 or -1. */
-int kbs_parse_attestation(const char *body, size_t len, struct kbs_attestation *out, char *why,
-                          size_t whylen);
+int kbs_parse_attestation(const char *body, size_t len, struct kbs_attestation *out, char *err,
+                          size_t err_size);
 void kbs_attestation_clear(struct kbs_attestation *a);
 
 /*
@@ -126,7 +126,7 @@ void kbs_attestation_clear(struct kbs_attestation *a);
  * separator: a NUL (from a decoded %00) or a '%' (an escape, which that alphabet never
  * needs) is refused by name. 0, or -1 with why.
  */
-int kbs_parse_resource_path(const char *path, size_t len, char *id, char *why, size_t whylen);
+int kbs_parse_resource_path(const char *path, size_t len, char *id, char *err, size_t err_size);
 
 /*
  * The report data that binds nonce, key and additional_evidence (see above): SHA-384

@@ -102,8 +102,8 @@ int kbs_open_beneath(int dir_fd, const char *rel, int flags, enum kbs_resolve ho
     return walk(dir_fd, rel, flags);
 }
 
-uint8_t *kbs_resource_read(int dir_fd, const char *id, size_t *len, int *status, char *why,
-                           size_t whylen)
+uint8_t *kbs_resource_read(int dir_fd, const char *id, size_t *len, int *status, char *err,
+                           size_t err_size)
 {
     /* O_NONBLOCK: a FIFO planted there must not hang the broker (it is refused below). */
     int fd = kbs_open_beneath(dir_fd, id, O_RDONLY | O_CLOEXEC | O_NONBLOCK, KBS_RESOLVE_AUTO);
@@ -111,17 +111,17 @@ uint8_t *kbs_resource_read(int dir_fd, const char *id, size_t *len, int *status,
     uint8_t *buf = NULL;
     *status = 404;
     if (fd < 0) {
-        snprintf(why, whylen, "no resource %s%s", id,
+        snprintf(err, err_size, "no resource %s%s", id,
                  errno == ELOOP   ? " (a symbolic link)"
                  : errno == EXDEV ? " (outside the resources directory)"
                                   : "");
         return NULL;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(why, whylen, "no resource %s (not a regular file)", id);
+        snprintf(err, err_size, "no resource %s (not a regular file)", id);
     } else if (st.st_size > KBS_MAX_RESOURCE_SIZE) {
         *status = 500;
-        snprintf(why, whylen, "resource %s is larger than %d bytes", id, KBS_MAX_RESOURCE_SIZE);
+        snprintf(err, err_size, "resource %s is larger than %d bytes", id, KBS_MAX_RESOURCE_SIZE);
     } else if ((buf = malloc((size_t)st.st_size + 1)) != NULL) {
         /* One byte more than the size: a file that grew since fstat is refused. */
         size_t n = 0;
@@ -130,7 +130,7 @@ uint8_t *kbs_resource_read(int dir_fd, const char *id, size_t *len, int *status,
             n += (size_t)r;
         if (r < 0 || n != (size_t)st.st_size) {
             *status = 500;
-            snprintf(why, whylen, "cannot read resource %s", id);
+            snprintf(err, err_size, "cannot read resource %s", id);
             OPENSSL_cleanse(buf, (size_t)st.st_size + 1);
             free(buf);
             buf = NULL;
@@ -138,7 +138,7 @@ uint8_t *kbs_resource_read(int dir_fd, const char *id, size_t *len, int *status,
         *len = n;
     } else {
         *status = 500;
-        snprintf(why, whylen, "out of memory reading resource %s", id);
+        snprintf(err, err_size, "out of memory reading resource %s", id);
     }
     close(fd);
     return buf;

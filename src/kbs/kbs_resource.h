@@ -29,7 +29,7 @@ int kbs_open_beneath(int dir_fd, const char *rel, int flags, enum kbs_resolve ho
  * the caller wipes them) and their number in *len, or NULL with *status (404: no such
  * resource, 500: it cannot be read) and one line in why.
  */
-uint8_t *kbs_resource_read(int dir_fd, const char *id, size_t *len, int *status, char *why,
-                           size_t whylen);
+uint8_t *kbs_resource_read(int dir_fd, const char *id, size_t *len, int *status, char *err,
+                           size_t err_size);
 
 #endif

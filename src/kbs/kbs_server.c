@@ -317,11 +317,11 @@ static int split_listen(const char *spec, char *host, size_t hostlen, char *port
 
 /* A listening socket for cfg->listen; -1 with err filled. */
 static int open_listener(struct kbs_server *srv, const char *spec, int *family, char *err,
-                         size_t errlen)
+                         size_t err_size)
 {
     char host[256], port[8];
     if (split_listen(spec, host, sizeof(host), port, sizeof(port)) != 0) {
-        snprintf(err, errlen, "listen address '%.64s' is not ADDR:PORT or [ADDR]:PORT", spec);
+        snprintf(err, err_size, "listen address '%.64s' is not ADDR:PORT or [ADDR]:PORT", spec);
         return -1;
     }
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
@@ -330,7 +330,7 @@ static int open_listener(struct kbs_server *srv, const char *spec, int *family, 
     struct addrinfo *ai = NULL;
     int rc = getaddrinfo(host, port, &hints, &ai);
     if (rc != 0) {
-        snprintf(err, errlen, "listen address %.64s: %s", spec, gai_strerror(rc));
+        snprintf(err, err_size, "listen address %.64s: %s", spec, gai_strerror(rc));
         return -1;
     }
     int fd = -1, saved = 0;
@@ -354,7 +354,7 @@ static int open_listener(struct kbs_server *srv, const char *spec, int *family, 
     }
     freeaddrinfo(ai);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot listen on %.64s: %s", spec, strerror(saved));
+        snprintf(err, err_size, "cannot listen on %.64s: %s", spec, strerror(saved));
         return -1;
     }
     struct sockaddr_storage ss;
@@ -367,16 +367,16 @@ static int open_listener(struct kbs_server *srv, const char *spec, int *family, 
     return fd;
 }
 
-struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *err, size_t errlen)
+struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *err, size_t err_size)
 {
     pthread_once(&mhd_once, mhd_load);
     if (mhd_error[0] != '\0') {
-        snprintf(err, errlen, "%s", mhd_error);
+        snprintf(err, err_size, "%s", mhd_error);
         return NULL;
     }
     struct kbs_server *srv = calloc(1, sizeof(*srv));
     if (srv == NULL) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, err_size, "out of memory");
         return NULL;
     }
     srv->broker = cfg->broker;
@@ -384,7 +384,7 @@ struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *e
     srv->log = cfg->log ? cfg->log : log_to_stderr;
     srv->log_ctx = cfg->log_ctx;
     int family = AF_INET;
-    int fd = open_listener(srv, cfg->listen ? cfg->listen : "", &family, err, errlen);
+    int fd = open_listener(srv, cfg->listen ? cfg->listen : "", &family, err, err_size);
     if (fd < 0) {
         free(srv);
         return NULL;
@@ -401,7 +401,7 @@ struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *e
     if (cfg->tls_cert_pem != NULL) {
         if (mhd.feature(MHD_FEATURE_TLS) != MHD_YES) {
             close(fd);
-            snprintf(err, errlen, "%s was built without TLS", MHD_SONAME);
+            snprintf(err, err_size, "%s was built without TLS", MHD_SONAME);
             free(srv);
             return NULL;
         }
@@ -421,7 +421,7 @@ struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *e
         keep_escapes, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         close(fd);
-        snprintf(err, errlen, "libmicrohttpd did not start on %s", srv->address);
+        snprintf(err, err_size, "libmicrohttpd did not start on %s", srv->address);
         free(srv);
         return NULL;
     }

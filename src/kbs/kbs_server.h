@@ -44,7 +44,8 @@ struct kbs_server;
  * Binds, listens and starts serving on a thread of the server's own. Returns the
  * server, or NULL with one line in err (libmicrohttpd missing, address in use...).
  */
-struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *err, size_t errlen);
+struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *err,
+                                    size_t err_size);
 
 /* The port the server listens on (what port 0 became). */
 unsigned kbs_server_port(const struct kbs_server *s);

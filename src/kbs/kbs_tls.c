@@ -40,7 +40,7 @@ static int pin_of(X509 *cert, char pin[7 + 64 + 1])
 }
 
 int kbs_tls_load(struct kbs_tls *t, const char *cert_file, const char *key_file, char *err,
-                 size_t errlen)
+                 size_t err_size)
 {
     memset(t, 0, sizeof(*t));
     X509 *cert = NULL;
@@ -49,28 +49,28 @@ int kbs_tls_load(struct kbs_tls *t, const char *cert_file, const char *key_file,
     FILE *f = fopen(cert_file, "r");
     int rc = -1;
     if (f == NULL) {
-        snprintf(err, errlen, "--tls-cert %s: cannot read it", cert_file);
+        snprintf(err, err_size, "--tls-cert %s: cannot read it", cert_file);
         goto out;
     }
     cert = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
     if (cert == NULL) {
-        snprintf(err, errlen, "--tls-cert %s: no PEM certificate in it", cert_file);
+        snprintf(err, err_size, "--tls-cert %s: no PEM certificate in it", cert_file);
         goto out;
     }
     if ((f = fopen(key_file, "r")) == NULL) {
-        snprintf(err, errlen, "--tls-key %s: cannot read it", key_file);
+        snprintf(err, err_size, "--tls-key %s: cannot read it", key_file);
         goto out;
     }
     /* no passphrase callback: a broker that starts unattended cannot ask for one */
     key = PEM_read_PrivateKey(f, NULL, NULL, (void *)"");
     fclose(f);
     if (key == NULL) {
-        snprintf(err, errlen, "--tls-key %s: no unencrypted PEM private key in it", key_file);
+        snprintf(err, err_size, "--tls-key %s: no unencrypted PEM private key in it", key_file);
         goto out;
     }
     if (X509_check_private_key(cert, key) != 1) {
-        snprintf(err, errlen, "--tls-key %s is not the key of the certificate in %s", key_file,
+        snprintf(err, err_size, "--tls-key %s is not the key of the certificate in %s", key_file,
                  cert_file);
         goto out;
     }
@@ -78,7 +78,7 @@ int kbs_tls_load(struct kbs_tls *t, const char *cert_file, const char *key_file,
         PEM_write_bio_X509(out, cert) != 1 || (t->cert_pem = bio_string(out)) == NULL ||
         BIO_reset(out) != 1 || PEM_write_bio_PrivateKey(out, key, NULL, NULL, 0, NULL, NULL) != 1 ||
         (t->key_pem = bio_string(out)) == NULL) {
-        snprintf(err, errlen, "cannot encode the TLS certificate and key");
+        snprintf(err, err_size, "cannot encode the TLS certificate and key");
         goto out;
     }
     rc = 0;

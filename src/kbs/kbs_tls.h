@@ -18,7 +18,7 @@ struct kbs_tls {
 
 /* Fills t from the two PEM files; 0, or -1 with one line in err. */
 int kbs_tls_load(struct kbs_tls *t, const char *cert_file, const char *key_file, char *err,
-                 size_t errlen);
+                 size_t err_size);
 
 /* Wipes and frees what kbs_tls_load allocated. */
 void kbs_tls_free(struct kbs_tls *t);

@@ -20,10 +20,10 @@
 /* KVM sets EFER.SVME in every SEV-ES VMSA it launches; the digest must include it. */
 #define EFER_SVME 0x1000ull
 
-static int fail(char *err, size_t size, const char *msg)
+static int fail(char *err, size_t err_size, const char *msg)
 {
-    if (size)
-        snprintf(err, size, "%s", msg);
+    if (err_size)
+        snprintf(err, err_size, "%s", msg);
     return -1;
 }
 

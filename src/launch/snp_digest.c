@@ -3,6 +3,7 @@
  */
 #include "launch/snp_digest.h"
 
+#include "common/hex.h"
 #include "common/md.h"
 
 #include <stdio.h>
@@ -88,11 +89,5 @@ int snp_digest_add_page(struct snp_digest *d, uint64_t gpa, enum snp_page_type t
 
 void snp_digest_hex(const struct snp_digest *d, char out[2 * SNP_DIGEST_SIZE + 1])
 {
-    static const char digits[] = "0123456789abcdef";
-
-    for (size_t i = 0; i < SNP_DIGEST_SIZE; i++) {
-        out[2 * i] = digits[d->value[i] >> 4];
-        out[2 * i + 1] = digits[d->value[i] & 0xf];
-    }
-    out[2 * SNP_DIGEST_SIZE] = '\0';
+    hex_encode(d->value, SNP_DIGEST_SIZE, out);
 }

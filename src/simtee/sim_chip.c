@@ -11,6 +11,8 @@
  * apart by name as well as by key.
  */
 #include "simtee/sim_chip.h"
+#include "common/error_line.h"
+#include "common/hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,55 +89,6 @@ static const char *const chip_files[] = {SIM_CHIP_ARK_KEY,  SIM_CHIP_ASK_KEY,  S
                                          SIM_CHIP_JSON};
 #define CHIP_FILE_COUNT (sizeof(chip_files) / sizeof(chip_files[0]))
 
-__attribute__((format(printf, 3, 4))) static int errf(char *err, size_t err_size, const char *fmt,
-                                                      ...)
-{
-    if (err != NULL && err_size > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    /* OpenSSL queues errors per thread; a failure here must not leave them to the caller. */
-    ERR_clear_error();
-    return -1;
-}
-
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
-static int nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes exactly 2n hex digits into out. Returns 0 or -1. */
-static int from_hex(const char *s, uint8_t *out, size_t n)
-{
-    if (strlen(s) != 2 * n)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
-}
-
 static int join(char *out, size_t size, const char *dir, const char *name)
 {
     int n = snprintf(out, size, "%s/%s", dir, name);
@@ -210,7 +163,7 @@ static int vcek_ext_values(const uint8_t chip_id[SNP_CHIP_ID_SIZE], uint64_t rep
 static X509_NAME *sim_name(const char *role, const uint8_t chip_id[SNP_CHIP_ID_SIZE])
 {
     char id[9], cn[64];
-    to_hex(chip_id, 4, id);
+    hex_encode(chip_id, 4, id);
     snprintf(cn, sizeof(cn), "Cloister simulated %s %s", role, id);
     X509_NAME *name = X509_NAME_new();
     if (name == NULL ||
@@ -350,7 +303,7 @@ static X509 *make_vcek(struct new_chip *n, const uint8_t *chip_id, uint64_t tcb)
 static json_t *make_json(const uint8_t *chip_id, const struct sim_chip_params *p)
 {
     char hex[2 * SNP_CHIP_ID_SIZE + 1];
-    to_hex(chip_id, SNP_CHIP_ID_SIZE, hex);
+    hex_encode(chip_id, SNP_CHIP_ID_SIZE, hex);
     return json_pack("{s:s, s:i, s:s, s:{s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i}}", "about",
                      "a simulated AMD secure processor made by `cloister sim init`; no verifier "
                      "trusts it unless told to (docs/sim-tee.md)",
@@ -360,50 +313,52 @@ static json_t *make_json(const uint8_t *chip_id, const struct sim_chip_params *p
                      "build", p->fw_build);
 }
 
-static int make_chip(const struct sim_chip_params *p, struct new_chip *n, char *err, size_t size)
+static int make_chip(const struct sim_chip_params *p, struct new_chip *n, char *err,
+                     size_t err_size)
 {
     uint8_t chip_id[SNP_CHIP_ID_SIZE];
     if (RAND_bytes(chip_id, sizeof(chip_id)) != 1)
-        return errf(err, size, "cannot get random bytes for the chip ID");
+        return crypto_error_line(err, err_size, "cannot get random bytes for the chip ID");
     if ((n->ark_key = EVP_RSA_gen(p->rsa_bits)) == NULL ||
         (n->ask_key = EVP_RSA_gen(p->rsa_bits)) == NULL ||
         (n->vcek_key = EVP_EC_gen("P-384")) == NULL)
-        return errf(err, size, "cannot generate the chip's keys");
+        return crypto_error_line(err, err_size, "cannot generate the chip's keys");
     if ((n->ark = make_ark(n, chip_id)) == NULL || (n->ask = make_ask(n, chip_id)) == NULL ||
         (n->vcek = make_vcek(n, chip_id, snp_tcb_encode(p->tcb))) == NULL)
-        return errf(err, size, "cannot make the chip's certificates");
+        return crypto_error_line(err, err_size, "cannot make the chip's certificates");
     if ((n->json = make_json(chip_id, p)) == NULL)
-        return errf(err, size, "cannot describe the chip in %s", SIM_CHIP_JSON);
+        return crypto_error_line(err, err_size, "cannot describe the chip in %s", SIM_CHIP_JSON);
     return 0;
 }
 
 /* ---- writing the files ---- */
 
 /* Creates dir and its missing parents as 0700, and makes dir itself no looser than 0700. */
-static int make_dirs(const char *dir, char *err, size_t size)
+static int make_dirs(const char *dir, char *err, size_t err_size)
 {
     char path[PATH_MAX];
     if (dir[0] == '\0')
-        return errf(err, size, "an empty directory name");
+        return crypto_error_line(err, err_size, "an empty directory name");
     if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-        return errf(err, size, "%s: path too long", dir);
+        return crypto_error_line(err, err_size, "%s: path too long", dir);
     for (char *p = path + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
         char c = *p;
         *p = '\0';
         if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return errf(err, size, "cannot create %s: %s", path, strerror(errno));
+            return crypto_error_line(err, err_size, "cannot create %s: %s", path, strerror(errno));
         *p = c;
         if (c == '\0')
             break;
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return errf(err, size, "%s is not a directory", dir);
+        return crypto_error_line(err, err_size, "%s is not a directory", dir);
     /* It holds private keys: nobody else may list or read it. */
     if ((st.st_mode & 077) != 0 && chmod(dir, 0700) != 0)
-        return errf(err, size, "cannot make %s private (mode 0700): %s", dir, strerror(errno));
+        return crypto_error_line(err, err_size, "cannot make %s private (mode 0700): %s", dir,
+                                 strerror(errno));
     return 0;
 }
 
@@ -429,23 +384,23 @@ static bool emit(FILE *f, enum file_kind kind, void *obj)
  * so that a reader never sees half a file, then renames it into place.
  */
 static int write_file(const char *dir, const char *name, mode_t mode, enum file_kind kind,
-                      void *obj, char *err, size_t size)
+                      void *obj, char *err, size_t err_size)
 {
     char path[PATH_MAX], tmp[PATH_MAX];
     char tmp_name[64];
     snprintf(tmp_name, sizeof(tmp_name), ".%s.tmp", name);
     if (join(path, sizeof(path), dir, name) || join(tmp, sizeof(tmp), dir, tmp_name))
-        return errf(err, size, "%s: path too long", dir);
+        return crypto_error_line(err, err_size, "%s: path too long", dir);
     unlink(tmp); /* left over from an interrupted init */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
-        return errf(err, size, "cannot create %s: %s", tmp, strerror(errno));
+        return crypto_error_line(err, err_size, "cannot create %s: %s", tmp, strerror(errno));
     FILE *f = fdopen(fd, "w");
     if (f == NULL) {
         int saved = errno;
         close(fd);
         unlink(tmp);
-        return errf(err, size, "cannot write %s: %s", tmp, strerror(saved));
+        return crypto_error_line(err, err_size, "cannot write %s: %s", tmp, strerror(saved));
     }
     errno = 0;
     bool ok = fchmod(fd, mode) == 0 && emit(f, kind, obj) && fflush(f) == 0 && fsync(fd) == 0;
@@ -460,13 +415,13 @@ static int write_file(const char *dir, const char *name, mode_t mode, enum file_
     }
     if (!ok) {
         unlink(tmp);
-        return errf(err, size, "cannot write %s: %s", path,
-                    saved ? strerror(saved) : "cannot encode it");
+        return crypto_error_line(err, err_size, "cannot write %s: %s", path,
+                                 saved ? strerror(saved) : "cannot encode it");
     }
     return 0;
 }
 
-static int write_chip(const char *dir, struct new_chip *n, char *err, size_t size)
+static int write_chip(const char *dir, struct new_chip *n, char *err, size_t err_size)
 {
     const struct {
         const char *name;
@@ -484,7 +439,8 @@ static int write_chip(const char *dir, struct new_chip *n, char *err, size_t siz
     };
     _Static_assert(sizeof(files) / sizeof(files[0]) == CHIP_FILE_COUNT, "every chip file");
     for (size_t i = 0; i < CHIP_FILE_COUNT; i++)
-        if (write_file(dir, files[i].name, files[i].mode, files[i].kind, files[i].obj, err, size))
+        if (write_file(dir, files[i].name, files[i].mode, files[i].kind, files[i].obj, err,
+                       err_size))
             return -1;
     return 0;
 }
@@ -493,19 +449,20 @@ int sim_chip_init_with(const char *dir, bool force, const struct sim_chip_params
                        size_t err_size)
 {
     if (dir == NULL && (dir = sim_chip_default_dir()) == NULL)
-        return errf(err, err_size,
-                    "no directory for the simulated chip: set CLOISTER_SIM_DIR "
-                    "or HOME");
+        return crypto_error_line(err, err_size,
+                                 "no directory for the simulated chip: set CLOISTER_SIM_DIR "
+                                 "or HOME");
     if (p == NULL || p->rsa_bits < 2048)
-        return errf(err, err_size, "the ARK and ASK need RSA keys of 2048 bits or more");
+        return crypto_error_line(err, err_size,
+                                 "the ARK and ASK need RSA keys of 2048 bits or more");
     char path[PATH_MAX];
     struct stat st;
     for (size_t i = 0; !force && i < CHIP_FILE_COUNT; i++) {
         if (join(path, sizeof(path), dir, chip_files[i]))
-            return errf(err, err_size, "%s: path too long", dir);
+            return crypto_error_line(err, err_size, "%s: path too long", dir);
         if (lstat(path, &st) == 0) {
-            errf(err, err_size, "%s already holds a simulated chip (%s exists)", dir,
-                 chip_files[i]);
+            crypto_error_line(err, err_size, "%s already holds a simulated chip (%s exists)", dir,
+                              chip_files[i]);
             return SIM_CHIP_EXISTS;
         }
     }
@@ -530,41 +487,41 @@ int sim_chip_init(const char *dir, bool force, char *err, size_t err_size)
 
 /* DIR/NAME opened for reading, its path in path; NULL with err filled. */
 static FILE *open_pem(const char *dir, const char *name, char path[PATH_MAX], char *err,
-                      size_t size)
+                      size_t err_size)
 {
     if (join(path, PATH_MAX, dir, name)) {
-        errf(err, size, "%s: path too long", dir);
+        crypto_error_line(err, err_size, "%s: path too long", dir);
         return NULL;
     }
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        errf(err, size, "cannot open %s: %s", path, strerror(errno));
+        crypto_error_line(err, err_size, "cannot open %s: %s", path, strerror(errno));
     return f;
 }
 
-static X509 *read_cert(const char *dir, const char *name, char *err, size_t size)
+static X509 *read_cert(const char *dir, const char *name, char *err, size_t err_size)
 {
     char path[PATH_MAX];
-    FILE *f = open_pem(dir, name, path, err, size);
+    FILE *f = open_pem(dir, name, path, err, err_size);
     if (f == NULL)
         return NULL;
     X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
     if (x == NULL)
-        errf(err, size, "%s is not a PEM certificate", path);
+        crypto_error_line(err, err_size, "%s is not a PEM certificate", path);
     return x;
 }
 
-static EVP_PKEY *read_key(const char *dir, const char *name, char *err, size_t size)
+static EVP_PKEY *read_key(const char *dir, const char *name, char *err, size_t err_size)
 {
     char path[PATH_MAX];
-    FILE *f = open_pem(dir, name, path, err, size);
+    FILE *f = open_pem(dir, name, path, err, err_size);
     if (f == NULL)
         return NULL;
     EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
     if (k == NULL)
-        errf(err, size, "%s is not a PEM private key", path);
+        crypto_error_line(err, err_size, "%s is not a PEM private key", path);
     return k;
 }
 
@@ -578,31 +535,32 @@ static bool json_byte(json_t *obj, const char *key, uint8_t *out)
     return true;
 }
 
-static int read_json(const char *dir, struct sim_chip *c, char *err, size_t size)
+static int read_json(const char *dir, struct sim_chip *c, char *err, size_t err_size)
 {
     char path[PATH_MAX];
     if (join(path, sizeof(path), dir, SIM_CHIP_JSON))
-        return errf(err, size, "%s: path too long", dir);
+        return crypto_error_line(err, err_size, "%s: path too long", dir);
     json_error_t jerr;
     json_t *j = json_load_file(path, 0, &jerr);
     if (j == NULL)
-        return errf(err, size, "%s: %s", path, jerr.text);
+        return crypto_error_line(err, err_size, "%s: %s", path, jerr.text);
     json_t *tcb = json_object_get(j, "tcb"), *fw = json_object_get(j, "firmware");
     json_t *format = json_object_get(j, "format");
     const char *id = json_string_value(json_object_get(j, "chip_id"));
     struct snp_tcb t;
     bool ok = json_is_integer(format) && json_integer_value(format) == CHIP_JSON_FORMAT &&
-              id != NULL && from_hex(id, c->chip_id, sizeof(c->chip_id)) == 0 &&
+              id != NULL && hex_decode(id, c->chip_id, sizeof(c->chip_id)) == 0 &&
               json_byte(tcb, "bootloader", &t.bootloader) && json_byte(tcb, "tee", &t.tee) &&
               json_byte(tcb, "snp", &t.snp) && json_byte(tcb, "microcode", &t.microcode) &&
               json_byte(fw, "major", &c->fw_major) && json_byte(fw, "minor", &c->fw_minor) &&
               json_byte(fw, "build", &c->fw_build);
     json_decref(j);
     if (!ok)
-        return errf(err, size,
-                    "%s: not a chip description (format %d, chip_id of 128 hex digits, tcb and "
-                    "firmware numbers 0-255)",
-                    path, CHIP_JSON_FORMAT);
+        return crypto_error_line(
+            err, err_size,
+            "%s: not a chip description (format %d, chip_id of 128 hex digits, tcb and "
+            "firmware numbers 0-255)",
+            path, CHIP_JSON_FORMAT);
     c->reported_tcb = snp_tcb_encode(t);
     return 0;
 }
@@ -640,24 +598,28 @@ static bool vcek_matches(X509 *vcek, const struct sim_chip *c, const char **whic
     return true;
 }
 
-static int check_chip(const char *dir, struct sim_chip *c, char *err, size_t size)
+static int check_chip(const char *dir, struct sim_chip *c, char *err, size_t err_size)
 {
     const char *which = NULL;
     if (!signed_by(c->ark, c->ark))
-        return errf(err, size, "%s/%s is not a self-signed root", dir, SIM_CHIP_ARK_CERT);
+        return crypto_error_line(err, err_size, "%s/%s is not a self-signed root", dir,
+                                 SIM_CHIP_ARK_CERT);
     if (!signed_by(c->ask, c->ark))
-        return errf(err, size, "%s/%s is not signed by the ARK in %s (files of two chips?)", dir,
-                    SIM_CHIP_ASK_CERT, SIM_CHIP_ARK_CERT);
+        return crypto_error_line(err, err_size,
+                                 "%s/%s is not signed by the ARK in %s (files of two chips?)", dir,
+                                 SIM_CHIP_ASK_CERT, SIM_CHIP_ARK_CERT);
     if (!signed_by(c->vcek, c->ask))
-        return errf(err, size, "%s/%s is not signed by the ASK in %s (files of two chips?)", dir,
-                    SIM_CHIP_VCEK_CERT, SIM_CHIP_ASK_CERT);
+        return crypto_error_line(err, err_size,
+                                 "%s/%s is not signed by the ASK in %s (files of two chips?)", dir,
+                                 SIM_CHIP_VCEK_CERT, SIM_CHIP_ASK_CERT);
     if (EVP_PKEY_eq(X509_get0_pubkey(c->vcek), c->vcek_key) != 1)
-        return errf(err, size, "%s/%s is not the private key of the VCEK in %s", dir,
-                    SIM_CHIP_VCEK_KEY, SIM_CHIP_VCEK_CERT);
+        return crypto_error_line(err, err_size, "%s/%s is not the private key of the VCEK in %s",
+                                 dir, SIM_CHIP_VCEK_KEY, SIM_CHIP_VCEK_CERT);
     if (!vcek_matches(c->vcek, c, &which))
-        return errf(err, size,
-                    "%s/%s does not match %s: its extension %s differs from the chip ID and TCB",
-                    dir, SIM_CHIP_VCEK_CERT, SIM_CHIP_JSON, which);
+        return crypto_error_line(
+            err, err_size,
+            "%s/%s does not match %s: its extension %s differs from the chip ID and TCB", dir,
+            SIM_CHIP_VCEK_CERT, SIM_CHIP_JSON, which);
     return 0;
 }
 
@@ -665,9 +627,9 @@ int sim_chip_load(const char *dir, struct sim_chip *c, char *err, size_t err_siz
 {
     memset(c, 0, sizeof(*c));
     if (dir == NULL && (dir = sim_chip_default_dir()) == NULL)
-        return errf(err, err_size,
-                    "no directory for the simulated chip: set CLOISTER_SIM_DIR "
-                    "or HOME");
+        return crypto_error_line(err, err_size,
+                                 "no directory for the simulated chip: set CLOISTER_SIM_DIR "
+                                 "or HOME");
     if ((c->ark = read_cert(dir, SIM_CHIP_ARK_CERT, err, err_size)) == NULL ||
         (c->ask = read_cert(dir, SIM_CHIP_ASK_CERT, err, err_size)) == NULL ||
         (c->vcek = read_cert(dir, SIM_CHIP_VCEK_CERT, err, err_size)) == NULL ||
@@ -722,14 +684,14 @@ int sim_chip_cert_table(const struct sim_chip *c, uint8_t **out, size_t *len, ch
     *len = 0;
     for (int i = 0; i < N; i++) {
         if (entries[i].cert == NULL || (der_len[i] = i2d_X509(entries[i].cert, &der[i])) <= 0) {
-            errf(err, err_size, "cannot encode the chip's certificates");
+            crypto_error_line(err, err_size, "cannot encode the chip's certificates");
             goto out;
         }
         total += (size_t)der_len[i];
     }
     uint8_t *table = calloc(1, total); /* the zero entry after the last is the terminator */
     if (table == NULL) {
-        errf(err, err_size, "out of memory");
+        crypto_error_line(err, err_size, "out of memory");
         goto out;
     }
     size_t at = (N + 1) * SIM_CERT_TABLE_ENTRY_SIZE;
@@ -755,7 +717,7 @@ int sim_chip_ark_fingerprint(const struct sim_chip *c, char hex[65])
     unsigned char md[32];
     unsigned int n = 0;
     if (c->ark == NULL || X509_digest(c->ark, EVP_sha256(), md, &n) != 1 || n != sizeof(md))
-        return errf(NULL, 0, "no ARK");
-    to_hex(md, sizeof(md), hex);
+        return crypto_error_line(NULL, 0, "no ARK");
+    hex_encode(md, sizeof(md), hex);
     return 0;
 }

@@ -2,6 +2,7 @@
 #include "simtee/sim_report.h"
 
 #include "verify/snp_verify.h"
+#include "common/error_line.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,33 +17,22 @@
 /* Policy bits the SNP ABI defined up to firmware 1.52 end at SINGLE_SOCKET (bit 20). */
 #define POLICY_DEFINED_BITS (UINT64_C(0x1fffff))
 
-__attribute__((format(printf, 3, 4))) static int errf(char *err, size_t err_size, const char *fmt,
-                                                      ...)
-{
-    if (err != NULL && err_size > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-int sim_report_check_policy(const struct sim_chip *c, uint64_t policy, char *err, size_t size)
+int sim_report_check_policy(const struct sim_chip *c, uint64_t policy, char *err, size_t err_size)
 {
     if (c == NULL)
-        return errf(err, size, "no simulated chip");
+        return error_line(err, err_size, "no simulated chip");
     if (!(policy & SNP_POLICY_RESERVED_ONE))
-        return errf(err, size, "guest policy 0x%llx: bit 17 must be set",
-                    (unsigned long long)policy);
+        return error_line(err, err_size, "guest policy 0x%llx: bit 17 must be set",
+                          (unsigned long long)policy);
     if (policy & ~POLICY_DEFINED_BITS)
-        return errf(err, size,
-                    "guest policy 0x%llx: bits above 20 are not defined by firmware %u.%u",
-                    (unsigned long long)policy, c->fw_major, c->fw_minor);
+        return error_line(err, err_size,
+                          "guest policy 0x%llx: bits above 20 are not defined by firmware %u.%u",
+                          (unsigned long long)policy, c->fw_major, c->fw_minor);
     unsigned major = SNP_POLICY_ABI_MAJOR(policy), minor = SNP_POLICY_ABI_MINOR(policy);
     if (major > c->fw_major || (major == c->fw_major && minor > c->fw_minor))
-        return errf(err, size, "guest policy 0x%llx: needs ABI %u.%u, the firmware is %u.%u",
-                    (unsigned long long)policy, major, minor, c->fw_major, c->fw_minor);
+        return error_line(err, err_size,
+                          "guest policy 0x%llx: needs ABI %u.%u, the firmware is %u.%u",
+                          (unsigned long long)policy, major, minor, c->fw_major, c->fw_minor);
     return 0;
 }
 
@@ -50,13 +40,14 @@ int sim_report_make(const struct sim_chip *c, const struct sim_report_input *in,
                     uint8_t out[SNP_REPORT_SIZE], char *err, size_t err_size)
 {
     if (c == NULL || c->vcek_key == NULL || in == NULL)
-        return errf(err, err_size, "no simulated chip or no request");
+        return error_line(err, err_size, "no simulated chip or no request");
     if (sim_report_check_policy(c, in->policy, err, err_size) != 0)
         return -1;
     if (in->vmpl > MAX_VMPL)
-        return errf(err, err_size, "VMPL %u requested; VMPLs are 0 to %d", in->vmpl, MAX_VMPL);
+        return error_line(err, err_size, "VMPL %u requested; VMPLs are 0 to %d", in->vmpl,
+                          MAX_VMPL);
     if (in->author_signed && !in->id_signed)
-        return errf(err, err_size, "an author key is given without an ID key it signed");
+        return error_line(err, err_size, "an author key is given without an ID key it signed");
 
     struct snp_report r;
     memset(&r, 0, sizeof(r));
@@ -90,7 +81,7 @@ int sim_report_make(const struct sim_chip *c, const struct sim_report_input *in,
     snp_report_serialize(&r, out);
     if (snp_report_sign(out, c->vcek_key) != 0) {
         memset(out, 0, SNP_REPORT_SIZE);
-        return errf(err, err_size, "cannot sign the report with the chip's VCEK key");
+        return error_line(err, err_size, "cannot sign the report with the chip's VCEK key");
     }
     return 0;
 }

@@ -76,21 +76,22 @@ static void put_le64(uint8_t *p, uint64_t v)
 }
 
 int snp_report_parse(const uint8_t *buf, size_t len, struct snp_report *out, char *err,
-                     size_t errlen)
+                     size_t err_size)
 {
     if (buf == NULL || len != SNP_REPORT_SIZE)
-        return error_line(err, errlen, "report is %zu bytes, expected %d", buf ? len : 0,
+        return error_line(err, err_size, "report is %zu bytes, expected %d", buf ? len : 0,
                           SNP_REPORT_SIZE);
 
     struct snp_report r;
     memset(&r, 0, sizeof(r));
     r.version = get_le32(buf + OFF_VERSION);
     if (r.version < SNP_REPORT_MIN_VERSION)
-        return error_line(err, errlen, "report version %u is not supported (expected %d or later)",
-                          r.version, SNP_REPORT_MIN_VERSION);
+        return error_line(err, err_size,
+                          "report version %u is not supported (expected %d or later)", r.version,
+                          SNP_REPORT_MIN_VERSION);
     r.signature_algo = get_le32(buf + OFF_SIGNATURE_ALGO);
     if (r.signature_algo != SNP_SIG_ALGO_ECDSA_P384_SHA384)
-        return error_line(err, errlen,
+        return error_line(err, err_size,
                           "unknown signature algorithm %u (expected %d, ECDSA P-384 with SHA-384)",
                           r.signature_algo, SNP_SIG_ALGO_ECDSA_P384_SHA384);
 

@@ -95,13 +95,13 @@ struct snp_report {
 };
 
 /*
- * Parses len bytes into *out. Returns 0, or -1 with a one-line reason in err (errlen
+ * Parses len bytes into *out. Returns 0, or -1 with a one-line reason in err (err_size
  * bytes, may be 0) when the length is not SNP_REPORT_SIZE, the version is below 2 or
  * the signature algorithm is not ECDSA P-384/SHA-384. Only the layout is checked: the
  * signature and the meaning of the fields are the verifier's business.
  */
 int snp_report_parse(const uint8_t *buf, size_t len, struct snp_report *out, char *err,
-                     size_t errlen);
+                     size_t err_size);
 
 /* Writes the report's SNP_REPORT_SIZE bytes to out; reserved bytes become zero. */
 void snp_report_serialize(const struct snp_report *r, uint8_t out[SNP_REPORT_SIZE]);

@@ -3,6 +3,7 @@
 
 #include "verify/amd_roots.h"
 #include "verify/amd_sig.h"
+#include "common/hex.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,16 +88,6 @@ failf(struct snp_verify_result *res, enum snp_verify_status status, const char *
     /* OpenSSL queues errors per thread; a failed check must not leave them to the caller. */
     ERR_clear_error();
     return status;
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
 }
 
 /* Copies text into out, replacing anything but printable ASCII: messages stay one line. */
@@ -256,48 +247,48 @@ static const char *pss_problem(const X509 *cert)
  * for the message. Returns true, or false with why filled.
  */
 static bool check_link(X509 *child, const char *child_role, X509 *issuer, const char *issuer_role,
-                       char *why, size_t whylen)
+                       char *err, size_t err_size)
 {
     char cname[64], iname[64];
     if (X509_NAME_cmp(X509_get_issuer_name(child), X509_get_subject_name(issuer)) != 0) {
         name_text(X509_get_issuer_name(child), cname, sizeof(cname));
         name_text(X509_get_subject_name(issuer), iname, sizeof(iname));
-        snprintf(why, whylen, "the %s is issued by '%s', not by the %s '%s'", child_role, cname,
+        snprintf(err, err_size, "the %s is issued by '%s', not by the %s '%s'", child_role, cname,
                  issuer_role, iname);
         return false;
     }
     const char *pss = pss_problem(child);
     if (pss != NULL) {
-        snprintf(why, whylen, "the %s %s", child_role, pss);
+        snprintf(err, err_size, "the %s %s", child_role, pss);
         return false;
     }
     EVP_PKEY *key = X509_get0_pubkey(issuer);
     if (key == NULL || !EVP_PKEY_is_a(key, "RSA")) {
-        snprintf(why, whylen, "the %s has no usable RSA public key", issuer_role);
+        snprintf(err, err_size, "the %s has no usable RSA public key", issuer_role);
         return false;
     }
     /* X509_verify also refuses a TBS signature algorithm that differs from the outer one. */
     if (X509_verify(child, key) != 1) {
         if (child == issuer)
-            snprintf(why, whylen, "the %s's self-signature does not verify", child_role);
+            snprintf(err, err_size, "the %s's self-signature does not verify", child_role);
         else
-            snprintf(why, whylen, "the %s's signature does not verify with the %s key", child_role,
-                     issuer_role);
+            snprintf(err, err_size, "the %s's signature does not verify with the %s key",
+                     child_role, issuer_role);
         return false;
     }
     return true;
 }
 
 /* A certificate that signs others must say so (basicConstraints CA, keyCertSign). */
-static bool check_ca(X509 *cert, const char *role, char *why, size_t whylen)
+static bool check_ca(X509 *cert, const char *role, char *err, size_t err_size)
 {
     if (X509_check_ca(cert) != 1) {
-        snprintf(why, whylen, "the %s is not a CA certificate (basicConstraints)", role);
+        snprintf(err, err_size, "the %s is not a CA certificate (basicConstraints)", role);
         return false;
     }
     uint32_t usage = X509_get_key_usage(cert);
     if (usage != UINT32_MAX && !(usage & KU_KEY_CERT_SIGN)) {
-        snprintf(why, whylen, "the %s's key usage does not allow certificate signing", role);
+        snprintf(err, err_size, "the %s's key usage does not allow certificate signing", role);
         return false;
     }
     return true;
@@ -310,23 +301,23 @@ static void time_text(const ASN1_TIME *t, char *out, size_t outlen)
         snprintf(out, outlen, "(unreadable)");
 }
 
-static bool check_validity(X509 *cert, const char *role, time_t now, char *why, size_t whylen)
+static bool check_validity(X509 *cert, const char *role, time_t now, char *err, size_t err_size)
 {
     char when[64];
     const ASN1_TIME *nb = X509_get0_notBefore(cert), *na = X509_get0_notAfter(cert);
     int before = X509_cmp_time(nb, &now), after = X509_cmp_time(na, &now);
     if (before == 0 || after == 0) {
-        snprintf(why, whylen, "the %s has a malformed validity period", role);
+        snprintf(err, err_size, "the %s has a malformed validity period", role);
         return false;
     }
     if (before > 0) {
         time_text(nb, when, sizeof(when));
-        snprintf(why, whylen, "the %s is not valid before %s", role, when);
+        snprintf(err, err_size, "the %s is not valid before %s", role, when);
         return false;
     }
     if (after < 0) {
         time_text(na, when, sizeof(when));
-        snprintf(why, whylen, "the %s expired on %s", role, when);
+        snprintf(err, err_size, "the %s expired on %s", role, when);
         return false;
     }
     return true;
@@ -496,13 +487,13 @@ static int find_ext(X509 *cert, const char *oid, const ASN1_OCTET_STRING **value
  * Reads a security patch level extension: its value is a DER INTEGER (e.g. 02 01 08),
  * not a raw byte. Returns true with *spl in 0..255, or false with why filled.
  */
-static bool read_spl(X509 *vcek, const char *oid, const char *what, int *spl, char *why,
-                     size_t whylen)
+static bool read_spl(X509 *vcek, const char *oid, const char *what, int *spl, char *err,
+                     size_t err_size)
 {
     const ASN1_OCTET_STRING *value = NULL;
     int found = find_ext(vcek, oid, &value);
     if (found <= 0) {
-        snprintf(why, whylen, "the VCEK has %s %s extension (%s)", found ? "more than one" : "no",
+        snprintf(err, err_size, "the VCEK has %s %s extension (%s)", found ? "more than one" : "no",
                  what, oid);
         return false;
     }
@@ -514,7 +505,7 @@ static bool read_spl(X509 *vcek, const char *oid, const char *what, int *spl, ch
               ASN1_INTEGER_get_int64(&v, ai) == 1 && v >= 0 && v <= 255;
     ASN1_INTEGER_free(ai);
     if (!ok) {
-        snprintf(why, whylen, "the VCEK's %s extension is not a DER INTEGER in 0..255", what);
+        snprintf(err, err_size, "the VCEK's %s extension is not a DER INTEGER in 0..255", what);
         return false;
     }
     *spl = (int)v;
@@ -526,13 +517,13 @@ static bool read_spl(X509 *vcek, const char *oid, const char *what, int *spl, ch
  * as the 64 raw bytes and as a DER OCTET STRING around them; the lengths (64 and 66)
  * tell the two apart. Returns true with id filled, or false with why.
  */
-static bool read_hwid(X509 *vcek, uint8_t id[SNP_CHIP_ID_SIZE], char *why, size_t whylen)
+static bool read_hwid(X509 *vcek, uint8_t id[SNP_CHIP_ID_SIZE], char *err, size_t err_size)
 {
     const ASN1_OCTET_STRING *value = NULL;
     int found = find_ext(vcek, OID_HWID, &value);
     if (found <= 0) {
-        snprintf(why, whylen, "the VCEK has %s hwID extension (%s)", found ? "more than one" : "no",
-                 OID_HWID);
+        snprintf(err, err_size, "the VCEK has %s hwID extension (%s)",
+                 found ? "more than one" : "no", OID_HWID);
         return false;
     }
     const unsigned char *data = ASN1_STRING_get0_data(value);
@@ -548,7 +539,7 @@ static bool read_hwid(X509 *vcek, uint8_t id[SNP_CHIP_ID_SIZE], char *why, size_
         memcpy(id, ASN1_STRING_get0_data(inner), SNP_CHIP_ID_SIZE);
     ASN1_OCTET_STRING_free(inner);
     if (!ok)
-        snprintf(why, whylen, "the VCEK's hwID extension is not a 64-byte chip ID");
+        snprintf(err, err_size, "the VCEK's hwID extension is not a 64-byte chip ID");
     return ok;
 }
 
@@ -624,8 +615,8 @@ static enum snp_verify_status check_bytes(enum snp_verify_status st, const uint8
     if (want == NULL || memcmp(got, want, n) == 0)
         return SNP_VERIFY_OK;
     char got_hex[2 * SNP_REPORT_DATA_SIZE + 1], want_hex[2 * SNP_REPORT_DATA_SIZE + 1];
-    hex(got, n, got_hex);
-    hex(want, n, want_hex);
+    hex_encode(got, n, got_hex);
+    hex_encode(want, n, want_hex);
     return failf(res, st, "is %s, expected %s", got_hex, want_hex);
 }
 
