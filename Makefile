@@ -100,10 +100,12 @@ $(BUILD)/shim/bearssl/%.o: $(BEARSSL_DIR)/src/%.c
 	$(CC) $(BEARSSL_CFLAGS) -c $< -o $@
 $(SHIM_OBJS): | $(BEARSSL_DIR)/src/hash/sha2small.c
 
-# the linker script goes through cpp: it builds the IDT with a macro
-$(BUILD)/shim/shim.ld: src/shim/shim.ld.in
+# the linker script goes through cpp: it builds the IDT with a macro, and takes the
+# shim's address from abi.h, the one place the monitor's page tables take it from too
+$(BUILD)/shim/shim.ld: src/shim/shim.ld.in include/cloister/abi.h
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -DCL_KERNEL_BASE_LD=0xffffffff80000000 -DCL_GPA_SHIM_LD=0x800000 $< -o $@
+	$(CC) -E -P -x c -D__ASSEMBLY__ -include include/cloister/abi.h \
+	    -DCL_KERNEL_BASE_LD=CL_KERNEL_BASE -DCL_GPA_SHIM_LD=CL_GPA_SHIM $< -o $@
 $(SHIM_ELF): $(SHIM_OBJS) $(BEARSSL_OBJS) $(BUILD)/shim/shim.ld
 	$(CC) $(SHIM_LDFLAGS) $(SHIM_OBJS) $(BEARSSL_OBJS) -o $@
 $(SHIM_BIN): $(SHIM_ELF)

@@ -21,6 +21,14 @@
 
 #define CL_ABI_VERSION 6u
 
+/* A 64-bit constant that assembly and the shim's linker script (Makefile) can read too:
+ * neither takes C's "ull" suffix. */
+#ifdef __ASSEMBLY__
+#define CL_U64(x) x
+#else
+#define CL_U64(x) x##ull
+#endif
+
 #define CL_PAGE_SIZE  0x1000ull
 #define CL_LARGE_PAGE 0x200000ull /* 2 MiB: the largest page PVM maps (1 GiB faults) */
 
@@ -61,7 +69,7 @@
 /* PVM trap route: a user-executable alias of the shim's system-call trampoline page,
  * alone in its top-level slot so that nothing else of the kernel half is reachable. */
 #define CL_TRAMPOLINE_VA   0xffffff0000000000ull
-#define CL_GPA_SHIM        0x800000ull
+#define CL_GPA_SHIM        CL_U64(0x800000)
 #define CL_SHIM_MAX_SIZE   0x800000ull
 #define CL_GPA_RAM_MIN_END 0x2000000ull    /* RAM must be at least 32 MiB */
 #define CL_GPA_DOORBELL    0x3fc0000000ull /* 255 GiB */
@@ -77,7 +85,7 @@
  * linked there, -mcmodel=kernel), and every GPA the guest uses at CL_PHYSMAP_BASE+GPA.
  * User half: empty at boot, owned by the shim.
  */
-#define CL_KERNEL_BASE  0xffffffff80000000ull
+#define CL_KERNEL_BASE  CL_U64(0xffffffff80000000)
 #define CL_PHYSMAP_BASE 0xffff888000000000ull
 #define CL_USER_TOP     0x00007ffffffff000ull /* first byte above user space */
 
@@ -249,12 +257,59 @@ struct cl_host_stat {
 #define CL_TERMIOS_SIZE 36u
 #define CL_WINSIZE_SIZE 8u
 
+/* Every field's offset is pinned: both sides are built by different compilers' flags
+ * (freestanding shim, hosted monitor), and a moved field must fail the build. */
+#define CL_ABI_AT(type, field, off)                                                                \
+    _Static_assert(__builtin_offsetof(struct type, field) == (off), #type "." #field)
+CL_ABI_AT(cl_shim_header, magic, 0);
+CL_ABI_AT(cl_shim_header, abi_version, 4);
+CL_ABI_AT(cl_shim_header, entry, 8);
+CL_ABI_AT(cl_shim_header, load_gpa, 16);
+CL_ABI_AT(cl_shim_header, file_size, 24);
+CL_ABI_AT(cl_shim_header, mem_size, 32);
+CL_ABI_AT(cl_shim_header, reserved, 40);
 _Static_assert(sizeof(struct cl_shim_header) == 64, "shim header layout");
+CL_ABI_AT(cl_boot_info, magic, 0);
+CL_ABI_AT(cl_boot_info, abi_version, 4);
+CL_ABI_AT(cl_boot_info, mem_size, 8);
+CL_ABI_AT(cl_boot_info, nr_vcpus, 16);
+CL_ABI_AT(cl_boot_info, flags, 20);
+CL_ABI_AT(cl_boot_info, tsc_hz, 24);
+CL_ABI_AT(cl_boot_info, boot_tsc, 32);
+CL_ABI_AT(cl_boot_info, boot_realtime_ns, 40);
+CL_ABI_AT(cl_boot_info, boot_monotonic_ns, 48);
+CL_ABI_AT(cl_boot_info, tee, 56);
+CL_ABI_AT(cl_boot_info, extra_argc, 60);
+CL_ABI_AT(cl_boot_info, extra_args_size, 64);
+CL_ABI_AT(cl_boot_info, stdio_flags, 72);
+CL_ABI_AT(cl_boot_info, reserved0, 84);
+CL_ABI_AT(cl_boot_info, reserved, 88);
 _Static_assert(sizeof(struct cl_boot_info) == 152, "boot info layout");
-_Static_assert(__builtin_offsetof(struct cl_boot_info, tee) == 56, "boot info");
+CL_ABI_AT(cl_launch, magic, 0);
+CL_ABI_AT(cl_launch, abi_version, 4);
+CL_ABI_AT(cl_launch, image_size, 8);
+CL_ABI_AT(cl_launch, manifest_size, 16);
+CL_ABI_AT(cl_launch, index_offset, 24);
+CL_ABI_AT(cl_launch, index_size, 32);
+CL_ABI_AT(cl_launch, chunks_offset, 40);
+CL_ABI_AT(cl_launch, chunks_size, 48);
+CL_ABI_AT(cl_launch, data_offset, 56);
+CL_ABI_AT(cl_launch, data_size, 64);
+CL_ABI_AT(cl_launch, index_sha256, 72);
+CL_ABI_AT(cl_launch, reserved, 104);
 _Static_assert(sizeof(struct cl_launch) == CL_LAUNCH_MANIFEST_OFFSET, "launch header");
+CL_ABI_AT(cl_hcall, nr, 0);
+CL_ABI_AT(cl_hcall, args, 8);
+CL_ABI_AT(cl_hcall, ret, 56);
+CL_ABI_AT(cl_hcall, rets, 64);
 _Static_assert(sizeof(struct cl_hcall) == 88, "hypercall header layout");
+CL_ABI_AT(cl_host_stat, mode, 0);
+CL_ABI_AT(cl_host_stat, fl_flags, 4);
+CL_ABI_AT(cl_host_stat, rdev, 8);
+CL_ABI_AT(cl_host_stat, size, 16);
+CL_ABI_AT(cl_host_stat, blksize, 24);
 _Static_assert(sizeof(struct cl_host_stat) == 32, "host stat layout");
+#undef CL_ABI_AT
 _Static_assert(CL_GPA_HCALL + CL_MAX_VCPUS * CL_HC_BLOCK_SIZE <= CL_GPA_SHIM, "memory map");
 _Static_assert(CL_GPA_PAGE_TABLES + CL_PAGE_TABLES_MAX * CL_PAGE_SIZE <= CL_GPA_HCALL, "map");
 _Static_assert(CL_GPA_ARGS + CL_ARGS_SIZE <= CL_GPA_PAGE_TABLES, "memory map");
