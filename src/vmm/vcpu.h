@@ -10,7 +10,7 @@
 uint64_t vcpu_supported_xcr0(struct vm *vm);
 
 /* How many guest-physical address bits KVM offers its guests (its supported CPUID,
- * image/gpa_width.h), under SEV-SNP if snp; 0 if the ioctl fails. */
+ * launch/gpa_width.h), under SEV-SNP if snp; 0 if the ioctl fails. */
 unsigned vcpu_supported_gpa_bits(struct vm *vm, bool snp);
 
 /* Creates vCPU id with the given boot state and KVM's supported CPUID. */
