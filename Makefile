@@ -102,19 +102,22 @@ $(BUILD)/shim/bearssl/%.o: $(BEARSSL_DIR)/src/%.c
 	$(CC) $(BEARSSL_CFLAGS) -c $< -o $@
 $(SHIM_OBJS): | $(BEARSSL_DIR)/src/hash/sha2small.c
 
-# the linker script goes through cpp: it builds the IDT with a macro
-$(BUILD)/shim/shim.ld: src/shim/arch/x86/shim.ld.in
+# the linker script goes through cpp: it builds the IDT with a macro, and takes the
+# shim's address from abi.h, the one place the monitor's page tables take it from too
+$(BUILD)/shim/shim.ld: src/shim/arch/x86/shim.ld.in include/cloister/abi.h
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -DCL_KERNEL_BASE_LD=0xffffffff80000000 -DCL_GPA_SHIM_LD=0x800000 $< -o $@
+	$(CC) -E -P -x c -D__ASSEMBLY__ -include include/cloister/abi.h \
+	    -DCL_KERNEL_BASE_LD=CL_KERNEL_BASE -DCL_GPA_SHIM_LD=CL_GPA_SHIM $< -o $@
 $(SHIM_ELF): $(SHIM_OBJS) $(BEARSSL_OBJS) $(BUILD)/shim/shim.ld
 	$(CC) $(SHIM_LDFLAGS) $(SHIM_OBJS) $(BEARSSL_OBJS) -o $@
 $(SHIM_BIN): $(SHIM_ELF)
 	objcopy -O binary --remove-section .bss $< $@
 	truncate -s %4096 $@
 
-# ---- host library (image, monitor, attestation) and the command ----
-LIB_SRCS := $(sort $(wildcard src/image/*.c src/vmm/*.c src/attest/*.c))
-LIB_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(LIB_SRCS)) $(BUILD)/host/vmm/shim_blob.o
+# ---- host library (docs/architecture.md, "The host side") and the command ----
+HOST_DIRS := common image seal launch verify simtee kbs vmm
+LIB_SRCS := $(sort $(foreach d,$(HOST_DIRS),$(wildcard src/$(d)/*.c)))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(LIB_SRCS)) $(BUILD)/host/seal/shim_blob.o
 LIB_A    := $(BUILD)/libcloister.a
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 CLI_OBJS := $(patsubst src/%.c,$(BUILD)/host/%.o,$(CLI_SRCS))
@@ -123,7 +126,7 @@ CLOISTER := $(BUILD)/cloister
 $(BUILD)/host/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
-$(BUILD)/host/vmm/shim_blob.o: src/vmm/shim_blob.S $(SHIM_BIN)
+$(BUILD)/host/seal/shim_blob.o: src/seal/shim_blob.S $(SHIM_BIN)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) -c -DSHIM_BIN_PATH='"$(SHIM_BIN)"' $< -o $@
 $(LIB_A): $(LIB_OBJS)
@@ -211,9 +214,11 @@ unit: $(UNIT_BINS) $(TOOL_BINS)
 
 # The README's test command. Runs the suite on the release build, then the host-side
 # parts again under ASan+UBSan (the shim is the same bytes in both).
+# The builds use every core (a plain `make check` would otherwise build serially).
+JOBS ?= $(shell nproc)
 check:
-	$(MAKE) all progs unit examples
-	$(MAKE) SANITIZE=1 all unit examples
+	$(MAKE) -j$(JOBS) all progs unit examples
+	$(MAKE) -j$(JOBS) SANITIZE=1 all unit examples
 	tests/run --build build --asan-build build-asan
 
 format:

@@ -21,6 +21,14 @@
 
 #define CL_ABI_VERSION 6u
 
+/* A 64-bit constant that assembly and the shim's linker script (Makefile) can read too:
+ * neither takes C's "ull" suffix. */
+#ifdef __ASSEMBLY__
+#define CL_U64(x) x
+#else
+#define CL_U64(x) x##ull
+#endif
+
 #define CL_PAGE_SIZE  0x1000ull
 #define CL_LARGE_PAGE 0x200000ull /* 2 MiB: the largest page PVM maps (1 GiB faults) */
 
@@ -45,7 +53,7 @@
  * host is expected to offer (Intel client parts): the layout is the same on every host,
  * so the launch digest does not depend on the host's width (docs/architecture.md, "The
  * guest-physical map"). The monitor refuses, in one line, a host whose KVM reports
- * fewer bits than a launch needs (src/image/gpa_width.c).
+ * fewer bits than a launch needs (src/launch/gpa_width.c).
  */
 #define CL_GPA_BOOT_INFO   0x1000ull
 #define CL_GPA_ARGS        0x2000ull
@@ -61,7 +69,7 @@
 /* PVM trap route: a user-executable alias of the shim's system-call trampoline page,
  * alone in its top-level slot so that nothing else of the kernel half is reachable. */
 #define CL_TRAMPOLINE_VA   0xffffff0000000000ull
-#define CL_GPA_SHIM        0x800000ull
+#define CL_GPA_SHIM        CL_U64(0x800000)
 #define CL_SHIM_MAX_SIZE   0x800000ull
 #define CL_GPA_RAM_MIN_END 0x2000000ull    /* RAM must be at least 32 MiB */
 #define CL_GPA_DOORBELL    0x3fc0000000ull /* 255 GiB */
@@ -77,7 +85,7 @@
  * linked there, -mcmodel=kernel), and every GPA the guest uses at CL_PHYSMAP_BASE+GPA.
  * User half: empty at boot, owned by the shim.
  */
-#define CL_KERNEL_BASE  0xffffffff80000000ull
+#define CL_KERNEL_BASE  CL_U64(0xffffffff80000000)
 #define CL_PHYSMAP_BASE 0xffff888000000000ull
 #define CL_USER_TOP     0x00007ffffffff000ull /* first byte above user space */
 
@@ -127,8 +135,8 @@ struct cl_shim_header {
 
 /* boot_info.stdio_flags[fd]: the host fd's status flags (O_ACCMODE, O_APPEND,
  * O_NONBLOCK, Linux values), and whether it is a terminal (HOST). */
-#define CL_STDIO_TTY       0x80000000u
-#define CL_STDIO_FL_MASK   0x00008c03u /* with O_LARGEFILE, as 64-bit Linux reports */
+#define CL_STDIO_TTY     0x80000000u
+#define CL_STDIO_FL_MASK 0x00008c03u /* with O_LARGEFILE, as 64-bit Linux reports */
 
 /* What the host says the launch is for (boot_info.tee). */
 #define CL_TEE_NONE 0u
@@ -154,7 +162,7 @@ struct cl_boot_info {
     int64_t boot_realtime_ns;
     int64_t boot_monotonic_ns;
 
-    uint32_t tee; /* CL_TEE_*: a claim, never a reason to trust the host more */
+    uint32_t tee;        /* CL_TEE_*: a claim, never a reason to trust the host more */
     uint32_t extra_argc; /* strings appended to the manifest's argv, at CL_GPA_ARGS */
     uint64_t extra_args_size;
     uint32_t stdio_flags[3]; /* CL_STDIO_* per host fd 0..2 */
@@ -162,7 +170,7 @@ struct cl_boot_info {
     uint64_t reserved[8];
 };
 
-#define CL_LAUNCH_MAGIC 0x414c4c43u /* "CLLA" */
+#define CL_LAUNCH_MAGIC           0x414c4c43u /* "CLLA" */
 #define CL_LAUNCH_MANIFEST_OFFSET 256u
 
 /*
@@ -185,26 +193,26 @@ struct cl_launch {
 
 /* Hypercall numbers. Arguments and results are listed as IN/OUT. */
 enum cl_hcall_nr {
-    CL_HC_EXIT = 1,     /* IN a0 exit status (0..255). Does not return. */
-    CL_HC_KILLED = 2,   /* IN a0 signal, a1 vector, a2 error code, a3 rip, a4 address,
-                         *    a5 access flags (CL_FAULT_*). Does not return. */
-    CL_HC_PANIC = 3,    /* IN a0 length of the message in data. Does not return. */
-    CL_HC_LOG = 4,      /* IN a0 length of the text in data: one or more lines for stderr */
-    CL_HC_FD_WRITE = 5, /* IN a0 fd (0..2), a1 length in data, a2 offset or -1.
-                         * OUT ret bytes written or -errno */
-    CL_HC_FD_READ = 6,  /* IN a0 fd (0..2), a1 length wanted, a2 offset or -1.
-                         * OUT ret bytes read into data or -errno */
-    CL_HC_FD_IOCTL = 7, /* IN a0 fd (0..2), a1 request (TCGETS, TIOCGWINSZ).
-                         * OUT ret 0 or -errno, data the kernel's reply bytes */
-    CL_HC_FD_STAT = 8,  /* IN a0 fd (0..2). OUT ret 0 or -errno, data struct cl_host_stat */
-    CL_HC_SLEEP = 9,    /* IN a0 nanoseconds. OUT ret 0 */
-    CL_HC_MARK = 10,    /* IN a0 CL_MARK_*: a start-up milestone, for --stats */
-    CL_HC_ATTEST = 11,  /* IN a0 VMPL (0..3), a1 1 to also get the certificate table,
-                         *    data the 64 bytes of report data.
-                         * OUT ret 0 or -errno; data the 1184-byte ATTESTATION_REPORT, then
-                         *    the certificate table (GHCB format), rets[0] bytes of it.
-                         *    The sim TEE's secure processor answers; under real SEV-SNP
-                         *    this is the guest request through the GHCB instead. */
+    CL_HC_EXIT = 1,         /* IN a0 exit status (0..255). Does not return. */
+    CL_HC_KILLED = 2,       /* IN a0 signal, a1 vector, a2 error code, a3 rip, a4 address,
+                             *    a5 access flags (CL_FAULT_*). Does not return. */
+    CL_HC_PANIC = 3,        /* IN a0 length of the message in data. Does not return. */
+    CL_HC_LOG = 4,          /* IN a0 length of the text in data: one or more lines for stderr */
+    CL_HC_FD_WRITE = 5,     /* IN a0 fd (0..2), a1 length in data, a2 offset or -1.
+                             * OUT ret bytes written or -errno */
+    CL_HC_FD_READ = 6,      /* IN a0 fd (0..2), a1 length wanted, a2 offset or -1.
+                             * OUT ret bytes read into data or -errno */
+    CL_HC_FD_IOCTL = 7,     /* IN a0 fd (0..2), a1 request (TCGETS, TIOCGWINSZ).
+                             * OUT ret 0 or -errno, data the kernel's reply bytes */
+    CL_HC_FD_STAT = 8,      /* IN a0 fd (0..2). OUT ret 0 or -errno, data struct cl_host_stat */
+    CL_HC_SLEEP = 9,        /* IN a0 nanoseconds. OUT ret 0 */
+    CL_HC_MARK = 10,        /* IN a0 CL_MARK_*: a start-up milestone, for --stats */
+    CL_HC_ATTEST = 11,      /* IN a0 VMPL (0..3), a1 1 to also get the certificate table,
+                             *    data the 64 bytes of report data.
+                             * OUT ret 0 or -errno; data the 1184-byte ATTESTATION_REPORT, then
+                             *    the certificate table (GHCB format), rets[0] bytes of it.
+                             *    The sim TEE's secure processor answers; under real SEV-SNP
+                             *    this is the guest request through the GHCB instead. */
     CL_HC_NET_CONNECT = 12, /* IN a0 the index of a SECRET in the manifest: connects to its
                              *    key broker, the only address the monitor will reach.
                              * OUT ret a connection handle (>= 0) or -errno */
@@ -222,10 +230,10 @@ enum cl_hcall_nr {
 #define CL_MARK_USER_START 2 /* about to run the workload's first instruction */
 
 /* CL_HC_KILLED a5 */
-#define CL_FAULT_WRITE    0x1u
-#define CL_FAULT_EXEC     0x2u
-#define CL_FAULT_PRESENT  0x4u
-#define CL_FAULT_HAS_ADDR 0x8u
+#define CL_FAULT_WRITE      0x1u
+#define CL_FAULT_EXEC       0x2u
+#define CL_FAULT_PRESENT    0x4u
+#define CL_FAULT_HAS_ADDR   0x8u
 #define CL_KILLED_NO_VECTOR 0xffu /* a1 of CL_HC_KILLED for a signal that is no fault */
 
 /* The shared request header at the start of a vCPU's hypercall block (BOTH). */
@@ -249,12 +257,59 @@ struct cl_host_stat {
 #define CL_TERMIOS_SIZE 36u
 #define CL_WINSIZE_SIZE 8u
 
+/* Every field's offset is pinned: both sides are built by different compilers' flags
+ * (freestanding shim, hosted monitor), and a moved field must fail the build. */
+#define CL_ABI_AT(type, field, off)                                                                \
+    _Static_assert(__builtin_offsetof(struct type, field) == (off), #type "." #field)
+CL_ABI_AT(cl_shim_header, magic, 0);
+CL_ABI_AT(cl_shim_header, abi_version, 4);
+CL_ABI_AT(cl_shim_header, entry, 8);
+CL_ABI_AT(cl_shim_header, load_gpa, 16);
+CL_ABI_AT(cl_shim_header, file_size, 24);
+CL_ABI_AT(cl_shim_header, mem_size, 32);
+CL_ABI_AT(cl_shim_header, reserved, 40);
 _Static_assert(sizeof(struct cl_shim_header) == 64, "shim header layout");
+CL_ABI_AT(cl_boot_info, magic, 0);
+CL_ABI_AT(cl_boot_info, abi_version, 4);
+CL_ABI_AT(cl_boot_info, mem_size, 8);
+CL_ABI_AT(cl_boot_info, nr_vcpus, 16);
+CL_ABI_AT(cl_boot_info, flags, 20);
+CL_ABI_AT(cl_boot_info, tsc_hz, 24);
+CL_ABI_AT(cl_boot_info, boot_tsc, 32);
+CL_ABI_AT(cl_boot_info, boot_realtime_ns, 40);
+CL_ABI_AT(cl_boot_info, boot_monotonic_ns, 48);
+CL_ABI_AT(cl_boot_info, tee, 56);
+CL_ABI_AT(cl_boot_info, extra_argc, 60);
+CL_ABI_AT(cl_boot_info, extra_args_size, 64);
+CL_ABI_AT(cl_boot_info, stdio_flags, 72);
+CL_ABI_AT(cl_boot_info, reserved0, 84);
+CL_ABI_AT(cl_boot_info, reserved, 88);
 _Static_assert(sizeof(struct cl_boot_info) == 152, "boot info layout");
-_Static_assert(__builtin_offsetof(struct cl_boot_info, tee) == 56, "boot info");
+CL_ABI_AT(cl_launch, magic, 0);
+CL_ABI_AT(cl_launch, abi_version, 4);
+CL_ABI_AT(cl_launch, image_size, 8);
+CL_ABI_AT(cl_launch, manifest_size, 16);
+CL_ABI_AT(cl_launch, index_offset, 24);
+CL_ABI_AT(cl_launch, index_size, 32);
+CL_ABI_AT(cl_launch, chunks_offset, 40);
+CL_ABI_AT(cl_launch, chunks_size, 48);
+CL_ABI_AT(cl_launch, data_offset, 56);
+CL_ABI_AT(cl_launch, data_size, 64);
+CL_ABI_AT(cl_launch, index_sha256, 72);
+CL_ABI_AT(cl_launch, reserved, 104);
 _Static_assert(sizeof(struct cl_launch) == CL_LAUNCH_MANIFEST_OFFSET, "launch header");
+CL_ABI_AT(cl_hcall, nr, 0);
+CL_ABI_AT(cl_hcall, args, 8);
+CL_ABI_AT(cl_hcall, ret, 56);
+CL_ABI_AT(cl_hcall, rets, 64);
 _Static_assert(sizeof(struct cl_hcall) == 88, "hypercall header layout");
+CL_ABI_AT(cl_host_stat, mode, 0);
+CL_ABI_AT(cl_host_stat, fl_flags, 4);
+CL_ABI_AT(cl_host_stat, rdev, 8);
+CL_ABI_AT(cl_host_stat, size, 16);
+CL_ABI_AT(cl_host_stat, blksize, 24);
 _Static_assert(sizeof(struct cl_host_stat) == 32, "host stat layout");
+#undef CL_ABI_AT
 _Static_assert(CL_GPA_HCALL + CL_MAX_VCPUS * CL_HC_BLOCK_SIZE <= CL_GPA_SHIM, "memory map");
 _Static_assert(CL_GPA_PAGE_TABLES + CL_PAGE_TABLES_MAX * CL_PAGE_SIZE <= CL_GPA_HCALL, "map");
 _Static_assert(CL_GPA_ARGS + CL_ARGS_SIZE <= CL_GPA_PAGE_TABLES, "memory map");

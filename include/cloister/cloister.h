@@ -33,12 +33,22 @@
 
 /*
  * What to run: an image (image != NULL; argv then holds only extra arguments, allowed
- * only if the image's manifest says so), or a bare static program (program, with argv
- * and envp), which is sealed into a temporary image first so that both run one way.
+ * only if the image's manifest says so), or a bare program (program, with argv and
+ * envp), which is sealed into an image in memory first, exactly as `cloister build
+ * --entry PROGRAM` seals one, so that both run one way.
+ *
+ * A bare program is an x86-64 Linux ELF executable on the host: static, static-PIE, or
+ * dynamically linked against glibc, whose interpreter, libraries and the loader's files
+ * are then collected from this host as ld.so would find them.
+ * It is placed at its own path in the image if program is absolute, else at /NAME;
+ * it gets argv and envp as given, no other files, a 64 MiB /tmp and "/" as its working
+ * directory. Anything else (a script, a 32-bit or foreign ELF, a musl-dynamic program)
+ * fails with CLOISTER_FAILED and one line in err. Libraries the program dlopen()s by
+ * name are not found: build an image that adds them.
  */
 struct cloister_run_options {
     const char *image;   /* a .cwi image, or NULL */
-    const char *program; /* a static ELF program on the host, when image is NULL */
+    const char *program; /* an ELF program on the host, when image is NULL (above) */
     int argc;            /* argv[0..argc-1]: the arguments (see above) */
     char *const *argv;
     int envc; /* envp[0..envc-1]: "K=V"; nothing else is passed in */

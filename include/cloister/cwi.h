@@ -13,7 +13,7 @@
  * Version 2 added the optional NOTES section and, without a version of its own, the
  * SECRET manifest key. Version 3 added the header's table_sha256, so that every byte a
  * reader acts on is hashed (a section's type was not), and fixed the SIGNATURE section
- * at exactly ID_SIGNATURE_SIZE bytes. A reader accepts its own version only.
+ * at exactly CWI_SIGNATURE_SIZE bytes. A reader accepts its own version only.
  *
  * docs/image-format.md describes every field; this header is the normative source.
  * Any change to a layout or a meaning bumps CWI_VERSION.
@@ -51,12 +51,15 @@ enum cwi_section_type {
     CWI_SEC_FILE_INDEX = 3,   /* struct cwi_index_header, entries, strings */
     CWI_SEC_CHUNK_HASHES = 4, /* SHA-256 of every file chunk, 32 bytes each */
     CWI_SEC_FILE_DATA = 5,    /* file contents, each file starting on a 4 KiB boundary */
-    CWI_SEC_SIGNATURE = 6,    /* optional: SEV-SNP ID block + ID_AUTH_INFO (image/id_block.h),
-                               * exactly 0x1060 bytes; hashed, not measured: it signs the
-                               * launch digest */
+    CWI_SEC_SIGNATURE = 6,    /* optional: SEV-SNP ID block + ID_AUTH_INFO (launch/id_block.h),
+                               * exactly CWI_SIGNATURE_SIZE bytes; hashed, not measured: it
+                               * signs the launch digest */
     CWI_SEC_NOTES = 7,        /* optional: text for people (what build collected and why);
                                * hashed like every section, never measured or used at run */
 };
+
+/* The SIGNATURE section: the 0x60-byte ID block, then the 0x1000-byte ID_AUTH_INFO. */
+#define CWI_SIGNATURE_SIZE 0x1060u
 
 struct cwi_section {
     uint32_t type;  /* enum cwi_section_type; each at most once */

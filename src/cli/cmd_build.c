@@ -25,14 +25,11 @@
 #include <unistd.h>
 
 #include "cli/size_arg.h"
-#include "image/cwi_read.h"
-#include "image/cwi_write.h"
-#include "image/elf_deps.h"
 #include "image/file_tree.h"
-#include "image/id_block.h"
-#include "image/launch_plan.h"
+#include "launch/id_block.h"
 #include "image/manifest_json.h"
-#include "vmm/shim_blob.h"
+#include "seal/seal.h"
+#include "common/hex.h"
 
 #define EXIT_BUILT  0
 #define EXIT_FAILED 1
@@ -146,21 +143,6 @@ static int parse_u32(const char *s, int base, uint32_t *out)
     return 0;
 }
 
-/* 32 hex digits into 16 bytes; 0, or -1. */
-static int parse_hex16(const char *s, uint8_t out[16])
-{
-    if (strlen(s) != 32)
-        return -1;
-    for (int i = 0; i < 16; i++) {
-        unsigned v;
-        if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
-            sscanf(s + 2 * i, "%2x", &v) != 1)
-            return -1;
-        out[i] = (uint8_t)v;
-    }
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, struct args *a)
 {
     static const struct option opts[] = {
@@ -253,7 +235,7 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_FAMILY_ID:
         case OPT_IMAGE_ID:
-            if (parse_hex16(optarg, c == OPT_FAMILY_ID ? a->family_id : a->image_id) < 0)
+            if (hex_decode(optarg, c == OPT_FAMILY_ID ? a->family_id : a->image_id, 16) < 0)
                 return usage_error("%s wants 32 hex digits, not '%s'", argv[optind - 1], optarg);
             break;
         case OPT_GUEST_SVN:
@@ -331,67 +313,17 @@ static int set_args(struct cl_manifest *m, char **args, size_t n)
     return 0;
 }
 
-/*
- * A dynamically linked entry brings its interpreter, every library it needs (found as
- * ld.so finds them on this host) and the loader's own files, at the same paths and with
- * the symlinks on the way kept as symlinks (src/image/elf_deps.h). Each is named on
- * stdout with the reason it was collected.
- */
-/* What build collected by itself and why, kept in the image's NOTES for `inspect`. */
-static char *notes;
-static size_t notes_size;
-static FILE *notes_out;
-
-static int add_dependencies(const char *program, struct file_tree *t, char *err, size_t err_size)
-{
-    struct elf_deps deps, files;
-    elf_deps_init(&deps);
-    elf_deps_init(&files);
-    int rc = elf_deps_collect(program, &deps, err, err_size);
-    if (rc == 0 && deps.count) {
-        for (const char *const *f = elf_deps_loader_files(); *f && rc == 0; f++)
-            if (access(*f, R_OK) == 0)
-                rc = elf_deps_add(&deps, *f, "read by the dynamic loader at start");
-    }
-    if (rc == 0)
-        rc = elf_deps_expand_links(&deps, &files, err, err_size);
-    for (size_t i = 0; rc == 0 && i < files.count; i++) {
-        rc = file_tree_add(t, files.items[i].path, files.items[i].path, err, err_size);
-        if (rc == 0) {
-            printf("collected %s: %s\n", files.items[i].path, files.items[i].reason);
-            if (!notes_out)
-                notes_out = open_memstream(&notes, &notes_size);
-            if (notes_out)
-                fprintf(notes_out, "collected %s: %s\n", files.items[i].path,
-                        files.items[i].reason);
-        }
-    }
-    elf_deps_free(&deps);
-    elf_deps_free(&files);
-    return rc;
-}
-
 /* The entry program: HOST[:DST]. Adds it to t and names it in m, with what it needs. */
-static int add_entry(const char *spec, struct file_tree *t, struct cl_manifest *m, char *err,
-                     size_t err_size)
+static int add_entry(const char *spec, struct file_tree *t, struct cl_manifest *m, FILE *notes,
+                     char *err, size_t err_size)
 {
     char *host = NULL, *dst = NULL;
-    if (split_spec(spec, &host, &dst) != 0) {
-        host = strdup(spec);
-        if (host && host[0] == '/') {
-            dst = strdup(host);
-        } else if (host) {
-            char *copy = strdup(host);
-            if (copy && asprintf(&dst, "/%s", basename(copy)) < 0)
-                dst = NULL;
-            free(copy);
-        }
-    }
+    if (split_spec(spec, &host, &dst) != 0 && (host = strdup(spec)) != NULL)
+        dst = seal_default_dst(host);
     int rc = -1;
     if (!host || !dst)
         snprintf(err, err_size, "out of memory");
-    else if (file_tree_add_program(t, host, dst, err, err_size) == 0 &&
-             add_dependencies(host, t, err, err_size) == 0) {
+    else if (seal_add_program(t, host, dst, notes, err, err_size) == 0) {
         free(m->entry);
         m->entry = dst;
         dst = NULL;
@@ -404,7 +336,7 @@ static int add_entry(const char *spec, struct file_tree *t, struct cl_manifest *
 
 /* Collects every file the JSON and the flags name. 0, or -1 with err. */
 static int collect(const struct args *a, const struct manifest_json *mj, struct file_tree *t,
-                   struct cl_manifest *m, char *err, size_t err_size)
+                   struct cl_manifest *m, FILE *notes, char *err, size_t err_size)
 {
     for (size_t i = 0; i < mj->nfiles; i++)
         if (file_tree_add(t, mj->files[i].src, mj->files[i].dst, err, err_size))
@@ -421,7 +353,7 @@ static int collect(const struct args *a, const struct manifest_json *mj, struct 
         if (rc)
             return -1;
     }
-    if (a->entry && add_entry(a->entry, t, m, err, err_size))
+    if (a->entry && add_entry(a->entry, t, m, notes, err, err_size))
         return -1;
     return file_tree_finish(t, err, err_size);
 }
@@ -468,99 +400,28 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The keys of a signed build, loaded before the (long) write so a bad key fails fast. */
-struct signing {
-    EVP_PKEY *id_key, *author_key;
-    struct id_info info; /* what was signed, read back */
+static void print_hex(const char *label, const uint8_t *b, size_t n)
+{
+    char hex[2 * 64 + 1];
+    hex_encode(b, n, hex);
+    printf("%s%s", label, hex);
+}
+
+/* What build collected by itself and why: printed, and kept in the image's NOTES for
+ * `inspect`. */
+struct notes {
+    char *text;
+    size_t size;
+    FILE *out;
 };
-
-/*
- * Signs the written image: the ID block vouches for the digest just computed from the
- * image as `cloister run` will load it and for the manifest's policy. The result is
- * parsed back with the monitor's own checks, so a signing bug fails the build.
- */
-static int sign_image(int fd, const struct args *a, struct signing *sg, uint64_t policy,
-                      const uint8_t digest[SNP_DIGEST_SIZE], char *err, size_t err_size)
-{
-    struct id_block b = {.version = 1, .guest_svn = a->guest_svn, .policy = policy};
-    memcpy(b.ld, digest, sizeof(b.ld));
-    memcpy(b.family_id, a->family_id, 16);
-    memcpy(b.image_id, a->image_id, 16);
-    uint8_t sig[ID_SIGNATURE_SIZE];
-    if (id_block_sign(&b, sg->id_key, sg->author_key, sig, err, err_size) ||
-        id_block_parse(sig, sizeof(sig), &sg->info, err, err_size) ||
-        id_block_check_launch(&sg->info, digest, policy, err, err_size))
-        return -1;
-    return cwi_set_signature(fd, sig, sizeof(sig), err, err_size);
-}
-
-/*
- * Writes the image to a temporary file beside out, reads it back with the reader's
- * checks, measures it, and renames it into place. 0, or -1 with err (nothing left behind).
- * Readers of out see the old image or the new one, never a partial one. There is no
- * fsync: like a compiler's output, an image is a build product, and forcing it to disk
- * would cost more than the rest of a large build.
- */
-static int write_image(const char *out, const struct cl_manifest *m, struct file_tree *t,
-                       const struct args *a, struct signing *sg, struct cwi_write_stats *st,
-                       uint8_t digest[SNP_DIGEST_SIZE], char *err, size_t err_size)
-{
-    char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp.XXXXXX", out) < 0) {
-        snprintf(err, err_size, "out of memory");
-        return -1;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, err_size, "cannot create a file beside %s: %s", out, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    /* mkstemp makes 0600; an image is no secret, so honour the umask like any output. */
-    mode_t mask = umask(0);
-    umask(mask);
-    int rc = -1;
-    struct cwi_image img = {.fd = -1};
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        snprintf(err, err_size, "cannot chmod %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (notes_out) {
-        fclose(notes_out);
-        notes_out = NULL;
-    }
-    if (cwi_write_signable(fd, m, t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob), notes,
-                           sg->id_key ? ID_SIGNATURE_SIZE : 0, st, err, err_size))
-        goto out;
-    /* Read back what `cloister run` will read: a writer bug must fail the build. The
-     * contents were hashed on their way in; re-hashing them would double the build. */
-    int rfd = dup(fd);
-    if (rfd < 0 || cwi_open_fd(rfd, 0, &img, err, err_size))
-        goto out;
-    if (cwi_launch_digest(&img, 0, digest, err, err_size))
-        goto out;
-    if (sg->id_key && sign_image(fd, a, sg, m->snp_policy, digest, err, err_size))
-        goto out;
-    if (rename(tmp, out) != 0) {
-        snprintf(err, err_size, "cannot rename %s to %s: %s", tmp, out, strerror(errno));
-        goto out;
-    }
-    rc = 0;
-out:
-    cwi_close(&img);
-    close(fd);
-    if (rc)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
 
 int cmd_build(int argc, char **argv)
 {
     struct args a = {0};
     struct manifest_json mj = {0};
     struct file_tree t;
-    struct signing sg = {0};
+    struct seal_signing sg = {0};
+    struct notes notes = {0};
     char err[1024] = "";
     int status = EXIT_FAILED;
     double start = now();
@@ -579,7 +440,14 @@ int cmd_build(int argc, char **argv)
     } else {
         manifest_init(&mj.m);
     }
-    if (collect(&a, &mj, &t, &mj.m, err, sizeof(err))) {
+    if (!(notes.out = open_memstream(&notes.text, &notes.size))) {
+        status = failed("out of memory");
+        goto out;
+    }
+    int crc = collect(&a, &mj, &t, &mj.m, notes.out, err, sizeof(err));
+    fflush(notes.out);
+    fputs(notes.text, stdout);
+    if (crc) {
         status = failed("%s", err);
         goto out;
     }
@@ -596,44 +464,48 @@ int cmd_build(int argc, char **argv)
         goto out;
     }
 
+    /* the keys before the (long) write, so that a bad key fails fast */
     if (a.id_key &&
         (!(sg.id_key = id_key_load(a.id_key, err, sizeof(err))) ||
          (a.author_key && !(sg.author_key = id_key_load(a.author_key, err, sizeof(err)))))) {
         status = failed("%s", err);
         goto out;
     }
-    struct cwi_write_stats st;
-    uint8_t digest[SNP_DIGEST_SIZE];
-    if (write_image(a.out, &mj.m, &t, &a, &sg, &st, digest, err, sizeof(err))) {
+    sg.guest_svn = a.guest_svn;
+    memcpy(sg.family_id, a.family_id, sizeof(sg.family_id));
+    memcpy(sg.image_id, a.image_id, sizeof(sg.image_id));
+    fclose(notes.out);
+    notes.out = NULL;
+    struct seal_result res;
+    if (seal_to_path(a.out, &mj.m, &t, notes.size ? notes.text : NULL, &sg, &res, err,
+                     sizeof(err))) {
         status = failed("%s", err);
         goto out;
     }
     double secs = now() - start;
-    printf("launch digest (SEV-SNP): ");
-    for (size_t i = 0; i < SNP_DIGEST_SIZE; i++)
-        printf("%02x", digest[i]);
+    print_hex("launch digest (SEV-SNP): ", res.digest, SNP_DIGEST_SIZE);
     if (sg.id_key) {
-        printf("\nid_key_digest: ");
-        for (size_t i = 0; i < 48; i++)
-            printf("%02x", sg.info.id_key_digest[i]);
-        if (sg.info.has_author) {
-            printf("\nauthor_key_digest: ");
-            for (size_t i = 0; i < 48; i++)
-                printf("%02x", sg.info.author_key_digest[i]);
-        }
+        print_hex("\nid_key_digest: ", res.sig.id_key_digest, 48);
+        if (res.sig.has_author)
+            print_hex("\nauthor_key_digest: ", res.sig.author_key_digest, 48);
     }
+    const struct cwi_write_stats *st = &res.stats;
     printf("\nbuilt %s: %llu files (%llu entries), %llu bytes of data, image %llu bytes, "
            "%.3f s, %.1f MB/s\n",
-           a.out, (unsigned long long)st.files, (unsigned long long)st.entries,
-           (unsigned long long)st.data_bytes, (unsigned long long)st.image_size, secs,
-           secs > 0 ? (double)st.data_bytes / 1e6 / secs : 0.0);
+           a.out, (unsigned long long)st->files, (unsigned long long)st->entries,
+           (unsigned long long)st->data_bytes, (unsigned long long)st->image_size, secs,
+           secs > 0 ? (double)st->data_bytes / 1e6 / secs : 0.0);
     status = EXIT_BUILT;
 out:
+    if (notes.out)
+        fclose(notes.out);
+    free(notes.text);
     EVP_PKEY_free(sg.id_key);
     EVP_PKEY_free(sg.author_key);
     file_tree_free(&t);
     manifest_json_free(&mj);
     free(a.adds);
     free(a.envs);
+    free(a.secrets);
     return status;
 }

@@ -14,11 +14,12 @@
 
 #include <jansson.h>
 
-#include "image/cwi_audit.h"
+#include "launch/cwi_audit.h"
 #include "image/cwi_read.h"
-#include "image/id_block.h"
-#include "image/launch_plan.h"
+#include "launch/id_block.h"
+#include "launch/launch_plan.h"
 #include "image/manifest_json.h"
+#include "common/hex.h"
 
 #define EXIT_OK        0
 #define EXIT_USAGE     2
@@ -35,12 +36,6 @@ static const char *section_name(uint32_t t)
         [CWI_SEC_NOTES] = "NOTES",
     };
     return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "?";
-}
-
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", b[i]);
 }
 
 /* Prints n bytes, printable ASCII as is and everything else as \xNN (like ls -b). */
@@ -95,18 +90,18 @@ static void print_signature(void)
     char h[97];
     const struct id_block *b = &signature->block;
     printf("signature (SEV-SNP ID block)\n");
-    hex(b->family_id, 16, h);
+    hex_encode(b->family_id, 16, h);
     printf("  family id   %s\n", h);
-    hex(b->image_id, 16, h);
+    hex_encode(b->image_id, 16, h);
     printf("  image id    %s\n  guest svn   %u\n  policy      0x%llx\n", h, b->guest_svn,
            (unsigned long long)b->policy);
-    hex(b->ld, 48, h);
+    hex_encode(b->ld, 48, h);
     printf("  ld          %s (%s)\n", h,
            signature_matches ? "the launch digest" : "NOT this image's launch digest");
-    hex(signature->id_key_digest, 48, h);
+    hex_encode(signature->id_key_digest, 48, h);
     printf("  id_key_digest      %s\n", h);
     if (signature->has_author) {
-        hex(signature->author_key_digest, 48, h);
+        hex_encode(signature->author_key_digest, 48, h);
         printf("  author_key_digest  %s\n", h);
     }
 }
@@ -116,19 +111,19 @@ static json_t *signature_json(void)
     char h[97];
     const struct id_block *b = &signature->block;
     json_t *o = json_object();
-    hex(b->family_id, 16, h);
+    hex_encode(b->family_id, 16, h);
     json_object_set_new(o, "family_id", json_string(h));
-    hex(b->image_id, 16, h);
+    hex_encode(b->image_id, 16, h);
     json_object_set_new(o, "image_id", json_string(h));
     json_object_set_new(o, "guest_svn", json_integer(b->guest_svn));
     json_object_set_new(o, "policy", json_integer((json_int_t)b->policy));
-    hex(b->ld, 48, h);
+    hex_encode(b->ld, 48, h);
     json_object_set_new(o, "ld", json_string(h));
     json_object_set_new(o, "ld_matches", json_boolean(signature_matches));
-    hex(signature->id_key_digest, 48, h);
+    hex_encode(signature->id_key_digest, 48, h);
     json_object_set_new(o, "id_key_digest", json_string(h));
     if (signature->has_author) {
-        hex(signature->author_key_digest, 48, h);
+        hex_encode(signature->author_key_digest, 48, h);
         json_object_set_new(o, "author_key_digest", json_string(h));
     }
     return o;
@@ -146,7 +141,7 @@ static void print_text(const char *path, const struct cwi_image *img, const char
     printf("sections\n  #  type          offset        length        sha256\n");
     for (uint32_t i = 0; i < img->header.section_count; i++) {
         const struct cwi_section *s = &img->sections[i];
-        hex(s->sha256, 32, h);
+        hex_encode(s->sha256, 32, h);
         printf("  %u  %-12s  %-12llu  %-12llu  %s\n", i + 1, section_name(s->type),
                (unsigned long long)s->offset, (unsigned long long)s->length, h);
     }
@@ -189,7 +184,7 @@ static void print_text(const char *path, const struct cwi_image *img, const char
         mode_string(e->mode, mode);
         bool reg = (e->mode & CWI_S_IFMT) == CWI_S_IFREG;
         if (reg)
-            hex(e->sha256, 32, h);
+            hex_encode(e->sha256, 32, h);
         printf("  %s %12llu  %-64s  ", mode, (unsigned long long)e->size, reg ? h : "-");
         put_escaped(img->strings + e->path_offset, e->path_length, false);
         if ((e->mode & CWI_S_IFMT) == CWI_S_IFLNK) {
@@ -243,7 +238,7 @@ static json_t *to_json(const char *path, const struct cwi_image *img, const char
     json_object_set_new(o, "header", hdr);
     for (uint32_t i = 0; i < img->header.section_count; i++) {
         const struct cwi_section *s = &img->sections[i];
-        hex(s->sha256, 32, h);
+        hex_encode(s->sha256, 32, h);
         json_array_append_new(secs, json_pack("{s:s, s:I, s:I, s:s}", "type", section_name(s->type),
                                               "offset", (json_int_t)s->offset, "length",
                                               (json_int_t)s->length, "sha256", h));
@@ -260,7 +255,7 @@ static json_t *to_json(const char *path, const struct cwi_image *img, const char
         json_object_set_new(f, "mode", json_string(mode));
         json_object_set_new(f, "size", json_integer((json_int_t)e->size));
         if ((e->mode & CWI_S_IFMT) == CWI_S_IFREG) {
-            hex(e->sha256, 32, h);
+            hex_encode(e->sha256, 32, h);
             json_object_set_new(f, "sha256", json_string(h));
         } else if ((e->mode & CWI_S_IFMT) == CWI_S_IFLNK) {
             json_object_set_new(f, "target",
@@ -312,7 +307,7 @@ int cmd_inspect(int argc, char **argv)
         return EXIT_BAD_IMAGE;
     }
     char digest[2 * SNP_DIGEST_SIZE + 1];
-    hex(audit.digest, SNP_DIGEST_SIZE, digest);
+    hex_encode(audit.digest, SNP_DIGEST_SIZE, digest);
     if (audit.is_signed) {
         signature = &audit.sig;
         signature_matches = memcmp(audit.sig.block.ld, audit.digest, SNP_DIGEST_SIZE) == 0;

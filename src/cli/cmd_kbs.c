@@ -5,10 +5,10 @@
  */
 #include "cli/kbs_commands.h"
 
-#include "attest/kbs_policy.h"
-#include "attest/kbs_protocol.h"
-#include "attest/kbs_server.h"
-#include "attest/kbs_tls.h"
+#include "kbs/kbs_policy.h"
+#include "kbs/kbs_protocol.h"
+#include "kbs/kbs_server.h"
+#include "kbs/kbs_tls.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -6,7 +6,7 @@
 #include <cloister/abi.h>
 
 #include "cli/commands.h"
-#include "image/cwi_audit.h"
+#include "launch/cwi_audit.h"
 
 static int usage(void)
 {

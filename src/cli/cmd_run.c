@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/size_arg.h"
+#include "common/hex.h"
 
 static int usage(void)
 {
@@ -27,18 +28,7 @@ static int usage(void)
 /* HOST_DATA: up to 32 bytes in hex, zero-padded on the right as the verifier pads. */
 static int parse_host_data(const char *hex, uint8_t out[32])
 {
-    size_t n = strlen(hex);
-    if (n > 64 || n % 2)
-        return -1;
-    memset(out, 0, 32);
-    for (size_t i = 0; i < n; i += 2) {
-        unsigned v;
-        if (sscanf(hex + i, "%2x", &v) != 1 || !isxdigit((unsigned char)hex[i]) ||
-            !isxdigit((unsigned char)hex[i + 1]))
-            return -1;
-        out[i / 2] = (uint8_t)v;
-    }
-    return 0;
+    return hex_decode_padded(hex, out, 32) < 0 ? -1 : 0;
 }
 
 /* An image starts with CWI_MAGIC; anything else is taken for a program. */

@@ -1,7 +1,8 @@
 /* `cloister sim`: makes the simulated AMD secure processor of `--tee sim`, and shows it. */
 #include "cli/sim_commands.h"
 
-#include "attest/sim_chip.h"
+#include "simtee/sim_chip.h"
+#include "common/hex.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -34,12 +35,6 @@ __attribute__((format(printf, 1, 2))) static int sim_usage(const char *fmt, ...)
     return SIM_EXIT_USAGE;
 }
 
-static void sim_hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 /* Loads the chip in dir and prints what a relying party needs to know of it. */
 static int sim_print_chip(const char *dir)
 {
@@ -50,7 +45,7 @@ static int sim_print_chip(const char *dir)
         return SIM_EXIT_FAILED;
     }
     struct snp_tcb t = snp_tcb_decode(c.reported_tcb);
-    sim_hex(c.chip_id, sizeof(c.chip_id), id);
+    hex_encode(c.chip_id, sizeof(c.chip_id), id);
     if (sim_chip_ark_fingerprint(&c, fp) != 0)
         snprintf(fp, sizeof(fp), "(unavailable)");
     printf("simulated chip in %s\n", dir);

@@ -1,8 +1,10 @@
 /* `cloister verify`: checks an SEV-SNP attestation report and prints what it proves. */
 #include "cli/commands.h"
 
-#include "attest/sim_chip.h"
-#include "attest/snp_verify.h"
+#include "simtee/sim_chip.h"
+#include "verify/snp_verify.h"
+#include "common/file_read.h"
+#include "common/hex.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -84,36 +86,14 @@ static int reject(bool json, const char *check, const char *message)
     return EXIT_REJECTED;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/*
- * Decodes hex (an optional "0x" prefix, an even number of digits) into out, at most
- * max bytes; the rest of out is zeroed. Returns the number of bytes, or -1.
- */
+/* Hex with an optional "0x" prefix for at most max bytes, zero-padded; the number of
+ * bytes, or -1 (also for none). */
 static long parse_hex(const char *s, uint8_t *out, size_t max)
 {
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
         s += 2;
-    size_t digits = strlen(s);
-    if (digits == 0 || digits % 2 != 0 || digits / 2 > max)
-        return -1;
-    memset(out, 0, max);
-    for (size_t i = 0; i < digits / 2; i++) {
-        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return (long)(digits / 2);
+    long n = hex_decode_padded(s, out, max);
+    return n > 0 ? n : -1;
 }
 
 /* Parses "bl=N,tee=N,snp=N,ucode=N" (any subset, any order) into *min. Returns 0 or -1. */
@@ -271,68 +251,11 @@ static int parse_args(int argc, char **argv, struct args *a)
     return -1;
 }
 
-/* Reads a whole (small) file. Returns a malloc'd buffer, or NULL with why filled. */
-static uint8_t *read_file(const char *path, size_t *len, char *why, size_t whylen)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    uint8_t *buf = malloc(MAX_INPUT_SIZE + 1);
-    size_t n = buf ? fread(buf, 1, MAX_INPUT_SIZE + 1, f) : 0;
-    bool bad = buf == NULL || ferror(f) || n > MAX_INPUT_SIZE;
-    if (bad)
-        snprintf(why, whylen, "cannot read %s: %s", path,
-                 buf == NULL          ? "out of memory"
-                 : n > MAX_INPUT_SIZE ? "too large"
-                                      : "read error");
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
-/* Reads every PEM certificate in path onto a new stack; NULL with why if none or bad. */
-static STACK_OF(X509) * read_pem_certs(const char *path, char *why, size_t whylen)
-{
-    size_t len;
-    uint8_t *data = read_file(path, &len, why, whylen);
-    if (data == NULL)
-        return NULL;
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    BIO *bio = BIO_new_mem_buf(data, (int)len);
-    X509 *c;
-    while (certs && bio && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        if (sk_X509_push(certs, c) <= 0) {
-            X509_free(c);
-            break;
-        }
-    }
-    /* Reading stops at the end of the input (no further PEM block) or at a bad block. */
-    unsigned long err = ERR_peek_last_error();
-    bool clean_end = ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
-    if (certs == NULL || sk_X509_num(certs) == 0 || !clean_end) {
-        snprintf(why, whylen, "%s: %s", path,
-                 certs && sk_X509_num(certs) > 0 ? "malformed PEM certificate"
-                                                 : "no PEM certificate");
-        sk_X509_pop_free(certs, X509_free);
-        certs = NULL;
-    }
-    ERR_clear_error();
-    BIO_free(bio);
-    free(data);
-    return certs;
-}
-
 /* Reads a certificate in DER or PEM; NULL with why filled. */
-static X509 *read_cert(const char *path, char *why, size_t whylen)
+static X509 *read_cert(const char *path, char *err, size_t err_size)
 {
     size_t len;
-    uint8_t *data = read_file(path, &len, why, whylen);
+    uint8_t *data = (uint8_t *)file_read_small(path, MAX_INPUT_SIZE, &len, err, err_size);
     if (data == NULL)
         return NULL;
     X509 *cert = NULL;
@@ -349,16 +272,10 @@ static X509 *read_cert(const char *path, char *why, size_t whylen)
         }
     }
     if (cert == NULL)
-        snprintf(why, whylen, "%s is not a DER or PEM certificate", path);
+        snprintf(err, err_size, "%s is not a DER or PEM certificate", path);
     ERR_clear_error();
     free(data);
     return cert;
-}
-
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
 }
 
 /* A report of a guest launched from a signed image (an ID block): its ID key digest is
@@ -375,13 +292,13 @@ static void print_text(const struct snp_verify_result *res)
     char h[2 * SNP_REPORT_DATA_SIZE + 1];
     struct snp_tcb t = snp_tcb_decode(r->reported_tcb);
 
-    to_hex(r->measurement, sizeof(r->measurement), h);
+    hex_encode(r->measurement, sizeof(r->measurement), h);
     printf("verified: measurement %s\n", h);
-    to_hex(r->report_data, sizeof(r->report_data), h);
+    hex_encode(r->report_data, sizeof(r->report_data), h);
     printf("  report_data  %s\n", h);
-    to_hex(r->host_data, sizeof(r->host_data), h);
+    hex_encode(r->host_data, sizeof(r->host_data), h);
     printf("  host_data    %s\n", h);
-    to_hex(r->chip_id, sizeof(r->chip_id), h);
+    hex_encode(r->chip_id, sizeof(r->chip_id), h);
     printf("  chip_id      %s\n", h);
     printf("  reported_tcb bl=%u tee=%u snp=%u ucode=%u (0x%016llx)\n", t.bootloader, t.tee, t.snp,
            t.microcode, (unsigned long long)r->reported_tcb);
@@ -391,10 +308,10 @@ static void print_text(const struct snp_verify_result *res)
     printf("  version      %u\n", r->version);
     printf("  guest_svn    %u\n", r->guest_svn);
     if (signed_image(r)) {
-        to_hex(r->id_key_digest, sizeof(r->id_key_digest), h);
+        hex_encode(r->id_key_digest, sizeof(r->id_key_digest), h);
         printf("  id_key_digest     %s\n", h);
         if (r->author_key_en) {
-            to_hex(r->author_key_digest, sizeof(r->author_key_digest), h);
+            hex_encode(r->author_key_digest, sizeof(r->author_key_digest), h);
             printf("  author_key_digest %s\n", h);
         }
     }
@@ -405,7 +322,7 @@ static void print_text(const struct snp_verify_result *res)
 static json_t *json_hex(const uint8_t *p, size_t n)
 {
     char h[2 * SNP_CHIP_ID_SIZE + 1];
-    to_hex(p, n, h);
+    hex_encode(p, n, h);
     return json_string(h);
 }
 
@@ -452,19 +369,19 @@ static void print_json(const struct snp_verify_result *res)
  * when --vcek is not given. Fills paths (ARK, VCEK, ASK) for the files it stands for.
  * Returns 0, or -1 with why filled.
  */
-static int use_sim_chip(struct args *a, char paths[3][PATH_MAX], char *why, size_t whylen)
+static int use_sim_chip(struct args *a, char paths[3][PATH_MAX], char *err, size_t err_size)
 {
     const char *dir = sim_chip_default_dir();
     if (dir == NULL) {
-        snprintf(why, whylen, "--trust sim: no chip directory (set CLOISTER_SIM_DIR or HOME)");
+        snprintf(err, err_size, "--trust sim: no chip directory (set CLOISTER_SIM_DIR or HOME)");
         return -1;
     }
     snprintf(paths[0], PATH_MAX, "%s/%s", dir, SIM_CHIP_ARK_CERT);
     snprintf(paths[1], PATH_MAX, "%s/%s", dir, SIM_CHIP_VCEK_CERT);
     snprintf(paths[2], PATH_MAX, "%s/%s", dir, SIM_CHIP_ASK_CERT);
     if (access(paths[0], F_OK) != 0) {
-        snprintf(why, whylen, "--trust sim: no simulated chip in %s (cloister sim init makes one)",
-                 dir);
+        snprintf(err, err_size,
+                 "--trust sim: no simulated chip in %s (cloister sim init makes one)", dir);
         return -1;
     }
     a->trust = paths[0];
@@ -478,10 +395,10 @@ static int use_sim_chip(struct args *a, char paths[3][PATH_MAX], char *why, size
  * VCEK it issued; any other VCEK (a genuine AMD one) keeps the built-in AMD chain.
  * Returns 0 with *chain set or left NULL, or -1 with why filled.
  */
-static int sim_chain(const char *ask_path, X509 *vcek, STACK_OF(X509) * *chain, char *why,
-                     size_t whylen)
+static int sim_chain(const char *ask_path, X509 *vcek, STACK_OF(X509) * *chain, char *err,
+                     size_t err_size)
 {
-    STACK_OF(X509) *ask = read_pem_certs(ask_path, why, whylen);
+    STACK_OF(X509) *ask = pem_read_certs(ask_path, MAX_INPUT_SIZE, err, err_size);
     if (ask == NULL)
         return -1;
     X509_NAME *ask_name = X509_get_subject_name(sk_X509_value(ask, 0));
@@ -513,11 +430,13 @@ int cmd_verify(int argc, char **argv)
         goto out;
     }
     if ((a.trust_sim && use_sim_chip(&a, sim_paths, why, sizeof(why)) != 0) ||
-        (report = read_file(a.report, &report_len, why, sizeof(why))) == NULL ||
+        (report = (uint8_t *)file_read_small(a.report, MAX_INPUT_SIZE, &report_len, why,
+                                             sizeof(why))) == NULL ||
         (vcek = read_cert(a.vcek, why, sizeof(why))) == NULL ||
-        (a.chain && (chain = read_pem_certs(a.chain, why, sizeof(why))) == NULL) ||
+        (a.chain && (chain = pem_read_certs(a.chain, MAX_INPUT_SIZE, why, sizeof(why))) == NULL) ||
         (a.trust_sim && !a.chain && sim_chain(sim_paths[2], vcek, &chain, why, sizeof(why))) ||
-        (a.trust && (trust_certs = read_pem_certs(a.trust, why, sizeof(why))) == NULL)) {
+        (a.trust &&
+         (trust_certs = pem_read_certs(a.trust, MAX_INPUT_SIZE, why, sizeof(why))) == NULL)) {
         char line[600];
         snprintf(line, sizeof(line), "input: %s", why);
         rc = reject(a.json, "input", line);

@@ -10,8 +10,8 @@
  * done so that it cannot wrap: a length is compared against what is left of the file,
  * never added to an offset before that comparison.
  */
-#include "image/md.h"
-#include "image/error_line.h"
+#include "common/md.h"
+#include "common/error_line.h"
 #include "image/cwi_read.h"
 
 #include <errno.h>
@@ -30,7 +30,6 @@
 #include <cloister/abi.h>
 
 #include "image/file_tree.h"
-#include "image/id_block.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cwi structs are read as they lie");
 
@@ -191,9 +190,9 @@ static int check_table(struct cwi_image *img, char *err, size_t err_size)
         return fail(err, err_size, "FILE_DATA is %llu bytes, not a multiple of %u",
                     (unsigned long long)fd->length, CWI_ALIGN);
     const struct cwi_section *sig = cwi_section(img, CWI_SEC_SIGNATURE);
-    if (sig != NULL && sig->length != ID_SIGNATURE_SIZE)
+    if (sig != NULL && sig->length != CWI_SIGNATURE_SIZE)
         return fail(err, err_size, "SIGNATURE is %llu bytes, not the %u of an SEV-SNP ID block",
-                    (unsigned long long)sig->length, ID_SIGNATURE_SIZE);
+                    (unsigned long long)sig->length, CWI_SIGNATURE_SIZE);
     if (cwi_section(img, CWI_SEC_MANIFEST)->length > CWI_MAX_MANIFEST)
         return fail(err, err_size, "MANIFEST is %llu bytes, more than the limit of %u",
                     (unsigned long long)cwi_section(img, CWI_SEC_MANIFEST)->length,

@@ -15,8 +15,8 @@
  * Everything between and after the written bytes is zero because the file is truncated
  * to zero and then extended to its final size before anything is written.
  */
-#include "image/md.h"
-#include "image/error_line.h"
+#include "common/md.h"
+#include "common/error_line.h"
 #include "image/cwi_write.h"
 #include "image/run_mounts.h"
 

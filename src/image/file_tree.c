@@ -8,7 +8,7 @@
  * of the order of the inputs.
  */
 #include "image/file_tree.h"
-#include "image/error_line.h"
+#include "common/error_line.h"
 
 #include <dirent.h>
 #include <errno.h>

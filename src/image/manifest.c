@@ -13,7 +13,7 @@
  * refused. decode(encode(m)) == m and encode(decode(b)) == b for every accepted b.
  */
 #include "image/manifest.h"
-#include "image/error_line.h"
+#include "common/error_line.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* What the shim's run-time mounts hide (run_mounts.h). */
 #include "image/run_mounts.h"
-#include "image/error_line.h"
+#include "common/error_line.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "attest/sim_report.h"
+#include "simtee/sim_report.h"
 #include "vmm/hypercall.h"
 #include "vmm/sim_tee.h"
 

@@ -1,11 +1,11 @@
 /*
- * Executing a launch plan (src/image/launch_plan.h) in a VM, and, for the sim TEE,
+ * Executing a launch plan (src/launch/launch_plan.h) in a VM, and, for the sim TEE,
  * measuring what was loaded the way the secure processor would.
  */
 #ifndef CLOISTER_VMM_LAUNCH_H
 #define CLOISTER_VMM_LAUNCH_H
 
-#include "image/launch_plan.h"
+#include "launch/launch_plan.h"
 #include "vmm/vm.h"
 
 /* Copies the plan's pages into guest memory, which must be fresh (all zero), and

@@ -18,32 +18,25 @@
 #include <cloister/cloister.h>
 
 #include "image/cwi_read.h"
-#include "image/cwi_write.h"
-#include "image/gpa_width.h"
-#include "image/launch_plan.h"
+#include "launch/gpa_width.h"
+#include "launch/launch_plan.h"
 #include "vmm/hypercall.h"
 #include "vmm/launch.h"
 #include "vmm/sandbox.h"
-#include "vmm/shim_blob.h"
 #include "vmm/sim_tee.h"
-#include "attest/sim_report.h"
+#include "simtee/sim_report.h"
+#include "seal/seal.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
-/* A bare program becomes a one-file image in memory: one way to run everything. */
+/*
+ * A bare program becomes an image in memory, sealed as `cloister build` seals one, with
+ * what a dynamically linked program loads: one way to run everything.
+ */
 static int seal_program(struct vm *vm, const struct cloister_run_options *o, struct cwi_image *img)
 {
-    char dst[4096];
-    snprintf(dst, sizeof(dst), "/%s", base_name(o->program));
     struct cl_manifest m;
     manifest_init(&m);
-    m.entry = dst;
     m.argv = (char **)o->argv;
     m.argc = (size_t)o->argc;
     m.envp = (char **)o->envp;
@@ -52,16 +45,25 @@ static int seal_program(struct vm *vm, const struct cloister_run_options *o, str
         m.mem_size = o->mem_size;
     struct file_tree t;
     file_tree_init(&t);
+    char *notes = NULL;
+    size_t notes_size = 0;
+    FILE *notes_out = open_memstream(&notes, &notes_size);
     int fd = memfd_create("cloister-image", MFD_CLOEXEC);
     int rc = -1;
-    if (fd < 0) {
+    if (!notes_out || !(m.entry = seal_default_dst(o->program)))
+        vm_fail(vm, "out of memory");
+    else if (fd < 0)
         vm_fail(vm, "memfd_create: %s", strerror(errno));
-    } else if (file_tree_add_program(&t, o->program, dst, vm->err, vm->err_size) == 0 &&
-               cwi_write(fd, &m, &t, cl_shim_blob, (size_t)(cl_shim_blob_end - cl_shim_blob), NULL,
-                         vm->err, vm->err_size) == 0) {
-        rc = cwi_open_fd(fd, 0, img, vm->err, vm->err_size);
-        fd = -1; /* the image owns it now, even on failure */
+    else if (seal_add_program(&t, o->program, m.entry, notes_out, vm->err, vm->err_size) == 0) {
+        fclose(notes_out);
+        notes_out = NULL;
+        rc = seal_write(fd, &m, &t, notes_size ? notes : NULL, NULL, img, NULL, vm->err,
+                        vm->err_size);
     }
+    if (notes_out)
+        fclose(notes_out);
+    free(notes);
+    free(m.entry);
     if (fd >= 0)
         close(fd);
     file_tree_free(&t);

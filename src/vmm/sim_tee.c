@@ -1,7 +1,7 @@
 /* Setting up the sim TEE for a launch (sim_tee.h). */
 #include "vmm/sim_tee.h"
 
-#include "image/id_block.h"
+#include "launch/id_block.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attest/sim_chip.h"
+#include "simtee/sim_chip.h"
 
 struct sim_tee {
     struct sim_chip chip;

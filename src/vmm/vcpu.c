@@ -8,7 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "image/gpa_width.h"
+#include "launch/gpa_width.h"
 #include "vmm/hypercall.h"
 
 #define MSR_IA32_TSC    0x10

@@ -2,7 +2,7 @@
 #ifndef CLOISTER_VMM_VCPU_H
 #define CLOISTER_VMM_VCPU_H
 
-#include "image/vcpu_init.h"
+#include "launch/vcpu_init.h"
 #include "vmm/vm.h"
 
 /*
@@ -15,7 +15,7 @@
 int vcpu_set_user_xcr0(struct vcpu *v);
 
 /* How many guest-physical address bits KVM offers its guests (its supported CPUID,
- * image/gpa_width.h), under SEV-SNP if snp; 0 if the ioctl fails. */
+ * launch/gpa_width.h), under SEV-SNP if snp; 0 if the ioctl fails. */
 unsigned vcpu_supported_gpa_bits(struct vm *vm, bool snp);
 
 /* Creates vCPU id with the given boot state and KVM's supported CPUID. */

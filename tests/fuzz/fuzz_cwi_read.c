@@ -14,9 +14,9 @@
  *   build/tests/unit/test_cwi --seed-corpus build/fuzz/cwi-corpus
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
  *       -Iinclude tests/fuzz/fuzz_cwi_read.c src/image/cwi_read.c src/image/manifest.c \
- *       src/image/file_tree.c src/image/md.c src/image/error_line.c -lcrypto -o
- * build/fuzz/fuzz_cwi_read build/fuzz/fuzz_cwi_read -max_total_time=30 -max_len=300000
- * build/fuzz/cwi-corpus
+ *       src/image/file_tree.c src/common/md.c src/common/error_line.c -lcrypto \
+ *       -o build/fuzz/fuzz_cwi_read
+ *   build/fuzz/fuzz_cwi_read -max_total_time=30 -max_len=300000 build/fuzz/cwi-corpus
  */
 #include "image/cwi_read.h"
 

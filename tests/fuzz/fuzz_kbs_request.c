@@ -23,16 +23,17 @@
  *   mkdir -p build/fuzz/kbs-corpus
  *   build/tests/unit/test_kbs --seed-corpus build/fuzz/kbs-corpus
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *       -Iinclude tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c src/attest/kbs_resource.c
- * \
- *       src/attest/kbs_policy.c src/attest/kbs_crypto.c src/attest/snp_verify.c \
- *       src/attest/snp_report.c src/attest/amd_roots.c src/attest/amd_sig.c src/image/error_line.c
- * -lcrypto \ -ljansson -lpthread -o build/fuzz/fuzz_kbs_request build/fuzz/fuzz_kbs_request
- * -max_total_time=30 -max_len=16384 build/fuzz/kbs-corpus
+ *       -Iinclude tests/fuzz/fuzz_kbs_request.c src/kbs/kbs_protocol.c \
+ *       src/kbs/kbs_resource.c src/kbs/kbs_policy.c src/kbs/kbs_crypto.c \
+ *       src/verify/snp_verify.c src/verify/snp_report.c src/verify/amd_roots.c \
+ *       src/verify/amd_sig.c src/common/error_line.c src/common/file_read.c \
+ *       src/common/hex.c src/common/shown.c -lcrypto -ljansson -lpthread \
+ *       -o build/fuzz/fuzz_kbs_request
+ *   build/fuzz/fuzz_kbs_request -max_total_time=30 -max_len=16384 build/fuzz/kbs-corpus
  */
-#include "attest/kbs_crypto.h"
-#include "attest/kbs_policy.h"
-#include "attest/kbs_protocol.h"
+#include "kbs/kbs_crypto.h"
+#include "kbs/kbs_policy.h"
+#include "kbs/kbs_protocol.h"
 
 #include <ctype.h>
 #include <stdio.h>

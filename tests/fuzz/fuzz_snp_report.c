@@ -5,10 +5,11 @@
  *
  *   mkdir -p build/fuzz/corpus && cp tests/fixtures/snp-milan/report.bin build/fuzz/corpus/
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Iinclude \
- *       tests/fuzz/fuzz_snp_report.c src/attest/snp_report.c src/image/error_line.c -o build/fuzz/fuzz_snp_report
+ *       tests/fuzz/fuzz_snp_report.c src/verify/snp_report.c src/common/error_line.c \
+ *       -o build/fuzz/fuzz_snp_report
  *   build/fuzz/fuzz_snp_report -max_total_time=30 -max_len=2048 build/fuzz/corpus
  */
-#include "attest/snp_report.h"
+#include "verify/snp_report.h"
 
 #include <stdlib.h>
 #include <string.h>

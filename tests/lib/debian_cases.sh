@@ -69,6 +69,25 @@ deb_case() {
         trace_excerpt "$mode" "$input" "$CLOISTER" run --trace "$img" "$@"
 }
 
+# deb_bare_case NAME [OPTIONS] -- PROG [ARGS...]: Debian's PROG (found on PATH) run
+# bare, `cloister run /usr/bin/PROG`, which seals it on the fly with what it loads,
+# compared with the native run like a VM case (options as in compare.sh).
+deb_bare_case() {
+    local name=debian/bare-$1
+    shift
+    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=()
+    parse_case_options "$@"
+    shift "$NOPTS"
+    local path
+    if ! path=$(command -v "$1"); then
+        begin "$name" || return 0
+        fail "$name" "$1 not installed (scripts/install-deps installs it)"
+        return 0
+    fi
+    shift
+    compare_run "$name" "$CLOISTER" "$path" "$@"
+}
+
 debian_cases() {
     local home=$WORK/empty-home
     mkdir -p "$home"
@@ -142,5 +161,9 @@ debian_cases() {
     deb_case tar-extract-stdout --stdin tar -- tar -xO nums
     # a C++ program: libstdc++'s pthread_once wakes a futex (glibc aborts on ENOSYS)
     deb_case cppcheck-version -- cppcheck --version
+    # bare programs: no image built first
+    deb_bare_case wc-l-file --stdin text -- wc -l
+    deb_bare_case sort-pipe --pipe text -- sort -r
+    deb_bare_case sha256sum-big-file --stdin big -- sha256sum
 }
 register_group 70 debian vm-pinned debian_cases debian/

@@ -16,7 +16,8 @@ kbs_start() {
     shift 2
     "$CLOISTER" kbs --listen "127.0.0.1:$port" "$@" 2>"$log" &
     KBS_PID=$!
-    for ((i = 0; i < 100; i++)); do
+    # up to 30 s: a loaded machine (or a nested guest) can take seconds to start it
+    for ((i = 0; i < 300; i++)); do
         KBS_PORT=$(sed -n 's|.*listening on https\{0,1\}://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log")
         KBS_PIN=$(sed -n 's|.*listening on https://.*(certificate \(sha256:[0-9a-f]\{64\}\);.*|\1|p' "$log")
         [[ -n $KBS_PORT ]] && return 0

@@ -15,13 +15,13 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0
 fi
 flags=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc -Iinclude)
 clang "${flags[@]}" tests/fuzz/fuzz_cwi_read.c src/image/cwi_read.c src/image/manifest.c \
-    src/image/file_tree.c src/image/md.c src/image/error_line.c -lcrypto -o "$out/fuzz_cwi_read" || exit 1
-clang "${flags[@]}" tests/fuzz/fuzz_snp_report.c src/attest/snp_report.c src/image/error_line.c -lcrypto \
+    src/image/file_tree.c src/common/md.c src/common/error_line.c -lcrypto -o "$out/fuzz_cwi_read" || exit 1
+clang "${flags[@]}" tests/fuzz/fuzz_snp_report.c src/verify/snp_report.c src/common/error_line.c -lcrypto \
     -o "$out/fuzz_snp_report" || exit 1
-clang "${flags[@]}" tests/fuzz/fuzz_kbs_request.c src/attest/kbs_protocol.c src/attest/kbs_resource.c \
-    src/attest/kbs_policy.c src/attest/kbs_crypto.c src/attest/snp_verify.c \
-    src/attest/snp_report.c src/attest/amd_roots.c src/attest/amd_sig.c src/image/error_line.c -lcrypto -ljansson \
-    -lpthread -o "$out/fuzz_kbs_request" || exit 1
+clang "${flags[@]}" tests/fuzz/fuzz_kbs_request.c src/kbs/kbs_protocol.c src/kbs/kbs_resource.c \
+    src/kbs/kbs_policy.c src/kbs/kbs_crypto.c src/verify/snp_verify.c \
+    src/verify/snp_report.c src/verify/amd_roots.c src/verify/amd_sig.c src/common/error_line.c \
+    src/common/file_read.c src/common/hex.c src/common/shown.c -lcrypto -ljansson -lpthread -o "$out/fuzz_kbs_request" || exit 1
 
 mkdir -p "$out/cwi-corpus" "$out/report-corpus" "$out/kbs-corpus"
 "$build/tests/unit/test_cwi" --seed-corpus "$out/cwi-corpus" >/dev/null || exit 1

@@ -15,7 +15,7 @@
 #include "image/cwi_write.h"
 #include "image/file_tree.h"
 #include "unit.h"
-#include "vmm/shim_blob.h"
+#include "seal/shim_blob.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,10 +15,10 @@
 #include "image/cwi_read.h"
 #include "image/cwi_write.h"
 #include "image/file_tree.h"
-#include "image/id_block.h"
-#include "image/launch_plan.h"
+#include "launch/id_block.h"
+#include "launch/launch_plan.h"
 #include "unit.h"
-#include "vmm/shim_blob.h"
+#include "seal/shim_blob.h"
 
 /* The commands are not in libcloister: compiled in here, as test_kbs does with cmd_kbs. */
 #include "cli/cmd_inspect.c"

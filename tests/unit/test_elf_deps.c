@@ -8,10 +8,10 @@
  * run time with gcc in a temporary directory. Corrupt ELF files and caches, hand-made
  * and randomly mutated, must fail with a message and never crash (run under ASan too).
  */
-#include "image/elf_deps.h"
-#include "image/elf_dyn.h"
-#include "image/ld_cache.h"
-#include "image/ld_hwcaps.h"
+#include "seal/elf_deps.h"
+#include "seal/elf_dyn.h"
+#include "seal/ld_cache.h"
+#include "seal/ld_hwcaps.h"
 #include "unit.h"
 
 #include <elf.h>

@@ -1,11 +1,11 @@
 /*
- * Unit tests for the guest-physical address width (src/image/gpa_width.c): the width
+ * Unit tests for the guest-physical address width (src/launch/gpa_width.c): the width
  * read from KVM's CPUID, the fit of a launch in it at the widths real hosts have (39
  * bits: Intel client parts; 40: QEMU's default; 46: Intel servers; 48: AMD EPYC), and
  * the limits of the map itself, checked against the boot page tables that map it.
  */
-#include "image/boot_page_tables.h"
-#include "image/gpa_width.h"
+#include "launch/boot_page_tables.h"
+#include "launch/gpa_width.h"
 #include "unit.h"
 
 #include <cloister/abi.h>

@@ -1,5 +1,5 @@
 /*
- * The SEV-SNP ID block and ID_AUTH_INFO (src/image/id_block.c): the layout at the
+ * The SEV-SNP ID block and ID_AUTH_INFO (src/launch/id_block.c): the layout at the
  * firmware ABI's offsets, a round trip through parse, every field's tampering refused,
  * and r/s in AMD's little-endian layout, checked against OpenSSL's own DER signature
  * decoded here independently of the code under test.
@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-#include "image/id_block.h"
+#include "launch/id_block.h"
 
 static EVP_PKEY *gen(const char *curve)
 {

@@ -6,11 +6,12 @@
  * ARK/ASK/VCEK chain whose ARK the policy trusts), gets a resource and decrypts it;
  * then every refusal, each with its log line.
  */
-#include "attest/kbs_crypto.h"
-#include "attest/kbs_policy.h"
-#include "attest/kbs_protocol.h"
-#include "attest/kbs_server.h"
-#include "attest/snp_verify.h"
+#include "common/hex.h"
+#include "kbs/kbs_crypto.h"
+#include "kbs/kbs_policy.h"
+#include "kbs/kbs_protocol.h"
+#include "kbs/kbs_server.h"
+#include "verify/snp_verify.h"
 #include "unit.h"
 
 /*
@@ -44,12 +45,6 @@
 static bool starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
 }
 
 /* ---- a chip of our own: ARK, ASK and VCEK the way AMD makes them ---- */
@@ -205,7 +200,7 @@ static void digest_hex(uint8_t byte, char out[97])
 {
     uint8_t d[48];
     memset(d, byte, sizeof(d));
-    to_hex(d, sizeof(d), out);
+    hex_encode(d, sizeof(d), out);
 }
 
 static void make_files(void)
@@ -628,7 +623,7 @@ static void test_jcs(void)
     uint8_t md[48];
     char h[97];
     EVP_Digest(s, strlen(s), md, NULL, EVP_sha384(), NULL);
-    to_hex(md, sizeof(md), h);
+    hex_encode(md, sizeof(md), h);
     CHECK_STREQ(h,
                 "e71ce8e70d814ba6639c3612ebee0ff1f76f650f8dbb5e47157e0f3f525cd22c4597480a186427c81"
                 "3ca941da78870c3");
@@ -881,9 +876,9 @@ static void test_jwe_round_trips(void)
 
 /* ---- the policy ---- */
 
-static struct kbs_policy *policy_text(const char *text, char *err, size_t errlen)
+static struct kbs_policy *policy_text(const char *text, char *err, size_t err_size)
 {
-    return kbs_policy_parse(text, strlen(text), "p.json", tmpdir, err, errlen);
+    return kbs_policy_parse(text, strlen(text), "p.json", tmpdir, err, err_size);
 }
 
 static void check_policy_error(const char *text, const char *expect)
@@ -984,9 +979,9 @@ static void test_policy_file(void)
     check_policy_error("{\"launch_digests\": [], \"launch_digests\": []}", "duplicate");
 }
 
-static int parse_path(const char *path, char *id, char *why, size_t whylen)
+static int parse_path(const char *path, char *id, char *err, size_t err_size)
 {
-    return kbs_parse_resource_path(path, strlen(path), id, why, whylen);
+    return kbs_parse_resource_path(path, strlen(path), id, err, err_size);
 }
 
 static void test_resource_paths(void)
@@ -1127,7 +1122,7 @@ static void test_attestation_payloads(void)
 static bool wire_holds(const uint8_t *s, size_t n)
 {
     char *b64 = kbs_b64_encode(s, n), *b64u = kbs_b64url_encode(s, n), hx[2 * 64 + 1];
-    to_hex(s, n, hx);
+    hex_encode(s, n, hx);
     /* Drop the padding and last character: they depend on what follows in a stream. */
     b64[strlen(b64) - 3] = '\0';
     b64u[strlen(b64u) - 2] = '\0';
@@ -1750,7 +1745,7 @@ static void test_nul_in_path(void)
 
 /* ---- the command ---- */
 
-static int run_cli_quiet(char **argv, int argc, char *err, size_t errlen)
+static int run_cli_quiet(char **argv, int argc, char *err, size_t err_size)
 {
     FILE *fe = tmpfile();
     fflush(stderr);
@@ -1761,7 +1756,7 @@ static int run_cli_quiet(char **argv, int argc, char *err, size_t errlen)
     dup2(saved, 2);
     close(saved);
     rewind(fe);
-    size_t n = fread(err, 1, errlen - 1, fe);
+    size_t n = fread(err, 1, err_size - 1, fe);
     err[n] = '\0';
     fclose(fe);
     return rc;

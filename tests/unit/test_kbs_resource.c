@@ -1,13 +1,13 @@
 /*
- * Unit tests for the key broker's resource files (src/attest/kbs_resource.c): both
+ * Unit tests for the key broker's resource files (src/kbs/kbs_resource.c): both
  * routes, openat2 and the component walk its absence falls back to, open the same
  * paths and refuse the same ones: a symbolic link at every depth (out of the directory,
  * to /, or staying inside), "..", absolute paths, empty and "." components; a
  * directory reached through a link serves; FIFOs, directories and oversized files
  * are not resources.
  */
-#include "attest/kbs_protocol.h"
-#include "attest/kbs_resource.h"
+#include "kbs/kbs_protocol.h"
+#include "kbs/kbs_resource.h"
 #include "unit.h"
 
 #include <errno.h>

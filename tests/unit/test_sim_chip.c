@@ -10,9 +10,9 @@
  * by `cloister sim init` with AMD's 4096-bit keys; the others use 2048-bit keys, because
  * finding a 4096-bit RSA key takes seconds and the whole program has 20.
  */
-#include "attest/sim_chip.h"
-#include "attest/sim_report.h"
-#include "attest/snp_verify.h"
+#include "simtee/sim_chip.h"
+#include "simtee/sim_report.h"
+#include "verify/snp_verify.h"
 #include "unit.h"
 
 /* The commands are not in libcloister: compile them in to call them directly. */
@@ -276,7 +276,7 @@ static void test_init_files_and_modes(void)
     json_error_t jerr;
     json_t *j = json_load_file(path, 0, &jerr);
     char id[2 * SNP_CHIP_ID_SIZE + 1];
-    sim_hex(chip_a.chip_id, sizeof(chip_a.chip_id), id);
+    hex_encode(chip_a.chip_id, sizeof(chip_a.chip_id), id);
     CHECK_STREQ(json_string_value(json_object_get(j, "chip_id")) ?: "", id);
     CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(j, "tcb"), "microcode")), 115);
     json_decref(j);
@@ -775,7 +775,7 @@ static void test_cli_show(void)
     struct cli_out *o = SIM("show");
     CHECK_EQ_INT(o->rc, 0);
     char id[2 * SNP_CHIP_ID_SIZE + 1], line[256];
-    sim_hex(chip_a.chip_id, sizeof(chip_a.chip_id), id);
+    hex_encode(chip_a.chip_id, sizeof(chip_a.chip_id), id);
     snprintf(line, sizeof(line), "  chip_id      %s\n", id);
     CHECK(strstr(o->out, line) != NULL);
     /* The fingerprint is the SHA-256 of ark.pem's certificate, computed here independently. */
@@ -785,7 +785,7 @@ static void test_cli_show(void)
     X509 *ark = cert_file(dir_a, "ark.pem");
     CHECK(ark && X509_digest(ark, EVP_sha256(), md, &n) == 1);
     X509_free(ark);
-    sim_hex(md, 32, fp);
+    hex_encode(md, 32, fp);
     snprintf(line, sizeof(line), "  ark_sha256   %s\n", fp);
     CHECK(strstr(o->out, line) != NULL);
 
@@ -837,9 +837,9 @@ static void test_cli_verify_trust_sim(void)
     PEM_write_X509(f, chip_a.ark);
     fclose(f);
     char meas[97], rdata[129], hdata[65];
-    sim_hex(input.measurement, 48, meas);
-    sim_hex(input.report_data, 64, rdata);
-    sim_hex(input.host_data, 32, hdata);
+    hex_encode(input.measurement, 48, meas);
+    hex_encode(input.report_data, 64, rdata);
+    hex_encode(input.host_data, 32, hdata);
 
     /* --trust sim alone: the chip's own VCEK and ASK. */
     struct cli_out *o = VERIFY("--report", p_report, "--trust", "sim", "--expect-measurement", meas,

@@ -3,7 +3,7 @@
  * inputs it must refuse. The expected digests are the acceptance vectors for the
  * PAGE_INFO layout; a mismatch means the record is wrong, not the vector.
  */
-#include "image/snp_digest.h"
+#include "launch/snp_digest.h"
 #include "unit.h"
 
 #include <stdint.h>

@@ -2,7 +2,8 @@
  * Unit tests for the SEV-SNP report codec: the genuine Milan report's fields, the
  * byte layout of every field, the round trip, and the reports the parser must refuse.
  */
-#include "attest/snp_report.h"
+#include "common/hex.h"
+#include "verify/snp_report.h"
 #include "unit.h"
 
 #include <stdint.h>
@@ -26,12 +27,6 @@ static size_t read_fixture(const char *rel, uint8_t *buf, size_t cap)
     return n;
 }
 
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 static void test_fixture_fields(void)
 {
     struct snp_report r;
@@ -53,18 +48,18 @@ static void test_fixture_fields(void)
     CHECK_EQ_INT(r.author_key_en, 0);
     CHECK_EQ_INT(r.mask_chip_key, 0);
     CHECK_EQ_INT(r.signing_key, SNP_SIGNING_KEY_VCEK);
-    to_hex(r.measurement, sizeof(r.measurement), h);
+    hex_encode(r.measurement, sizeof(r.measurement), h);
     CHECK_STREQ(h, "7a1e5c266c0108dbc9bb94fa926951320940915d0aafb424"
                    "64bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f");
-    to_hex(r.report_data, 16, h);
+    hex_encode(r.report_data, 16, h);
     CHECK_STREQ(h, "d447b55d197491bfe15cf298f9de9986");
-    to_hex(r.chip_id, 8, h);
+    hex_encode(r.chip_id, 8, h);
     CHECK_STREQ(h, "d49554ec717f4e5b");
-    to_hex(r.chip_id + 56, 8, h);
+    hex_encode(r.chip_id + 56, 8, h);
     CHECK_STREQ(h, "2e2f87a44d541eb6");
-    to_hex(r.report_id, 8, h);
+    hex_encode(r.report_id, 8, h);
     CHECK_STREQ(h, "92b3b47d59f0a2a1");
-    to_hex(r.report_id_ma, 4, h);
+    hex_encode(r.report_id_ma, 4, h);
     CHECK_STREQ(h, "ffffffff");
     /* Firmware 1.52 build 4, current and committed. */
     CHECK_EQ_INT(r.current_major, 1);
@@ -76,9 +71,9 @@ static void test_fixture_fields(void)
     /* Version 2: the version-3 and version-5 fields read as zero. */
     CHECK_EQ_INT(r.cpuid_fam_id, 0);
     CHECK_EQ_INT(r.launch_mit_vector, 0);
-    to_hex(r.sig_r, 4, h);
+    hex_encode(r.sig_r, 4, h);
     CHECK_STREQ(h, "61ab4f11");
-    to_hex(r.sig_s, 4, h);
+    hex_encode(r.sig_s, 4, h);
     CHECK_STREQ(h, "209d7eb9");
 }
 

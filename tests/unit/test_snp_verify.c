@@ -5,8 +5,9 @@
  * never signed (debug policy, other TCBs, other chips) use a chain made here: an RSA
  * ARK and ASK and a P-384 VCEK with AMD's extensions, trusted as an extra root.
  */
-#include "attest/amd_roots.h"
-#include "attest/snp_verify.h"
+#include "common/hex.h"
+#include "verify/amd_roots.h"
+#include "verify/snp_verify.h"
 #include "unit.h"
 
 /*
@@ -146,7 +147,7 @@ static void test_builtin_pairs_are_amds(void)
         unsigned int mdlen = 0;
         char h[65];
         if (r && X509_digest(r, EVP_sha256(), md, &mdlen) == 1) {
-            to_hex(md, mdlen, h);
+            hex_encode(md, mdlen, h);
             CHECK_STREQ(
                 h, i == 0 ? "69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd"
                           : "4c6598d19c18719c5dfd4a7d335f674e5bfe1d8f800cea2cf270c10d103db2f1");

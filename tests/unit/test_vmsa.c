@@ -6,7 +6,7 @@
  * SEV-ES save area), checked against Linux's struct sev_es_save_area, and deliberately
  * not taken from vmsa.c: a wrong constant there must fail here.
  */
-#include "image/vmsa.h"
+#include "launch/vmsa.h"
 #include "unit.h"
 
 #include <stdint.h>

@@ -1,7 +1,0 @@
-/* The embedded shim image (shim_blob.S). */
-#ifndef CLOISTER_VMM_SHIM_BLOB_H
-#define CLOISTER_VMM_SHIM_BLOB_H
-
-extern const unsigned char cl_shim_blob[], cl_shim_blob_end[];
-
-#endif
