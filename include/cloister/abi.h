@@ -317,7 +317,7 @@ _Static_assert(CL_MEM_MAX <= CL_GPA_DOORBELL, "memory map: RAM below the doorbel
 _Static_assert(CL_GPA_DOORBELL + CL_LARGE_PAGE <= CL_GPA_FILES, "map: doorbell below files");
 _Static_assert(CL_GPA_FILES + CL_FILES_MAX_SIZE <= 1ull << CL_GPA_BITS_MIN, "map: 39 bits");
 /* The physmap of the whole map is one top-level slot: the boot page tables and the
- * shim's user-access switch (src/shim/paging.c) rely on it. */
+ * shim's user-access switch (src/shim/arch/x86/paging.c) rely on it. */
 _Static_assert(CL_PHYSMAP_BASE % (1ull << 39) == 0, "physmap: one top-level slot");
 _Static_assert(CL_GPA_BITS_MIN <= 39, "physmap: one top-level slot");
 

@@ -1,6 +1,6 @@
 /*
  * The directories the shim mounts its own file systems on when the workload starts
- * (src/shim/main.c, secrets.c): /dev, /proc and /sys always, a tmpfs on /tmp unless the
+ * (src/shim/kernel/main.c, tee/secrets.c): /dev, /proc and /sys always, a tmpfs on /tmp unless the
  * manifest's tmpfs size is 0, and a tmpfs on /run when a secret is written to a file.
  * An image file below one of them would be hidden for the whole run, so the writer
  * refuses such an image rather than make one that cannot find its own files.

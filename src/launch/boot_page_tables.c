@@ -7,7 +7,7 @@
  * lies below 2^39 (abi.h), so the physmap is one top-level entry. Below the top level
  * every entry carries the user bit and the top-level entries do not: the kernel half is
  * supervisor-only, and the shim can open it to its own ring-3 code on PVM by flipping
- * the top-level bits (src/shim/arch.h).
+ * the top-level bits (src/shim/arch/x86/arch.h).
  */
 #include "launch/boot_page_tables.h"
 

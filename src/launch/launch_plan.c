@@ -15,7 +15,7 @@
 
 /* The initial XCR0 is the architectural reset value (x87 only) so that the VMSA, and
  * with it the launch digest, is the same on every host; the shim enables SSE/AVX
- * itself from CPUID once it runs (src/shim/arch.c). */
+ * itself from CPUID once it runs (src/shim/arch/x86/arch.c). */
 #define BOOT_XCR0 0x1ull
 /* KVM sets EFER.SVME in every SEV-ES VMSA it launches; the digest must include it. */
 #define EFER_SVME 0x1000ull

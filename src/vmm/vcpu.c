@@ -35,7 +35,7 @@ static struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
     return NULL;
 }
 
-/* The XCR0 the shim sets on hardware (hw_only_enable_user_fpu_state, src/shim/arch.c),
+/* The XCR0 the shim sets on hardware (hw_only_enable_user_fpu_state, src/shim/arch/x86/arch.c),
  * by the same rule: the user-state components KVM offers, AVX-512 whole and only with
  * AVX. */
 static uint64_t supported_user_xcr0(struct vm *vm)

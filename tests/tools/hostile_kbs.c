@@ -1,6 +1,6 @@
 /*
  * hostile_kbs: a "key broker" that answers the shim's requests with malformed or
- * malicious HTTP, to show that the shim's client (src/shim/http.c, kbs_client.c) refuses
+ * malicious HTTP, to show that the shim's client (src/shim/tee/http.c, tee/kbs_client.c) refuses
  * each one cleanly: the launch stops with one line, the VM never crashes or hangs.
  *
  *   hostile_kbs MODE     prints "port N" on stdout, then serves until killed

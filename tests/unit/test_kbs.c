@@ -15,8 +15,8 @@
 #include "unit.h"
 
 /*
- * The command is not part of libcloister (the Makefile links only src/attest, image
- * and vmm into tests), so the test compiles it in to call cmd_kbs() directly.
+ * The command is not part of libcloister (tests link the library's folders, not
+ * src/cli), so the test compiles it in to call cmd_kbs() directly.
  */
 #include "cli/cmd_kbs.c"
 

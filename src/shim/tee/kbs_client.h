@@ -1,6 +1,6 @@
 /*
  * Fetching one resource from a Confidential Containers key broker (trustee's protocol,
- * version 0.4.0; src/attest/kbs_protocol.h has the broker's side): authenticate, prove
+ * version 0.4.0; src/kbs/kbs_protocol.h has the broker's side): authenticate, prove
  * this launch with an SEV-SNP report that binds the broker's nonce and a key made here,
  * then receive the resource encrypted to that key (ECDH-ES+A256KW, A256GCM) and decrypt
  * it. The key never leaves the shim; the host relays only ciphertext.
