@@ -185,20 +185,22 @@ static int set_cpus(void *args, const char *count)
     return 0;
 }
 
+/* --family-id, --image-id: 16 bytes, as 32 hex digits. */
+static int set_id(uint8_t id[16], const char *option, const char *hex)
+{
+    if (hex_decode(hex, id, 16) < 0)
+        return usage_error("%s wants 32 hex digits, not '%s'", option, hex);
+    return 0;
+}
+
 static int set_family_id(void *args, const char *hex)
 {
-    struct args *a = args;
-    if (hex_decode(hex, a->family_id, sizeof(a->family_id)) < 0)
-        return usage_error("--family-id wants 32 hex digits, not '%s'", hex);
-    return 0;
+    return set_id(((struct args *)args)->family_id, "--family-id", hex);
 }
 
 static int set_image_id(void *args, const char *hex)
 {
-    struct args *a = args;
-    if (hex_decode(hex, a->image_id, sizeof(a->image_id)) < 0)
-        return usage_error("--image-id wants 32 hex digits, not '%s'", hex);
-    return 0;
+    return set_id(((struct args *)args)->image_id, "--image-id", hex);
 }
 
 static int set_guest_svn(void *args, const char *n)

@@ -154,22 +154,28 @@ static int expect_host_data(void *args, const char *hex)
     return 0;
 }
 
+/* The 48-byte key digests, as 96 hex digits: into digest, which *expect then names. */
+static int expect_key_digest(uint8_t digest[48], const uint8_t **expect, const char *option,
+                             const char *hex)
+{
+    if (parse_hex(hex, digest, 48) != 48)
+        return usage_error("%s needs 96 hex digits, not '%s'", option, hex);
+    *expect = digest;
+    return 0;
+}
+
 static int expect_id_key_digest(void *args, const char *hex)
 {
     struct args *a = args;
-    if (parse_hex(hex, a->id_key_digest, sizeof(a->id_key_digest)) != 48)
-        return usage_error("--expect-id-key-digest needs 96 hex digits, not '%s'", hex);
-    a->opts.expect_id_key_digest = a->id_key_digest;
-    return 0;
+    return expect_key_digest(a->id_key_digest, &a->opts.expect_id_key_digest,
+                             "--expect-id-key-digest", hex);
 }
 
 static int expect_author_key_digest(void *args, const char *hex)
 {
     struct args *a = args;
-    if (parse_hex(hex, a->author_key_digest, sizeof(a->author_key_digest)) != 48)
-        return usage_error("--expect-author-key-digest needs 96 hex digits, not '%s'", hex);
-    a->opts.expect_author_key_digest = a->author_key_digest;
-    return 0;
+    return expect_key_digest(a->author_key_digest, &a->opts.expect_author_key_digest,
+                             "--expect-author-key-digest", hex);
 }
 
 static int min_tcb(void *args, const char *spec)
