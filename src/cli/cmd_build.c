@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/option_table.h"
 #include "cli/size_arg.h"
 #include "image/file_tree.h"
 #include "launch/id_block.h"
@@ -33,7 +33,6 @@
 
 #define EXIT_BUILT  0
 #define EXIT_FAILED 1
-#define EXIT_USAGE  2
 
 static const char usage_text[] =
     "usage: cloister build -o OUT [-f cloister.json] [--entry HOST[:DST]] [--add SRC:DST]...\n"
@@ -76,15 +75,15 @@ struct args {
     uint32_t guest_svn;
 };
 
+static const struct cli_command build_command;
+
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "cloister: build: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int status = cli_usage_verror(&build_command, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n%s", usage_text);
-    return EXIT_USAGE;
+    return status;
 }
 
 __attribute__((format(printf, 1, 2))) static int failed(const char *fmt, ...)
@@ -114,23 +113,6 @@ static int split_spec(const char *spec, char **src, char **dst)
     return 0;
 }
 
-enum {
-    OPT_ENTRY = 256,
-    OPT_ADD,
-    OPT_ENV,
-    OPT_CWD,
-    OPT_MEM,
-    OPT_CPUS,
-    OPT_TMPFS,
-    OPT_ALLOW,
-    OPT_SECRET,
-    OPT_ID_KEY,
-    OPT_AUTHOR_KEY,
-    OPT_FAMILY_ID,
-    OPT_IMAGE_ID,
-    OPT_GUEST_SVN
-};
-
 /* A whole unsigned 32-bit number in base (0: C prefixes); 0, or -1. */
 static int parse_u32(const char *s, int base, uint32_t *out)
 {
@@ -143,133 +125,156 @@ static int parse_u32(const char *s, int base, uint32_t *out)
     return 0;
 }
 
+static int add_file(void *args, const char *spec)
+{
+    struct args *a = args;
+    a->adds[a->nadds++] = spec;
+    return 0;
+}
+
+static int add_env(void *args, const char *kv)
+{
+    struct args *a = args;
+    if (!strchr(kv, '=') || kv[0] == '=')
+        return usage_error("--env wants NAME=value, not '%s'", kv);
+    a->envs[a->nenvs++] = kv;
+    return 0;
+}
+
+static int add_secret(void *args, const char *spec)
+{
+    struct args *a = args;
+    const char *why = manifest_secret_problem(spec);
+    if (why)
+        return usage_error("--secret '%s' %s", spec, why);
+    /* allowed (trustee's plain-HTTP setups) but worth saying: without a pin the host can
+     * answer in the broker's place with a value of its choosing */
+    if (!strstr(spec, "|sha256:"))
+        fprintf(stderr,
+                "cloister: warning: --secret '%s' has no broker certificate pin "
+                "(|sha256:...): plain HTTP, the broker is not authenticated\n",
+                spec);
+    a->secrets[a->nsecrets++] = spec;
+    return 0;
+}
+
+static int set_mem(void *args, const char *size)
+{
+    struct args *a = args;
+    if (parse_size(size, &a->mem) < 0)
+        return usage_error("bad memory size '%s'", size);
+    a->mem_set = true;
+    return 0;
+}
+
+static int set_tmpfs(void *args, const char *size)
+{
+    struct args *a = args;
+    if (parse_size(size, &a->tmpfs) < 0)
+        return usage_error("bad tmpfs size '%s'", size);
+    a->tmpfs_set = true;
+    return 0;
+}
+
+static int set_cpus(void *args, const char *count)
+{
+    struct args *a = args;
+    if (parse_u32(count, 10, &a->cpus) < 0)
+        return usage_error("bad vCPU count '%s'", count);
+    a->cpus_set = true;
+    return 0;
+}
+
+/* --family-id, --image-id: 16 bytes, as 32 hex digits. */
+static int set_id(uint8_t id[16], const char *option, const char *hex)
+{
+    if (hex_decode(hex, id, 16) < 0)
+        return usage_error("%s wants 32 hex digits, not '%s'", option, hex);
+    return 0;
+}
+
+static int set_family_id(void *args, const char *hex)
+{
+    return set_id(((struct args *)args)->family_id, "--family-id", hex);
+}
+
+static int set_image_id(void *args, const char *hex)
+{
+    return set_id(((struct args *)args)->image_id, "--image-id", hex);
+}
+
+static int set_guest_svn(void *args, const char *n)
+{
+    struct args *a = args;
+    if (parse_u32(n, 0, &a->guest_svn) < 0)
+        return usage_error("bad guest SVN '%s'", n);
+    return 0;
+}
+
+static const struct cli_option build_options[] = {
+    CLI_STRING("o", struct args, out),
+    CLI_STRING("f", struct args, json),
+    CLI_STRING("entry", struct args, entry),
+    CLI_VALUE_CALL("add", add_file),
+    CLI_VALUE_CALL("env", add_env),
+    CLI_VALUE_CALL("secret", add_secret),
+    CLI_STRING("cwd", struct args, cwd),
+    CLI_VALUE_CALL("mem", set_mem),
+    CLI_VALUE_CALL("cpus", set_cpus),
+    CLI_VALUE_CALL("tmpfs", set_tmpfs),
+    CLI_FLAG("allow-args", struct args, allow_args),
+    CLI_STRING("id-key", struct args, id_key),
+    CLI_STRING("author-key", struct args, author_key),
+    CLI_VALUE_CALL("family-id", set_family_id),
+    CLI_VALUE_CALL("image-id", set_image_id),
+    CLI_VALUE_CALL("guest-svn", set_guest_svn),
+    CLI_HELP("h"),
+    CLI_HELP("help"),
+};
+
+static const struct cli_command build_command = {
+    .name = "build",
+    .usage = usage_text,
+    .options = build_options,
+    .noptions = sizeof(build_options) / sizeof(build_options[0]),
+};
+
+/* The workload's arguments: what follows "--", if the options ended with one. */
+static int take_workload_args(int argc, char **argv, int first, struct args *a)
+{
+    bool after_dashes = first > 1 && strcmp(argv[first - 1], "--") == 0;
+    if (first < argc && !after_dashes)
+        return usage_error("unexpected argument '%s' (workload arguments go after --)",
+                           argv[first]);
+    if (after_dashes) {
+        a->argv = argv + first; /* "--" and nothing after: no arguments */
+        a->argc = (size_t)(argc - first);
+    }
+    return 0;
+}
+
+/* Parses the command line into *a. Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-    static const struct option opts[] = {
-        {"entry", required_argument, NULL, OPT_ENTRY},
-        {"add", required_argument, NULL, OPT_ADD},
-        {"env", required_argument, NULL, OPT_ENV},
-        {"secret", required_argument, NULL, OPT_SECRET},
-        {"cwd", required_argument, NULL, OPT_CWD},
-        {"mem", required_argument, NULL, OPT_MEM},
-        {"cpus", required_argument, NULL, OPT_CPUS},
-        {"tmpfs", required_argument, NULL, OPT_TMPFS},
-        {"allow-args", no_argument, NULL, OPT_ALLOW},
-        {"id-key", required_argument, NULL, OPT_ID_KEY},
-        {"author-key", required_argument, NULL, OPT_AUTHOR_KEY},
-        {"family-id", required_argument, NULL, OPT_FAMILY_ID},
-        {"image-id", required_argument, NULL, OPT_IMAGE_ID},
-        {"guest-svn", required_argument, NULL, OPT_GUEST_SVN},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    /* each repeatable option at most once per argument */
     a->adds = calloc((size_t)argc, sizeof(*a->adds));
     a->envs = calloc((size_t)argc, sizeof(*a->envs));
     a->secrets = calloc((size_t)argc, sizeof(*a->secrets));
     if (!a->adds || !a->envs || !a->secrets)
         return failed("out of memory");
-    opterr = 0;
-    optind = 1;
-    int c;
-    /* "+": stop at the first non-option, so nothing after "--" is taken for a flag;
-     * ":": report a missing value apart from an unknown option. */
-    while ((c = getopt_long(argc, argv, "+:o:f:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            a->out = optarg;
-            break;
-        case 'f':
-            a->json = optarg;
-            break;
-        case OPT_ENTRY:
-            a->entry = optarg;
-            break;
-        case OPT_ADD:
-            a->adds[a->nadds++] = optarg;
-            break;
-        case OPT_ENV:
-            if (!strchr(optarg, '=') || optarg[0] == '=')
-                return usage_error("--env wants NAME=value, not '%s'", optarg);
-            a->envs[a->nenvs++] = optarg;
-            break;
-        case OPT_SECRET: {
-            const char *why = manifest_secret_problem(optarg);
-            if (why)
-                return usage_error("--secret '%s' %s", optarg, why);
-            /* allowed (trustee's plain-HTTP setups) but worth saying: without a pin the
-             * host can answer in the broker's place with a value of its choosing */
-            if (!strstr(optarg, "|sha256:"))
-                fprintf(stderr,
-                        "cloister: warning: --secret '%s' has no broker certificate pin "
-                        "(|sha256:...): plain HTTP, the broker is not authenticated\n",
-                        optarg);
-            a->secrets[a->nsecrets++] = optarg;
-            break;
-        }
-        case OPT_CWD:
-            a->cwd = optarg;
-            break;
-        case OPT_MEM:
-            if (parse_size(optarg, &a->mem) < 0)
-                return usage_error("bad memory size '%s'", optarg);
-            a->mem_set = true;
-            break;
-        case OPT_TMPFS:
-            if (parse_size(optarg, &a->tmpfs) < 0)
-                return usage_error("bad tmpfs size '%s'", optarg);
-            a->tmpfs_set = true;
-            break;
-        case OPT_CPUS:
-            if (parse_u32(optarg, 10, &a->cpus) < 0)
-                return usage_error("bad vCPU count '%s'", optarg);
-            a->cpus_set = true;
-            break;
-        case OPT_ALLOW:
-            a->allow_args = true;
-            break;
-        case OPT_ID_KEY:
-            a->id_key = optarg;
-            break;
-        case OPT_AUTHOR_KEY:
-            a->author_key = optarg;
-            break;
-        case OPT_FAMILY_ID:
-        case OPT_IMAGE_ID:
-            if (hex_decode(optarg, c == OPT_FAMILY_ID ? a->family_id : a->image_id, 16) < 0)
-                return usage_error("%s wants 32 hex digits, not '%s'", argv[optind - 1], optarg);
-            break;
-        case OPT_GUEST_SVN:
-            if (parse_u32(optarg, 0, &a->guest_svn) < 0)
-                return usage_error("bad guest SVN '%s'", optarg);
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return -1;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
-        default:
-            if (optopt)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc && optind > 0 && strcmp(argv[optind - 1], "--") == 0) {
-        a->argv = argv + optind;
-        a->argc = (size_t)(argc - optind);
-    } else if (optind < argc) {
-        return usage_error("unexpected argument '%s' (workload arguments go after --)",
-                           argv[optind]);
-    } else if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
-        a->argc = 0;
-        a->argv = argv + optind; /* "--" and nothing after: no arguments */
-    }
+    int first;
+    int status = cli_parse_options(&build_command, argc, argv, a, &first);
+    if (status != CLI_OPTIONS_PARSED)
+        return status;
+    if ((status = take_workload_args(argc, argv, first, a)) != 0)
+        return status;
     if (!a->out)
         return usage_error("no output image (-o OUT)");
     if (!a->entry && !a->json)
         return usage_error("no entry program (--entry, or \"entry\" in cloister.json)");
     if (!a->id_key && a->author_key)
         return usage_error("--author-key signs the ID key: it needs --id-key");
-    return 0;
+    return -1;
 }
 
 /* Sets NAME=value in m's environment, replacing an existing NAME. */
@@ -428,8 +433,8 @@ int cmd_build(int argc, char **argv)
 
     file_tree_init(&t);
     int prc = parse_args(argc, argv, &a);
-    if (prc) {
-        status = prc < 0 ? EXIT_BUILT : prc; /* --help */
+    if (prc >= 0) {
+        status = prc; /* EXIT_BUILT after --help */
         goto out;
     }
     if (a.json) {

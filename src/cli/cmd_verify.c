@@ -1,5 +1,6 @@
 /* `cloister verify`: checks an SEV-SNP attestation report and prints what it proves. */
 #include "cli/commands.h"
+#include "cli/option_table.h"
 
 #include "simtee/sim_chip.h"
 #include "verify/snp_verify.h"
@@ -7,7 +8,6 @@
 #include "common/hex.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,7 +21,6 @@
 
 #define EXIT_VERIFIED 0
 #define EXIT_REJECTED 1
-#define EXIT_USAGE    2
 
 /* No input this command reads is anywhere near this; it bounds a mistaken path. */
 #define MAX_INPUT_SIZE (1 << 20)
@@ -58,16 +57,16 @@ struct args {
     uint8_t id_key_digest[48], author_key_digest[48];
 };
 
+static const struct cli_command verify_command;
+
 /* Prints "cloister: verify: <why>" and the usage on stderr; returns the usage status. */
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "cloister: verify: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int status = cli_usage_verror(&verify_command, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n%s", usage_text);
-    return EXIT_USAGE;
+    return status;
 }
 
 /* Prints the one failure line; also a JSON verdict on stdout when --json was given. */
@@ -128,121 +127,113 @@ static int parse_min_tcb(const char *spec, struct snp_tcb *min)
     return p == spec ? -1 : 0;
 }
 
+static int expect_measurement(void *args, const char *hex)
+{
+    struct args *a = args;
+    if (parse_hex(hex, a->measurement, sizeof(a->measurement)) != SNP_MEASUREMENT_SIZE)
+        return usage_error("--expect-measurement needs 96 hex digits, not '%s'", hex);
+    a->opts.expect_measurement = a->measurement;
+    return 0;
+}
+
+static int expect_report_data(void *args, const char *hex)
+{
+    struct args *a = args;
+    if (parse_hex(hex, a->report_data, sizeof(a->report_data)) < 0)
+        return usage_error("--expect-report-data needs up to 128 hex digits, not '%s'", hex);
+    a->opts.expect_report_data = a->report_data;
+    return 0;
+}
+
+static int expect_host_data(void *args, const char *hex)
+{
+    struct args *a = args;
+    if (parse_hex(hex, a->host_data, sizeof(a->host_data)) < 0)
+        return usage_error("--expect-host-data needs up to 64 hex digits, not '%s'", hex);
+    a->opts.expect_host_data = a->host_data;
+    return 0;
+}
+
+/* The 48-byte key digests, as 96 hex digits: into digest, which *expect then names. */
+static int expect_key_digest(uint8_t digest[48], const uint8_t **expect, const char *option,
+                             const char *hex)
+{
+    if (parse_hex(hex, digest, 48) != 48)
+        return usage_error("%s needs 96 hex digits, not '%s'", option, hex);
+    *expect = digest;
+    return 0;
+}
+
+static int expect_id_key_digest(void *args, const char *hex)
+{
+    struct args *a = args;
+    return expect_key_digest(a->id_key_digest, &a->opts.expect_id_key_digest,
+                             "--expect-id-key-digest", hex);
+}
+
+static int expect_author_key_digest(void *args, const char *hex)
+{
+    struct args *a = args;
+    return expect_key_digest(a->author_key_digest, &a->opts.expect_author_key_digest,
+                             "--expect-author-key-digest", hex);
+}
+
+static int min_tcb(void *args, const char *spec)
+{
+    struct args *a = args;
+    if (parse_min_tcb(spec, &a->opts.min_tcb) != 0)
+        return usage_error("--min-tcb takes bl=N,tee=N,snp=N,ucode=N, not '%s'", spec);
+    a->opts.check_min_tcb = true;
+    return 0;
+}
+
+static int vmpl(void *args, const char *level)
+{
+    struct args *a = args;
+    if (strcmp(level, "any") == 0) {
+        a->opts.any_vmpl = true;
+    } else if (level[0] >= '0' && level[0] <= '3' && level[1] == '\0') {
+        a->opts.any_vmpl = false;
+        a->opts.vmpl = (uint32_t)(level[0] - '0');
+    } else {
+        return usage_error("--vmpl takes 0, 1, 2, 3 or any, not '%s'", level);
+    }
+    return 0;
+}
+
+static const struct cli_option verify_options[] = {
+    CLI_STRING("report", struct args, report),
+    CLI_STRING("vcek", struct args, vcek),
+    CLI_STRING("chain", struct args, chain),
+    CLI_STRING("trust", struct args, trust),
+    CLI_VALUE_CALL("expect-measurement", expect_measurement),
+    CLI_VALUE_CALL("expect-report-data", expect_report_data),
+    CLI_VALUE_CALL("expect-host-data", expect_host_data),
+    CLI_VALUE_CALL("expect-id-key-digest", expect_id_key_digest),
+    CLI_VALUE_CALL("expect-author-key-digest", expect_author_key_digest),
+    CLI_VALUE_CALL("min-tcb", min_tcb),
+    CLI_FLAG("allow-debug", struct args, opts.allow_debug),
+    CLI_VALUE_CALL("vmpl", vmpl),
+    CLI_FLAG("json", struct args, json),
+    CLI_HELP("help"),
+};
+
+static const struct cli_command verify_command = {
+    .name = "verify",
+    .usage = usage_text,
+    .options = verify_options,
+    .noptions = sizeof(verify_options) / sizeof(verify_options[0]),
+};
+
 /* Parses the command line into *a. Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-    enum {
-        O_REPORT = 256,
-        O_VCEK,
-        O_CHAIN,
-        O_TRUST,
-        O_MEAS,
-        O_RDATA,
-        O_HDATA,
-        O_IDKEY,
-        O_AUTHKEY,
-        O_TCB,
-        O_DEBUG,
-        O_VMPL,
-        O_JSON,
-        O_HELP
-    };
-    static const struct option longopts[] = {
-        {"report", required_argument, NULL, O_REPORT},
-        {"vcek", required_argument, NULL, O_VCEK},
-        {"chain", required_argument, NULL, O_CHAIN},
-        {"trust", required_argument, NULL, O_TRUST},
-        {"expect-measurement", required_argument, NULL, O_MEAS},
-        {"expect-report-data", required_argument, NULL, O_RDATA},
-        {"expect-host-data", required_argument, NULL, O_HDATA},
-        {"expect-id-key-digest", required_argument, NULL, O_IDKEY},
-        {"expect-author-key-digest", required_argument, NULL, O_AUTHKEY},
-        {"min-tcb", required_argument, NULL, O_TCB},
-        {"allow-debug", no_argument, NULL, O_DEBUG},
-        {"vmpl", required_argument, NULL, O_VMPL},
-        {"json", no_argument, NULL, O_JSON},
-        {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0},
-    };
-
-    /* cmd_verify may run more than once in a process (tests): restart getopt fully. */
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_REPORT:
-            a->report = optarg;
-            break;
-        case O_VCEK:
-            a->vcek = optarg;
-            break;
-        case O_CHAIN:
-            a->chain = optarg;
-            break;
-        case O_TRUST:
-            a->trust = optarg;
-            break;
-        case O_MEAS:
-            if (parse_hex(optarg, a->measurement, sizeof(a->measurement)) != SNP_MEASUREMENT_SIZE)
-                return usage_error("--expect-measurement needs 96 hex digits, not '%s'", optarg);
-            a->opts.expect_measurement = a->measurement;
-            break;
-        case O_RDATA:
-            if (parse_hex(optarg, a->report_data, sizeof(a->report_data)) < 0)
-                return usage_error("--expect-report-data needs up to 128 hex digits, not '%s'",
-                                   optarg);
-            a->opts.expect_report_data = a->report_data;
-            break;
-        case O_HDATA:
-            if (parse_hex(optarg, a->host_data, sizeof(a->host_data)) < 0)
-                return usage_error("--expect-host-data needs up to 64 hex digits, not '%s'",
-                                   optarg);
-            a->opts.expect_host_data = a->host_data;
-            break;
-        case O_IDKEY:
-        case O_AUTHKEY: {
-            uint8_t *d = c == O_IDKEY ? a->id_key_digest : a->author_key_digest;
-            if (parse_hex(optarg, d, 48) != 48)
-                return usage_error("%s needs 96 hex digits, not '%s'", argv[optind - 1], optarg);
-            if (c == O_IDKEY)
-                a->opts.expect_id_key_digest = d;
-            else
-                a->opts.expect_author_key_digest = d;
-            break;
-        }
-        case O_TCB:
-            if (parse_min_tcb(optarg, &a->opts.min_tcb) != 0)
-                return usage_error("--min-tcb takes bl=N,tee=N,snp=N,ucode=N, not '%s'", optarg);
-            a->opts.check_min_tcb = true;
-            break;
-        case O_DEBUG:
-            a->opts.allow_debug = true;
-            break;
-        case O_VMPL:
-            if (strcmp(optarg, "any") == 0) {
-                a->opts.any_vmpl = true;
-            } else if (optarg[0] >= '0' && optarg[0] <= '3' && optarg[1] == '\0') {
-                a->opts.any_vmpl = false;
-                a->opts.vmpl = (uint32_t)(optarg[0] - '0');
-            } else {
-                return usage_error("--vmpl takes 0, 1, 2, 3 or any, not '%s'", optarg);
-            }
-            break;
-        case O_JSON:
-            a->json = true;
-            break;
-        case O_HELP:
-            fputs(usage_text, stdout);
-            return EXIT_VERIFIED;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+    int first;
+    int status = cli_parse_options(&verify_command, argc, argv, a, &first);
+    if (status != CLI_OPTIONS_PARSED)
+        return status;
+    if (first < argc)
+        return usage_error("unexpected argument '%s'", argv[first]);
     if (a->report == NULL)
         return usage_error("--report is required");
     a->trust_sim = a->trust != NULL && strcmp(a->trust, "sim") == 0;

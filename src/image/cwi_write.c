@@ -427,127 +427,151 @@ int cwi_write_with_notes(int fd, const struct cl_manifest *m, struct file_tree *
     return cwi_write_signable(fd, m, t, shim, shim_len, notes, 0, stats, err, err_size);
 }
 
+/* One write's state from step to step; release_write frees it. */
+struct image_write {
+    struct layout L;
+    struct data_pass p;
+    uint8_t *manifest, *idx;
+    size_t manifest_len;
+    uint64_t *offs, *firsts; /* per entry: its offset in FILE_DATA, its first chunk */
+    uint64_t files, bytes;   /* regular files copied, and their bytes */
+};
+
+/* The buffers the streaming pass and the index need, sized by the layout. */
+static int allocate_buffers(struct image_write *w, const struct file_tree *t, char *err,
+                            size_t err_size)
+{
+    w->p.data_off = w->L.sec[S_DATA].offset;
+    w->p.chunks = malloc(w->L.nchunks ? w->L.nchunks * 32 : 1);
+    w->p.buf[0] = malloc(READ_BUF);
+    w->p.buf[1] = malloc(READ_BUF);
+    w->p.buf_seq[0] = w->p.buf_seq[1] = NO_SEQ;
+    w->offs = calloc(t->count, sizeof(*w->offs));
+    w->firsts = calloc(t->count, sizeof(*w->firsts));
+    w->idx = calloc(1, (size_t)w->L.sec[S_INDEX].length);
+    if (!w->p.chunks || !w->p.buf[0] || !w->p.buf[1] || !w->offs || !w->firsts || !w->idx)
+        return error_line(err, err_size, "out of memory writing the image");
+    return 0;
+}
+
+/* FILE_DATA: every regular file's bytes, streamed once, with the section's hash. */
+static int stream_file_data(struct image_write *w, const struct file_tree *t, char *err,
+                            size_t err_size)
+{
+    if (bg_start(&w->p.section))
+        return error_line(err, err_size, "SHA-256 failed in libcrypto");
+    for (size_t i = 0; i < t->count; i++) {
+        const struct ft_entry *e = &t->entries[i];
+        if ((e->mode & CWI_S_IFMT) != CWI_S_IFREG)
+            continue;
+        if (copy_file(&w->p, e, &w->offs[i], &w->firsts[i], err, err_size))
+            return -1;
+        w->files++;
+        w->bytes += e->size;
+    }
+    if (bg_finish(&w->p.section, w->L.sec[S_DATA].sha256))
+        return error_line(err, err_size, "SHA-256 failed in libcrypto");
+    return 0;
+}
+
+/* The sections known only once the data is: MANIFEST, SHIM, FILE_INDEX, CHUNK_HASHES,
+ * then NOTES, each hashed into the layout; and SIGNATURE's hash, of zeros for now. */
+static int write_other_sections(struct image_write *w, int fd, const struct file_tree *t,
+                                const uint8_t *shim, const char *notes, size_t notes_len,
+                                size_t sig_len, char *err, size_t err_size)
+{
+    struct layout *L = &w->L;
+    if (build_index(t, L, w->offs, w->firsts, w->p.chunks, w->idx))
+        return error_line(err, err_size, "SHA-256 failed in libcrypto");
+    const void *bodies[S_DATA] = {w->manifest, shim, w->idx, w->p.chunks};
+    for (unsigned i = 0; i < S_DATA; i++) {
+        if (sha256(bodies[i], (size_t)L->sec[i].length, L->sec[i].sha256))
+            return error_line(err, err_size, "SHA-256 failed in libcrypto");
+        if (pwrite_all(fd, bodies[i], (size_t)L->sec[i].length, L->sec[i].offset, err, err_size))
+            return -1;
+    }
+    if (notes_len) {
+        if (sha256(notes, notes_len, L->sec[S_NOTES].sha256))
+            return error_line(err, err_size, "SHA-256 failed in libcrypto");
+        if (pwrite_all(fd, notes, notes_len, L->sec[S_NOTES].offset, err, err_size))
+            return -1;
+    }
+    if (sig_len) {
+        /* zeros until cwi_set_signature: the hash must match what the file holds */
+        uint8_t *zeros = calloc(1, sig_len);
+        int bad = !zeros || sha256(zeros, sig_len, L->sec[S_SIG].sha256);
+        free(zeros);
+        if (bad)
+            return error_line(err, err_size, "SHA-256 failed in libcrypto");
+    }
+    return 0;
+}
+
+/* Last, the header and the section table with every section's hash, and the table's. */
+static int write_header_and_table(int fd, const struct layout *L, char *err, size_t err_size)
+{
+    struct cwi_section table[NSECTIONS];
+    unsigned n = 0;
+    for (unsigned i = 0; i < NSECTIONS; i++)
+        if (i < S_SIG || L->sec[i].length)
+            table[n++] = L->sec[i];
+    struct cwi_header h = {
+        .version = CWI_VERSION,
+        .flags = 0,
+        .header_size = CWI_HEADER_SIZE,
+        .section_count = L->count,
+        .file_size = L->file_size,
+    };
+    memcpy(h.magic, CWI_MAGIC, sizeof(h.magic));
+    if (sha256(table, n * sizeof(table[0]), h.table_sha256))
+        return error_line(err, err_size, "SHA-256 failed in libcrypto");
+    if (pwrite_all(fd, &h, sizeof(h), 0, err, err_size) ||
+        pwrite_all(fd, table, n * sizeof(table[0]), CWI_HEADER_SIZE, err, err_size))
+        return -1;
+    return 0;
+}
+
+static void release_write(struct image_write *w)
+{
+    free(w->manifest);
+    free(w->idx);
+    free(w->offs);
+    free(w->firsts);
+    bg_finish(&w->p.section, NULL); /* stops the thread before its buffers go */
+    free(w->p.chunks);
+    free(w->p.buf[0]);
+    free(w->p.buf[1]);
+}
+
 int cwi_write_signable(int fd, const struct cl_manifest *m, struct file_tree *t,
                        const uint8_t *shim, size_t shim_len, const char *notes, size_t sig_len,
                        struct cwi_write_stats *stats, char *err, size_t err_size)
 {
     size_t notes_len = notes ? strlen(notes) : 0;
-    uint8_t *manifest = NULL, *idx = NULL;
-    uint64_t *offs = NULL, *firsts = NULL;
-    size_t manifest_len = 0;
-    struct data_pass p = {.out = fd};
-    struct layout L;
+    struct image_write w = {.p = {.out = fd}};
     int rc = -1;
 
     if (check_inputs(m, t, shim, shim_len, err, err_size) ||
-        manifest_encode(m, &manifest, &manifest_len, err, err_size) ||
-        plan(t, manifest_len, shim_len, sig_len, notes_len, &L, err, err_size))
+        manifest_encode(m, &w.manifest, &w.manifest_len, err, err_size) ||
+        plan(t, w.manifest_len, shim_len, sig_len, notes_len, &w.L, err, err_size))
         goto out;
-    if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)L.file_size) != 0) {
+    if (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)w.L.file_size) != 0) {
         error_line(err, err_size, "cannot size the image file: %s", strerror(errno));
         goto out;
     }
-
-    p.data_off = L.sec[S_DATA].offset;
-    p.chunks = malloc(L.nchunks ? L.nchunks * 32 : 1);
-    p.buf[0] = malloc(READ_BUF);
-    p.buf[1] = malloc(READ_BUF);
-    p.buf_seq[0] = p.buf_seq[1] = NO_SEQ;
-    offs = calloc(t->count, sizeof(*offs));
-    firsts = calloc(t->count, sizeof(*firsts));
-    idx = calloc(1, (size_t)L.sec[S_INDEX].length);
-    if (!p.chunks || !p.buf[0] || !p.buf[1] || !offs || !firsts || !idx) {
-        error_line(err, err_size, "out of memory writing the image");
+    if (allocate_buffers(&w, t, err, err_size) || stream_file_data(&w, t, err, err_size) ||
+        write_other_sections(&w, fd, t, shim, notes, notes_len, sig_len, err, err_size) ||
+        write_header_and_table(fd, &w.L, err, err_size))
         goto out;
-    }
-    if (bg_start(&p.section)) {
-        error_line(err, err_size, "SHA-256 failed in libcrypto");
-        goto out;
-    }
-    uint64_t files = 0, bytes = 0;
-    for (size_t i = 0; i < t->count; i++) {
-        const struct ft_entry *e = &t->entries[i];
-        if ((e->mode & CWI_S_IFMT) != CWI_S_IFREG)
-            continue;
-        if (copy_file(&p, e, &offs[i], &firsts[i], err, err_size))
-            goto out;
-        files++;
-        bytes += e->size;
-    }
-    if (bg_finish(&p.section, L.sec[S_DATA].sha256)) {
-        error_line(err, err_size, "SHA-256 failed in libcrypto");
-        goto out;
-    }
-
-    if (build_index(t, &L, offs, firsts, p.chunks, idx)) {
-        error_line(err, err_size, "SHA-256 failed in libcrypto");
-        goto out;
-    }
-    const void *bodies[S_DATA] = {manifest, shim, idx, p.chunks};
-    for (unsigned i = 0; i < S_DATA; i++) {
-        if (sha256(bodies[i], (size_t)L.sec[i].length, L.sec[i].sha256)) {
-            error_line(err, err_size, "SHA-256 failed in libcrypto");
-            goto out;
-        }
-        if (pwrite_all(fd, bodies[i], (size_t)L.sec[i].length, L.sec[i].offset, err, err_size))
-            goto out;
-    }
-    if (notes_len) {
-        if (sha256(notes, notes_len, L.sec[S_NOTES].sha256)) {
-            error_line(err, err_size, "SHA-256 failed in libcrypto");
-            goto out;
-        }
-        if (pwrite_all(fd, notes, notes_len, L.sec[S_NOTES].offset, err, err_size))
-            goto out;
-    }
-
-    if (sig_len) {
-        /* zeros until cwi_set_signature: the hash must match what the file holds */
-        uint8_t *zeros = calloc(1, sig_len);
-        int bad = !zeros || sha256(zeros, sig_len, L.sec[S_SIG].sha256);
-        free(zeros);
-        if (bad) {
-            error_line(err, err_size, "SHA-256 failed in libcrypto");
-            goto out;
-        }
-    }
-    struct cwi_section table[NSECTIONS];
-    unsigned n = 0;
-    for (unsigned i = 0; i < NSECTIONS; i++)
-        if (i < S_SIG || L.sec[i].length)
-            table[n++] = L.sec[i];
-    struct cwi_header h = {
-        .version = CWI_VERSION,
-        .flags = 0,
-        .header_size = CWI_HEADER_SIZE,
-        .section_count = L.count,
-        .file_size = L.file_size,
-    };
-    memcpy(h.magic, CWI_MAGIC, sizeof(h.magic));
-    if (sha256(table, n * sizeof(table[0]), h.table_sha256)) {
-        error_line(err, err_size, "SHA-256 failed in libcrypto");
-        goto out;
-    }
-    if (pwrite_all(fd, &h, sizeof(h), 0, err, err_size) ||
-        pwrite_all(fd, table, n * sizeof(table[0]), CWI_HEADER_SIZE, err, err_size))
-        goto out;
-
     if (stats) {
         stats->entries = t->count;
-        stats->files = files;
-        stats->data_bytes = bytes;
-        stats->image_size = L.file_size;
+        stats->files = w.files;
+        stats->data_bytes = w.bytes;
+        stats->image_size = w.L.file_size;
     }
     rc = 0;
 out:
-    free(manifest);
-    free(idx);
-    free(offs);
-    free(firsts);
-    bg_finish(&p.section, NULL); /* stops the thread before its buffers go */
-    free(p.chunks);
-    free(p.buf[0]);
-    free(p.buf[1]);
+    release_write(&w);
     return rc;
 }
 

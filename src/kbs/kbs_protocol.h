@@ -49,7 +49,8 @@
 
 #define KBS_PROTOCOL_VERSION "0.4.0"
 #define KBS_COOKIE_NAME      "kbs-session-id"
-#define KBS_SESSION_ID_LEN   32 /* hex digits of 16 random bytes */
+#define KBS_SESSION_ID_LEN   32                  /* hex digits of 16 random bytes */
+#define KBS_RESOURCE_PREFIX  "/kbs/v0/resource/" /* GET it + REPO/TYPE/TAG */
 
 #define KBS_DEFAULT_SESSION_LIFETIME 300 /* seconds, as trustee's default (5 minutes) */
 #define KBS_DEFAULT_MAX_SESSIONS     1024

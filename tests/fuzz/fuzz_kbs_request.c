@@ -24,7 +24,9 @@
  *   build/tests/unit/test_kbs --seed-corpus build/fuzz/kbs-corpus
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
  *       -Iinclude tests/fuzz/fuzz_kbs_request.c src/kbs/kbs_protocol.c \
- *       src/kbs/kbs_resource.c src/kbs/kbs_policy.c src/kbs/kbs_crypto.c \
+ *       src/kbs/kbs_jcs.c src/kbs/kbs_payload.c src/kbs/kbs_resource.c \
+ *       src/kbs/kbs_policy.c src/kbs/kbs_base64.c src/kbs/kbs_jwk.c \
+ *       src/kbs/kbs_primitives.c src/kbs/kbs_jwe.c src/kbs/kbs_jwt.c \
  *       src/verify/snp_verify.c src/verify/snp_report.c src/verify/amd_roots.c \
  *       src/verify/amd_sig.c src/common/error_line.c src/common/file_read.c \
  *       src/common/hex.c src/common/shown.c -lcrypto -ljansson -lpthread \

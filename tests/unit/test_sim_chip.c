@@ -18,6 +18,7 @@
 /* The commands are not in libcloister: compile them in to call them directly. */
 #include "cli/cmd_sim.c"
 #include "cli/cmd_verify.c"
+#include "cli/option_table.c"
 
 #include <dirent.h>
 #include <fcntl.h>

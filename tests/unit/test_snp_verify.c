@@ -15,6 +15,7 @@
  * src/cli), so the test compiles it in to call cmd_verify() directly.
  */
 #include "cli/cmd_verify.c"
+#include "cli/option_table.c"
 
 #include <fcntl.h>
 #include <stdint.h>
