@@ -19,20 +19,25 @@
 #define XCR0_AVX       0x4ull
 #define XCR0_AVX512    0xe0ull
 
-static struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
+/* The CPUID KVM supports: the table every vCPU gets, the guests' address width and the
+ * XCR0 the shim will set all come from it. Asked once per VM (the table is a few KiB and
+ * the ioctl may be retried with a larger buffer); vm_destroy frees it. */
+static const struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
 {
-    for (unsigned n = 64; n <= 4096; n *= 2) {
+    for (unsigned n = 256; !vm->cpuid && n <= 4096; n *= 2) {
         struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
         if (!c)
             return NULL;
         c->nent = n;
-        if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-            return c;
+        if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+            vm->cpuid = c;
+            break;
+        }
         free(c);
         if (errno != E2BIG)
             return NULL;
     }
-    return NULL;
+    return vm->cpuid;
 }
 
 /* The XCR0 the shim sets on hardware (hw_only_enable_user_fpu_state, src/shim/arch/x86/arch.c),
@@ -40,16 +45,15 @@ static struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
  * AVX. */
 static uint64_t supported_user_xcr0(struct vm *vm)
 {
-    struct kvm_cpuid2 *c = supported_cpuid(vm);
+    const struct kvm_cpuid2 *c = supported_cpuid(vm);
     uint64_t xcr0 = 0x3;
     if (!c)
         return xcr0;
     for (unsigned i = 0; i < c->nent; i++) {
-        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        const struct kvm_cpuid_entry2 *e = &c->entries[i];
         if (e->function == 0xd && e->index == 0)
             xcr0 = ((uint64_t)e->edx << 32 | e->eax) & XCR0_USER_MASK;
     }
-    free(c);
     if ((xcr0 & XCR0_AVX512) != XCR0_AVX512 || !(xcr0 & XCR0_AVX))
         xcr0 &= ~XCR0_AVX512;
     return xcr0 | 0x3;
@@ -57,7 +61,7 @@ static uint64_t supported_user_xcr0(struct vm *vm)
 
 unsigned vcpu_supported_gpa_bits(struct vm *vm, bool snp)
 {
-    struct kvm_cpuid2 *c = supported_cpuid(vm);
+    const struct kvm_cpuid2 *c = supported_cpuid(vm);
     if (!c)
         return 0;
     uint32_t eax = 0, ebx = 0;
@@ -67,7 +71,6 @@ unsigned vcpu_supported_gpa_bits(struct vm *vm, bool snp)
         else if (c->entries[i].function == 0x8000001f)
             ebx = c->entries[i].ebx;
     }
-    free(c);
     return gpa_width_from_cpuid(eax, snp, ebx);
 }
 
@@ -181,12 +184,10 @@ int vcpu_create(struct vm *vm, unsigned id, const struct cl_vcpu_init *s)
         v->run = NULL;
         return vm_fail(vm, "cannot map the vCPU's run area: %s", strerror(errno));
     }
-    struct kvm_cpuid2 *c = supported_cpuid(vm);
+    const struct kvm_cpuid2 *c = supported_cpuid(vm);
     if (!c)
         return vm_fail(vm, "KVM: ioctl (GET_SUPPORTED_CPUID) failed");
-    int rc = ioctl(v->fd, KVM_SET_CPUID2, c);
-    free(c);
-    if (rc < 0)
+    if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
         return vm_fail(vm, "KVM: ioctl (SET_CPUID2) failed: %s", strerror(errno));
     return set_state(v, s);
 }

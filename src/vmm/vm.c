@@ -36,8 +36,9 @@ int vm_open_kvm(struct vm *vm)
     vm->kvm_fd = vm->vm_fd = -1;
     vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (vm->kvm_fd < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO))
-        return vm_fail(vm, "cannot open /dev/kvm: %s (this machine has no KVM; without it, Cloister "
-                           "runs in a nested QEMU machine: tests/nested/vm, docs/testing.md)",
+        return vm_fail(vm,
+                       "cannot open /dev/kvm: %s (this machine has no KVM; without it, Cloister "
+                       "runs in a nested QEMU machine: tests/nested/vm, docs/testing.md)",
                        strerror(errno));
     if (vm->kvm_fd < 0)
         return vm_fail(vm, "cannot open /dev/kvm: %s (may this user use it? the kvm group can)",
@@ -119,6 +120,7 @@ void vm_destroy(struct vm *vm)
         close(vm->vm_fd);
     if (vm->kvm_fd >= 0)
         close(vm->kvm_fd);
+    free(vm->cpuid);
 }
 
 void *gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)

@@ -33,9 +33,12 @@ struct vm_stats {
     uint64_t exits, hypercalls;
 };
 
+struct kvm_cpuid2;
+
 struct vm {
     int kvm_fd, vm_fd;
-    uint8_t *mem; /* guest RAM, GPA 0..mem_size */
+    struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, asked once (vcpu.c) */
+    uint8_t *mem;             /* guest RAM, GPA 0..mem_size */
     uint64_t mem_size;
     unsigned nr_vcpus;
     struct vcpu *vcpus[CL_MAX_VCPUS];
