@@ -148,6 +148,20 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) $< $(LIB_A) $(HOST_LDLIBS) -o $@
 
+# ---- the lying monitor (docs/iago.md): for tests only, never the release command ----
+# The monitor's own objects again with -DCLOISTER_IAGO, linked with the rest as released
+# into $(IAGO); CLOISTER_IAGO=KIND[,KIND] picks its lies at run time.
+IAGO := $(BUILD)/tests/cloister-iago
+IAGO_VMM_OBJS := $(patsubst src/%.c,$(BUILD)/iago/%.o,$(sort $(wildcard src/vmm/*.c)))
+$(BUILD)/iago/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -DCLOISTER_IAGO -c $< -o $@
+$(IAGO): $(CLI_OBJS) $(IAGO_VMM_OBJS) $(filter-out $(BUILD)/host/vmm/%,$(LIB_OBJS))
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_LDFLAGS) $^ $(HOST_LDLIBS) -o $@
+unit: $(IAGO)
+-include $(IAGO_VMM_OBJS:.o=.d)
+
 # ---- test workloads: each tests/progs/*.c built four ways ----
 PROG_SRCS := $(sort $(wildcard tests/progs/*.c))
 PROG_NAMES := $(patsubst tests/progs/%.c,%,$(PROG_SRCS))
