@@ -1,7 +1,9 @@
 /*
  * The workload's stdin, stdout and stderr: the monitor's own fds 0-2, reached by
- * hypercalls through the bounce buffer. Every count the host returns is bounded by
- * what was asked before it is believed (an Iago-proof read or write).
+ * hypercalls through the bounce buffer. Every answer of the host is checked against
+ * what the ABI allows before any of it is believed (kernel/host_checks.h): a count
+ * larger than asked, an error Linux has no number for, a stat no file has, is a lying
+ * host, and the run ends in one line (docs/iago.md). A short count is an honest one.
  */
 #include "uapi/errno.h"
 #include "fs/file.h"
@@ -11,6 +13,8 @@
 #include "mm/kmalloc.h"
 #include "uapi/linux_abi.h"
 #include "arch/x86/paging.h"
+#include "kernel/host_checks.h"
+#include "kernel/panic.h"
 #include "kernel/process.h"
 #include "kernel/signal.h"
 #include "mm/uaccess.h"
@@ -18,17 +22,20 @@
 #define TCGETS     0x5401
 #define TIOCGWINSZ 0x5413
 
-/* The host's answer for a request of `asked` bytes: [0, asked], or -errno. */
-static s64 checked_count(s64 r, u64 asked)
+/* The host's answer to a `what` of `asked` bytes: 0..asked, or -errno. */
+static s64 checked_count(s64 r, u64 asked, const char *what)
 {
-    if (r < 0)
-        return r >= -EMAXERRNO ? r : -EIO;
-    return (u64)r <= asked ? r : -EIO;
+    if (!hc_count_ok(r, asked))
+        panic("host answered a %s of %lu bytes with %ld", what, asked, r);
+    return r;
 }
 
-static s64 host_errno(s64 r)
+/* The host's answer to a call that returns 0 or -errno. */
+static s64 checked_status(s64 r, const char *what)
 {
-    return r < 0 && r >= -EMAXERRNO ? r : -EIO;
+    if (!hc_status_ok(r))
+        panic("host answered a %s with %ld", what, r);
+    return r;
 }
 
 static s64 stdio_write(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
@@ -41,7 +48,7 @@ static s64 stdio_write(struct file *f, const struct linux_iovec *iov, unsigned c
             return done ? (s64)done : -EFAULT;
         s64 r = checked_count(
             hcall(CL_HC_FD_WRITE, f->priv, chunk, off < 0 ? (u64)-1 : (u64)off + done, 0, 0, 0),
-            chunk);
+            chunk, "stdio write");
         if (r == -EPIPE)
             signal_broken_pipe();
         if (r < 0)
@@ -58,8 +65,9 @@ static s64 stdio_read(struct file *f, const struct linux_iovec *iov, unsigned cn
     u64 want = MIN(iov_total(iov, cnt), CL_HC_DATA_SIZE);
     if (want == 0)
         return 0;
-    s64 r = checked_count(
-        hcall(CL_HC_FD_READ, f->priv, want, off < 0 ? (u64)-1 : (u64)off, 0, 0, 0), want);
+    s64 r =
+        checked_count(hcall(CL_HC_FD_READ, f->priv, want, off < 0 ? (u64)-1 : (u64)off, 0, 0, 0),
+                      want, "stdio read");
     if (r <= 0)
         return r;
     return iov_copy_in(iov, cnt, 0, hcall_buffer(), (u64)r) ? -EFAULT : r;
@@ -76,9 +84,9 @@ static s64 stdio_ioctl(struct file *f, u64 req, u64 arg)
         return -ENOTTY;
     if (!(current_process()->stdio_flags[f->priv] & CL_STDIO_TTY))
         return -ENOTTY;
-    s64 r = hcall(CL_HC_FD_IOCTL, f->priv, req, 0, 0, 0, 0);
+    s64 r = checked_status(hcall(CL_HC_FD_IOCTL, f->priv, req, 0, 0, 0, 0), "terminal ioctl");
     if (r != 0)
-        return host_errno(r);
+        return r;
     u8 reply[CL_TERMIOS_SIZE];
     memcpy(reply, hcall_buffer(), size);
     return copy_to_user(arg, reply, size) ? -EFAULT : 0;
@@ -86,11 +94,14 @@ static s64 stdio_ioctl(struct file *f, u64 req, u64 arg)
 
 static s64 stdio_stat(struct file *f, struct linux_stat *st)
 {
-    s64 r = hcall(CL_HC_FD_STAT, f->priv, 0, 0, 0, 0, 0);
+    s64 r = checked_status(hcall(CL_HC_FD_STAT, f->priv, 0, 0, 0, 0, 0), "stdio stat");
     if (r != 0)
-        return host_errno(r);
+        return r;
     struct cl_host_stat hs;
     memcpy(&hs, hcall_buffer(), sizeof(hs));
+    const char *why = hc_stat_check(&hs);
+    if (why)
+        panic("host's stat of fd %lu has %s", f->priv, why);
     u32 type = hs.mode & S_IFMT;
     if (type != S_IFCHR && type != S_IFIFO && type != S_IFREG && type != S_IFSOCK)
         type = S_IFCHR;
@@ -111,7 +122,9 @@ static s64 stdio_stat(struct file *f, struct linux_stat *st)
 static s64 stdio_seek(struct file *f, s64 off, u32 whence)
 {
     s64 r = hcall(CL_HC_FD_SEEK, f->priv, (u64)off, whence, 0, 0, 0);
-    return r < 0 ? host_errno(r) : r;
+    if (!hc_seek_ok(r, off, whence))
+        panic("host answered a seek to %ld (whence %u) with %ld", off, whence, r);
+    return r;
 }
 
 /*
@@ -133,19 +146,28 @@ static bool stdio_mappable(struct file *f)
     return stdio_stat(f, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG;
 }
 
-/* Reads page index of the host file into a new page: its GPA, or -errno. */
+/* Reads page index of the host file into a new page: its GPA, or -errno. A host may
+ * answer in short pieces (an honest one may, too): the page is read until it is full
+ * or the file ends, so that no byte of it is a zero the file does not hold. */
 static s64 read_page(struct file *f, u64 index)
 {
     u64 page = page_alloc(); /* zeroed: a last partial page ends in zeros */
     if (!page)
         return -ENOMEM;
-    u64 off = index * PAGE_SIZE;
-    s64 r = checked_count(hcall(CL_HC_FD_READ, f->priv, PAGE_SIZE, off, 0, 0, 0), PAGE_SIZE);
-    if (r <= 0) {
-        page_free(page);
-        return r < 0 ? r : -EFAULT; /* past the end: SIGBUS territory, as on Linux */
+    u64 off = index * PAGE_SIZE, got = 0;
+    while (got < PAGE_SIZE) {
+        u64 want = PAGE_SIZE - got;
+        s64 r = checked_count(hcall(CL_HC_FD_READ, f->priv, want, off + got, 0, 0, 0), want,
+                              "stdio read");
+        if (r <= 0) {
+            if (r == 0 && got)
+                break;
+            page_free(page);
+            return r < 0 ? r : -EFAULT; /* past the end: SIGBUS territory, as on Linux */
+        }
+        memcpy((u8 *)phys_to_virt(page) + got, hcall_buffer(), (u64)r);
+        got += (u64)r;
     }
-    memcpy(phys_to_virt(page), hcall_buffer(), (u64)r);
     return (s64)page;
 }
 

@@ -18,6 +18,7 @@
 #include "fs/fs_proc.h"
 #include "fs/fs_tmp.h"
 #include "arch/x86/hcall.h"
+#include "kernel/host_checks.h"
 #include "mm/kmalloc.h"
 #include "lib/lib.h"
 #include "kernel/manifest.h"
@@ -42,24 +43,12 @@ static void check_boot_info(void)
 {
     memcpy(&boot, phys_to_virt(CL_GPA_BOOT_INFO), sizeof(boot));
     barrier();
-    if (boot.magic != CL_BOOT_MAGIC || boot.abi_version != CL_ABI_VERSION)
-        panic("boot info: bad magic or ABI version %u (shim speaks %u)", boot.abi_version,
-              CL_ABI_VERSION);
     u64 shim_end_gpa = (u64)__shim_end - CL_KERNEL_BASE;
-    if (boot.mem_size < CL_GPA_RAM_MIN_END || boot.mem_size > CL_MEM_MAX ||
-        boot.mem_size < shim_end_gpa + (16ull << 20) || !IS_ALIGNED(boot.mem_size, PAGE_SIZE))
-        panic("boot info: memory size 0x%lx out of range", boot.mem_size);
-    if (boot.nr_vcpus == 0 || boot.nr_vcpus > CL_MAX_VCPUS)
-        panic("boot info: %u vCPUs out of range", boot.nr_vcpus);
-    if (boot.tsc_hz < 100000000ull || boot.tsc_hz > 20000000000ull)
-        panic("boot info: TSC frequency %lu Hz out of range", boot.tsc_hz);
-    if (boot.extra_args_size > CL_ARGS_SIZE)
-        panic("boot info: arguments larger than their area");
+    const char *why = hc_boot_info_check(&boot, shim_end_gpa + (16ull << 20), rdtsc());
+    if (why)
+        panic("boot info: %s", why);
     memcpy(extra_args, phys_to_virt(CL_GPA_ARGS), boot.extra_args_size);
-    u64 n = 0;
-    for (u64 i = 0; i < boot.extra_args_size; i++)
-        n += extra_args[i] == 0;
-    if (n != boot.extra_argc || (boot.extra_args_size && extra_args[boot.extra_args_size - 1]))
+    if (!hc_args_ok(extra_args, boot.extra_args_size, boot.extra_argc))
         panic("boot info: argument strings do not match their count");
 }
 

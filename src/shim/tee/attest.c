@@ -2,6 +2,8 @@
 #include "tee/attest.h"
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
+#include "kernel/host_checks.h"
+#include "kernel/panic.h"
 #include "lib/lib.h"
 
 static bool available;
@@ -26,11 +28,16 @@ s64 attest_report(u32 vmpl, const u8 report_data[64], u8 report[SNP_REPORT_SIZE]
     u8 *buf = hcall_buffer();
     memcpy(buf, report_data, 64);
     s64 r = hcall(CL_HC_ATTEST, vmpl, certs ? 1 : 0, 0, 0, 0, 0);
+    if (!hc_status_ok(r))
+        panic("host answered a report request with %ld", r);
     if (r != 0)
-        return r < 0 && r >= -EMAXERRNO ? r : -EIO;
+        return r;
     u64 n = certs ? hcall_ret(0) : 0;
-    /* the answer is the host's (the simulated processor): bound it before use */
-    if (n > certs_cap || n > CL_HC_DATA_SIZE - SNP_REPORT_SIZE)
+    /* the answer is the host's (the simulated processor): bound it before use; a table
+     * longer than the buffer holds is a lie, one longer than the caller's room is not */
+    if (n > CL_HC_DATA_SIZE - SNP_REPORT_SIZE)
+        panic("host answered a report request with a %lu-byte certificate table", n);
+    if (n > certs_cap)
         return -EIO;
     memcpy(report, buf, SNP_REPORT_SIZE);
     if (certs) {

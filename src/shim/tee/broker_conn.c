@@ -1,20 +1,33 @@
-/* Broker connections by hypercall; counts from the host are bounded before use. */
+/* Broker connections by hypercall. The host's answers are checked before use
+ * (kernel/host_checks.h): a count larger than asked, an error Linux has no number for,
+ * a handle out of range or already open ends the run in one line (docs/iago.md). The
+ * bytes themselves are the TLS layer's and the broker protocol's to check. */
 #include "tee/broker_conn.h"
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
+#include "kernel/host_checks.h"
+#include "kernel/panic.h"
 #include "lib/lib.h"
 
-static s64 host_result(s64 r, u64 most)
+#define HANDLES_MAX 16
+
+static u32 open_handles; /* a bit per handle the host gave and we have not closed */
+
+static s64 host_result(s64 r, u64 most, const char *what)
 {
-    if (r < 0)
-        return r >= -EMAXERRNO ? r : -EIO;
-    return (u64)r <= most ? r : -EIO;
+    if (!hc_count_ok(r, most))
+        panic("host answered a broker %s of %lu bytes with %ld", what, most, r);
+    return r;
 }
 
 s64 broker_connect(u32 i)
 {
     s64 h = hcall(CL_HC_NET_CONNECT, i, 0, 0, 0, 0, 0);
-    return h < 0 ? host_result(h, 0) : (h < 16 ? h : -EIO);
+    if (!hc_handle_ok(h, HANDLES_MAX) || (h >= 0 && (open_handles >> h) & 1))
+        panic("host answered a broker connection with handle %ld, which it never opened", h);
+    if (h >= 0)
+        open_handles |= 1u << h;
+    return h;
 }
 
 s64 broker_send_all(s64 h, const void *p, size_t n)
@@ -23,7 +36,7 @@ s64 broker_send_all(s64 h, const void *p, size_t n)
     while (n) {
         size_t k = MIN(n, CL_HC_DATA_SIZE);
         memcpy(hcall_buffer(), b, k);
-        s64 r = host_result(hcall(CL_HC_NET_SEND, (u64)h, k, 0, 0, 0, 0), k);
+        s64 r = host_result(hcall(CL_HC_NET_SEND, (u64)h, k, 0, 0, 0, 0), k, "send");
         if (r <= 0)
             return r < 0 ? r : -EIO;
         b += r;
@@ -35,7 +48,7 @@ s64 broker_send_all(s64 h, const void *p, size_t n)
 s64 broker_recv(s64 h, void *p, size_t n)
 {
     size_t k = MIN(n, CL_HC_DATA_SIZE);
-    s64 r = host_result(hcall(CL_HC_NET_RECV, (u64)h, k, 0, 0, 0, 0), k);
+    s64 r = host_result(hcall(CL_HC_NET_RECV, (u64)h, k, 0, 0, 0, 0), k, "receive");
     if (r > 0)
         memcpy(p, hcall_buffer(), (size_t)r);
     return r;
@@ -44,6 +57,8 @@ s64 broker_recv(s64 h, void *p, size_t n)
 void broker_close(s64 h)
 {
     hcall(CL_HC_NET_CLOSE, (u64)h, 0, 0, 0, 0, 0);
+    if (h >= 0 && h < HANDLES_MAX)
+        open_handles &= ~(1u << h);
 }
 
 const char *broker_error_text(s64 err)
