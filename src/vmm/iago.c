@@ -166,8 +166,8 @@ void iago_before(struct hc_ctx *c)
     uint64_t *a = c->req.args;
     if (c->req.nr == CL_HC_FD_READ && lying(READ_SHORT) && a[1] > 3)
         a[1] = 3;
-    if (c->req.nr == CL_HC_FD_WRITE && lying(WRITE_SHORT) && a[1] > 5)
-        a[1] = 5;
+    if (c->req.nr == CL_HC_FD_WRITE && lying(WRITE_SHORT) && a[1] > 7)
+        a[1] = 7;
     if (c->req.nr == CL_HC_SLEEP && lying(SLEEP_EARLY))
         a[0] /= 1000; /* wakes a thousand times too early */
 }
