@@ -113,7 +113,7 @@ static s64 stdio_stat(struct file *f, struct linux_stat *st)
     st->st_rdev = type == S_IFCHR ? hs.rdev : 0;
     st->st_size = type == S_IFREG && hs.size > 0 ? hs.size : 0;
     st->st_blksize = hs.blksize > 0 && hs.blksize <= (1 << 20) ? hs.blksize : 4096;
-    st->st_blocks = (st->st_size + 511) / 512;
+    st->st_blocks = hc_blocks_512(st->st_size);
     return 0;
 }
 

@@ -63,6 +63,11 @@ const char *hc_stat_check(const struct cl_host_stat *st)
     return 0;
 }
 
+int64_t hc_blocks_512(int64_t size)
+{
+    return size / 512 + (size % 512 != 0);
+}
+
 const char *hc_boot_info_check(const struct cl_boot_info *b, uint64_t mem_min, uint64_t tsc_now)
 {
     if (b->magic != CL_BOOT_MAGIC)

@@ -44,6 +44,10 @@ bool hc_handle_ok(int64_t r, uint64_t max);
  * wrong with it. */
 const char *hc_stat_check(const struct cl_host_stat *st);
 
+/* The 512-byte blocks of a file of `size` bytes (size >= 0), without the overflow of
+ * (size + 511) / 512 near INT64_MAX, a size Linux allows and a host may claim. */
+int64_t hc_blocks_512(int64_t size);
+
 /*
  * The boot info on its own (the manifest's agreement is the caller's to check): NULL
  * if every field is within its documented bounds, else what is wrong. mem_min is the
