@@ -10,7 +10,8 @@
  *           boot-realtime, boot-monotonic
  *   launch  boot-magic, boot-abi, boot-mem, boot-vcpus, boot-argc, boot-args-size,
  *           boot-args-nul, boot-stdio, boot-flags, boot-tee
- *   TEE     attest-ret, attest-len, net-handle, net-recv-over, net-flip, net-inject
+ *   TEE     attest-ret, attest-len, net-handle, net-handle-fake, net-recv-over, net-flip,
+ *           net-flip-late, net-inject
  */
 #include "vmm/iago.h"
 
@@ -59,8 +60,10 @@ enum lie {
     ATTEST_RET,
     ATTEST_LEN,
     NET_HANDLE,
+    NET_HANDLE_FAKE,
     NET_RECV_OVER,
     NET_FLIP,
+    NET_FLIP_LATE,
     NET_INJECT,
     LIE_COUNT
 };
@@ -83,13 +86,16 @@ static const char *const lie_names[LIE_COUNT] = {
     [BOOT_ARGS_NUL] = "boot-args-nul", [BOOT_STDIO] = "boot-stdio",
     [BOOT_FLAGS] = "boot-flags",       [BOOT_TEE] = "boot-tee",
     [ATTEST_RET] = "attest-ret",       [ATTEST_LEN] = "attest-len",
-    [NET_HANDLE] = "net-handle",       [NET_RECV_OVER] = "net-recv-over",
-    [NET_FLIP] = "net-flip",           [NET_INJECT] = "net-inject",
+    [NET_HANDLE] = "net-handle",       [NET_HANDLE_FAKE] = "net-handle-fake",
+    [NET_RECV_OVER] = "net-recv-over", [NET_FLIP] = "net-flip",
+    [NET_FLIP_LATE] = "net-flip-late", [NET_INJECT] = "net-inject",
 };
 
 /* Set once, from the boot-info hook, before the vCPU thread starts. */
 static uint64_t lies;
-static int flipped; /* net-flip and net-inject bend one answer, not all of them */
+static int flipped;       /* the net-flip lies and net-inject bend one answer, not all */
+static uint64_t relayed;  /* bytes of the broker's stream relayed so far */
+#define LATE_OFFSET 1200u /* past the TLS handshake: the broker's HTTP answers */
 
 static int lying(enum lie l)
 {
@@ -201,6 +207,12 @@ static void bend_recv(struct hc_ctx *c)
         c->data[c->ret / 2] ^= 0x01;
         flipped = 1;
     }
+    if (lying(NET_FLIP_LATE) && !flipped && relayed + (uint64_t)c->ret > LATE_OFFSET) {
+        uint64_t at = relayed >= LATE_OFFSET ? 0 : LATE_OFFSET - relayed;
+        c->data[at] ^= 0x01;
+        flipped = 1;
+    }
+    relayed += (uint64_t)c->ret;
     if (lying(NET_INJECT) && !flipped && c->ret > 5 && (uint64_t)c->ret < asked) {
         memmove(c->data + 6, c->data + 5, (size_t)c->ret - 5);
         c->data[5] = 0x42;
@@ -252,6 +264,8 @@ void iago_after(struct hc_ctx *c)
     case CL_HC_NET_CONNECT:
         if (lying(NET_HANDLE) && c->ret >= 0)
             c->ret = 1000;
+        if (lying(NET_HANDLE_FAKE) && c->ret >= 0)
+            c->ret = c->ret + 1; /* in range, and never opened */
         break;
     case CL_HC_NET_RECV:
         bend_recv(c);

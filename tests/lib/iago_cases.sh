@@ -211,10 +211,15 @@ iago_tee_cases() {
     local run=("${sim[@]}" "$d/secret.cwi" cat /run/secrets/db)
     local tls_refusal="the key broker.s certificate does not match|TLS handshake with the key broker failed"
     iago_tee_refused net-handle 'broker connection with handle 1000' "${run[@]}"
+    # a handle in range the monitor never opened: the first send fails (EBADF)
+    iago_tee_refused net-handle-fake 'secret default/key/db: .*network error \(error 9\)' "${run[@]}"
     iago_tee_refused net-recv-over 'broker receive of [0-9]+ bytes with' "${run[@]}"
     # a byte changed or added in the broker's first answer: TLS (the pin) refuses it
     iago_tee_refused net-flip "secret default/key/db: ($tls_refusal)" "${run[@]}"
     iago_tee_refused net-inject "secret default/key/db: ($tls_refusal)" "${run[@]}"
+    # a byte changed past the handshake, in the broker's encrypted answers
+    iago_tee_refused net-flip-late 'secret default/key/db: .*TLS stream failed its checks' \
+        "${run[@]}"
     kbs_stop
 }
 register_group 116 iago-tee vm-pinned iago_tee_cases iago/

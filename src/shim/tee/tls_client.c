@@ -155,9 +155,14 @@ struct tls_client *tls_client_open(s64 h, const u8 pin[32], char *why, size_t wh
     return t;
 }
 
+/* After the handshake: the connection's own error, or -EBADMSG when BearSSL refused a
+ * record (its tag fails: the bytes were changed on the way), never a parse error of
+ * the HTTP the record would have carried. */
 static s64 failed(struct tls_client *t)
 {
-    return t->conn_err ? t->conn_err : -EPROTO;
+    if (t->conn_err)
+        return t->conn_err;
+    return br_ssl_engine_last_error(&t->cc.eng) != BR_ERR_OK ? -EBADMSG : -EPROTO;
 }
 
 s64 tls_client_send_all(struct tls_client *t, const void *p, size_t n)

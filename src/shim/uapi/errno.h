@@ -43,6 +43,7 @@
 #define ELIBBAD      80
 #define EOVERFLOW    75
 #define EPROTO       71
+#define EBADMSG      74
 #define EOPNOTSUPP   95
 #define ENETUNREACH  101
 #define ECONNRESET   104
