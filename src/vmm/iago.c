@@ -151,7 +151,7 @@ int iago_boot_info(struct cl_boot_info *bi)
         bi->extra_argc += 1;
     if (lying(BOOT_ARGS_SIZE))
         bi->extra_args_size = CL_ARGS_SIZE + 1;
-    if (lying(BOOT_ARGS_NUL)) {
+    if (lying(BOOT_ARGS_NUL) && bi->extra_args_size + 4 <= CL_ARGS_SIZE) {
         memcpy(args + bi->extra_args_size, "evil", 4); /* no NUL after it */
         bi->extra_args_size += 4;
         bi->extra_argc += 1;
