@@ -213,6 +213,25 @@ hg_timeout_cases() {
             hg_judge "$name" "$stop" "$dir"
         fi
     fi
+    # libcloister: timed-out runs one after another in one process (the ASan build's,
+    # in its pass), with no leak of memory or descriptors and the last status 125
+    name=$PREFIX/timeout/embed-repeated
+    if begin "$name"; then
+        local embed=$BUILD_DIR/examples/embed runs=5
+        ((ASAN_PASS)) && embed=$ASAN_DIR/examples/embed
+        (ulimit -n 64 && exec timeout -k 5 "$TIMEOUT" "$embed" --times $runs --timeout-ms 300 \
+            "$PROGS/musl/runaway" spin) </dev/null >"$dir/out" 2>"$dir/err"
+        RC=$?
+        local n
+        n=$(grep -c 'failed: the workload ran past --timeout 0.3 s and was stopped$' "$dir/err")
+        if ((RC != 125)); then
+            fail "$name" "$(describe_status "$RC"), expected 125" "$dir/err"
+        elif ((n != runs)) || grep -q Sanitizer "$dir/err"; then
+            fail "$name" "$n of $runs runs stopped by the timeout" "$dir/err"
+        else
+            pass "$name"
+        fi
+    fi
     name=$PREFIX/timeout/in-time
     if begin "$name"; then
         timeout -k 5 "$TIMEOUT" "$CLOISTER" run --timeout 10 "$PROGS/musl/exitcode" 7 </dev/null \
