@@ -200,6 +200,21 @@ hg_timeout_cases() {
             hg_judge "$name" "$stop" "$dir"
         done
     done
+    # a write to a stdout nobody reads: the monitor's write blocks once the pipe is full
+    for route in ring3 trap; do
+        name=$PREFIX/timeout/$route/stdout-full
+        begin "$name" || continue
+        rm -f "$dir/fifo"
+        mkfifo "$dir/fifo"
+        sleep $((TIMEOUT + 5)) 3<>"$dir/fifo" &
+        local holder=$!
+        timeout -k 5 "$TIMEOUT" "$CLOISTER" run --pvm-route $route --timeout $HG_TIMEOUT_S \
+            "$PROGS/musl/bigout" </dev/null >"$dir/fifo" 2>"$dir/err"
+        RC=$?
+        kill "$holder" 2>/dev/null
+        wait "$holder" 2>/dev/null
+        hg_judge "$name" "$stop" "$dir"
+    done
     # on the ring-3 route the shim's pages are the workload's to jump into
     name=$PREFIX/timeout/ring3/jump-into-shim
     if begin "$name"; then
