@@ -162,6 +162,16 @@ $(IAGO): $(CLI_OBJS) $(IAGO_VMM_OBJS) $(filter-out $(BUILD)/host/vmm/%,$(LIB_OBJ
 unit: $(IAGO)
 -include $(IAGO_VMM_OBJS:.o=.d)
 
+# ---- hostile raw guests: flat images that take the shim's place (tests/hostile/README.md) ----
+# linked where the shim runs: CL_KERNEL_BASE + CL_GPA_SHIM (include/cloister/abi.h)
+HOSTILE_SRCS := $(sort $(wildcard tests/hostile/*.S))
+HOSTILE_BINS := $(patsubst tests/hostile/%.S,$(BUILD)/tests/hostile/%.bin,$(HOSTILE_SRCS))
+$(BUILD)/tests/hostile/%.bin: tests/hostile/%.S $(wildcard tests/hostile/*.h) include/cloister/abi.h
+	@mkdir -p $(dir $@)
+	gcc -c -D__ASSEMBLY__ -Iinclude -Itests/hostile $< -o $@.o
+	ld -nostdlib -static -Ttext=0xffffffff80800000 -e _start --oformat binary $@.o -o $@
+	rm -f $@.o
+
 # ---- test workloads: each tests/progs/*.c built four ways ----
 PROG_SRCS := $(sort $(wildcard tests/progs/*.c))
 PROG_NAMES := $(patsubst tests/progs/%.c,%,$(PROG_SRCS))
@@ -224,7 +234,7 @@ demo: $(CLOISTER) $(BUILD)/examples/hello
 .PHONY: all progs unit examples demo check format clean
 all: $(CLOISTER)
 progs: $(PROGS)
-unit: $(UNIT_BINS) $(TOOL_BINS)
+unit: $(UNIT_BINS) $(TOOL_BINS) $(HOSTILE_BINS)
 
 # The README's test command. Runs the suite on the release build, then the host-side
 # parts again under ASan+UBSan (the shim is the same bytes in both).

@@ -2,7 +2,7 @@
  * Embedding Cloister: a program of your own that runs workloads in VMs through
  * libcloister (include/cloister/cloister.h), without the `cloister` command.
  *
- *   embed [--tee none|sim] [--times N] IMAGE.cwi|PROGRAM [ARGS...]
+ *   embed [--tee none|sim] [--times N] [--timeout-ms MS] IMAGE.cwi|PROGRAM [ARGS...]
  *
  * Runs the workload N times (default 1), one fresh VM each, and prints each run's exit
  * status on stderr. Build: cc embed.c libcloister.a -lcrypto -ljansson -lseccomp -ldl
@@ -35,12 +35,16 @@ int main(int argc, char **argv)
                 break;
         } else if (!strcmp(argv[i], "--times") && i + 1 < argc) {
             times = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) {
+            o.timeout_ms = (unsigned)strtoul(argv[++i], NULL, 10);
         } else {
             break;
         }
     }
     if (i >= argc || times < 1 || argv[i][0] == '-') {
-        fprintf(stderr, "usage: embed [--tee none|sim] [--times N] IMAGE.cwi|PROGRAM [ARGS...]\n");
+        fprintf(stderr,
+                "usage: embed [--tee none|sim] [--times N] [--timeout-ms MS] IMAGE.cwi|PROGRAM "
+                "[ARGS...]\n");
         return 2;
     }
     if (ends_with(argv[i], ".cwi")) {

@@ -59,6 +59,11 @@ struct cloister_run_options {
     uint8_t host_data[32]; /* --tee sim/snp: HOST_DATA of the launch, reported as is */
     const char *sim_dir;   /* --tee sim: the simulated chip; NULL for the default */
     const char *net_log;   /* a file to copy every byte relayed to key brokers to (tests) */
+    /* A wall-clock limit on the run in milliseconds, 0 for none. When it passes, the
+     * vCPU is stopped wherever it is (its thread is interrupted with SIGRTMIN, which
+     * libcloister handles for the run) and cloister_run returns CLOISTER_FAILED with one
+     * line in err. */
+    unsigned timeout_ms;
 };
 
 #define CLOISTER_DEFAULT_MEM (256ull << 20)

@@ -1,5 +1,6 @@
 /* `cloister run`: start a program in a new VM and return its exit status. */
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,9 +20,9 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: cloister run [--tee none|sim] [--host-data HEX] [--sim-dir DIR] [--trace] "
-            "[--stats] [--pvm-route ring3|trap] IMAGE.cwi [ARGS...]\n"
+            "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS] IMAGE.cwi [ARGS...]\n"
             "       cloister run [--tee none|sim] [--mem SIZE] [--env K=V]... [--trace] "
-            "[--stats] [--pvm-route ring3|trap] PROGRAM [ARGS...]\n");
+            "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS] PROGRAM [ARGS...]\n");
     return 2;
 }
 
@@ -29,6 +30,18 @@ static int usage(void)
 static int parse_host_data(const char *hex, uint8_t out[32])
 {
     return hex_decode_padded(hex, out, 32) < 0 ? -1 : 0;
+}
+
+/* --timeout: seconds, a fraction allowed, from 1 ms to a day */
+static int parse_timeout(const char *s, unsigned *ms)
+{
+    char *end;
+    errno = 0;
+    double secs = strtod(s, &end);
+    if (errno || end == s || *end || !(secs >= 0.001 && secs <= 86400))
+        return -1;
+    *ms = (unsigned)(secs * 1000 + 0.5);
+    return 0;
 }
 
 /* An image starts with CWI_MAGIC; anything else is taken for a program. */
@@ -99,6 +112,14 @@ int cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "--mem") && i + 1 < argc) {
             if (parse_size(argv[++i], &o.mem_size) < 0) {
                 fprintf(stderr, "cloister: run: bad memory size '%s'\n", argv[i]);
+                free(env);
+                return usage();
+            }
+        } else if (!strcmp(a, "--timeout") && i + 1 < argc) {
+            if (parse_timeout(argv[++i], &o.timeout_ms) < 0) {
+                fprintf(stderr,
+                        "cloister: run: --timeout wants seconds (0.001 to 86400), not '%s'\n",
+                        argv[i]);
                 free(env);
                 return usage();
             }

@@ -46,7 +46,7 @@ static int fd_transfer(struct hc_ctx *c, bool writing)
             n = off < 0 ? write(fd, c->data, len) : pwrite(fd, c->data, len, off);
         else
             n = off < 0 ? read(fd, c->data, len) : pread(fd, c->data, len, off);
-    } while (n < 0 && errno == EINTR);
+    } while (n < 0 && errno == EINTR && !vm_stopping(c->vcpu->vm));
     c->ret = n < 0 ? -errno : n;
     return 0;
 }

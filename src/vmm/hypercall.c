@@ -112,6 +112,7 @@ static int hc_log(struct hc_ctx *c)
         return vm_fail(c->vcpu->vm, "shim log request of %zu bytes exceeds the buffer", n);
     sanitize(text, c->data, n);
     fwrite(text, 1, n, stderr);
+    c->ret = 0;
     return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "vmm/launch.h"
 #include "vmm/sandbox.h"
 #include "vmm/sim_tee.h"
+#include "vmm/timeout.h"
 #include "simtee/sim_report.h"
 #include "seal/seal.h"
 #include "vmm/vcpu.h"
@@ -156,6 +157,7 @@ struct vcpu_thread {
 static void *vcpu_thread(void *p)
 {
     struct vcpu_thread *t = p;
+    timeout_vcpu_thread_start();
     t->rc = sandbox_enter(t->v->vm, t->v) < 0 ? -1 : vcpu_run(t->v);
     return NULL;
 }
@@ -164,6 +166,8 @@ static int run_sandboxed(struct vm *vm)
 {
     struct vcpu_thread t = {.v = vm->vcpus[0], .rc = -1};
     pthread_t th;
+    if (timeout_prepare(vm) < 0)
+        return -1;
     int rc = pthread_create(&th, NULL, vcpu_thread, &t);
     if (rc != 0)
         return vm_fail(vm, "cannot sandbox the monitor: cannot start its thread: %s", strerror(rc));
@@ -172,7 +176,7 @@ static int run_sandboxed(struct vm *vm)
         fprintf(stderr, "cloister: %s\n", vm->err);
         _exit(CLOISTER_FAILED);
     }
-    pthread_join(th, NULL);
+    timeout_join(vm, th);
     return t.rc;
 }
 
@@ -259,6 +263,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     vm.err = err;
     vm.err_size = err_size;
     vm.flags = o->flags;
+    vm.timeout_ms = o->timeout_ms;
     if (err_size)
         err[0] = 0;
     vm.stats.start = now_ns();

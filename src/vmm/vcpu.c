@@ -271,6 +271,8 @@ int vcpu_run(struct vcpu *v)
     struct vm *vm = v->vm;
     struct kvm_run *run = v->run;
     while (!vm->done) {
+        if (vm_stopping(vm))
+            return vm_fail_timeout(vm);
         if (ioctl(v->fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;

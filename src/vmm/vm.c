@@ -31,6 +31,12 @@ int vm_fail(struct vm *vm, const char *fmt, ...)
     return -1;
 }
 
+int vm_fail_timeout(struct vm *vm)
+{
+    return vm_fail(vm, "the workload ran past --timeout %g s and was stopped",
+                   vm->timeout_ms / 1000.0);
+}
+
 int vm_open_kvm(struct vm *vm)
 {
     vm->kvm_fd = vm->vm_fd = -1;

@@ -5,6 +5,7 @@
 #ifndef CLOISTER_VMM_VM_H
 #define CLOISTER_VMM_VM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -53,6 +54,10 @@ struct vm {
     FILE *net_log; /* --net-log: every relayed byte, for tests */
 
     bool done;
+    /* --timeout (run.c): the wall-clock limit, and the waiting thread's word that it
+     * passed. Once set, the vCPU thread stops at its next exit or interrupted call. */
+    unsigned timeout_ms;
+    atomic_bool timed_out;
     int exit_status;
     struct vm_stats stats;
     char *err;
@@ -74,5 +79,14 @@ void vm_destroy(struct vm *vm);
 
 /* The host address of guest RAM [gpa, gpa+len), or NULL if any of it is outside RAM. */
 void *gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* True once --timeout has passed: the run loop and blocking handlers give up. */
+static inline bool vm_stopping(struct vm *vm)
+{
+    return atomic_load(&vm->timed_out);
+}
+
+/* The one line for a run that --timeout ended; returns -1. */
+int vm_fail_timeout(struct vm *vm);
 
 #endif
