@@ -227,7 +227,13 @@ many_run() {
         ls -A "$dir/tmp" >"$WORK/many-new"
         fail "$name-left-nothing" "files left in the workloads' TMPDIR" "$WORK/many-new"
     else
-        many_left_nothing "$name-left-nothing" "$dir" "$sid" "$shpid" $((128 * 1024))
+        # the margin: half of what each workload's kernel side holds (MemAvailable falls
+        # about 5 MiB more than a workload's PSS, many/idle-memory), so that losing that
+        # for every workload shows, and no less than what other work on a shared machine
+        # moves MemAvailable by in the same time (up to ~200 MiB seen)
+        local margin=$((n * 5 * 1024 / 2))
+        ((margin < 200 * 1024)) && margin=$((200 * 1024))
+        many_left_nothing "$name-left-nothing" "$dir" "$sid" "$shpid" "$margin"
     fi
 }
 
