@@ -7,6 +7,12 @@
 # --tee sim and secrets from one broker. docs/testing.md says what it costs.
 
 MANY_N=${TESTS_MANY_N:-100}
+# --tee sim workloads at once. In a nested guest (one TCG vCPU) the broker takes ~70 ms
+# of CPU an attestation (3.7 ms natively), answers one at a time and shares the vCPU with
+# the guests' own key exchanges, so with 100 at once the last ~40 wait longer than the
+# monitor's 10 s bound on a broker reply (NET_TIMEOUT_S, src/vmm/hc_net.c) and their
+# launches fail: 58 of 100 got their secret there. 40 stay within it; docs/testing.md.
+# (many_cases sets the --tee sim count: tests/run reads --inside-nested after sourcing this)
 MANY_KINDS=5 # workload kinds, dealt out in turn by index (many_cmd)
 
 # many_note NAME TEXT: a line of detail under NAME's result (measurements), when the
@@ -123,11 +129,18 @@ many_check() {
     return 0
 }
 
-# many_snapshot FILE SHELL-PID: the shell's descriptors and MemAvailable (kB).
+# many_snapshot FILE SHELL-PID: the shell's descriptors, MemAvailable, and the sum of
+# every process's anonymous and shared memory (kB): "mem" is the first two added, so
+# that other processes growing or shrinking (a shared machine) leave it about the same,
+# while memory lost outside every process (the kernel's side of a VM) lowers it.
 many_snapshot() {
+    local avail anon
+    avail=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+    anon=$(cat /proc/[0-9]*/status 2>/dev/null | awk '/^Rss(Anon|Shmem):/ {t += $2} END {print t + 0}')
     {
         echo "fds $(ls /proc/"$2"/fd | wc -l)"
-        echo "mem $(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)"
+        echo "mem $((avail + anon))"
+        echo "avail $avail"
     } >"$1"
 }
 
@@ -171,8 +184,8 @@ many_session_left() {
 
 # many_left_nothing NAME DIR SID SHELL-PID MEM-MARGIN-KB: nothing of the run is left: no
 # process in its session, no new entry in the private /tmp and /dev/shm (many_private_tmp),
-# the shell's descriptors as before, MemAvailable back to within the margin (best of a
-# few samples: other work on the machine moves it).
+# the shell's descriptors as before, host memory back to within the margin (MemAvailable
+# corrected for other processes' memory, many_snapshot; best of a few samples).
 many_left_nothing() {
     local name=$1 dir=$2 before=$2/before sid=$3 shpid=$4 margin=$5 mem0 mem k
     many_session_left "$sid" >"$WORK/many-left"
@@ -197,10 +210,10 @@ many_left_nothing() {
     if [[ $(grep '^fds' "$before") != $(grep '^fds' "$WORK/many-after") ]]; then
         fail "$name" "the shell's descriptors: $(grep '^fds' "$before"), after: $(grep '^fds' "$WORK/many-after")"
     elif ((mem + margin < mem0)); then
-        fail "$name" "MemAvailable $((mem0 / 1024)) MiB before, $((mem / 1024)) MiB after (margin $((margin / 1024)) MiB)"
+        fail "$name" "host memory not in processes: $(((mem0 - mem) / 1024)) MiB less after (margin $((margin / 1024)) MiB; MemAvailable $(($(awk '$1 == "avail" {print $2}' "$before") / 1024)) MiB before, $(($(awk '$1 == "avail" {print $2}' "$WORK/many-after") / 1024)) after)"
     else
         pass "$name"
-        many_note "$name" "MemAvailable $((mem0 / 1024)) MiB before, $((mem / 1024)) MiB after; shell descriptors $(awk '$1 == "fds" {print $2}' "$before") before and after"
+        many_note "$name" "host memory not in processes: $(((mem0 - mem) / 1024)) MiB less after (margin $((margin / 1024)) MiB); shell descriptors $(awk '$1 == "fds" {print $2}' "$before") before and after"
     fi
 }
 
@@ -232,8 +245,8 @@ many_run() {
         # workload shows, and no less than what other work on a shared machine moves
         # MemAvailable by in the same time (up to ~200 MiB seen). A smaller leak (a
         # part of KVM's per-VM structures) shows only on a quiet machine, if at all.
-        local margin=$((n * 5 * 1024 / 2))
-        ((margin < 200 * 1024)) && margin=$((200 * 1024))
+        local margin=$((n * 3 * 1024))
+        ((margin < 256 * 1024)) && margin=$((256 * 1024))
         many_left_nothing "$name-left-nothing" "$dir" "$sid" "$shpid" "$margin"
     fi
 }
@@ -386,13 +399,18 @@ many_sim_secrets() {
     done
     many_run "$name" "$dir" "$n" many_sim_cmd "$dir/db.cwi" "$dir/other.cwi" "$chip"
     sleep 0.3 # the broker logs after it answers
+    local cpu # the broker's CPU time (user + system, clock ticks) for the N attestations
+    cpu=$(awk '{sub(/.*\) /, ""); print $12 + $13}' /proc/"$KBS_PID"/stat)
     kbs_stop
     local released
     released=$(grep -c 'released default/key/' "$log")
-    many_note "$name" "the broker released $released secrets, $(grep -c ' 401 \| 5[0-9][0-9] ' "$log") refusals or errors logged"
+    many_note "$name" "the broker released $released secrets, $(grep -c ' 401 \| 5[0-9][0-9] ' "$log") refusals or errors logged; its CPU time $(awk -v t="$cpu" -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN {printf "%.2f s, %.1f ms a workload", t / hz, 1000 * t / hz / n}')"
 }
 
 many_cases() {
+    local sim_n=${TESTS_MANY_SIM_N:-100}
+    ((INSIDE_NESTED)) && sim_n=${TESTS_MANY_SIM_N:-40}
+    ((sim_n > MANY_N)) && sim_n=$MANY_N # their inputs are the first workloads'
     local dir=$WORK/many img=$WORK/many-sort.cwi sh_img=$WORK/many-sh.cwi n=$MANY_N i
     # set-up shared by the cases, whichever the filter selects (its result only if asked)
     rm -rf "$dir" && mkdir -p "$dir"
@@ -417,7 +435,8 @@ many_cases() {
 
     begin many/embed-fds && many_embed_fds many/embed-fds "$sh_img"
 
-    begin "many/sim-secrets-$n" && many_sim_secrets "many/sim-secrets-$n" "$dir/sim" "$n"
+    begin "many/sim-secrets-$sim_n" &&
+        many_sim_secrets "many/sim-secrets-$sim_n" "$dir/sim" "$sim_n"
 }
 
 register_group 160 many vm-pinned many_cases many/
