@@ -56,10 +56,11 @@ many_cmd() {
 }
 
 # many_launch DIR N FUNCTION ARGS...: the launcher script DIR/launch.sh: one loop that
-# starts N workloads at once, workload I's command set by `FUNCTION I ARGS...` (CMD), with stdin from in.I (through a pipe for every third)
-# and stdout and stderr into out.I and err.I (stdout through a pipe for every other),
-# its status into st.I; it writes its session id first (every process it starts stays
-# in that session unless it leaves it) and waits for all.
+# starts N workloads at once, workload I's command set by `FUNCTION I ARGS...` (CMD),
+# with stdin from in.I (through a pipe for every third) and stdout and stderr into out.I
+# and err.I (stdout through a pipe for every other), its status into st.I. It writes its
+# session id first (every process it starts stays in that session unless it leaves it)
+# and waits for all.
 many_launch() {
     local dir=$1 n=$2 fn=$3
     shift 3
@@ -233,7 +234,7 @@ many_run() {
     sid=$(<"$dir/sid")
     if many_check "$name" "$dir" "$n"; then
         pass "$name"
-        many_note "$name" "$n workloads at once: ${MANY_WALL} s wall, all exit, output and stderr as natively"
+        many_note "$name" "$n workloads at once: ${MANY_WALL} s wall, status and stdout as natively, stderr empty"
     fi
     begin "$name-left-nothing" || return 0
     if [[ -n $(ls -A "$dir/tmp") ]]; then
