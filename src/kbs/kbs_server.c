@@ -17,11 +17,10 @@
 
 #include <microhttpd.h>
 
-#define MHD_SONAME         "libmicrohttpd.so.12"
-#define PER_IP_CONNECTIONS 16
-#define CONNECTION_MEMORY  (32 * 1024) /* request line and headers must fit in this */
-#define LISTEN_BACKLOG     64
-#define LOG_PATH_MAX       200
+#define MHD_SONAME        "libmicrohttpd.so.12"
+#define CONNECTION_MEMORY (32 * 1024) /* request line and headers must fit in this */
+#define LISTEN_BACKLOG    64
+#define LOG_PATH_MAX      200
 
 /* ---- libmicrohttpd, loaded on first use ---- */
 
@@ -409,12 +408,15 @@ struct kbs_server *kbs_server_start(const struct kbs_server_config *cfg, char *e
     } else {
         tls[0].option = MHD_OPTION_END;
     }
-    /* libmicrohttpd takes the socket over and closes it when stopped. */
+    /* libmicrohttpd takes the socket over and closes it when stopped. No limit per client
+     * address: every workload on a host reaches the broker from that host's address, and
+     * with 16 a burst of launches on one host had the 17th and later reset at once (the
+     * launch fails). At the overall limit libmicrohttpd stops accepting, so further
+     * clients wait in the listen queue instead. */
     srv->daemon = mhd.start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_message, srv,
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections : KBS_DEFAULT_MAX_CONNECTIONS,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout ? cfg->timeout : KBS_DEFAULT_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, srv, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_UNESCAPE_CALLBACK,
