@@ -45,7 +45,7 @@ for t in "${targets[@]}"; do
         ! "$bin" -max_len="$maxlen" "${regressions[@]}" >"$work/regressions.log" 2>&1; then
         input=$(sed -n 's/^Running: //p' "$work/regressions.log" | tail -n 1)
         echo "$name FAILED on regression input ${input:-?} (log $work/regressions.log):"
-        grep -m 3 -E 'ERROR|SUMMARY|fuzz_' "$work/regressions.log" | sed 's/^/  /'
+        grep -E 'ERROR|SUMMARY|fuzz_' "$work/regressions.log" | grep -v ': Running ' | head -n 3 | sed 's/^/  /'
         status=1
         continue
     fi
@@ -53,7 +53,7 @@ for t in "${targets[@]}"; do
         -artifact_prefix="$work/" "$work/corpus" >"$work/fuzz.log" 2>&1; then
         crash=$(sed -n 's/.*Test unit written to //p' "$work/fuzz.log" | tail -n 1)
         echo "$name FAILED: crash file ${crash:-none written} (log $work/fuzz.log):"
-        grep -m 3 -E 'ERROR|SUMMARY|fuzz_' "$work/fuzz.log" | sed 's/^/  /'
+        grep -E 'ERROR|SUMMARY|fuzz_' "$work/fuzz.log" | grep -v ': Running ' | head -n 3 | sed 's/^/  /'
         echo "  (a fix comes with that file in tests/fuzz/regressions/$name/)"
         status=1
         continue
