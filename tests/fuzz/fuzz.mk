@@ -2,6 +2,7 @@
 #
 #   make fuzz            builds every target into $(BUILD)/fuzz/fuzz_NAME
 #   make fuzz-NAME       builds one
+#   make fuzz-long       bench/fuzz.sh: every target for FUZZ_TIME (default 1h) each
 #
 # A target NAME is tests/fuzz/fuzz_NAME.c and a snippet tests/fuzz/fuzz_NAME.mk that says
 # what it links (docs/testing.md, "Fuzzing"):
@@ -38,3 +39,10 @@ fuzz-list:
 
 fuzz: $(FUZZ_BINS)
 .PHONY: fuzz fuzz-list
+
+# Long runs (bench/fuzz.sh): make fuzz-long FUZZ_TIME=4h [FUZZ_JOBS=2] [FUZZ_ONLY="NAME..."]
+FUZZ_TIME ?= 1h
+FUZZ_JOBS ?= 1
+fuzz-long:
+	bench/fuzz.sh --time $(FUZZ_TIME) --jobs $(FUZZ_JOBS) $(FUZZ_ONLY)
+.PHONY: fuzz-long
