@@ -5,7 +5,7 @@
 # One line per target: executions, exec/s and coverage (libFuzzer's cov: and ft:).
 # Any failure names the target and the input that failed, and the exit is non-zero.
 #
-# FUZZ_SECONDS per target; by default 90 s shared out (at most 20 s each), so that the
+# FUZZ_SECONDS per target; by default 70 s shared out (at most 20 s each), so that the
 # whole script stays inside the suite's 120 s for a static check. bench/fuzz.sh runs
 # them for hours. Exit 77 (skip) without clang's libFuzzer (scripts/install-deps
 # installs it).
@@ -25,7 +25,7 @@ if ! make -s --no-print-directory -j2 BUILD="$build" fuzz >"$out/make.log" 2>&1;
 fi
 mapfile -t targets < <(make -s --no-print-directory fuzz-list)
 ((${#targets[@]})) || { echo "no fuzz targets (tests/fuzz/fuzz_*.mk)"; exit 1; }
-secs=${FUZZ_SECONDS:-$((90 / ${#targets[@]} < 20 ? 90 / ${#targets[@]} : 20))}
+secs=${FUZZ_SECONDS:-$((70 / ${#targets[@]} < 20 ? 70 / ${#targets[@]} : 20))}
 ((secs >= 1)) || secs=1
 
 status=0
