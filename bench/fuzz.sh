@@ -76,7 +76,7 @@ summary=()
 for t in "${wanted[@]}"; do
     bin=$build/fuzz/fuzz_$t work=$dir/$t
     mkdir -p "$work/corpus" "$work/crashes" "$work/logs"
-    start=$(date +%s) execs=0 runs=0
+    start=$(date +%s) execs=0 runs=0 cov_log=/dev/null
     echo "fuzzing $t for $secs s ($jobs job(s)), corpus $work/corpus"
     while :; do
         left=$((start + secs - $(date +%s)))
@@ -92,18 +92,29 @@ for t in "${wanted[@]}"; do
         if ((jobs > 1)); then
             # fork mode reports "#N: cov: ... exec/s: ..." with N the executions so far
             n=$(grep -E '^#[0-9]+: cov:' "$log" | tail -n 1 | sed -E 's/^#([0-9]+):.*/\1/')
-            execs=$((execs + ${n:-0}))
         else
-            execs=$((execs + $(stat number_of_executed_units "$log")))
+            # a run that crashed prints no final stats: its last status line's count
+            n=$(stat number_of_executed_units "$log")
+            ((n)) || n=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -n 1 | sed -E 's/^#([0-9]+).*/\1/')
         fi
-        last_log=$log
+        execs=$((execs + ${n:-0}))
+        grep -qE 'cov: [0-9]+ ft: [0-9]+' "$log" && cov_log=$log
         ((rc == 0)) && break
         echo "  $t: run $runs stopped with status $rc: $(grep -m1 -E 'ERROR|SUMMARY' "$log")"
-        grep -E 'Test unit written to' "$log" | sed 's/^/  /'
+        found=$(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)
+        echo "  saved: ${found:-nothing}"
+        # the same input again (names are content hashes): the seeds themselves fail,
+        # and starting again would only find it again
+        if [[ -n $found && -e $found.seen ]] || [[ -z $found ]]; then
+            echo "  $t: the same failure again, or none saved: not starting it again"
+            break
+        fi
+        [[ -n $found ]] && : >"$found.seen"
     done
+    find "$work/crashes" -name '*.seen' -delete
     took=$(($(date +%s) - start))
     ((took > 0)) || took=1
-    read -r cov ft units bytes < <(last_cov "$last_log")
+    read -r cov ft units bytes < <(last_cov "$cov_log")
     files=$(find "$work/corpus" -type f | wc -l)
     crashes=$(find "$work/crashes" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
     # corpus: the units libFuzzer keeps (and their bytes; fork mode gives no bytes), and
