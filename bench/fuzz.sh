@@ -72,6 +72,8 @@ last_cov() {
         grep . || echo "? ? ? ?"
 }
 
+# UBSan only prints and goes on by default: a finding must stop the run and be saved
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
 summary=()
 for t in "${wanted[@]}"; do
     bin=$build/fuzz/fuzz_$t work=$dir/$t

@@ -28,6 +28,8 @@ mapfile -t targets < <(make -s --no-print-directory fuzz-list)
 secs=${FUZZ_SECONDS:-$((70 / ${#targets[@]} < 20 ? 70 / ${#targets[@]} : 20))}
 ((secs >= 1)) || secs=1
 
+# UBSan only prints and goes on by default: a finding must stop the run and be saved
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
 status=0
 for t in "${targets[@]}"; do
     read -r name maxlen <<<"$t"
