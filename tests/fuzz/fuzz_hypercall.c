@@ -24,7 +24,9 @@
  * sanitizers' reports moved to a copy of stderr. nanosleep is this file's, which returns
  * at once, so CL_HC_SLEEP costs nothing.
  *
- * FUZZ_HYPERCALL_SEEDS=DIR build/fuzz/fuzz_hypercall writes the seed corpus (one
+ * Built by `make fuzz-hypercall` (tests/fuzz/fuzz.mk); tests/static/fuzz.sh runs it
+ * briefly and bench/fuzz.sh for hours, from the seeds in tests/fuzz/corpus/hypercall/.
+ * FUZZ_HYPERCALL_SEEDS=DIR build/fuzz/fuzz_hypercall writes the hand-made seeds (one
  * input per hypercall number, and a few sequences) into DIR and exits.
  */
 #include "simtee/sim_chip.h"
