@@ -26,6 +26,10 @@ fi
 mapfile -t targets < <(make -s --no-print-directory fuzz-list)
 ((${#targets[@]})) || { echo "no fuzz targets (tests/fuzz/fuzz_*.mk)"; exit 1; }
 secs=${FUZZ_SECONDS:-$((70 / ${#targets[@]} < 20 ? 70 / ${#targets[@]} : 20))}
+if ! [[ $secs =~ ^[0-9]+$ ]]; then
+    echo "FUZZ_SECONDS=$secs is not a number of seconds"
+    exit 2
+fi
 ((secs >= 1)) || secs=1
 
 # UBSan only prints and goes on by default: a finding must stop the run and be saved
