@@ -236,6 +236,8 @@ all: $(CLOISTER)
 progs: $(PROGS)
 unit: $(UNIT_BINS) $(TOOL_BINS) $(HOSTILE_BINS)
 
+include tests/fuzz/fuzz.mk
+
 # The README's test command. Runs the suite on the release build, then the host-side
 # parts again under ASan+UBSan (the shim is the same bytes in both).
 # The builds use every core (a plain `make check` would otherwise build serially).

@@ -8,15 +8,9 @@
  * SHA-256, so without the second try the fuzzer would stop at the hash checks and never reach the
  * shim header, the manifest or the file index behind them.
  *
- * Not built by the Makefile; from the repository root, after `make unit`:
- *
- *   mkdir -p build/fuzz/cwi-corpus
- *   build/tests/unit/test_cwi --seed-corpus build/fuzz/cwi-corpus
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *       -Iinclude tests/fuzz/fuzz_cwi_read.c src/image/cwi_read.c src/image/manifest.c \
- *       src/image/file_tree.c src/common/md.c src/common/error_line.c -lcrypto \
- *       -o build/fuzz/fuzz_cwi_read
- *   build/fuzz/fuzz_cwi_read -max_total_time=30 -max_len=300000 build/fuzz/cwi-corpus
+ * Built by `make fuzz-cwi_read` (tests/fuzz/fuzz.mk); tests/static/fuzz.sh runs it
+ * briefly and bench/fuzz.sh for hours, from the seeds in tests/fuzz/corpus/cwi_read/
+ * (tests/fuzz/README.md).
  */
 #include "image/cwi_read.h"
 

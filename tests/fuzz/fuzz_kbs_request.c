@@ -18,22 +18,9 @@
  *                    %00 becomes a NUL): the decoded path goes to the parser as in 2 and
  *                    to a GET as in 4 with the attested session, if there is one
  *
- * Not built by the Makefile; from the repository root, after `make unit`:
- *
- *   mkdir -p build/fuzz/kbs-corpus
- *   build/tests/unit/test_kbs --seed-corpus build/fuzz/kbs-corpus
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *       -Iinclude tests/fuzz/fuzz_kbs_request.c src/kbs/kbs_protocol.c \
- *       src/kbs/kbs_jcs.c src/kbs/kbs_payload.c src/kbs/kbs_resource.c \
- *       src/kbs/kbs_policy.c src/kbs/kbs_base64.c src/kbs/kbs_jwk.c \
- *       src/kbs/kbs_primitives.c src/kbs/kbs_jwe.c src/kbs/kbs_jwt.c \
- *       src/verify/snp_verify.c src/verify/snp_verify_chain.c \
- *       src/verify/snp_verify_sig.c src/verify/snp_verify_binding.c \
- *       src/verify/snp_report.c src/verify/amd_roots.c \
- *       src/verify/amd_sig.c src/common/error_line.c src/common/file_read.c \
- *       src/common/hex.c src/common/shown.c -lcrypto -ljansson -lpthread \
- *       -o build/fuzz/fuzz_kbs_request
- *   build/fuzz/fuzz_kbs_request -max_total_time=30 -max_len=16384 build/fuzz/kbs-corpus
+ * Built by `make fuzz-kbs_request` (tests/fuzz/fuzz.mk); tests/static/fuzz.sh runs it
+ * briefly and bench/fuzz.sh for hours, from the seeds in tests/fuzz/corpus/kbs_request/
+ * (tests/fuzz/README.md).
  */
 #include "kbs/kbs_crypto.h"
 #include "kbs/kbs_policy.h"

@@ -1,13 +1,11 @@
 /*
  * libFuzzer target for the SEV-SNP report parser: any input must be parsed or refused
  * without a memory error, and whatever parses must survive a serialize/parse round
- * trip unchanged. Not built by the Makefile; from the repository root:
+ * trip unchanged.
  *
- *   mkdir -p build/fuzz/corpus && cp tests/fixtures/snp-milan/report.bin build/fuzz/corpus/
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Iinclude \
- *       tests/fuzz/fuzz_snp_report.c src/verify/snp_report.c src/common/error_line.c \
- *       -o build/fuzz/fuzz_snp_report
- *   build/fuzz/fuzz_snp_report -max_total_time=30 -max_len=2048 build/fuzz/corpus
+ * Built by `make fuzz-snp_report` (tests/fuzz/fuzz.mk); tests/static/fuzz.sh runs it
+ * briefly and bench/fuzz.sh for hours, from the seeds in tests/fuzz/corpus/snp_report/
+ * (tests/fuzz/README.md).
  */
 #include "verify/snp_report.h"
 
