@@ -148,8 +148,9 @@ many_snapshot() {
 # many_private_tmp DIR [K=V...] COMMAND...: runs COMMAND in a mount namespace of its own
 # whose /tmp (TMPDIR) and /dev/shm are new empty tmpfs, so that whatever the run leaves
 # there is its own (a shared machine's /tmp changes all the time); the test's scratch
-# directory $WORK is bound back at its place. Lists what is left there into DIR/tmp-left
-# (absent if the namespace could not be made: unshare.err says why).
+# directory $WORK, and the repository if it lies under /tmp, are bound back at their
+# places. Lists what is left there into DIR/tmp-left (absent if the namespace could not
+# be made: unshare.err says why).
 many_private_tmp() {
     local dir=$1
     shift
@@ -158,15 +159,26 @@ many_private_tmp() {
         set -e
         dir=$1 work=$2 tmp=${TMPDIR:-/tmp}
         shift 2
-        exec {w}<"$work"
+        exec {w}<"$work" {r}<"$PWD"
         mount -t tmpfs many-shm /dev/shm
         mount -t tmpfs many-tmp "$tmp"
+        # a clone of the repository under /tmp (as CI may make) must stay where it is
+        case $PWD/ in "$tmp"/*)
+            mkdir -p "$PWD"
+            mount --no-canonicalize --bind "/proc/self/fd/$r" "$PWD" ;;
+        esac
         mkdir -p "$work"
         mount --no-canonicalize --bind "/proc/self/fd/$w" "$work"
-        exec {w}<&-
+        exec {w}<&- {r}<&-
         set +e
         env "$@"
-        find "$tmp" /dev/shm -mindepth 1 -path "$work" -prune -o -print >"$dir/tmp-left"
+        # what the run left, but not the bound-back places or the directories made for them
+        find "$tmp" /dev/shm -mindepth 1 \( -path "$work" -o -path "$PWD" \) -prune -o -print |
+            while read -r f; do
+                case $work/ in "$f"/*) continue ;; esac
+                case $PWD/ in "$f"/*) continue ;; esac
+                echo "$f"
+            done >"$dir/tmp-left"
         exit 0
     ' - "$dir" "$WORK" "$@" 2>"$dir/unshare.err"
 }
