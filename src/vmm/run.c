@@ -136,10 +136,8 @@ static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
     bi->boot_tsc = tsc;
     bi->boot_realtime_ns = (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec;
     bi->boot_monotonic_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
-#ifdef CLOISTER_IAGO
     if (iago_boot_info(bi) < 0) /* the lying monitor of the tests (docs/iago.md) */
         return vm_fail(vm, "CLOISTER_IAGO names a lie the lying monitor does not know");
-#endif
     return 0;
 }
 
