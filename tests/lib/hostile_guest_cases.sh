@@ -178,6 +178,22 @@ hostile_guest_all() {
     hg_memhog_cases
 }
 
+# hg_run_on_idle_fifo DIR IN OUT ARGS...: `cloister run ARGS` with stdin IN and stdout OUT
+# while another process holds DIR/fifo open and never reads or writes it, so that a run
+# whose stdin or stdout is that fifo blocks in the monitor for good. Sets RC.
+hg_run_on_idle_fifo() {
+    local dir=$1 in=$2 out=$3
+    shift 3
+    rm -f "$dir/fifo"
+    mkfifo "$dir/fifo"
+    sleep $((TIMEOUT + 5)) 3<>"$dir/fifo" &
+    local holder=$!
+    timeout -k 5 "$TIMEOUT" "$CLOISTER" run "$@" <"$in" >"$out" 2>"$dir/err"
+    RC=$?
+    kill "$holder" 2>/dev/null
+    wait "$holder" 2>/dev/null
+}
+
 # --timeout against real workloads (tests/progs/runaway.c), on both PVM routes; and a
 # run that ends in time is left alone.
 hg_timeout_cases() {
@@ -187,16 +203,9 @@ hg_timeout_cases() {
         for how in spin sleep stdin; do
             name=$PREFIX/timeout/$route/$how
             begin "$name" || continue
-            rm -f "$dir/fifo"
-            mkfifo "$dir/fifo"
-            # a writer that never writes: the read blocks in the monitor's hypercall
-            sleep $((TIMEOUT + 5)) 3<>"$dir/fifo" &
-            local holder=$!
-            timeout -k 5 "$TIMEOUT" "$CLOISTER" run --pvm-route $route --timeout $HG_TIMEOUT_S \
-                "$PROGS/musl/runaway" $how <"$dir/fifo" >"$dir/out" 2>"$dir/err"
-            RC=$?
-            kill "$holder" 2>/dev/null
-            wait "$holder" 2>/dev/null
+            # stdin from a fifo nobody writes: the read blocks in the monitor's hypercall
+            hg_run_on_idle_fifo "$dir" "$dir/fifo" "$dir/out" --pvm-route $route \
+                --timeout $HG_TIMEOUT_S "$PROGS/musl/runaway" $how
             hg_judge "$name" "$stop" "$dir"
         done
     done
@@ -204,15 +213,8 @@ hg_timeout_cases() {
     for route in ring3 trap; do
         name=$PREFIX/timeout/$route/stdout-full
         begin "$name" || continue
-        rm -f "$dir/fifo"
-        mkfifo "$dir/fifo"
-        sleep $((TIMEOUT + 5)) 3<>"$dir/fifo" &
-        local holder=$!
-        timeout -k 5 "$TIMEOUT" "$CLOISTER" run --pvm-route $route --timeout $HG_TIMEOUT_S \
-            "$PROGS/musl/bigout" </dev/null >"$dir/fifo" 2>"$dir/err"
-        RC=$?
-        kill "$holder" 2>/dev/null
-        wait "$holder" 2>/dev/null
+        hg_run_on_idle_fifo "$dir" /dev/null "$dir/fifo" --pvm-route $route \
+            --timeout $HG_TIMEOUT_S "$PROGS/musl/bigout"
         hg_judge "$name" "$stop" "$dir"
     done
     # on the ring-3 route the shim's pages are the workload's to jump into
