@@ -222,6 +222,10 @@ enum cl_hcall_nr {
     CL_HC_NET_CLOSE = 15,   /* IN a0 handle. OUT ret 0 or -errno */
     CL_HC_FD_SEEK = 16,     /* IN a0 fd (0..2), a1 offset, a2 whence (SEEK_SET..SEEK_HOLE).
                              * OUT ret the new position or -errno (ESPIPE on a pipe) */
+    CL_HC_WAIT = 17,        /* IN a0 nanoseconds to wait at most for a host event (0: only
+                             *    collect those already there; the monitor caps it at 1 s).
+                             * OUT ret the number of struct cl_event in data (at most
+                             *    CL_HC_MAX_EVENTS), 0 when the time ran out */
     CL_HC_NR_MAX
 };
 
@@ -235,6 +239,26 @@ enum cl_hcall_nr {
 #define CL_FAULT_PRESENT    0x4u
 #define CL_FAULT_HAS_ADDR   0x8u
 #define CL_KILLED_NO_VECTOR 0xffu /* a1 of CL_HC_KILLED for a signal that is no fault */
+
+/* One host event, CL_HC_WAIT's answer (HOST): readiness of something the monitor
+ * holds for the guest, reported edge-triggered (when it changes), or a host signal. */
+struct cl_event {
+    uint32_t kind;   /* CL_EV_KIND_* */
+    uint32_t handle; /* a stdio fd (0..2), a socket handle, or the signal number */
+    uint32_t events; /* CL_EV_* */
+    uint32_t reserved;
+};
+#define CL_EV_KIND_STDIO  1u
+#define CL_EV_KIND_SOCKET 2u
+#define CL_EV_KIND_SIGNAL 3u
+/* CL_EV_* are Linux's POLL* bits, so the shim hands them on unchanged */
+#define CL_EV_IN         0x001u
+#define CL_EV_OUT        0x004u
+#define CL_EV_ERR        0x008u
+#define CL_EV_HUP        0x010u
+#define CL_EV_RDHUP      0x2000u
+#define CL_EV_ALL        (CL_EV_IN | CL_EV_OUT | CL_EV_ERR | CL_EV_HUP | CL_EV_RDHUP)
+#define CL_HC_MAX_EVENTS 256u
 
 /* The shared request header at the start of a vCPU's hypercall block (BOTH). */
 struct cl_hcall {

@@ -65,6 +65,8 @@ enum lie {
     NET_FLIP,
     NET_FLIP_LATE,
     NET_INJECT,
+    WAIT_COUNT,
+    WAIT_JUNK,
     LIE_COUNT
 };
 
@@ -89,6 +91,7 @@ static const char *const lie_names[LIE_COUNT] = {
     [NET_HANDLE] = "net-handle",       [NET_HANDLE_FAKE] = "net-handle-fake",
     [NET_RECV_OVER] = "net-recv-over", [NET_FLIP] = "net-flip",
     [NET_FLIP_LATE] = "net-flip-late", [NET_INJECT] = "net-inject",
+    [WAIT_COUNT] = "wait-count",       [WAIT_JUNK] = "wait-junk",
 };
 
 /* Set once, from the boot-info hook, before the vCPU thread starts. */
@@ -174,7 +177,7 @@ void iago_before(struct hc_ctx *c)
         a[1] = 3;
     if (c->req.nr == CL_HC_FD_WRITE && lying(WRITE_SHORT) && a[1] > 7)
         a[1] = 7;
-    if (c->req.nr == CL_HC_SLEEP && lying(SLEEP_EARLY))
+    if ((c->req.nr == CL_HC_SLEEP || c->req.nr == CL_HC_WAIT) && lying(SLEEP_EARLY))
         a[0] /= 1000; /* wakes a thousand times too early */
 }
 
@@ -269,6 +272,19 @@ void iago_after(struct hc_ctx *c)
         break;
     case CL_HC_NET_RECV:
         bend_recv(c);
+        break;
+    case CL_HC_WAIT:
+        if (lying(WAIT_COUNT))
+            c->ret = INT64_MAX; /* more events than the buffer holds */
+        if (lying(WAIT_JUNK)) {
+            /* events for handles and signals nobody asked about */
+            struct cl_event junk[8];
+            for (unsigned i = 0; i < 8; i++)
+                junk[i] = (struct cl_event){
+                    .kind = i % 4, .handle = i == 3 ? 9 : 0xffffff00u + i, .events = ~0u};
+            memcpy(c->data, junk, sizeof(junk));
+            c->ret = 8;
+        }
         break;
     }
 }

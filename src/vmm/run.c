@@ -28,6 +28,7 @@
 #include "vmm/timeout.h"
 #include "simtee/sim_report.h"
 #include "seal/seal.h"
+#include "vmm/host_events.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -197,7 +198,7 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return -1;
     vm->secrets = img->manifest.secrets;
     vm->nsecrets = img->manifest.nsecrets;
-    if (hc_net_resolve(vm) < 0)
+    if (hc_net_resolve(vm) < 0 || host_events_init(vm) < 0)
         return -1;
     if (o->net_log && !(vm->net_log = fopen(o->net_log, "w")))
         return vm_fail(vm, "cannot write %s: %s", o->net_log, strerror(errno));
@@ -255,7 +256,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
 {
     struct vm vm;
     memset(&vm, 0, sizeof(vm));
-    vm.kvm_fd = vm.vm_fd = -1;
+    vm.kvm_fd = vm.vm_fd = vm.events_fd = -1;
     for (int i = 0; i < VM_MAX_NET; i++)
         vm.net_fds[i] = -1;
     vm.err = err;
@@ -281,6 +282,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     if (rc == 0 && (o->flags & CLOISTER_STATS))
         print_stats(&vm, o->tee == CLOISTER_TEE_SIM ? &measured : NULL);
     vm_destroy(&vm);
+    host_events_close(&vm);
     sim_tee_free(&sim);
     launch_plan_free(&lp);
     if (img.map)

@@ -50,6 +50,10 @@ static const int plain[] = {
     SCMP_SYS(gettimeofday),
     SCMP_SYS(nanosleep),
     SCMP_SYS(clock_nanosleep),
+    /* the event loop (host_events.c): waiting, and watching sockets as they come */
+    SCMP_SYS(epoll_wait),
+    SCMP_SYS(epoll_pwait),
+    SCMP_SYS(epoll_ctl),
     /* the sim TEE's report signing: OpenSSL's DRBG reseeds from the kernel */
     SCMP_SYS(getrandom),
     /* malloc's arenas (mmap and mprotect are below, without PROT_EXEC) */

@@ -52,6 +52,7 @@ struct vm {
     struct addrinfo **broker_ai; /* each SECRET's broker, resolved before the sandbox */
     int net_fds[VM_MAX_NET];
     FILE *net_log; /* --net-log: every relayed byte, for tests */
+    int events_fd; /* the event loop's epoll instance (host_events.c) */
 
     bool done;
     /* --timeout (run.c): the wall-clock limit, and the waiting thread's word that it

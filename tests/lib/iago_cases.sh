@@ -117,6 +117,8 @@ iago_cases() {
     iago_legal read-short file "$data" stdin_map
     iago_legal write-short file "$data" stdin_sum
     iago_legal sleep-early file /dev/null clock
+    iago_legal wait-count file /dev/null clock
+    iago_legal wait-junk file /dev/null clock
 }
 register_group 115 iago vm iago_cases iago/
 

@@ -52,6 +52,7 @@ struct task {
     s32 altstack_flags;
     u64 clear_child_tid; /* set_tid_address */
     u64 robust_list;     /* set_robust_list */
+    volatile bool woken; /* kernel/wait.h: a wake came since the task last prepared */
 };
 
 /* The task running on this vCPU, from process_init on. */

@@ -10,3 +10,15 @@ void signal_broken_pipe(void)
     if (a->handler == 0 && !(current_task()->sigmask & (1ull << (SIGPIPE - 1))))
         kill_workload(SIGPIPE, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
 }
+
+bool signal_pending(void)
+{
+    /* handlers are not run yet (sys_signal.c), so nothing interrupts a wait */
+    return false;
+}
+
+void signal_from_host(int sig)
+{
+    /* no forwarding yet: the monitor sends none */
+    (void)sig;
+}

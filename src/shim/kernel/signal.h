@@ -28,4 +28,11 @@ __attribute__((noreturn)) void kill_workload(int sig, u64 vector, u64 error, u64
 /* A write found its pipe closed: raise SIGPIPE as Linux would. */
 void signal_broken_pipe(void);
 
+/* Whether a signal is pending for the current task that should end an interruptible
+ * wait (kernel/wait.h) with -EINTR. */
+bool signal_pending(void);
+/* The monitor forwarded a signal from the host (SIGINT, SIGTERM, SIGHUP): raise it in
+ * the workload as kill() from outside would. */
+void signal_from_host(int sig);
+
 #endif

@@ -1,6 +1,7 @@
 /* Clocks by id and sleeping until a deadline on one (sleep.h). The monitor waits for
- * us; an early wake-up is slept again after checking the TSC. */
+ * us (kernel/wait.c); an early wake-up is slept again after checking the TSC. */
 #include "kernel/sleep.h"
+#include "kernel/wait.h"
 #include "kernel/clock.h"
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
@@ -33,12 +34,10 @@ s64 clock_now(u64 id)
 
 void sleep_until(u64 clock, s64 deadline)
 {
-    for (;;) {
-        s64 now = clock_now(clock);
-        if (now >= deadline)
-            return;
-        hcall(CL_HC_SLEEP, (u64)(deadline - now), 0, 0, 0, 0, 0);
-    }
+    /* a wake meant for something else (a timer, a host event) just goes back to sleep */
+    do
+        wait_rearm();
+    while (task_wait(clock, deadline, false) == 0);
 }
 
 s64 deadline_after(u64 clock, s64 rel)

@@ -1,0 +1,83 @@
+/* The monitor's event loop (host_events.h). */
+#include "vmm/host_events.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "vmm/hypercall.h"
+
+/* The longest a CL_HC_WAIT blocks: the shim asks again, and --timeout is heard sooner
+ * than that anyway (the timeout thread's signal interrupts epoll_wait). */
+#define WAIT_MAX_MS 1000
+
+int host_events_init(struct vm *vm)
+{
+    vm->events_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (vm->events_fd < 0)
+        return vm_fail(vm, "cannot create the monitor's event loop: %s", strerror(errno));
+    return 0;
+}
+
+void host_events_close(struct vm *vm)
+{
+    if (vm->events_fd >= 0)
+        close(vm->events_fd);
+    vm->events_fd = -1;
+}
+
+int host_events_watch(struct vm *vm, int fd, uint32_t kind, uint32_t handle)
+{
+    struct epoll_event ev = {
+        .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+        .data.u64 = ((uint64_t)kind << 32) | handle,
+    };
+    return epoll_ctl(vm->events_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void host_events_unwatch(struct vm *vm, int fd)
+{
+    epoll_ctl(vm->events_fd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static uint32_t to_cl_events(uint32_t e)
+{
+    uint32_t r = 0;
+    if (e & EPOLLIN)
+        r |= CL_EV_IN;
+    if (e & EPOLLOUT)
+        r |= CL_EV_OUT;
+    if (e & EPOLLERR)
+        r |= CL_EV_ERR;
+    if (e & EPOLLHUP)
+        r |= CL_EV_HUP;
+    if (e & EPOLLRDHUP)
+        r |= CL_EV_RDHUP;
+    return r;
+}
+
+int hc_wait(struct hc_ctx *c)
+{
+    struct vm *vm = c->vcpu->vm;
+    uint64_t ns = c->req.args[0];
+    int ms = ns >= (uint64_t)WAIT_MAX_MS * 1000000 ? WAIT_MAX_MS : (int)((ns + 999999) / 1000000);
+    enum { MAX = 64 };
+    _Static_assert(MAX <= CL_HC_MAX_EVENTS, "events fit the answer");
+    _Static_assert(MAX * sizeof(struct cl_event) <= CL_HC_DATA_SIZE, "events fit the buffer");
+    struct epoll_event evs[MAX];
+    int n = vm_stopping(vm) ? 0 : epoll_wait(vm->events_fd, evs, MAX, ms);
+    if (n < 0)
+        n = 0; /* EINTR: --timeout or a forwarded signal; the shim asks again */
+    struct cl_event out[MAX];
+    for (int i = 0; i < n; i++) {
+        out[i] = (struct cl_event){
+            .kind = (uint32_t)(evs[i].data.u64 >> 32),
+            .handle = (uint32_t)evs[i].data.u64,
+            .events = to_cl_events(evs[i].events),
+        };
+    }
+    memcpy(c->data, out, (size_t)n * sizeof(out[0]));
+    c->ret = n;
+    return 0;
+}
