@@ -42,6 +42,11 @@ u32 file_poll(struct file *f)
     return f->ops->poll ? f->ops->poll(f) : file_always_ready(f);
 }
 
+struct wait_queue *file_wait_queue(struct file *f)
+{
+    return f->ops->wait_queue ? f->ops->wait_queue(f) : NULL;
+}
+
 struct file *fd_get(s64 fd)
 {
     if (fd < 0 || fd >= MAX_FDS)

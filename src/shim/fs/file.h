@@ -56,6 +56,10 @@ struct file_ops {
     /* readiness now, without waiting: a mask of POLLIN, POLLOUT, POLLERR, POLLHUP
      * (uapi/linux_abi.h); callers go through file_poll */
     u32 (*poll)(struct file *f);
+    /* the queue woken whenever poll's answer may have changed (kernel/wait.h): poll,
+     * epoll and every blocking read or write wait on it. NULL: readiness never changes
+     * (regular files), or the kind has not learned to wait yet. */
+    struct wait_queue *(*wait_queue)(struct file *f);
     bool seekable;
 };
 
@@ -78,6 +82,8 @@ u32 file_poll(struct file *f);
 /* The poll operation of kinds whose reads and writes never wait: regular files,
  * directories, memory devices. */
 u32 file_always_ready(struct file *f);
+/* f's readiness queue, or NULL (file_ops.wait_queue). */
+struct wait_queue *file_wait_queue(struct file *f);
 
 /* The file behind fd, or NULL (then the caller returns -EBADF). */
 struct file *fd_get(s64 fd);

@@ -126,6 +126,8 @@ void syscall_entry(struct trap_frame *tf)
             trace(nr, args, 0, false);
         ret = table[nr].fn(args[0], args[1], args[2], args[3], args[4], args[5]);
     }
+    if (ret == -ERESTARTSYS)
+        ret = -EINTR; /* until signal delivery decides between EINTR and a restart */
     if (current_process()->boot_flags & CL_BOOT_TRACE)
         trace(nr, args, ret, true);
     tf->rax = (u64)ret;

@@ -52,4 +52,9 @@
 #define ETIMEDOUT    110
 #define EMAXERRNO    4095
 
+/* Never seen by a workload: a blocking call a signal interrupted returns this, and the
+ * return to user mode makes it EINTR, or restarts the call when the handler has
+ * SA_RESTART or no handler runs, as Linux does (kernel/sys_signal.c). */
+#define ERESTARTSYS 512
+
 #endif
