@@ -3,6 +3,8 @@
 #include "kernel/futex.h"
 #include "uapi/errno.h"
 #include "kernel/sleep.h"
+#include "kernel/wait.h"
+#include "kernel/process.h"
 
 #define FUTEX_BUCKETS 64u
 
@@ -15,6 +17,7 @@ static struct futex_waiter **bucket(u64 uaddr)
 
 void futex_enqueue(struct futex_waiter *w)
 {
+    w->task = current_task();
     struct futex_waiter **p = bucket(w->uaddr);
     while (*p)
         p = &(*p)->next;
@@ -35,12 +38,16 @@ static void dequeue(struct futex_waiter *w)
 
 s64 futex_block(struct futex_waiter *w, u64 clock, s64 deadline)
 {
-    /* the only thread is this one: no wake can come, so the wait is a sleep */
-    sleep_until(clock, deadline);
+    s64 r = 0;
+    wait_rearm();
+    while (!w->woken && (r = task_wait(clock, deadline, true)) == 0)
+        wait_rearm();
     if (w->woken)
         return 0;
     dequeue(w);
-    return -ETIMEDOUT;
+    if (r == -EINTR && deadline == NSEC_FOREVER)
+        return -ERESTARTSYS;
+    return r;
 }
 
 /* Takes the first waiter on uaddr (meeting bitset) off its queue, or NULL. */
@@ -62,6 +69,7 @@ u32 futex_wake(u64 uaddr, u32 bitset, u32 n)
     struct futex_waiter *w;
     while (woken < n && (w = take(uaddr, bitset))) {
         w->woken = true;
+        task_wake(w->task);
         woken++;
     }
     return woken;

@@ -1,19 +1,18 @@
 /*
  * Futex wait queues, keyed by the futex word's user address (the workload is one
  * process, so private and shared futexes have the same key). A waiter lives on its
- * thread's stack while it waits, as in Linux.
- *
- * A process has one task (kernel/process.h), so nothing can wake a waiter:
- * futex_block() ends only with its timeout (or never, as a Linux thread nobody wakes).
- * The queues are real, so threads need only a futex_block() that switches to another
- * task.
+ * thread's stack while it waits, as in Linux, and sleeps in task_wait (kernel/wait.h)
+ * until a wake takes it off the queue.
  */
 #ifndef SHIM_FUTEX_H
 #define SHIM_FUTEX_H
 
 #include "lib/types.h"
 
+struct task;
+
 struct futex_waiter {
+    struct task *task;
     u64 uaddr;
     u32 bitset; /* FUTEX_WAIT_BITSET's mask; all ones for FUTEX_WAIT */
     bool woken;
@@ -21,8 +20,9 @@ struct futex_waiter {
 };
 
 void futex_enqueue(struct futex_waiter *w);
-/* Waits until w is woken (0) or clock passes deadline (-ETIMEDOUT); w is off its queue
- * on return. deadline NSEC_FOREVER: no timeout. */
+/* Waits until w is woken (0), clock passes deadline (-ETIMEDOUT) or a signal comes
+ * (-ERESTARTSYS without a timeout, -EINTR with one, as Linux); w is off its queue on
+ * return. deadline NSEC_FOREVER: no timeout. */
 s64 futex_block(struct futex_waiter *w, u64 clock, s64 deadline);
 /* Wakes at most n waiters on uaddr whose bitset meets bitset; how many. */
 u32 futex_wake(u64 uaddr, u32 bitset, u32 n);

@@ -25,6 +25,8 @@
 #include "arch/x86/paging.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
+#include "arch/x86/fpu.h"
 #include "tee/secrets.h"
 #include "fs/vfs.h"
 
@@ -145,6 +147,8 @@ static void kernel_main(void)
     check_launch();
     clock_init(boot.tsc_hz, boot.boot_tsc, boot.boot_realtime_ns, boot.boot_monotonic_ns);
     process_init(manifest.entry, boot.flags, boot.stdio_flags);
+    fpu_boot();
+    sched_init();
     stdio_files_init();
     mount_file_systems();
 

@@ -1,14 +1,10 @@
 /* The first process and its task; limits as a fresh Debian login gets them. */
 #include "kernel/process.h"
 #include "lib/lib.h"
+#include "arch/x86/arch.h"
 
 static struct process first_process;
 static struct task first_task;
-
-struct task *current_task(void)
-{
-    return &first_task;
-}
 
 enum {
     RL_CPU,
@@ -35,6 +31,12 @@ void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]
     proc->pid = PROC_PID;
     first_task.proc = proc;
     first_task.tid = PROC_PID;
+    first_task.state = TASK_RUNNING;
+    first_task.kernel_top = this_cpu()->kernel_rsp; /* the boot CPU's kernel stack */
+    this_cpu()->current = &first_task;
+    proc->tasks = &first_task;
+    proc->nr_tasks = 1;
+    proc->next_tid = PROC_PID + 1;
     strlcpy(proc->exe_path, exe_path, sizeof(proc->exe_path));
     for (int i = 0; i < RLIMIT_COUNT; i++)
         proc->rlimits[i][0] = proc->rlimits[i][1] = RLIM_INFINITY;

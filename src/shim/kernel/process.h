@@ -2,13 +2,17 @@
  * The process a shim runs and its tasks: a process holds what its threads share
  * (identity, limits, signal actions), a task what each thread has of its own (thread
  * id, signal mask, alternate stack, the addresses set_tid_address and set_robust_list
- * record). One workload, one process (docs/design.md): there is no fork.
+ * record). One workload, one process (docs/design.md): there is no fork; threads are
+ * tasks of the one process (kernel/sched.c, sys_clone.c).
  */
 #ifndef SHIM_PROCESS_H
 #define SHIM_PROCESS_H
 
 #include "lib/types.h"
 #include <cloister/abi.h>
+#include "arch/x86/arch.h"
+
+#define PERCPU_CURRENT_OFFSET __builtin_offsetof(struct percpu, current)
 
 #define PROC_PID      1 /* the workload is the first and only process of its VM */
 #define RLIMIT_COUNT  16
@@ -36,17 +40,36 @@ struct process {
     u32 stdio_flags[NR_STDIO_FDS]; /* CL_STDIO_* of the host's fds 0-2 */
     const char *cmdline;           /* argv strings, NUL-separated, for /proc/self/cmdline */
     u32 argc;
-    s64 start_ns; /* CLOCK_MONOTONIC when the shim started */
+    s64 start_ns;       /* CLOCK_MONOTONIC when the shim started */
+    struct task *tasks; /* every live task, through all_next */
+    u32 nr_tasks;
+    s32 next_tid;
+};
+
+enum task_state {
+    TASK_RUNNING,  /* on a CPU */
+    TASK_RUNNABLE, /* on the run queue */
+    TASK_BLOCKED,  /* in task_wait, until task_wake */
+    TASK_DEAD,     /* exited; its memory is freed by the next task to run */
 };
 
 /*
- * A task: one thread of a process, what is its own. A task runs on one vCPU and stays
- * there, so its user registers are the trap frame on that CPU's kernel stack and its FS
- * base is in the CPU's struct percpu (arch/x86/arch.h).
+ * A task: one thread of a process, what is its own. While it runs, its user registers
+ * are the trap frame at the top of its kernel stack, its FPU state and FS/GS bases are
+ * in the CPU; when it is switched out they are saved here (kernel/sched.c).
  */
 struct task {
     struct process *proc;
     s32 tid;
+    enum task_state state;
+    u64 kernel_sp;    /* the saved stack pointer while switched out */
+    u8 *kernel_stack; /* KERNEL_STACK_SIZE bytes; NULL for the first task (the CPU's) */
+    u64 kernel_top;   /* top of the kernel stack */
+    void *fpu;        /* fpu_state_size() bytes, 64-byte aligned, while switched out */
+    void *fpu_alloc;  /* what kmalloc returned for it */
+    u64 user_fs, user_gs;
+    struct task *run_next; /* the run queue's link */
+    struct task *all_next; /* every live task of the process */
     u64 sigmask;
     u64 altstack_sp, altstack_size;
     s32 altstack_flags;
@@ -56,7 +79,12 @@ struct task {
 };
 
 /* The task running on this vCPU, from process_init on. */
-struct task *current_task(void);
+static inline struct task *current_task(void)
+{
+    struct task *t;
+    __asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(PERCPU_CURRENT_OFFSET));
+    return t;
+}
 
 static inline struct process *current_process(void)
 {

@@ -6,19 +6,9 @@
 #include "uapi/linux_abi.h"
 #include "kernel/process.h"
 #include "arch/x86/random.h"
+#include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
-
-SYSCALL1(exit, status)
-{
-    /* one thread: leaving the only thread ends the process */
-    hcall_exit((int)(status & 0xff));
-}
-
-SYSCALL1(exit_group, status)
-{
-    hcall_exit((int)(status & 0xff));
-}
 
 SYSCALL0(getpid)
 {
@@ -168,6 +158,7 @@ SYSCALL2(arch_prctl, code, addr)
 
 SYSCALL0(sched_yield)
 {
+    schedule(); /* the caller stays TASK_RUNNING: it goes to the back of the queue */
     return 0;
 }
 

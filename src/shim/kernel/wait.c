@@ -1,10 +1,8 @@
 /*
- * Wait queues and sleeping (wait.h).
- *
- * While the process has one task, only a timer or the host can wake it, so task_wait
- * runs the due timers and otherwise asks the monitor to wait (CL_HC_WAIT) until the
- * next deadline or a host event, whichever comes first: the vCPU sleeps in the host's
- * epoll_wait, costing the host nothing.
+ * Wait queues and sleeping (wait.h). A sleeping task is TASK_BLOCKED off the run
+ * queue, with a kernel timer for its deadline; task_wake puts it back. With nothing
+ * runnable the scheduler asks the monitor to wait (CL_HC_WAIT) until the next timer or
+ * a host event: the vCPU sleeps in the host's epoll_wait, costing the host nothing.
  */
 #include "kernel/wait.h"
 #include "kernel/host_events.h"
@@ -13,6 +11,7 @@
 #include "kernel/sleep.h"
 #include "kernel/clock.h"
 #include "kernel/timer.h"
+#include "kernel/sched.h"
 #include "uapi/errno.h"
 
 static void enqueue(struct wait_entry *e, struct wait_queue *q)
@@ -61,6 +60,8 @@ void wait_rearm(void)
 void task_wake(struct task *t)
 {
     t->woken = true;
+    if (t->state == TASK_BLOCKED)
+        sched_make_runnable(t);
 }
 
 void wake_up(struct wait_queue *q)
@@ -75,9 +76,15 @@ void wake_up(struct wait_queue *q)
     }
 }
 
+static void wake_sleeper(struct ktimer *k)
+{
+    task_wake(k->priv);
+}
+
 s64 task_wait(u64 clock, s64 deadline, bool interruptible)
 {
     struct task *t = current_task();
+    struct ktimer timer = {.fn = wake_sleeper, .priv = t};
     for (;;) {
         timers_run();
         if (t->woken)
@@ -87,13 +94,11 @@ s64 task_wait(u64 clock, s64 deadline, bool interruptible)
         s64 now = clock_now(clock);
         if (now >= deadline)
             return -ETIMEDOUT;
-        s64 wait = deadline - now;
-        s64 next_timer = timer_next_deadline();
-        if (next_timer != NSEC_FOREVER) {
-            s64 until_timer = next_timer - clock_monotonic_ns();
-            if (until_timer < wait)
-                wait = until_timer;
-        }
-        host_events_wait(wait);
+        /* every clock runs at the TSC's rate: the deadline in monotonic time */
+        if (deadline != NSEC_FOREVER)
+            timer_arm(&timer, clock_monotonic_ns() + (deadline - now));
+        t->state = TASK_BLOCKED;
+        schedule();
+        timer_cancel(&timer);
     }
 }

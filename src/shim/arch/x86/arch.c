@@ -25,6 +25,7 @@
 #define RFLAGS_AC 0x40000
 
 int kernel_mode = MODE_RING0;
+static bool ring0_emulated; /* the PVM trap route: ring 0 is PVM's emulator */
 
 struct tss {
     u32 reserved0;
@@ -195,6 +196,7 @@ void arch_boot(void)
     int cpl = syscall_probe((u64)probe_stack + sizeof(probe_stack));
 
     if (cpl == 3 && (boot_flags & CL_BOOT_PVM_TRAP)) {
+        ring0_emulated = true;
         /* PVM, trap route: the shim stays in ring 0 and out of reach; system calls land
          * on the trampoline and trap in with int3 (trap_entry.S) */
         paging_kernel_user_access(false);
@@ -336,6 +338,25 @@ void arch_enter_kernel_mode(void (*fn)(void))
             "i"(CL_SEL_USER_CS), "r"(fn));
     }
     __builtin_unreachable();
+}
+
+bool arch_ring0_emulated(void)
+{
+    return ring0_emulated;
+}
+
+void arch_set_kernel_stack(u64 top)
+{
+    this_cpu()->kernel_rsp = top;
+    /* ring 0 (hardware and the trap route) takes traps from the workload on it too; on
+     * the ring-3 route they land on the trap stack and move there (trap_entry.S) */
+    if (kernel_mode == MODE_RING0)
+        tss.rsp[0] = top;
+}
+
+struct trap_frame *arch_user_frame(void)
+{
+    return (struct trap_frame *)(this_cpu()->kernel_rsp - TF_SIZE);
 }
 
 void arch_enter_user(struct trap_frame *tf)

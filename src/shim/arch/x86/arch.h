@@ -79,6 +79,7 @@ struct percpu {
     u8 *hc_data;            /* and its bounce buffer, CL_HC_DATA_SIZE bytes */
     u8 stub[PCPU_STUB_SIZE] __attribute__((aligned(16))); /* PVM: the LSTAR target */
     u64 user_fs;                                          /* the workload's FS base */
+    void *current;                                        /* the task running here */
 };
 
 _Static_assert(__builtin_offsetof(struct trap_frame, r11) == TF_R11, "trap frame");
@@ -123,6 +124,20 @@ void arch_set_user_fs(u64 base);
 u64 arch_get_user_fs(void);
 void arch_set_user_gs(u64 base);
 u64 arch_get_user_gs(void);
+/* Whether ring 0 is PVM's emulator (the PVM trap route): no XSAVE there. */
+bool arch_ring0_emulated(void);
+/* The kernel stack traps and system calls from the workload land on, for the task
+ * about to run on this CPU (its top). */
+void arch_set_kernel_stack(u64 top);
+/* The workload's registers as the current system call or trap from user mode saved
+ * them, at the top of the current kernel stack. */
+struct trap_frame *arch_user_frame(void);
+/* Saves the callee-saved registers and the stack pointer in *save_rsp, then resumes
+ * the context saved at next_rsp (switch.S). */
+void switch_context(u64 *save_rsp, u64 next_rsp);
+/* Where a new task's first switch_context lands (switch.S): calls task_first_run. */
+extern char task_entry_trampoline[];
+
 /* Stops this CPU for good (after the monitor was told to exit). */
 __attribute__((noreturn)) void arch_halt(void);
 

@@ -1,0 +1,74 @@
+/* Saving the workload's FPU state (fpu.h). */
+#include "arch/x86/fpu.h"
+#include "arch/x86/arch.h"
+#include "lib/lib.h"
+
+#define FXSAVE_SIZE    512u
+#define XSAVE_HDR_SIZE 64u
+
+static bool use_xsave;
+static u32 area_size = FXSAVE_SIZE;
+
+static void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+void fpu_boot(void)
+{
+    u32 a, b, c, d;
+    cpuid(1, 0, &a, &b, &c, &d);
+    /* OSXSAVE (CR4.OSXSAVE as CPUID reports it), and a kernel mode that may use it */
+    if (!(c & (1u << 27)) || arch_ring0_emulated())
+        return;
+    cpuid(0xd, 0, &a, &b, &c, &d);
+    if (b < FXSAVE_SIZE + XSAVE_HDR_SIZE)
+        return;
+    use_xsave = true;
+    area_size = (b + 63) & ~63u;
+}
+
+u32 fpu_state_size(void)
+{
+    return area_size;
+}
+
+/* The xsave_ok_ prefix tells the instruction check (tests/static/shim_instructions.sh)
+ * that these never run at PVM's emulated ring 0 (fpu_boot makes sure). */
+__attribute__((noinline)) static void xsave_ok_save(void *area)
+{
+    __asm__ volatile("xsave64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u) : "memory");
+}
+
+__attribute__((noinline)) static void xsave_ok_restore(const void *area)
+{
+    __asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u) : "memory");
+}
+
+void fpu_save(void *area)
+{
+    if (use_xsave)
+        xsave_ok_save(area);
+    else
+        __asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+void fpu_restore(const void *area)
+{
+    if (use_xsave)
+        xsave_ok_restore(area);
+    else
+        __asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+}
+
+void fpu_init_state(void *area)
+{
+    u8 *p = area;
+    memzero(p, area_size);
+    /* x87 control word and MXCSR as at exec; an XSTATE_BV of zero puts every other
+     * component in its initial (zero) state */
+    p[0] = 0x7f;
+    p[1] = 0x03;
+    p[24] = 0x80;
+    p[25] = 0x1f;
+}

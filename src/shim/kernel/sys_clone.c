@@ -1,0 +1,91 @@
+/*
+ * Threads: clone with the flags glibc's and musl's pthread_create pass, and the end of
+ * a thread. A clone that would make a process (no CLONE_VM or no CLONE_THREAD: fork,
+ * vfork, posix_spawn's) is ENOSYS until processes come; clone3 is ENOSYS too, and both
+ * C libraries then fall back to clone.
+ */
+#include "uapi/errno.h"
+#include "arch/x86/hcall.h"
+#include "kernel/futex.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "mm/uaccess.h"
+
+#define CLONE_VM             0x00000100ull
+#define CLONE_FS             0x00000200ull
+#define CLONE_FILES          0x00000400ull
+#define CLONE_SIGHAND        0x00000800ull
+#define CLONE_VFORK          0x00004000ull
+#define CLONE_THREAD         0x00010000ull
+#define CLONE_SYSVSEM        0x00040000ull
+#define CLONE_SETTLS         0x00080000ull
+#define CLONE_PARENT_SETTID  0x00100000ull
+#define CLONE_CHILD_CLEARTID 0x00200000ull
+#define CLONE_DETACHED       0x00400000ull
+#define CLONE_CHILD_SETTID   0x01000000ull
+
+/* what a thread shares, all of it required: we have one of each per process */
+#define THREAD_SHARES (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
+#define THREAD_EXTRAS                                                                              \
+    (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |  \
+     CLONE_CHILD_SETTID)
+
+SYSCALL5(clone, flags, newsp, parent_tid, child_tid, tls)
+{
+    /* Linux's own consistency rules first */
+    if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+        return -EINVAL;
+    if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+        return -EINVAL;
+    if ((flags & THREAD_SHARES) != THREAD_SHARES)
+        return -ENOSYS; /* a new process: fork and its kin are not there yet */
+    if (flags & ~(THREAD_SHARES | THREAD_EXTRAS | 0xffull))
+        return -EINVAL; /* namespaces, ptrace, vfork of a thread... */
+    if ((flags & CLONE_SETTLS) && tls >= CL_USER_TOP)
+        return -EPERM;
+    struct trap_frame tf = *arch_user_frame();
+    tf.rax = 0; /* the child's clone returns 0 */
+    if (newsp)
+        tf.rsp = newsp;
+    struct task *t = task_new(&tf);
+    if (!t)
+        return -EAGAIN;
+    if (flags & CLONE_SETTLS)
+        t->user_fs = tls;
+    s32 tid = t->tid;
+    /* one address space: both writes land where parent and child see them */
+    if ((flags & CLONE_PARENT_SETTID) && copy_to_user(parent_tid, &tid, sizeof(tid)))
+        goto fault;
+    if ((flags & CLONE_CHILD_SETTID) && copy_to_user(child_tid, &tid, sizeof(tid)))
+        goto fault;
+    if (flags & CLONE_CHILD_CLEARTID)
+        t->clear_child_tid = child_tid;
+    sched_make_runnable(t);
+    return tid;
+fault:
+    /* it never ran: nothing but its memory to take back */
+    t->clear_child_tid = 0;
+    t->state = TASK_BLOCKED;
+    task_discard(t);
+    return -EFAULT;
+}
+
+SYSCALL1(exit, status)
+{
+    struct task *t = current_task();
+    if (t->proc->nr_tasks == 1)
+        hcall_exit((int)(status & 0xff)); /* the last thread: the process ends */
+    /* pthread_join's futex: zero the thread id and wake a joiner, as Linux does */
+    if (t->clear_child_tid) {
+        s32 zero = 0;
+        if (!copy_to_user(t->clear_child_tid, &zero, sizeof(zero)))
+            futex_wake(t->clear_child_tid, ~0u, 1);
+    }
+    task_exit();
+}
+
+SYSCALL1(exit_group, status)
+{
+    hcall_exit((int)(status & 0xff));
+}
