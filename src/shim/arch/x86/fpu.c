@@ -6,7 +6,7 @@
 #define FXSAVE_SIZE    512u
 #define XSAVE_HDR_SIZE 64u
 
-static bool use_xsave;
+static bool use_full_state;
 static u32 area_size = FXSAVE_SIZE;
 
 static void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
@@ -24,7 +24,7 @@ void fpu_boot(void)
     cpuid(0xd, 0, &a, &b, &c, &d);
     if (b < FXSAVE_SIZE + XSAVE_HDR_SIZE)
         return;
-    use_xsave = true;
+    use_full_state = true;
     area_size = (b + 63) & ~63u;
 }
 
@@ -33,30 +33,30 @@ u32 fpu_state_size(void)
     return area_size;
 }
 
-/* The xsave_ok_ prefix tells the instruction check (tests/static/shim_instructions.sh)
+/* The full_fpu_ prefix tells the instruction check (tests/static/shim_instructions.sh)
  * that these never run at PVM's emulated ring 0 (fpu_boot makes sure). */
-__attribute__((noinline)) static void xsave_ok_save(void *area)
+__attribute__((noinline)) static void full_fpu_save(void *area)
 {
     __asm__ volatile("xsave64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u) : "memory");
 }
 
-__attribute__((noinline)) static void xsave_ok_restore(const void *area)
+__attribute__((noinline)) static void full_fpu_restore(const void *area)
 {
     __asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u) : "memory");
 }
 
 void fpu_save(void *area)
 {
-    if (use_xsave)
-        xsave_ok_save(area);
+    if (use_full_state)
+        full_fpu_save(area);
     else
         __asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
 }
 
 void fpu_restore(const void *area)
 {
-    if (use_xsave)
-        xsave_ok_restore(area);
+    if (use_full_state)
+        full_fpu_restore(area);
     else
         __asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
