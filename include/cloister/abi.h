@@ -73,11 +73,14 @@
 #define CL_SHIM_MAX_SIZE   0x800000ull
 #define CL_GPA_RAM_MIN_END 0x2000000ull    /* RAM must be at least 32 MiB */
 #define CL_GPA_DOORBELL    0x3fc0000000ull /* 255 GiB */
-#define CL_GPA_FILES       0x4000000000ull /* 256 GiB */
-#define CL_FILES_MAX_SIZE  0x4000000000ull /* 256 GiB: the window ends at 2^39 */
-#define CL_MEM_MAX         0x3fc0000000ull /* 255 GiB: RAM ends by the doorbell */
-#define CL_GPA_BITS_MIN    39u             /* every GPA of the map is below 2^CL_GPA_BITS_MIN */
-#define CL_MAX_VCPUS       64u
+/* The local APIC's page: never RAM. With the in-kernel APIC, KVM on Intel maps its
+ * APIC-access page there, and refuses a vCPU if a memslot covers it (architecture.md) */
+#define CL_GPA_APIC_PAGE  0xfee00000ull
+#define CL_GPA_FILES      0x4000000000ull /* 256 GiB */
+#define CL_FILES_MAX_SIZE 0x4000000000ull /* 256 GiB: the window ends at 2^39 */
+#define CL_MEM_MAX        0x3fc0000000ull /* 255 GiB: RAM ends by the doorbell */
+#define CL_GPA_BITS_MIN   39u             /* every GPA of the map is below 2^CL_GPA_BITS_MIN */
+#define CL_MAX_VCPUS      64u
 
 /*
  * Guest-virtual layout, set up by the monitor's boot page tables.
@@ -226,6 +229,10 @@ enum cl_hcall_nr {
                              *    collect those already there; the monitor caps it at 1 s).
                              * OUT ret the number of struct cl_event in data (at most
                              *    CL_HC_MAX_EVENTS), 0 when the time ran out */
+    CL_HC_CPU_START = 40,   /* IN a0 a vCPU id (1..nr_vcpus-1): let it enter the shim.
+                             * OUT ret 0, -EINVAL, -EALREADY */
+    CL_HC_KICK = 41,        /* IN a0 a vCPU id: end its CL_HC_WAIT now (or its next one).
+                             * OUT ret 0 or -EINVAL */
     CL_HC_NR_MAX
 };
 
@@ -258,7 +265,7 @@ struct cl_event {
 #define CL_EV_HUP        0x010u
 #define CL_EV_RDHUP      0x2000u
 #define CL_EV_ALL        (CL_EV_IN | CL_EV_OUT | CL_EV_ERR | CL_EV_HUP | CL_EV_RDHUP)
-#define CL_HC_MAX_EVENTS 256u
+#define CL_HC_MAX_EVENTS 64u
 
 /* The shared request header at the start of a vCPU's hypercall block (BOTH). */
 struct cl_hcall {

@@ -64,6 +64,7 @@ struct cloister_run_options {
      * libcloister handles for the run) and cloister_run returns CLOISTER_FAILED with one
      * line in err. */
     unsigned timeout_ms;
+    unsigned cpus; /* bare programs: vCPUs (1..64), 0 for 1; an image's are sealed */
 };
 
 #define CLOISTER_DEFAULT_MEM (256ull << 20)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cloister/abi.h>
 #include <cloister/cwi.h>
 
 #include <cloister/cloister.h>
@@ -21,7 +22,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: cloister run [--tee none|sim] [--host-data HEX] [--sim-dir DIR] [--trace] "
             "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS] IMAGE.cwi [ARGS...]\n"
-            "       cloister run [--tee none|sim] [--mem SIZE] [--env K=V]... [--trace] "
+            "       cloister run [--tee none|sim] [--mem SIZE] [--cpus N] [--env K=V]... [--trace] "
             "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS] PROGRAM [ARGS...]\n");
     return 2;
 }
@@ -115,6 +116,16 @@ int cmd_run(int argc, char **argv)
                 free(env);
                 return usage();
             }
+        } else if (!strcmp(a, "--cpus") && i + 1 < argc) {
+            char *end;
+            unsigned long n = strtoul(argv[++i], &end, 10);
+            if (*end || end == argv[i] || n < 1 || n > CL_MAX_VCPUS) {
+                fprintf(stderr, "cloister: run: --cpus wants 1 to %u, not '%s'\n", CL_MAX_VCPUS,
+                        argv[i]);
+                free(env);
+                return usage();
+            }
+            o.cpus = (unsigned)n;
         } else if (!strcmp(a, "--timeout") && i + 1 < argc) {
             if (parse_timeout(argv[++i], &o.timeout_ms) < 0) {
                 fprintf(stderr,

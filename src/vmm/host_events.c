@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -66,7 +67,17 @@ int hc_wait(struct hc_ctx *c)
     _Static_assert(MAX <= CL_HC_MAX_EVENTS, "events fit the answer");
     _Static_assert(MAX * sizeof(struct cl_event) <= CL_HC_DATA_SIZE, "events fit the buffer");
     struct epoll_event evs[MAX];
-    int n = vm_stopping(vm) ? 0 : epoll_wait(vm->events_fd, evs, MAX, ms);
+    /* the VM's events, or this vCPU's kick (CL_HC_KICK: a task became runnable) */
+    struct pollfd fds[2] = {{.fd = vm->events_fd, .events = POLLIN},
+                            {.fd = c->vcpu->kick_fd, .events = POLLIN}};
+    int n = 0;
+    if (!vm_stopping(vm) && !atomic_load(&vm->done) && poll(fds, 2, ms) > 0) {
+        uint64_t count;
+        if (fds[1].revents && read(c->vcpu->kick_fd, &count, sizeof(count)) < 0)
+            count = 0; /* nothing to drain: another read took it */
+        if (fds[0].revents)
+            n = epoll_wait(vm->events_fd, evs, MAX, 0);
+    }
     if (n < 0)
         n = 0; /* EINTR: --timeout or a forwarded signal; the shim asks again */
     struct cl_event out[MAX];

@@ -11,7 +11,8 @@
 #include <cloister/cloister.h>
 
 #include "vmm/host_events.h"
-#include "vmm/iago.h" /* the lying monitor of the tests (docs/iago.md); empty in releases */
+#include "vmm/iago.h"
+#include "vmm/vcpus.h" /* the lying monitor of the tests (docs/iago.md); empty in releases */
 
 static const char *const signal_names[65] = {
     [1] = "SIGHUP",   [2] = "SIGINT",   [3] = "SIGQUIT",  [4] = "SIGILL",   [5] = "SIGTRAP",
@@ -147,7 +148,8 @@ static const hc_handler handlers[CL_HC_NR_MAX] = {
     [CL_HC_ATTEST] = hc_attest,       [CL_HC_NET_CONNECT] = hc_net_connect,
     [CL_HC_NET_SEND] = hc_net_send,   [CL_HC_NET_RECV] = hc_net_recv,
     [CL_HC_NET_CLOSE] = hc_net_close, [CL_HC_FD_SEEK] = hc_fd_seek,
-    [CL_HC_WAIT] = hc_wait,
+    [CL_HC_WAIT] = hc_wait,           [CL_HC_CPU_START] = hc_cpu_start,
+    [CL_HC_KICK] = hc_kick,
 };
 
 int hypercall(struct vcpu *v)

@@ -25,7 +25,7 @@
 #include "vmm/launch.h"
 #include "vmm/sandbox.h"
 #include "vmm/sim_tee.h"
-#include "vmm/timeout.h"
+#include "vmm/vcpus.h"
 #include "simtee/sim_report.h"
 #include "seal/seal.h"
 #include "vmm/host_events.h"
@@ -46,6 +46,8 @@ static int seal_program(struct vm *vm, const struct cloister_run_options *o, str
     m.envc = (size_t)o->envc;
     if (o->mem_size)
         m.mem_size = o->mem_size;
+    if (o->cpus)
+        m.vcpus = o->cpus;
     struct file_tree t;
     file_tree_init(&t);
     char *notes = NULL;
@@ -148,37 +150,6 @@ static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
  * its freedom (to run the next VM, among others). The caller only waits in
  * pthread_join meanwhile, then tears the VM down.
  */
-struct vcpu_thread {
-    struct vcpu *v;
-    int rc;
-};
-
-static void *vcpu_thread(void *p)
-{
-    struct vcpu_thread *t = p;
-    timeout_vcpu_thread_start();
-    t->rc = sandbox_enter(t->v->vm, t->v) < 0 ? -1 : vcpu_run(t->v);
-    return NULL;
-}
-
-static int run_sandboxed(struct vm *vm)
-{
-    struct vcpu_thread t = {.v = vm->vcpus[0], .rc = -1};
-    pthread_t th;
-    if (timeout_prepare(vm) < 0)
-        return -1;
-    int rc = pthread_create(&th, NULL, vcpu_thread, &t);
-    if (rc != 0)
-        return vm_fail(vm, "cannot sandbox the monitor: cannot start its thread: %s", strerror(rc));
-    if ((vm->flags & CLOISTER_CONFINE_CALLER) && sandbox_confine_caller(vm, t.v) < 0) {
-        /* the vCPU already runs, confined; this thread must not go on unconfined */
-        fprintf(stderr, "cloister: %s\n", vm->err);
-        _exit(CLOISTER_FAILED);
-    }
-    timeout_join(vm, th);
-    return t.rc;
-}
-
 static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cwi_image *img,
                   struct launch_plan *lp, struct snp_digest *measured, struct sim_tee *sim)
 {
@@ -188,6 +159,8 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return vm_fail(vm, "the environment of an image is sealed in its manifest");
     if (o->image && o->mem_size)
         return vm_fail(vm, "the memory size of an image is sealed in its manifest");
+    if (o->image && o->cpus)
+        return vm_fail(vm, "the vCPU count of an image is sealed in its manifest");
     int rc =
         o->image ? cwi_open(o->image, 0, img, vm->err, vm->err_size) : seal_program(vm, o, img);
     if (rc < 0)
@@ -249,7 +222,7 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
     if (fill_boot_info(vm, o, lp) < 0)
         return -1;
     vm->stats.vcpus_ready = now_ns();
-    return run_sandboxed(vm);
+    return vcpus_run(vm);
 }
 
 int cloister_run(const struct cloister_run_options *o, char *err, size_t err_size)
@@ -266,6 +239,8 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     if (err_size)
         err[0] = 0;
     vm.stats.start = now_ns();
+    pthread_mutex_init(&vm.lock, NULL);
+    pthread_cond_init(&vm.cond, NULL);
     /* a closed pipe is the workload's EPIPE to handle, not our death */
     signal(SIGPIPE, SIG_IGN);
 
@@ -283,6 +258,8 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
         print_stats(&vm, o->tee == CLOISTER_TEE_SIM ? &measured : NULL);
     vm_destroy(&vm);
     host_events_close(&vm);
+    pthread_cond_destroy(&vm.cond);
+    pthread_mutex_destroy(&vm.lock);
     sim_tee_free(&sim);
     launch_plan_free(&lp);
     if (img.map)

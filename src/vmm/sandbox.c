@@ -54,6 +54,8 @@ static const int plain[] = {
     SCMP_SYS(epoll_wait),
     SCMP_SYS(epoll_pwait),
     SCMP_SYS(epoll_ctl),
+    SCMP_SYS(poll), /* with a vCPU's wake-up eventfd */
+    SCMP_SYS(ppoll),
     /* the sim TEE's report signing: OpenSSL's DRBG reseeds from the kernel */
     SCMP_SYS(getrandom),
     /* malloc's arenas (mmap and mprotect are below, without PROT_EXEC) */

@@ -1,7 +1,7 @@
 /*
- * --timeout: a wall-clock limit on the run, enforced from outside the vCPU thread, so
- * that nothing the guest does (spinning in user mode or with interrupts off, a
- * hypercall blocked on stdin) can outlast it.
+ * Interrupting vCPU threads from outside: --timeout, a wall-clock limit on the run that
+ * nothing the guest does (spinning in user mode or with interrupts off, a hypercall
+ * blocked on stdin) can outlast, and the end of a run, which must stop every vCPU.
  */
 #ifndef CLOISTER_VMM_TIMEOUT_H
 #define CLOISTER_VMM_TIMEOUT_H
@@ -18,8 +18,7 @@ int timeout_prepare(struct vm *vm);
  * cloister_run blocks that signal (threads inherit the mask). */
 void timeout_vcpu_thread_start(void);
 
-/* Waits for the vCPU thread th. Without vm->timeout_ms, a plain join; with it, once the
- * limit passes, sets vm->timed_out and interrupts the thread until it has ended. */
-void timeout_join(struct vm *vm, pthread_t th);
+/* Interrupts vCPU thread th once (vcpus.c repeats it until the thread ends). */
+void timeout_kick(pthread_t th);
 
 #endif

@@ -40,6 +40,35 @@ static const struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
     return vm->cpuid;
 }
 
+/*
+ * What vCPU id is told: KVM's supported table, plus what KVM implements but leaves
+ * for the VMM to announce (QEMU does the same): the TSC-deadline timer of the
+ * in-kernel local APIC, and the vCPU's own APIC ID in leaves 1 and 0xB.
+ */
+static struct kvm_cpuid2 *cpuid_for_vcpu(struct vm *vm, unsigned id)
+{
+    const struct kvm_cpuid2 *sup = supported_cpuid(vm);
+    if (!sup)
+        return NULL;
+    size_t size = sizeof(*sup) + sup->nent * sizeof(struct kvm_cpuid_entry2);
+    struct kvm_cpuid2 *c = malloc(size);
+    if (!c)
+        return NULL;
+    memcpy(c, sup, size);
+    bool deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+    for (unsigned i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == 1) {
+            e->ebx = (e->ebx & 0x00ffffffu) | (id << 24);
+            if (deadline)
+                e->ecx |= 1u << 24;
+        } else if (e->function == 0xb || e->function == 0x1f) {
+            e->edx = id;
+        }
+    }
+    return c;
+}
+
 /* The XCR0 the shim sets on hardware (hw_only_enable_user_fpu_state, src/shim/arch/x86/arch.c),
  * by the same rule: the user-state components KVM offers, AVX-512 whole and only with
  * AVX. */
@@ -168,6 +197,7 @@ int vcpu_create(struct vm *vm, unsigned id, const struct cl_vcpu_init *s)
     v->vm = vm;
     v->id = id;
     v->fd = -1;
+    v->kick_fd = -1;
     vm->vcpus[id] = v;
     if (vm->nr_vcpus <= id)
         vm->nr_vcpus = id + 1;
@@ -184,10 +214,12 @@ int vcpu_create(struct vm *vm, unsigned id, const struct cl_vcpu_init *s)
         v->run = NULL;
         return vm_fail(vm, "cannot map the vCPU's run area: %s", strerror(errno));
     }
-    const struct kvm_cpuid2 *c = supported_cpuid(vm);
+    struct kvm_cpuid2 *c = cpuid_for_vcpu(vm, id);
     if (!c)
         return vm_fail(vm, "KVM: ioctl (GET_SUPPORTED_CPUID) failed");
-    if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
+    int rc = ioctl(v->fd, KVM_SET_CPUID2, c);
+    free(c);
+    if (rc < 0)
         return vm_fail(vm, "KVM: ioctl (SET_CPUID2) failed: %s", strerror(errno));
     return set_state(v, s);
 }

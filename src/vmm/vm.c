@@ -62,6 +62,11 @@ int vm_create(struct vm *vm, uint64_t mem_size)
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0)
         return vm_fail(vm, "KVM: ioctl (CREATE_VM) failed: %s", strerror(errno));
+    /* The local APICs in the kernel, before any vCPU: the shim's timer interrupts and
+     * halted vCPUs never leave KVM (docs/architecture.md, "The guest-physical map", says
+     * what this means for the page at 0xfee00000). */
+    if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+        return vm_fail(vm, "KVM: ioctl (CREATE_IRQCHIP) failed: %s", strerror(errno));
     vm->stats.vm_created = now_ns();
 
     /* Lazily backed: an idle VM costs only the pages the guest touches. */
@@ -73,14 +78,28 @@ int vm_create(struct vm *vm, uint64_t mem_size)
                        (unsigned long long)(mem_size >> 20), strerror(errno));
     }
     vm->mem_size = mem_size;
+    /* RAM in one slot, or two around the APIC's page (CL_GPA_APIC_PAGE) when it reaches
+     * that far; the host mapping stays one piece, so gpa_ptr needs no second look */
+    uint64_t below = mem_size > CL_GPA_APIC_PAGE ? CL_GPA_APIC_PAGE : mem_size;
     struct kvm_userspace_memory_region r = {
         .slot = 0,
         .guest_phys_addr = 0,
-        .memory_size = mem_size,
+        .memory_size = below,
         .userspace_addr = (uint64_t)(uintptr_t)vm->mem,
     };
     if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
         return vm_fail(vm, "KVM: ioctl (SET_USER_MEMORY_REGION) failed: %s", strerror(errno));
+    uint64_t above = CL_GPA_APIC_PAGE + CL_PAGE_SIZE;
+    if (mem_size > above) {
+        r = (struct kvm_userspace_memory_region){
+            .slot = 2,
+            .guest_phys_addr = above,
+            .memory_size = mem_size - above,
+            .userspace_addr = (uint64_t)(uintptr_t)(vm->mem + above),
+        };
+        if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+            return vm_fail(vm, "KVM: ioctl (SET_USER_MEMORY_REGION) failed: %s", strerror(errno));
+    }
     return 0;
 }
 
@@ -118,6 +137,8 @@ void vm_destroy(struct vm *vm)
             munmap(v->run, v->run_size);
         if (v->fd >= 0)
             close(v->fd);
+        if (v->kick_fd >= 0)
+            close(v->kick_fd);
         free(v);
     }
     if (vm->mem)

@@ -5,6 +5,7 @@
 #ifndef CLOISTER_VMM_VM_H
 #define CLOISTER_VMM_VM_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +27,13 @@ struct vcpu {
     int fd;
     struct kvm_run *run;
     size_t run_size;
+    /* its thread (vcpus.c): vCPU 0 runs from the start, the others when the shim asks
+     * (CL_HC_CPU_START); the eventfd wakes it from CL_HC_WAIT (CL_HC_KICK) */
+    pthread_t thread;
+    bool thread_made, started;
+    atomic_bool ended;
+    int rc;
+    int kick_fd;
 };
 
 /* Start-up milestones for --stats, in CLOCK_MONOTONIC nanoseconds. */
@@ -54,7 +62,11 @@ struct vm {
     FILE *net_log; /* --net-log: every relayed byte, for tests */
     int events_fd; /* the event loop's epoll instance (host_events.c) */
 
-    bool done;
+    atomic_bool done;
+    /* vcpus.c: the vCPU threads' start and end, under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool any_ended;
     /* --timeout (run.c): the wall-clock limit, and the waiting thread's word that it
      * passed. Once set, the vCPU thread stops at its next exit or interrupted call. */
     unsigned timeout_ms;

@@ -12,6 +12,7 @@
 #     --env K=V      an environment variable: `cloister run --env K=V` in the VM,
 #                    `env -i K=V` natively (so nothing else is in either environment)
 #     --asan         also run with the ASan build's cloister
+#     --cpus N       the VM gets N vCPUs
 # Stdout is a pipe in both runs. Stdout, the exit status and (except for faults) stderr
 # must be byte-for-byte the same.
 
@@ -28,6 +29,7 @@ parse_case_options() {
         --pipe) mode=pipe input=$WORK/in/$2 && shift ;;
         --env) envs+=("$2") && shift ;;
         --asan) asan=1 ;;
+        --cpus) runopts+=(--cpus "$2") && shift ;;
         # the workload must not reach the shim's memory: on PVM that holds on the trap
         # route only (docs/platform-pvm.md); the flag is ignored on hardware
         --isolated) runopts+=(--pvm-route trap) ;;

@@ -2,9 +2,28 @@
 # (tests/lib/compare.sh). tests/progs/threads.c says what each run exercises.
 
 threads_cases() {
-    local PREFIX=threads
-    vm_case basic -- threads
+    local PREFIX=${THREADS_PREFIX:-threads}
+    vm_case basic --asan -- threads
     vm_case few -- threads 3
     vm_case many -- threads 200
+    # preemption: a thread that spins without a system call starves nobody
+    vm_case spinner --asan -- spinner
+    # several vCPUs: threads run at once, share the kernel lock, shoot down TLBs
+    vm_case 2cpus --asan --cpus 2 -- threads
+    vm_case 2cpus-few --cpus 2 -- threads 3
+    vm_case 2cpus-many --cpus 2 -- threads 200
+    vm_case 2cpus-spinner --asan --cpus 2 -- spinner
+    vm_case 4cpus --cpus 4 -- threads
+}
+
+# threads_asan_cases: the cases marked --asan, run by the ASan build's cloister.
+threads_asan_cases() {
+    if [[ ! -x $ASAN_DIR/cloister ]]; then
+        skip asan/threads "$ASAN_DIR/cloister not built (make SANITIZE=1 all)"
+        return 0
+    fi
+    local CLOISTER=$ASAN_DIR/cloister ASAN_PASS=1 THREADS_PREFIX=asan/threads
+    threads_cases
 }
 register_group 45 threads vm threads_cases threads/
+register_group 141 asan/threads vm threads_asan_cases asan/threads/

@@ -38,6 +38,17 @@ s64 clock_monotonic_ns(void)
     return t;
 }
 
+u64 clock_tsc_at(s64 mono_ns)
+{
+    s64 rel = mono_ns - boot_mono;
+    if (rel <= 0)
+        return boot_tsc;
+    /* in two parts, without a 128-bit division: rel_ns * hz stays below 2^64 for any
+     * TSC under 18 GHz (clock_init's bounds are far below) */
+    u64 sec = (u64)rel / NSEC_PER_SEC, ns = (u64)rel % NSEC_PER_SEC;
+    return boot_tsc + sec * tsc_hz + ns * tsc_hz / NSEC_PER_SEC;
+}
+
 s64 clock_realtime_ns(void)
 {
     return boot_real + ns_since_boot();

@@ -44,22 +44,29 @@ static void dispatch(const struct cl_event *ev)
     }
 }
 
-void host_events_wait(s64 ns)
+u32 host_events_fetch(s64 ns, struct cl_event *out, u32 max)
 {
     if (ns < 0)
         ns = 0;
     s64 n = hcall(CL_HC_WAIT, (u64)ns, 0, 0, 0, 0, 0);
     if (n <= 0)
-        return;
+        return 0;
+    if (n > (s64)max)
+        n = max; /* the host cannot make us read past the buffer */
     if (n > (s64)CL_HC_MAX_EVENTS)
-        n = CL_HC_MAX_EVENTS; /* the host cannot make us read past the buffer */
-    struct cl_event evs[32];
-    const u8 *src = hcall_buffer();
-    for (s64 done = 0; done < n;) {
-        s64 k = n - done < 32 ? n - done : 32;
-        memcpy(evs, src + done * sizeof(struct cl_event), (size_t)k * sizeof(struct cl_event));
-        for (s64 i = 0; i < k; i++)
-            dispatch(&evs[i]);
-        done += k;
-    }
+        n = CL_HC_MAX_EVENTS;
+    memcpy(out, hcall_buffer(), (size_t)n * sizeof(struct cl_event));
+    return (u32)n;
+}
+
+void host_events_dispatch(const struct cl_event *evs, u32 n)
+{
+    for (u32 i = 0; i < n; i++)
+        dispatch(&evs[i]);
+}
+
+void host_events_wait(s64 ns)
+{
+    struct cl_event evs[CL_HC_MAX_EVENTS];
+    host_events_dispatch(evs, host_events_fetch(ns, evs, CL_HC_MAX_EVENTS));
 }

@@ -31,5 +31,9 @@ void host_watch_remove(struct host_watch *w);
  * dispatches them: sets ready bits and wakes each watch's queue, hands signals to
  * signal_from_host(). */
 void host_events_wait(s64 ns);
+/* The two halves, for an idle CPU that waits without the kernel lock: the events
+ * copied out of this CPU's buffer (at most max; how many), then acted on. */
+u32 host_events_fetch(s64 ns, struct cl_event *out, u32 max);
+void host_events_dispatch(const struct cl_event *evs, u32 n);
 
 #endif

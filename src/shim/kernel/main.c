@@ -26,6 +26,7 @@
 #include "kernel/panic.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
+#include "kernel/klock.h"
 #include "arch/x86/fpu.h"
 #include "tee/secrets.h"
 #include "fs/vfs.h"
@@ -148,7 +149,7 @@ static void kernel_main(void)
     clock_init(boot.tsc_hz, boot.boot_tsc, boot.boot_realtime_ns, boot.boot_monotonic_ns);
     process_init(manifest.entry, boot.flags, boot.stdio_flags);
     fpu_boot();
-    sched_init();
+    sched_init(boot.nr_vcpus);
     stdio_files_init();
     mount_file_systems();
 
@@ -184,6 +185,9 @@ static void kernel_main(void)
         panic("cannot start %s: %s", manifest.entry, why);
     if (boot.flags & CL_BOOT_STATS)
         hcall(CL_HC_MARK, CL_MARK_USER_START, 0, 0, 0, 0, 0);
+    kernel_lock(); /* the first return to user mode, as every later one */
+    sched_return_to_user();
+    kernel_exit();
     arch_enter_user(&tf);
 }
 

@@ -7,19 +7,43 @@
  * starts on a kernel stack that holds its first trap frame; switch_context "returns"
  * into task_entry_trampoline, which leaves for user mode with it. A task that exited
  * cannot free the stack it is running on: the next task to run frees it.
+ *
+ * Several vCPUs: one run queue for all, under the kernel lock (klock.h). Each CPU has
+ * an idle task, which runs when nothing else can; it gives up the kernel lock and waits
+ * in the monitor (CL_HC_WAIT) for a timer, a host event or a kick from a CPU that made
+ * a task runnable (CL_HC_KICK). The other vCPUs are started when the workload makes its
+ * first thread: a single-threaded workload never pays for them.
  */
 #include "kernel/sched.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/lapic.h"
 #include "kernel/host_events.h"
 #include "kernel/clock.h"
 #include "kernel/sleep.h"
 #include "kernel/timer.h"
 #include "kernel/panic.h"
+#include "kernel/klock.h"
+#include "arch/x86/hcall.h"
 #include "mm/kmalloc.h"
 #include "lib/lib.h"
 
 static struct task *run_head, *run_tail;
 static struct task *reap; /* a dead task whose memory the next task frees */
+
+/* What the scheduler keeps per CPU. */
+struct cpu_sched {
+    struct task *idle;
+    u64 armed_tsc;     /* what the timer is set to, 0 when it fired or never was */
+    bool tick_due;     /* a tick came while the shim itself ran (PVM's ring-3 route) */
+    bool idle_waiting; /* its idle task waits in the monitor: kick it to run a task */
+};
+static struct cpu_sched cpus[CL_MAX_VCPUS];
+static u32 nr_cpus = 1, nr_started = 1;
+
+static struct cpu_sched *me(void)
+{
+    return &cpus[this_cpu()->cpu_id];
+}
 
 static bool fpu_alloc(struct task *t)
 {
@@ -30,10 +54,53 @@ static bool fpu_alloc(struct task *t)
     return true;
 }
 
-void sched_init(void)
+static __attribute__((noreturn)) void idle_loop(void);
+
+/* An idle task for a CPU: never on the run queue, never on the process's list. With a
+ * stack of its own (the boot CPU's, whose own stack the first task has) it starts in
+ * idle_loop; without one it is the CPU's boot context, which calls idle_loop itself. */
+static struct task *idle_task_new(bool own_stack)
+{
+    struct task *t = kmalloc(sizeof(*t));
+    if (!t || !fpu_alloc(t))
+        panic("no memory for an idle task");
+    t->state = TASK_RUNNING;
+    t->tid = 0;
+    if (own_stack) {
+        t->kernel_stack = kmalloc(KERNEL_STACK_SIZE);
+        if (!t->kernel_stack)
+            panic("no memory for an idle task");
+        t->kernel_top = ((u64)t->kernel_stack + KERNEL_STACK_SIZE) & ~15ull;
+        u64 *sp = (u64 *)t->kernel_top;
+        *--sp = 0;              /* idle_loop's return address: it never returns */
+        *--sp = (u64)idle_loop; /* where switch_context's ret lands */
+        for (int i = 0; i < 6; i++)
+            *--sp = 0; /* the callee-saved registers it pops */
+        t->kernel_sp = (u64)sp;
+    }
+    fpu_init_state(t->fpu);
+    return t;
+}
+
+void sched_init(u32 vcpus)
 {
     if (!fpu_alloc(current_task()))
         panic("no memory for the first task's FPU state");
+    nr_cpus = vcpus;
+    cpus[0].idle = idle_task_new(true);
+}
+
+/* A CPU waits in the monitor with nothing to run: wake one, if this task can use it. */
+static void kick_idle_cpu(void)
+{
+    u32 self = this_cpu()->cpu_id;
+    for (u32 i = 0; i < nr_started; i++) {
+        if (i != self && cpus[i].idle_waiting) {
+            cpus[i].idle_waiting = false; /* one kick per CPU is enough */
+            hcall(CL_HC_KICK, i, 0, 0, 0, 0, 0);
+            return;
+        }
+    }
 }
 
 void sched_make_runnable(struct task *t)
@@ -45,6 +112,7 @@ void sched_make_runnable(struct task *t)
     else
         run_head = t;
     run_tail = t;
+    kick_idle_cpu();
 }
 
 static struct task *take_runnable(void)
@@ -94,14 +162,34 @@ static void switch_to(struct task *prev, struct task *next)
     after_switch();
 }
 
-/* Nothing to run: wait for a timer or the host to make something runnable. */
-static void idle_once(void)
+/*
+ * What a CPU does with nothing to run, with the kernel lock held on entry: run due
+ * timers, take a runnable task, or give the lock up and wait in the monitor for a
+ * timer, a host event or a kick. It says it waits before it lets go of the lock, so a
+ * task made runnable after its last look brings a kick (the eventfd keeps it even if
+ * it comes before the wait does).
+ */
+static void idle_loop(void)
 {
-    if (timers_run() || run_head)
-        return;
-    s64 next = timer_next_deadline();
-    s64 wait = next == NSEC_FOREVER ? NSEC_FOREVER : next - clock_monotonic_ns();
-    host_events_wait(wait);
+    struct cpu_sched *c = me();
+    struct cl_event evs[CL_HC_MAX_EVENTS];
+    after_switch(); /* a fresh idle task starts here, not in switch_to */
+    for (;;) {
+        timers_run();
+        struct task *next = take_runnable();
+        if (next) {
+            switch_to(c->idle, next);
+            continue;
+        }
+        s64 at = timer_next_deadline();
+        s64 wait = at == NSEC_FOREVER ? NSEC_FOREVER : at - clock_monotonic_ns();
+        c->idle_waiting = true;
+        kernel_unlock();
+        u32 n = host_events_fetch(wait, evs, CL_HC_MAX_EVENTS);
+        kernel_lock();
+        c->idle_waiting = false;
+        host_events_dispatch(evs, n);
+    }
 }
 
 void schedule(void)
@@ -112,8 +200,9 @@ void schedule(void)
             return;
         sched_make_runnable(prev);
     }
-    while (!(next = take_runnable()))
-        idle_once();
+    next = take_runnable();
+    if (!next)
+        next = me()->idle;
     if (next == prev) {
         prev->state = TASK_RUNNING;
         return;
@@ -121,11 +210,89 @@ void schedule(void)
     switch_to(prev, next);
 }
 
+/* A vCPU's first code in kernel mode (arch_cpu_start): its boot context becomes its
+ * idle task. */
+static void cpu_started(void)
+{
+    struct cpu_sched *c = me();
+    c->idle->kernel_top = this_cpu()->kernel_rsp;
+    this_cpu()->current = c->idle;
+    kernel_lock();
+    idle_loop();
+}
+
+void sched_start_cpus(void)
+{
+    while (nr_started < nr_cpus) {
+        u32 id = nr_started;
+        /* arch_cpu_start's area, 64-byte aligned: kmalloc's large blocks are not */
+        u8 *mem = kmalloc(arch_cpu_area_size() + 64);
+        if (!mem)
+            return;
+        cpus[id].idle = idle_task_new(false);
+        if (!arch_cpu_start(id, (void *)(((u64)mem + 63) & ~63ull), cpu_started)) {
+            hlog("cloister shim: vCPU %u did not start; the workload runs on %u\n", id, nr_started);
+            nr_cpus = nr_started;
+            return;
+        }
+        nr_started++;
+    }
+}
+
+/*
+ * Preemption. Before each return to user mode the timer is armed for the earliest of
+ * the next kernel timer and, when another task waits for the CPU, the end of this
+ * one's time slice. The MSR write is an exit on most hosts, so an armed timer that is
+ * due no later than wanted is left alone: an early tick only costs a look.
+ */
+#define TIME_SLICE_NS 10000000ll /* 10 ms */
+
+static void tick(void)
+{
+    me()->tick_due = false;
+    timers_run();
+    if (run_head)
+        schedule(); /* the current task goes to the back of the queue */
+}
+
+void sched_timer_interrupt(bool from_user)
+{
+    me()->armed_tsc = 0;
+    if (from_user)
+        tick();
+    else
+        me()->tick_due = true; /* the shim is never preempted: after it is done */
+}
+
+void sched_return_to_user(void)
+{
+    struct cpu_sched *c = me();
+    if (c->tick_due)
+        tick();
+    if (!lapic_timer_available())
+        return;
+    s64 want = timer_next_deadline();
+    if (run_head) {
+        s64 slice_end = clock_monotonic_ns() + TIME_SLICE_NS;
+        if (slice_end < want)
+            want = slice_end;
+    }
+    if (want == NSEC_FOREVER)
+        return; /* a tick that is still armed is harmless */
+    u64 tsc = clock_tsc_at(want);
+    if (c->armed_tsc && c->armed_tsc <= tsc && c->armed_tsc > rdtsc())
+        return;
+    lapic_timer_set(tsc);
+    c->armed_tsc = tsc;
+}
+
 /* The first thing a new task runs (switch.S): into user mode with its frame. */
 __attribute__((noreturn)) void task_first_run(struct trap_frame *tf);
 void task_first_run(struct trap_frame *tf)
 {
     after_switch();
+    sched_return_to_user();
+    kernel_exit();
     arch_enter_user(tf);
 }
 

@@ -3,16 +3,22 @@
  * (task_wait), yields or exits; then the first task of a FIFO run queue takes the CPU,
  * and with none runnable the CPU waits for a timer or the host (kernel/wait.c).
  *
- * The kernel itself is never preempted: it runs with interrupts off on hardware, so
- * these structures need no lock while the workload has one vCPU.
+ * The local APIC's timer preempts a task that keeps the CPU longer than a time slice
+ * while others wait, and fires kernel timers while the workload computes. The kernel
+ * itself is never preempted: it runs with interrupts off on hardware, and a tick that
+ * comes while it runs (PVM's ring-3 route) waits for the return to user mode. With
+ * several vCPUs, the kernel lock (klock.h) guards these structures as all the rest.
  */
 #ifndef SHIM_SCHED_H
 #define SHIM_SCHED_H
 
 #include "kernel/process.h"
 
-/* After process_init and fpu_boot: the first task gets its FPU save area. */
-void sched_init(void);
+/* After process_init and fpu_boot: the first task gets its FPU save area, the boot
+ * CPU its idle task; vcpus is how many the launch has. */
+void sched_init(u32 vcpus);
+/* Brings up the other vCPUs, once: when the workload makes its first thread. */
+void sched_start_cpus(void);
 /* Puts t on the run queue (it must be TASK_BLOCKED or new). */
 void sched_make_runnable(struct task *t);
 /* Gives up the CPU. A TASK_RUNNING caller is put back on the run queue (a yield) and
@@ -22,6 +28,12 @@ void schedule(void);
 /* A new task of the current process: its kernel stack is set up to enter user mode
  * with *tf's registers; it is not runnable yet. NULL when memory runs out. */
 struct task *task_new(const struct trap_frame *tf);
+/* The local APIC's timer fired (arch/x86/trap.c, which acknowledged it): runs due kernel timers
+ * and, when the interrupt came from user mode, preempts the task if another is runnable. */
+void sched_timer_interrupt(bool from_user);
+/* Last thing before every return to user mode: a tick deferred while the shim ran,
+ * and the timer armed for the next kernel timer or the end of the time slice. */
+void sched_return_to_user(void);
 /* Frees a task that never ran (a clone that failed after task_new). */
 void task_discard(struct task *t);
 /* Ends the current task (not the last of its process); does not return. */

@@ -61,6 +61,7 @@ SYSCALL5(clone, flags, newsp, parent_tid, child_tid, tls)
         goto fault;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = child_tid;
+    sched_start_cpus();
     sched_make_runnable(t);
     return tid;
 fault:

@@ -9,6 +9,8 @@
 #include "arch/x86/hcall.h"
 #include "lib/lib.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/klock.h"
 
 #define NR_SYSCALLS 512
 
@@ -117,6 +119,7 @@ static void trace(u64 nr, const u64 *args, s64 ret, bool returned)
 
 void syscall_entry(struct trap_frame *tf)
 {
+    kernel_enter();
     u64 nr = tf->rax;
     u64 args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
     s64 ret = -ENOSYS;
@@ -131,4 +134,6 @@ void syscall_entry(struct trap_frame *tf)
     if (current_process()->boot_flags & CL_BOOT_TRACE)
         trace(nr, args, ret, true);
     tf->rax = (u64)ret;
+    sched_return_to_user();
+    kernel_exit();
 }

@@ -15,12 +15,34 @@ static u64 fresh_next, fresh_end;
 static u64 free_list; /* GPA of the first free page, 0 if none */
 static u64 free_count, total_pages;
 
+/* Whether [gpa, gpa + n pages) covers the APIC's page, which is never RAM (abi.h). */
+static bool covers_apic_page(u64 gpa, u64 n)
+{
+    return gpa <= CL_GPA_APIC_PAGE && CL_GPA_APIC_PAGE < gpa + n * PAGE_SIZE;
+}
+
 void page_alloc_init(u64 free_start, u64 mem_end)
 {
     fresh_next = ALIGN_UP(free_start, PAGE_SIZE);
     fresh_end = ALIGN_DOWN(mem_end, PAGE_SIZE);
     total_pages = (fresh_end - fresh_next) / PAGE_SIZE;
+    if (covers_apic_page(fresh_next, total_pages))
+        total_pages--;
     free_count = total_pages;
+}
+
+/* Steps fresh_next past the APIC's page if the next n fresh pages would cover it; the
+ * pages skipped below it (for a contiguous run) are given to the free list. */
+static void skip_apic_page(u64 n)
+{
+    if (!covers_apic_page(fresh_next, n))
+        return;
+    for (; fresh_next < CL_GPA_APIC_PAGE; fresh_next += PAGE_SIZE) {
+        u64 *page = phys_to_virt(fresh_next);
+        page[0] = free_list;
+        free_list = fresh_next;
+    }
+    fresh_next = CL_GPA_APIC_PAGE + PAGE_SIZE;
 }
 
 u64 page_alloc(void)
@@ -33,6 +55,7 @@ u64 page_alloc(void)
         memzero(page, PAGE_SIZE);
         return gpa;
     }
+    skip_apic_page(1);
     if (fresh_next >= fresh_end)
         return 0;
     u64 gpa = fresh_next;
@@ -43,7 +66,8 @@ u64 page_alloc(void)
 
 u64 page_alloc_contig(u64 n)
 {
-    if (n == 0 || n > (fresh_end - fresh_next) / PAGE_SIZE)
+    skip_apic_page(n);
+    if (n == 0 || fresh_next >= fresh_end || n > (fresh_end - fresh_next) / PAGE_SIZE)
         return 0;
     u64 gpa = fresh_next;
     fresh_next += n * PAGE_SIZE;

@@ -9,7 +9,11 @@
  */
 #include "arch/x86/arch.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/tlb.h"
 #include "kernel/panic.h"
+#include "arch/x86/hcall.h"
+#include "kernel/clock.h"
 
 #define MSR_EFER           0xc0000080
 #define MSR_STAR           0xc0000081
@@ -37,8 +41,9 @@ struct tss {
     u16 iomap_base;
 } __attribute__((packed));
 
-/* Laid out as Linux lays it out (see CL_SEL_* in abi.h); 0x40 is the TSS. */
-static u64 gdt[10] __attribute__((aligned(16))) = {
+/* Laid out as Linux lays it out (see CL_SEL_* in abi.h); 0x40 is the TSS, filled per
+ * CPU in its own copy (each CPU has its own TSS). */
+static const u64 gdt_template[10] = {
     0,
     0,
     0x00af9b000000ffffull, /* 0x10 kernel code, 64-bit */
@@ -51,22 +56,24 @@ static u64 gdt[10] __attribute__((aligned(16))) = {
     0,
 };
 
-static struct tss tss __attribute__((aligned(64)));
 extern u64 idt_table[512]; /* built by the linker script, read-only */
 
-/* Per-CPU memory: kernel stack, trap stack, and the percpu block right above it. */
+/* Per-CPU memory: kernel stack, trap stack, and the percpu block right above it; the
+ * CPU's descriptor table, TSS and double-fault stack. */
 struct cpu_area {
     u8 kernel_stack[KERNEL_STACK_SIZE];
     u8 trap_stack[TRAP_STACK_SIZE];
     struct percpu pcpu;
+    u64 gdt[10] __attribute__((aligned(16)));
+    struct tss tss __attribute__((aligned(64)));
+    u8 df_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
 } __attribute__((aligned(64)));
 
 static struct cpu_area cpu0_area __attribute__((aligned(4096)));
-static u8 df_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
 static u8 probe_stack[256] __attribute__((aligned(16)));
 
 extern int syscall_probe(u64 stack_top);
-extern void priv_gate(u64 op, u64 arg);
+extern void priv_gate(u64 op, u64 arg, u64 arg2);
 extern char probe_landing[], probe_resume[];
 extern u64 probe_saved_rsp;
 extern u32 probe_result;
@@ -81,18 +88,22 @@ struct dt_ptr {
     u64 base;
 } __attribute__((packed));
 
-static void load_descriptor_tables(void)
+static void load_descriptor_tables(struct cpu_area *a)
 {
-    u64 base = (u64)&tss;
-    u64 limit = sizeof(tss) - 1;
+    u64 *gdt = a->gdt;
+    struct tss *tss = &a->tss;
+    for (unsigned i = 0; i < 8; i++)
+        gdt[i] = gdt_template[i];
+    u64 base = (u64)tss;
+    u64 limit = sizeof(*tss) - 1;
     /* 64-bit available TSS (type 9), present */
     gdt[8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
              (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt[9] = base >> 32;
-    tss.iomap_base = sizeof(tss); /* no I/O bitmap: ring 3 gets no port access */
-    tss.ist[0] = (u64)df_stack + sizeof(df_stack);
+    tss->iomap_base = sizeof(*tss); /* no I/O bitmap: ring 3 gets no port access */
+    tss->ist[0] = (u64)a->df_stack + sizeof(a->df_stack);
 
-    struct dt_ptr g = {sizeof(gdt) - 1, (u64)gdt};
+    struct dt_ptr g = {sizeof(a->gdt) - 1, (u64)gdt};
     struct dt_ptr i = {4096 - 1, (u64)idt_table};
     __asm__ volatile("lgdt %0" ::"m"(g));
     __asm__ volatile("lidt %0" ::"m"(i));
@@ -125,7 +136,9 @@ static void init_percpu(struct cpu_area *a, u32 id)
     p->kernel_rsp = (u64)a->kernel_stack + sizeof(a->kernel_stack);
     p->hcall = (struct cl_hcall *)phys_to_virt(CL_GPA_HCALL + id * CL_HC_BLOCK_SIZE);
     p->hc_data = (u8 *)p->hcall + CL_HC_DATA_OFFSET;
+    p->tss = &a->tss;
     wrmsr(MSR_GS_BASE, (u64)p);
+    tlb_cpu_online(id, p);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
 
@@ -179,14 +192,42 @@ static void map_trampoline(void)
     pml4[(CL_TRAMPOLINE_VA >> 39) & 511] = kernel_gpa(tramp_pdpt) | PTE_P | PTE_U;
 }
 
+/* What a CPU's route needs, once the boot CPU's probe has chosen it (kernel_mode,
+ * ring0_emulated): the system-call MSRs, the stack traps land on, the FPU state. */
+static void setup_route(struct percpu *p)
+{
+    struct tss *tss = p->tss;
+    wrmsr(MSR_STAR, ((u64)CL_SEL_USER_CS32 << 48) | ((u64)CL_SEL_KERNEL_CS << 32));
+    if (ring0_emulated) {
+        /* PVM, trap route: the shim stays in ring 0 and out of reach; system calls land
+         * on the trampoline and trap in with int3 (trap_entry.S) */
+        tss->rsp[0] = p->kernel_rsp;
+        wrmsr(MSR_LSTAR, CL_TRAMPOLINE_VA);
+        wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+    } else if (kernel_mode == MODE_RING3) {
+        /* PVM: the shim will run in ring 3; traps land on the trap stack below percpu */
+        tss->rsp[0] = (u64)p;
+        write_syscall_stub(p);
+        wrmsr(MSR_LSTAR, (u64)p->stub);
+        /* IF cannot change in ring 3; clear only what C code must not inherit */
+        wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+    } else {
+        hw_only_enable_user_fpu_state();
+        tss->rsp[0] = p->kernel_rsp;
+        wrmsr(MSR_LSTAR, (u64)syscall_entry_ring0);
+        wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+    }
+    lapic_boot(); /* ring 0 still, on every route */
+}
+
 void arch_boot(void)
 {
     struct percpu *p = &cpu0_area.pcpu;
     /* the host may ask for the isolated route; it never gets less isolation by asking */
     u32 boot_flags = ((volatile struct cl_boot_info *)phys_to_virt(CL_GPA_BOOT_INFO))->flags;
-    load_descriptor_tables();
+    load_descriptor_tables(&cpu0_area);
     init_percpu(&cpu0_area, 0);
-    tss.rsp[0] = (u64)p; /* top of the trap stack; also the kernel stack's top in ring 0 */
+    ((struct tss *)p->tss)->rsp[0] = (u64)p; /* top of the trap stack: the probe's int3 */
 
     /* The probe: let ring 3 execute the shim's probe code for a moment. */
     wrmsr(MSR_STAR, ((u64)CL_SEL_USER_CS32 << 48) | ((u64)CL_SEL_KERNEL_CS << 32));
@@ -197,26 +238,76 @@ void arch_boot(void)
 
     if (cpl == 3 && (boot_flags & CL_BOOT_PVM_TRAP)) {
         ring0_emulated = true;
-        /* PVM, trap route: the shim stays in ring 0 and out of reach; system calls land
-         * on the trampoline and trap in with int3 (trap_entry.S) */
         paging_kernel_user_access(false);
         map_trampoline();
-        tss.rsp[0] = p->kernel_rsp;
-        wrmsr(MSR_LSTAR, CL_TRAMPOLINE_VA);
-        wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
     } else if (cpl == 3) {
-        /* PVM: the shim will run in ring 3; its pages stay user-accessible. */
-        kernel_mode = MODE_RING3;
-        write_syscall_stub(p);
-        wrmsr(MSR_LSTAR, (u64)p->stub);
-        /* IF cannot change in ring 3; clear only what C code must not inherit */
-        wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+        kernel_mode = MODE_RING3; /* the shim's pages stay user-accessible */
     } else {
-        hw_only_enable_user_fpu_state();
         paging_kernel_user_access(false);
-        tss.rsp[0] = p->kernel_rsp;
-        wrmsr(MSR_LSTAR, (u64)syscall_entry_ring0);
     }
+    setup_route(p);
+}
+
+/*
+ * Bringing up another vCPU. Every vCPU enters the shim at shim_entry with the same
+ * registers (the launch measures one state for all); the boot CPU claims the boot
+ * stack there, and any other vCPU may go on only with the ticket this CPU opens for it,
+ * one at a time: one the host starts unasked halts for good (entry.S).
+ */
+static struct cpu_area *ap_area;
+static u32 ap_id;
+static void (*ap_fn)(void);
+static volatile u32 ap_ready;
+extern u32 ap_ticket;   /* entry.S: 1 open, 2 taken */
+extern u64 ap_boot_rsp; /* entry.S: the stack the ticket's holder starts on */
+
+u64 arch_cpu_area_size(void)
+{
+    return sizeof(struct cpu_area);
+}
+
+/* The ticket holder's first C code (entry.S), on its own kernel stack. */
+void ap_main(void);
+void ap_main(void)
+{
+    struct cpu_area *a = ap_area;
+    load_descriptor_tables(a);
+    init_percpu(a, ap_id);
+    setup_route(&a->pcpu);
+    void (*fn)(void) = ap_fn;
+    __atomic_store_n(&ap_ready, 1, __ATOMIC_RELEASE);
+    arch_enter_kernel_mode(fn);
+}
+
+bool arch_cpu_start(u32 id, void *area, void (*fn)(void))
+{
+    struct cpu_area *a = area;
+    ap_area = a;
+    ap_id = id;
+    ap_fn = fn;
+    ap_ready = 0;
+    ap_boot_rsp = (u64)a->kernel_stack + sizeof(a->kernel_stack);
+    __atomic_store_n(&ap_ticket, 1, __ATOMIC_RELEASE);
+    if (hcall(CL_HC_CPU_START, id, 0, 0, 0, 0, 0) != 0) {
+        __atomic_store_n(&ap_ticket, 0, __ATOMIC_RELEASE);
+        return false;
+    }
+    /* a few milliseconds on hardware; PVM emulates the AP's ring-0 set-up slowly */
+    u64 give_up = rdtsc() + 30 * clock_tsc_hz();
+    while (!__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE)) {
+        if (rdtsc() > give_up) {
+            /* close the ticket: a late AP must not take a stack we will reuse */
+            u32 open = 1;
+            if (__atomic_compare_exchange_n(&ap_ticket, &open, 0, false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE))
+                return false;
+            /* it took the ticket just now: wait for it after all */
+            give_up = ~0ull;
+        }
+        __asm__ volatile("pause");
+    }
+    __atomic_store_n(&ap_ticket, 0, __ATOMIC_RELEASE);
+    return true;
 }
 
 /* Called by trap_from_kernel for the probe's int3; resumes syscall_probe in ring 0. */
@@ -233,7 +324,14 @@ bool arch_probe_trap(struct trap_frame *tf)
     return true;
 }
 
-enum priv_op { PRIV_FLUSH_TLB = 1, PRIV_FLUSH_PAGE = 2 };
+enum priv_op { PRIV_FLUSH_TLB = 1, PRIV_FLUSH_PAGE = 2, PRIV_WRMSR = 3 };
+
+/* The MSRs the shim writes after boot (lapic.c): all the privileged gate lets through. */
+static bool runtime_msr(u64 msr)
+{
+    return msr == 0x6e0 /* TSC deadline */ || msr == 0x80b /* x2APIC EOI */ ||
+           msr == 0x830 /* x2APIC ICR */;
+}
 
 static inline bool in_ring0(void)
 {
@@ -260,18 +358,29 @@ bool arch_priv_trap(struct trap_frame *tf)
     case PRIV_FLUSH_PAGE:
         __asm__ volatile("invlpg (%0)" ::"r"(tf->rsi) : "memory");
         break;
+    case PRIV_WRMSR:
+        if (!runtime_msr(tf->rsi))
+            panic("privileged write of MSR 0x%lx refused", tf->rsi);
+        wrmsr((u32)tf->rsi, tf->rdx);
+        break;
     default:
         panic("unknown privileged operation %lu", tf->rdi);
     }
     return true;
 }
 
-void arch_flush_tlb(void)
+void arch_flush_tlb_local(void)
 {
     if (in_ring0())
         do_flush_tlb();
     else
-        priv_gate(PRIV_FLUSH_TLB, 0);
+        priv_gate(PRIV_FLUSH_TLB, 0, 0);
+}
+
+void arch_flush_tlb(void)
+{
+    arch_flush_tlb_local();
+    tlb_shootdown();
 }
 
 void arch_flush_tlb_page(u64 va)
@@ -279,7 +388,24 @@ void arch_flush_tlb_page(u64 va)
     if (in_ring0())
         __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
     else
-        priv_gate(PRIV_FLUSH_PAGE, va);
+        priv_gate(PRIV_FLUSH_PAGE, va, 0);
+    tlb_shootdown(); /* the others flush everything: one page is not worth an interface */
+}
+
+void arch_spin_relax(void)
+{
+    if (in_ring0())
+        __asm__ volatile("sti; pause; cli" ::: "memory");
+    else
+        __asm__ volatile("pause"); /* PVM's ring 3: interrupts are on anyway */
+}
+
+void arch_wrmsr(u32 msr, u64 value)
+{
+    if (in_ring0())
+        wrmsr(msr, value);
+    else
+        priv_gate(PRIV_WRMSR, msr, value);
 }
 
 void arch_hypercall_signal(void)
@@ -347,11 +473,12 @@ bool arch_ring0_emulated(void)
 
 void arch_set_kernel_stack(u64 top)
 {
-    this_cpu()->kernel_rsp = top;
+    struct percpu *p = this_cpu();
+    p->kernel_rsp = top;
     /* ring 0 (hardware and the trap route) takes traps from the workload on it too; on
      * the ring-3 route they land on the trap stack and move there (trap_entry.S) */
     if (kernel_mode == MODE_RING0)
-        tss.rsp[0] = top;
+        ((struct tss *)p->tss)->rsp[0] = top;
 }
 
 struct trap_frame *arch_user_frame(void)

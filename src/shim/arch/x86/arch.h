@@ -80,6 +80,10 @@ struct percpu {
     u8 stub[PCPU_STUB_SIZE] __attribute__((aligned(16))); /* PVM: the LSTAR target */
     u64 user_fs;                                          /* the workload's FS base */
     void *current;                                        /* the task running here */
+    void *tss;                                            /* this CPU's TSS */
+    bool in_user;   /* running workload code (arch/x86/tlb.c) */
+    bool tlb_stale; /* must flush before it runs workload code again */
+    u64 tlb_done;   /* the last shootdown it answered */
 };
 
 _Static_assert(__builtin_offsetof(struct trap_frame, r11) == TF_R11, "trap frame");
@@ -116,14 +120,27 @@ __attribute__((noreturn)) void arch_enter_user(struct trap_frame *tf);
 
 /* Signals the monitor that this CPU's hypercall block holds a request. */
 void arch_hypercall_signal(void);
-/* Invalidates the TLB after page-table entries were changed or removed. */
+/* Invalidates the TLB after page-table entries were changed or removed: this CPU's,
+ * and every other online CPU's (arch/x86/tlb.h). */
 void arch_flush_tlb(void);
 void arch_flush_tlb_page(u64 va);
+/* This CPU's TLB only. */
+void arch_flush_tlb_local(void);
+/* One step of a spin-wait: lets pending interrupts in where the shim runs with them off. */
+void arch_spin_relax(void);
 /* The workload's FS base (arch_prctl). */
 void arch_set_user_fs(u64 base);
 u64 arch_get_user_fs(void);
 void arch_set_user_gs(u64 base);
 u64 arch_get_user_gs(void);
+/* Writes an MSR from kernel mode, through the privileged gate on PVM's ring-3 route
+ * (only the few the shim writes after boot: arch.c's runtime_msr). */
+void arch_wrmsr(u32 msr, u64 value);
+/* Bytes of the memory arch_cpu_start needs for a CPU (page-aligned, zeroed). */
+u64 arch_cpu_area_size(void);
+/* Brings up vCPU id (1..) with that memory; true once it runs fn in kernel mode on its
+ * own kernel stack, false if the host did not start it (within 30 s). */
+bool arch_cpu_start(u32 id, void *area, void (*fn)(void));
 /* Whether ring 0 is PVM's emulator (the PVM trap route): no XSAVE there. */
 bool arch_ring0_emulated(void);
 /* The kernel stack traps and system calls from the workload land on, for the task

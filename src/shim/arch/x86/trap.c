@@ -9,6 +9,10 @@
 #include "mm/mm.h"
 #include "kernel/panic.h"
 #include "kernel/signal.h"
+#include "kernel/sched.h"
+#include "kernel/klock.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/tlb.h"
 
 bool arch_probe_trap(struct trap_frame *tf);
 bool arch_priv_trap(struct trap_frame *tf);
@@ -60,15 +64,51 @@ void kill_workload(int sig, u64 vector, u64 error, u64 rip, u64 addr, u32 flags)
     arch_halt();
 }
 
+/* Back to the workload after a trap it survives. */
+static void resume_user(void)
+{
+    sched_return_to_user();
+    kernel_exit();
+}
+
+/*
+ * An interrupt from the local APIC (vector 32 and up: the only gates above 31 are its
+ * own). It is acknowledged first: until then the APIC holds back every vector of the
+ * same priority class, and the TLB shootdown's (tlb.h) shares the timer's class; a CPU
+ * that spins for the kernel lock inside a timer interrupt must still answer it.
+ */
+static void interrupt(struct trap_frame *tf, bool from_user)
+{
+    if (tf->vector == VEC_SPURIOUS)
+        return; /* a spurious interrupt is never acknowledged */
+    lapic_eoi();
+    if (tf->vector == VEC_TLB) {
+        tlb_interrupt(); /* without the kernel lock: its sender holds it */
+    } else if (tf->vector == VEC_TIMER && from_user) {
+        kernel_enter();
+        sched_timer_interrupt(true);
+        resume_user();
+    } else if (tf->vector == VEC_TIMER) {
+        sched_timer_interrupt(false);
+    }
+}
+
 void trap_from_user(struct trap_frame *tf)
 {
+    if (tf->vector >= 32) {
+        interrupt(tf, true);
+        return;
+    }
+    kernel_enter();
     if (tf->vector == VEC_PF) {
         u64 addr = this_cpu()->fault_addr;
         u32 access = (tf->error_code & PF_FETCH)   ? ACCESS_EXEC
                      : (tf->error_code & PF_WRITE) ? ACCESS_WRITE
                                                    : ACCESS_READ;
-        if (mm_fault(addr, access))
+        if (mm_fault(addr, access)) {
+            resume_user();
             return;
+        }
         u32 flags = CL_FAULT_HAS_ADDR;
         if (tf->error_code & PF_WRITE)
             flags |= CL_FAULT_WRITE;
@@ -87,6 +127,10 @@ void trap_from_user(struct trap_frame *tf)
 
 void trap_from_kernel(struct trap_frame *tf)
 {
+    if (tf->vector >= 32) {
+        interrupt(tf, false);
+        return;
+    }
     if (arch_probe_trap(tf) || arch_priv_trap(tf))
         return;
     u64 cr2;

@@ -75,6 +75,18 @@ isr_stubs:
     .endif
 .endr
 
+/* External interrupts from the local APIC, in the IDT's IRQ_GATE order (shim.ld.in):
+ * frames like the exceptions', with no error code. */
+    .align 16
+    .globl irq_stubs
+irq_stubs:
+.irp vec, 0xf0, 0xf2, 0xff
+    .align 16
+    push $0
+    push $\vec
+    jmp trap_common
+.endr
+
 /*
  * Stack on entry: vector, error, rip, cs, rflags, rsp, ss. Three cases:
  *  - from ring 0, or from the shim itself running in ring 3 (PVM: rip in the kernel
