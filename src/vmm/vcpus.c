@@ -155,6 +155,9 @@ int vcpus_run(struct vm *vm)
         if (v->rc < 0)
             rc = -1;
     }
+    /* stopped by --timeout: the vCPUs saw `done` first, or a failure of their own */
+    if (vm_stopping(vm))
+        return vm_fail_timeout(vm);
     return rc;
 }
 

@@ -120,11 +120,11 @@ hg_hypercall_cases() {
     hg_case hc/fd-seek-whence-max "status 22" hcall 16 0 0 $max
     hg_case hc/fd-seek-offset-2^63 "status 22" hcall 16 0 $big 0
     hg_case hc/sleep-max "status 200" hcall 9 $max
-    hg_case hc/wait-max "status 0" hcall 17 $max
+    hg_case hc/wait-max "status 200" hcall 17 $max
     hg_case hc/cpu-start-0 "status 22" hcall 40 0
     hg_case hc/cpu-start-1-of-1 "status 22" hcall 40 1
     hg_case hc/cpu-start-max "status 22" hcall 40 $max
-    hg_case hc/kick-self "status 0" hcall 41 0
+    hg_case hc/kick-self "status 200" hcall 41 0
     hg_case hc/kick-max "status 22" hcall 41 $max
     hg_case hc/mark-max "status 200" hcall 10 $max
     hg_case hc/attest-no-tee "status 19" hcall 11 $max $max

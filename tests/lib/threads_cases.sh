@@ -14,6 +14,9 @@ threads_cases() {
     vm_case 2cpus-many --cpus 2 -- threads 200
     vm_case 2cpus-spinner --asan --cpus 2 -- spinner
     vm_case 4cpus --cpus 4 -- threads
+    # PI mutexes, WAKE_OP, affinity and getcpu, membarrier
+    vm_case sys --asan -- threadsys
+    vm_case 2cpus-sys --cpus 2 -- threadsys
 }
 
 # threads_asan_cases: the cases marked --asan, run by the ASan build's cloister.

@@ -15,6 +15,7 @@
 #include "mm/mm.h"
 #include "arch/x86/paging.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
 
 #define PROC_DEV 0x4
 
@@ -185,10 +186,20 @@ static void gen_stat(struct text *t)
     for (unsigned i = 0; (v = mm_area(i)) != NULL; i++)
         vsize += v->end - v->start;
     s64 ticks = clock_monotonic_ns() / 10000000; /* USER_HZ 100 */
-    text_printf(t, "1 (%.15s) R 0 1 1 0 -1 4194560 0 0 0 0 %ld 0 0 0 20 0 1 0 0 %lu %lu ", comm(),
-                ticks, vsize, mm_resident_pages());
+    text_printf(t, "1 (%.15s) R 0 1 1 0 -1 4194560 0 0 0 0 %ld 0 0 0 20 0 %u 0 0 %lu %lu ", comm(),
+                ticks, current_process()->nr_tasks, vsize, mm_resident_pages());
     text_printf(t, "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "
                    "0 0\n");
+}
+
+/* The launch's vCPUs as Linux writes a CPU list: "0", "0-3". */
+static void cpu_list(struct text *t)
+{
+    u32 n = sched_nr_cpus();
+    if (n == 1)
+        text_printf(t, "0\n");
+    else
+        text_printf(t, "0-%u\n", n - 1);
 }
 
 static void gen_status(struct text *t)
@@ -200,10 +211,12 @@ static void gen_status(struct text *t)
     text_printf(t,
                 "Name:\t%.15s\nUmask:\t0022\nState:\tR (running)\nTgid:\t1\nNgid:\t0\nPid:\t1\n"
                 "PPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n"
-                "Groups:\t\nVmSize:\t%lu kB\nVmRSS:\t%lu kB\nThreads:\t1\n"
-                "Cpus_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\n"
-                "nonvoluntary_ctxt_switches:\t0\n",
-                comm(), MAX_FDS, vsize / 1024, mm_resident_pages() * 4);
+                "Groups:\t\nVmSize:\t%lu kB\nVmRSS:\t%lu kB\nThreads:\t%u\n"
+                "Cpus_allowed_list:\t",
+                comm(), MAX_FDS, vsize / 1024, mm_resident_pages() * 4,
+                current_process()->nr_tasks);
+    cpu_list(t);
+    text_printf(t, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 }
 
 static void gen_cmdline(struct text *t)
@@ -262,18 +275,22 @@ static void gen_cpuinfo(struct text *t)
         {&ecx, 30, "rdrand"},   {&ebx7, 3, "bmi1"},    {&ebx7, 5, "avx2"},  {&ebx7, 8, "bmi2"},
         {&ebx7, 16, "avx512f"}, {&ebx7, 18, "rdseed"}, {&ebx7, 19, "adx"},  {&ebx7, 29, "sha_ni"},
     };
-    text_printf(t,
-                "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
-                "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.000\nphysical id\t: 0\n"
-                "siblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\nfpu\t\t: yes\nflags\t\t:",
-                vendor, family, mod, model, stepping, clock_tsc_hz() / 1000000);
-    for (unsigned i = 0; i < ARRAY_SIZE(flags); i++)
-        if (*flags[i].reg & (1u << flags[i].bit))
-            text_printf(t, " %s", flags[i].name);
-    text_printf(t,
-                "\nbogomips\t: %lu.00\nclflush size\t: 64\ncache_alignment\t: 64\n"
-                "address sizes\t: 48 bits physical, 48 bits virtual\n\n",
-                clock_tsc_hz() / 500000);
+    u32 n = sched_nr_cpus();
+    for (u32 cpu = 0; cpu < n; cpu++) {
+        text_printf(t,
+                    "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
+                    "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.000\n"
+                    "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\ncpu cores\t: %u\n"
+                    "fpu\t\t: yes\nflags\t\t:",
+                    cpu, vendor, family, mod, model, stepping, clock_tsc_hz() / 1000000, n, cpu, n);
+        for (unsigned i = 0; i < ARRAY_SIZE(flags); i++)
+            if (*flags[i].reg & (1u << flags[i].bit))
+                text_printf(t, " %s", flags[i].name);
+        text_printf(t,
+                    "\nbogomips\t: %lu.00\nclflush size\t: 64\ncache_alignment\t: 64\n"
+                    "address sizes\t: 48 bits physical, 48 bits virtual\n\n",
+                    clock_tsc_hz() / 500000);
+    }
 }
 
 static void gen_meminfo(struct text *t)
@@ -398,7 +415,7 @@ static struct synth_file cpu_online_f, cpu_possible_f, cpu_present_f;
 
 static void gen_cpu_list(struct text *t)
 {
-    text_printf(t, "0\n"); /* the workload runs on one vCPU, 0, as getcpu says */
+    cpu_list(t);
 }
 
 struct inode *sysfs_new(bool with_tsm)

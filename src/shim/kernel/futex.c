@@ -22,6 +22,7 @@ void futex_enqueue(struct futex_waiter *w)
     while (*p)
         p = &(*p)->next;
     w->woken = false;
+    w->handed = false;
     w->next = NULL;
     *p = w;
 }
@@ -61,6 +62,29 @@ static struct futex_waiter *take(u64 uaddr, u32 bitset)
         }
     }
     return NULL;
+}
+
+struct futex_waiter *futex_first(u64 uaddr, bool *more)
+{
+    struct futex_waiter *first = NULL;
+    *more = false;
+    for (struct futex_waiter *w = *bucket(uaddr); w; w = w->next) {
+        if (w->uaddr != uaddr)
+            continue;
+        if (first) {
+            *more = true;
+            break;
+        }
+        first = w;
+    }
+    return first;
+}
+
+void futex_wake_one(struct futex_waiter *w)
+{
+    dequeue(w);
+    w->woken = true;
+    task_wake(w->task);
 }
 
 u32 futex_wake(u64 uaddr, u32 bitset, u32 n)

@@ -53,3 +53,13 @@ void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]
     for (int i = 0; i < NR_STDIO_FDS; i++)
         proc->stdio_flags[i] = stdio_flags[i] & (CL_STDIO_TTY | CL_STDIO_FL_MASK);
 }
+
+struct task *task_by_tid(s32 tid)
+{
+    if (tid == 0)
+        return current_task();
+    for (struct task *t = current_process()->tasks; t; t = t->all_next)
+        if (t->tid == tid)
+            return t;
+    return NULL;
+}

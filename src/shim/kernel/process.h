@@ -44,6 +44,7 @@ struct process {
     struct task *tasks; /* every live task, through all_next */
     u32 nr_tasks;
     s32 next_tid;
+    u32 membarrier_registered; /* MEMBARRIER_CMD_REGISTER_* seen (sys_cpu.c) */
 };
 
 enum task_state {
@@ -68,6 +69,7 @@ struct task {
     void *fpu;        /* fpu_state_size() bytes, 64-byte aligned, while switched out */
     void *fpu_alloc;  /* what kmalloc returned for it */
     u64 user_fs, user_gs;
+    u64 cpu_mask;          /* sched_setaffinity: the CPUs it may run on */
     struct task *run_next; /* the run queue's link */
     struct task *all_next; /* every live task of the process */
     u64 sigmask;
@@ -90,6 +92,9 @@ static inline struct process *current_process(void)
 {
     return current_task()->proc;
 }
+
+/* The task of the current process with thread id tid (0: the caller), or NULL. */
+struct task *task_by_tid(s32 tid);
 
 /* Sets up the first process and its one task, with the limits a fresh login gets. */
 void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]);

@@ -88,6 +88,7 @@ void sched_init(u32 vcpus)
         panic("no memory for the first task's FPU state");
     nr_cpus = vcpus;
     cpus[0].idle = idle_task_new(true);
+    current_task()->cpu_mask = sched_cpu_mask_all();
 }
 
 /* A CPU waits in the monitor with nothing to run: wake one, if this task can use it. */
@@ -115,15 +116,33 @@ void sched_make_runnable(struct task *t)
     kick_idle_cpu();
 }
 
+/* The first runnable task this CPU may run (its affinity mask), off the queue. */
 static struct task *take_runnable(void)
 {
-    struct task *t = run_head;
-    if (t) {
-        run_head = t->run_next;
-        if (!run_head)
-            run_tail = NULL;
+    u64 bit = 1ull << this_cpu()->cpu_id;
+    struct task *prev = NULL;
+    for (struct task *t = run_head; t; prev = t, t = t->run_next) {
+        if (!(t->cpu_mask & bit))
+            continue;
+        if (prev)
+            prev->run_next = t->run_next;
+        else
+            run_head = t->run_next;
+        if (run_tail == t)
+            run_tail = prev;
+        return t;
     }
-    return t;
+    return NULL;
+}
+
+u32 sched_nr_cpus(void)
+{
+    return nr_cpus;
+}
+
+u64 sched_cpu_mask_all(void)
+{
+    return nr_cpus >= 64 ? ~0ull : (1ull << nr_cpus) - 1;
 }
 
 static void free_task(struct task *t)
@@ -208,6 +227,18 @@ void schedule(void)
         return;
     }
     switch_to(prev, next);
+}
+
+void sched_leave_cpu_if_barred(void)
+{
+    struct task *t = current_task();
+    if (t->cpu_mask & (1ull << this_cpu()->cpu_id))
+        return;
+    /* queued before its context is saved: no other CPU can take it before this one
+     * gives up the kernel lock, which is after the switch */
+    sched_make_runnable(t);
+    struct task *next = take_runnable();
+    switch_to(t, next ? next : me()->idle);
 }
 
 /* A vCPU's first code in kernel mode (arch_cpu_start): its boot context becomes its
@@ -310,6 +341,7 @@ struct task *task_new(const struct trap_frame *tf)
     t->proc = cur->proc;
     t->state = TASK_BLOCKED;
     t->sigmask = cur->sigmask;
+    t->cpu_mask = cur->cpu_mask;
     t->kernel_top = (u64)t->kernel_stack + KERNEL_STACK_SIZE;
     /* the frame at the top, as a system call from user mode leaves it; below it the
      * six callee-saved registers and the return address switch_context pops */

@@ -17,6 +17,11 @@
 /* After process_init and fpu_boot: the first task gets its FPU save area, the boot
  * CPU its idle task; vcpus is how many the launch has. */
 void sched_init(u32 vcpus);
+/* The launch's vCPUs, and the affinity mask of all of them. */
+u32 sched_nr_cpus(void);
+u64 sched_cpu_mask_all(void);
+/* After sched_setaffinity: a task that may no longer run on this CPU moves off it. */
+void sched_leave_cpu_if_barred(void);
 /* Brings up the other vCPUs, once: when the workload makes its first thread. */
 void sched_start_cpus(void);
 /* Puts t on the run queue (it must be TASK_BLOCKED or new). */

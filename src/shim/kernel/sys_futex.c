@@ -1,8 +1,9 @@
 /*
  * futex(2): the operations glibc, musl and libstdc++ use on their locks, once flags
  * and condition variables (futex.c keeps the queues). Checked in Linux's order, so
- * each error is the one Linux gives. The priority-inheritance and WAKE_OP operations
- * are not implemented: -ENOSYS.
+ * each error is the one Linux gives. The ones that change the futex word themselves
+ * (the priority-inheritance locks, WAKE_OP) are in futex_ops.c; the requeue-to-PI pair
+ * glibc uses only for condition variables on PI mutexes is -ENOSYS.
  */
 #include <cloister/abi.h>
 
@@ -16,7 +17,10 @@
 #define FUTEX_WAKE             1
 #define FUTEX_REQUEUE          3
 #define FUTEX_CMP_REQUEUE      4
+#define FUTEX_WAKE_OP          5
 #define FUTEX_LOCK_PI          6
+#define FUTEX_UNLOCK_PI        7
+#define FUTEX_TRYLOCK_PI       8
 #define FUTEX_WAIT_BITSET      9
 #define FUTEX_WAIT_REQUEUE_PI  11
 #define FUTEX_LOCK_PI2         13
@@ -99,8 +103,10 @@ SYSCALL6(futex, uaddr, op, val_arg, timeout_or_val2, uaddr2, val3_arg)
             deadline = deadline_after(CLOCK_MONOTONIC, deadline);
     }
     if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT_REQUEUE_PI &&
-        cmd != FUTEX_LOCK_PI2)
+        cmd != FUTEX_LOCK_PI2 && cmd != FUTEX_LOCK_PI)
         return -ENOSYS;
+    if (cmd == FUTEX_LOCK_PI)
+        clock = CLOCK_REALTIME; /* its timeout is always absolute on the real-time clock */
     switch (cmd) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET: {
@@ -125,6 +131,23 @@ SYSCALL6(futex, uaddr, op, val_arg, timeout_or_val2, uaddr2, val3_arg)
         /* the timeout argument is the number to requeue */
         return futex_cmp_requeue(uaddr, uaddr2, (s32)val, (s32)utime, cmd == FUTEX_CMP_REQUEUE,
                                  val3, shared);
+    case FUTEX_WAKE_OP: {
+        s64 err = check_addr(uaddr, shared);
+        if (!err)
+            err = check_addr(uaddr2, shared);
+        /* the timeout argument is the second count */
+        return err ? err : futex_wake_op(uaddr, uaddr2, val, (u32)utime, val3);
+    }
+    case FUTEX_LOCK_PI:
+    case FUTEX_LOCK_PI2:
+    case FUTEX_TRYLOCK_PI: {
+        s64 err = check_addr(uaddr, true);
+        return err ? err : futex_lock_pi(uaddr, clock, deadline, cmd == FUTEX_TRYLOCK_PI);
+    }
+    case FUTEX_UNLOCK_PI: {
+        s64 err = check_addr(uaddr, true);
+        return err ? err : futex_unlock_pi(uaddr);
+    }
     default:
         return -ENOSYS;
     }

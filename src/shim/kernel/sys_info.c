@@ -1,11 +1,13 @@
 /* System information and process-attribute calls: sysinfo, CPU affinity, prctl, the
- * identity setters, statfs. One process, one vCPU, running as root of its own VM. */
+ * identity setters, statfs. One process, running as root of its own VM. */
 #include "kernel/clock.h"
 #include "uapi/errno.h"
 #include "fs/file.h"
 #include "lib/lib.h"
 #include "arch/x86/paging.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
+#include "arch/x86/arch.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 #include "fs/vfs.h"
@@ -36,11 +38,12 @@ SYSCALL1(sysinfo, info)
 
 SYSCALL3(sched_getaffinity, pid, cpusetsize, mask)
 {
-    if (pid != 0 && pid != PROC_PID)
+    struct task *t = (s64)pid < 0 ? NULL : task_by_tid((s32)pid);
+    if (!t)
         return -ESRCH;
     if (cpusetsize < 8 || (cpusetsize & 7))
         return -EINVAL;
-    u64 cpu_mask = 1; /* CPU 0 */
+    u64 cpu_mask = t->cpu_mask & sched_cpu_mask_all();
     if (zero_user(mask, cpusetsize) || copy_to_user(mask, &cpu_mask, sizeof(cpu_mask)))
         return -EFAULT;
     return 8; /* bytes of the kernel's mask, as Linux returns */
@@ -48,12 +51,20 @@ SYSCALL3(sched_getaffinity, pid, cpusetsize, mask)
 
 SYSCALL3(sched_setaffinity, pid, cpusetsize, mask)
 {
-    if (pid != 0 && pid != PROC_PID)
+    struct task *t = (s64)pid < 0 ? NULL : task_by_tid((s32)pid);
+    if (!t)
         return -ESRCH;
-    u64 cpu_mask;
-    if (cpusetsize < 8 || copy_from_user(&cpu_mask, mask, sizeof(cpu_mask)))
-        return cpusetsize < 8 ? -EINVAL : -EFAULT;
-    return (cpu_mask & 1) ? 0 : -EINVAL;
+    /* Linux reads what the caller gives, up to its own mask's size, zero-extends */
+    u64 cpu_mask = 0;
+    if (copy_from_user(&cpu_mask, mask, cpusetsize < 8 ? cpusetsize : 8))
+        return -EFAULT;
+    cpu_mask &= sched_cpu_mask_all();
+    if (!cpu_mask)
+        return -EINVAL;
+    t->cpu_mask = cpu_mask;
+    if (t == current_task())
+        sched_leave_cpu_if_barred();
+    return 0;
 }
 
 #define PR_SET_PDEATHSIG    1

@@ -51,6 +51,18 @@ static int copy_user(u64 uaddr, void *kbuf, size_t n, enum access how)
     return 0;
 }
 
+int cmpxchg_user_u32(u64 uaddr, u32 old, u32 new, u32 *found)
+{
+    if (uaddr & 3)
+        return -EINVAL;
+    u32 *p = (u32 *)user_byte(uaddr, WRITE); /* aligned: within one page */
+    if (!p)
+        return -EFAULT;
+    *found = old;
+    __atomic_compare_exchange_n(p, found, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
 int copy_from_user(void *dst, u64 src, size_t n)
 {
     return copy_user(src, dst, n, READ);
