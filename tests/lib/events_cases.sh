@@ -1,0 +1,12 @@
+# Events and readiness in the shim (tests/progs/events.c): poll, select, epoll, eventfd,
+# timerfd and pipes that wait, each part compared with a native run.
+
+events_cases() {
+    local PREFIX=events
+    vm_case pipes -- events pipes
+    vm_case epoll -- events epoll
+    vm_case errors -- events errors
+    vm_case timerfd -- events timerfd
+}
+
+register_group 45 events vm events_cases events/
