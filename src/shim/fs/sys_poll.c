@@ -87,8 +87,16 @@ struct polled {
  */
 static s64 poll_items(struct polled *items, u64 n, s64 deadline, bool select_bits)
 {
-    bool prepared = false, timed_out = deadline <= clock_monotonic_ns();
+    bool timed_out = deadline <= clock_monotonic_ns();
     s64 count;
+    /* on every queue before the first look: a wake-up after it is not lost (preparing
+     * clears the task's mark, so none is prepared between two looks) */
+    for (u64 i = 0; i < n && !timed_out; i++) {
+        struct file *f = items[i].fd >= 0 ? fd_get(items[i].fd) : NULL;
+        struct wait_queue *q = f ? file_wait_queue(f) : NULL;
+        if (q)
+            wait_prepare(&items[i].e, q);
+    }
     for (;;) {
         count = 0;
         for (u64 i = 0; i < n; i++) {
@@ -100,18 +108,12 @@ static s64 poll_items(struct polled *items, u64 n, s64 deadline, bool select_bit
             if (!f) {
                 it->revents = select_bits ? 0 : POLLNVAL;
             } else {
-                if (!prepared && !timed_out) {
-                    struct wait_queue *q = file_wait_queue(f);
-                    if (q)
-                        wait_prepare(&it->e, q);
-                }
                 u32 want = select_bits ? it->events : it->events | POLLERR | POLLHUP;
                 it->revents = file_poll(f) & want;
             }
             if (it->revents)
                 count++;
         }
-        prepared = true;
         if (count || timed_out)
             break;
         s64 r = task_wait(CLOCK_MONOTONIC, deadline, true);
