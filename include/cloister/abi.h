@@ -134,8 +134,14 @@ struct cl_shim_header {
 #define CL_BOOT_PVM_TRAP 0x4u
 
 /* boot_info.stdio_flags[fd]: the host fd's status flags (O_ACCMODE, O_APPEND,
- * O_NONBLOCK, Linux values), and whether it is a terminal (HOST). */
+ * O_NONBLOCK, Linux values), whether it is a terminal, and whether the monitor watches
+ * it on its event loop (HOST). A watched fd (a pipe, terminal or socket; not a regular
+ * file or /dev/null, which the host's epoll refuses and which never wait) has its
+ * readiness reported by CL_HC_WAIT as CL_EV_KIND_STDIO events, handle the fd, and a
+ * CL_HC_FD_READ of it at the file position never waits in the host: it answers -EAGAIN
+ * when nothing is there, so a read of 0 bytes asks whether a read would wait. */
 #define CL_STDIO_TTY     0x80000000u
+#define CL_STDIO_EVENTS  0x40000000u
 #define CL_STDIO_FL_MASK 0x00008c03u /* with O_LARGEFILE, as 64-bit Linux reports */
 
 /* What the host says the launch is for (boot_info.tee). */

@@ -54,6 +54,9 @@ static const int plain[] = {
     SCMP_SYS(epoll_wait),
     SCMP_SYS(epoll_pwait),
     SCMP_SYS(epoll_ctl),
+    /* a look at stdin before reading it (hc_stdio.c) */
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
     /* the sim TEE's report signing: OpenSSL's DRBG reseeds from the kernel */
     SCMP_SYS(getrandom),
     /* malloc's arenas (mmap and mprotect are below, without PROT_EXEC) */

@@ -51,8 +51,9 @@ struct vm {
     size_t nsecrets;
     struct addrinfo **broker_ai; /* each SECRET's broker, resolved before the sandbox */
     int net_fds[VM_MAX_NET];
-    FILE *net_log; /* --net-log: every relayed byte, for tests */
-    int events_fd; /* the event loop's epoll instance (host_events.c) */
+    FILE *net_log;         /* --net-log: every relayed byte, for tests */
+    int events_fd;         /* the event loop's epoll instance (host_events.c) */
+    bool stdio_watched[3]; /* host fds 0-2 on the event loop (CL_STDIO_EVENTS) */
 
     bool done;
     /* --timeout (run.c): the wall-clock limit, and the waiting thread's word that it

@@ -7,6 +7,9 @@ events_cases() {
     vm_case epoll -- events epoll
     vm_case errors -- events errors
     vm_case timerfd -- events timerfd
+    # stdin a pipe from the host, in one epoll with a timerfd
+    vm_case stdin-pipe --pipe nums -- events stdin
+    vm_case stdin-pipe-big --pipe big -- events stdin
 }
 
 register_group 45 events vm events_cases events/
