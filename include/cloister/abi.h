@@ -207,7 +207,8 @@ enum cl_hcall_nr {
     CL_HC_FD_WRITE = 5,     /* IN a0 fd (0..2), a1 length in data, a2 offset or -1.
                              * OUT ret bytes written or -errno */
     CL_HC_FD_READ = 6,      /* IN a0 fd (0..2), a1 length wanted, a2 offset or -1.
-                             * OUT ret bytes read into data or -errno */
+                             * OUT ret bytes read into data or -errno (-EAGAIN at once
+                             * for a CL_STDIO_EVENTS fd with nothing to read) */
     CL_HC_FD_IOCTL = 7,     /* IN a0 fd (0..2), a1 request (TCGETS, TIOCGWINSZ).
                              * OUT ret 0 or -errno, data the kernel's reply bytes */
     CL_HC_FD_STAT = 8,      /* IN a0 fd (0..2). OUT ret 0 or -errno, data struct cl_host_stat */

@@ -159,6 +159,8 @@ debian_cases() {
     # tar reads an archive from a file stdin
     deb_case tar-list-file --stdin tar -- tar -tv
     deb_case tar-extract-stdout --stdin tar -- tar -xO nums
+    # perl's four-argument select is pselect6: on stdin from a pipe, then a pure sleep
+    deb_case perl-select-pipe --pipe text -- perl -e '$r = ""; vec($r, 0, 1) = 1; print scalar(select($r, undef, undef, 5)), " ", vec($r, 0, 1), "\n"; print scalar <STDIN>; print scalar(select(undef, undef, undef, 0.05)), "\n"'
     # a C++ program: libstdc++'s pthread_once wakes a futex (glibc aborts on ENOSYS)
     deb_case cppcheck-version -- cppcheck --version
     # bare programs: no image built first

@@ -10,6 +10,9 @@ events_cases() {
     # stdin a pipe from the host, in one epoll with a timerfd
     vm_case stdin-pipe --pipe nums -- events stdin
     vm_case stdin-pipe-big --pipe big -- events stdin
+    # stdin the host's epoll refuses: always ready, and EPERM for the workload's epoll
+    vm_case stdio-devnull -- events stdio
+    vm_case stdio-file --stdin text -- events stdio
 }
 
 register_group 45 events vm events_cases events/

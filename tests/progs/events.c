@@ -2,7 +2,8 @@
  * Readiness and waiting within one process, as event loops use them: poll, ppoll,
  * select and pselect over pipes and eventfds; epoll level- and edge-triggered, one-shot,
  * nested, with registrations going away with their file; timerfd expirations; stdin
- * beside a timer. Each part is a command: events pipes|epoll|timerfd|errors|stdin.
+ * beside a timer; stdio that never waits. Each part is a command: events
+ * pipes|epoll|timerfd|errors|stdin|stdio.
  * Everything printed is deterministic: counts of expirations the clock fixes, never
  * how long anything took.
  */
@@ -481,21 +482,18 @@ static void part_timerfd(void)
     close(ep);
     close(t);
 
-    /* realtime, absolute, in the near future; cancel-on-set is accepted */
+    /* realtime, absolute, a second ago: due at once; cancel-on-set is accepted. (Not
+     * in the future: a test machine's wall clock may be stepped meanwhile.) */
     t = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
     clock_gettime(CLOCK_REALTIME, &now);
-    now.tv_nsec += 20000000;
-    if (now.tv_nsec >= 1000000000) {
-        now.tv_nsec -= 1000000000;
-        now.tv_sec++;
-    }
+    now.tv_sec--;
     its = (struct itimerspec){{0, 0}, now};
     show("settime realtime abs cancel-on-set",
          timerfd_settime(t, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL));
-    show("nonblocking read early", read(t, &n, 8));
-    poll1(t, POLLIN, -1);
+    poll1(t, POLLIN, 0);
     show("read", read(t, &n, 8));
     printf("expirations: %llu\n", (unsigned long long)n);
+    show("nonblocking read after", read(t, &n, 8));
     close(t);
 
     t = timerfd_create(CLOCK_BOOTTIME, 0);
@@ -549,6 +547,18 @@ static void part_stdin(void)
     close(ep);
 }
 
+/* stdin that never waits (/dev/null, a regular file) beside stdout, a pipe */
+static void part_stdio(void)
+{
+    poll1(0, POLLIN | POLLOUT, 0);
+    int ep = epoll_create1(0);
+    ep_add(ep, 0, EPOLLIN, 0);
+    poll1(1, POLLOUT, 0);
+    ep_add(ep, 1, EPOLLOUT, 1);
+    ep_wait("stdout", ep, 0);
+    close(ep);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -563,8 +573,10 @@ int main(int argc, char **argv)
         part_timerfd();
     else if (!strcmp(part, "stdin"))
         part_stdin();
+    else if (!strcmp(part, "stdio"))
+        part_stdio();
     else {
-        fprintf(stderr, "usage: events pipes|epoll|errors|timerfd|stdin\n");
+        fprintf(stderr, "usage: events pipes|epoll|errors|timerfd|stdin|stdio\n");
         return 2;
     }
     return 0;

@@ -272,18 +272,18 @@ static u32 watched_input(struct file *f, struct host_watch *w)
 
 /* A watched fd's readiness for reading is the host's (watched_input); writes wait in
  * the host, so a writable fd is always ready for them, and reports the hang-up or
- * error the host heard. An unwatched fd (a regular file, /dev/null) never waits. */
+ * error the host heard. An unwatched fd (a regular file, /dev/null) never waits: ready
+ * both ways whatever its access mode, as Linux answers for a file without a poll. */
 static u32 stdio_poll(struct file *f)
 {
     u32 mode = f->flags & O_ACCMODE, ready = 0;
     struct host_watch *w = watch_of(f);
+    if (!w)
+        return file_always_ready(f);
     if (mode == O_RDONLY || mode == O_RDWR)
-        ready |= w ? watched_input(f, w) : POLLIN | POLLRDNORM;
-    if (mode == O_WRONLY || mode == O_RDWR) {
-        ready |= POLLOUT | POLLWRNORM;
-        if (w)
-            ready |= w->ready & (CL_EV_ERR | CL_EV_HUP);
-    }
+        ready |= watched_input(f, w);
+    if (mode == O_WRONLY || mode == O_RDWR)
+        ready |= POLLOUT | POLLWRNORM | (w->ready & (CL_EV_ERR | CL_EV_HUP));
     return ready;
 }
 
