@@ -137,8 +137,14 @@ struct cl_shim_header {
 #define CL_BOOT_PVM_TRAP 0x4u
 
 /* boot_info.stdio_flags[fd]: the host fd's status flags (O_ACCMODE, O_APPEND,
- * O_NONBLOCK, Linux values), and whether it is a terminal (HOST). */
+ * O_NONBLOCK, Linux values), whether it is a terminal, and whether the monitor watches
+ * it on its event loop (HOST). A watched fd (a pipe, terminal or socket; not a regular
+ * file or /dev/null, which the host's epoll refuses and which never wait) has its
+ * readiness reported by CL_HC_WAIT as CL_EV_KIND_STDIO events, handle the fd, and a
+ * CL_HC_FD_READ of it at the file position never waits in the host: it answers -EAGAIN
+ * when nothing is there, so a read of 0 bytes asks whether a read would wait. */
 #define CL_STDIO_TTY     0x80000000u
+#define CL_STDIO_EVENTS  0x40000000u
 #define CL_STDIO_FL_MASK 0x00008c03u /* with O_LARGEFILE, as 64-bit Linux reports */
 
 /* What the host says the launch is for (boot_info.tee). */
@@ -204,7 +210,8 @@ enum cl_hcall_nr {
     CL_HC_FD_WRITE = 5,     /* IN a0 fd (0..2), a1 length in data, a2 offset or -1.
                              * OUT ret bytes written or -errno */
     CL_HC_FD_READ = 6,      /* IN a0 fd (0..2), a1 length wanted, a2 offset or -1.
-                             * OUT ret bytes read into data or -errno */
+                             * OUT ret bytes read into data or -errno (-EAGAIN at once
+                             * for a CL_STDIO_EVENTS fd with nothing to read) */
     CL_HC_FD_IOCTL = 7,     /* IN a0 fd (0..2), a1 request (TCGETS, TIOCGWINSZ).
                              * OUT ret 0 or -errno, data the kernel's reply bytes */
     CL_HC_FD_STAT = 8,      /* IN a0 fd (0..2). OUT ret 0 or -errno, data struct cl_host_stat */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -28,6 +29,20 @@ static int64_t offset_arg(uint64_t v)
     return v == (uint64_t)-1 ? -1 : (int64_t)v;
 }
 
+/* Whether a read of fd would not wait: a look with poll, not O_NONBLOCK, which would
+ * change the file's status flags for every process sharing it (the shell, the other
+ * end of a terminal). Someone else may read what we saw first: then this read waits,
+ * as a blocking read of a shared pipe does. */
+static bool input_ready(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r;
+    do
+        r = poll(&p, 1, 0);
+    while (r < 0 && errno == EINTR);
+    return r != 0; /* an error: let the read say what it is */
+}
+
 /* FD_WRITE and FD_READ: args[0] the fd, args[1] the length, args[2] an offset or -1
  * (then the file position, as write/read would). */
 static int fd_transfer(struct hc_ctx *c, bool writing)
@@ -40,6 +55,10 @@ static int fd_transfer(struct hc_ctx *c, bool writing)
     if (len > CL_HC_DATA_SIZE || off < -1)
         return vm_fail(c->vcpu->vm, "shim %s %llu bytes at %lld: out of bounds",
                        writing ? "wrote" : "read", (unsigned long long)len, (long long)off);
+    if (!writing && off < 0 && c->vcpu->vm->stdio_watched[fd] && !input_ready(fd)) {
+        c->ret = -EAGAIN;
+        return 0;
+    }
     ssize_t n;
     do {
         if (writing)

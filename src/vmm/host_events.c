@@ -18,6 +18,11 @@ int host_events_init(struct vm *vm)
     vm->events_fd = epoll_create1(EPOLL_CLOEXEC);
     if (vm->events_fd < 0)
         return vm_fail(vm, "cannot create the monitor's event loop: %s", strerror(errno));
+    /* stdio: a pipe, terminal or socket is watched, so that the shim waits for input in
+     * CL_HC_WAIT beside its timers; epoll refuses regular files and /dev/null (EPERM),
+     * which are always ready and read as before */
+    for (int fd = 0; fd < 3; fd++)
+        vm->stdio_watched[fd] = host_events_watch(vm, fd, CL_EV_KIND_STDIO, (uint32_t)fd) == 0;
     return 0;
 }
 

@@ -112,8 +112,9 @@ static int fill_boot_info(struct vm *vm, const struct cloister_run_options *o,
     bi->tee = o->tee == CLOISTER_TEE_SIM ? CL_TEE_SIM : CL_TEE_NONE;
     for (int fd = 0; fd < 3; fd++) {
         int fl = fcntl(fd, F_GETFL);
-        bi->stdio_flags[fd] =
-            (fl < 0 ? 0 : (uint32_t)fl & CL_STDIO_FL_MASK) | (isatty(fd) ? CL_STDIO_TTY : 0);
+        bi->stdio_flags[fd] = (fl < 0 ? 0 : (uint32_t)fl & CL_STDIO_FL_MASK) |
+                              (isatty(fd) ? CL_STDIO_TTY : 0) |
+                              (vm->stdio_watched[fd] ? CL_STDIO_EVENTS : 0);
     }
     if (o->image) {
         /* extra arguments for an image, where its manifest allows them */

@@ -54,7 +54,9 @@ static const int plain[] = {
     SCMP_SYS(epoll_wait),
     SCMP_SYS(epoll_pwait),
     SCMP_SYS(epoll_ctl),
-    SCMP_SYS(poll), /* with a vCPU's wake-up eventfd */
+    /* an idle vCPU's wait with its wake-up eventfd (host_events.c); a look at stdin
+     * before reading it (hc_stdio.c) */
+    SCMP_SYS(poll),
     SCMP_SYS(ppoll),
     /* the sim TEE's report signing: OpenSSL's DRBG reseeds from the kernel */
     SCMP_SYS(getrandom),

@@ -59,8 +59,9 @@ struct vm {
     size_t nsecrets;
     struct addrinfo **broker_ai; /* each SECRET's broker, resolved before the sandbox */
     int net_fds[VM_MAX_NET];
-    FILE *net_log; /* --net-log: every relayed byte, for tests */
-    int events_fd; /* the event loop's epoll instance (host_events.c) */
+    FILE *net_log;         /* --net-log: every relayed byte, for tests */
+    int events_fd;         /* the event loop's epoll instance (host_events.c) */
+    bool stdio_watched[3]; /* host fds 0-2 on the event loop (CL_STDIO_EVENTS) */
 
     atomic_bool done;
     /* vcpus.c: the vCPU threads' start and end, under lock */

@@ -108,7 +108,7 @@ static void boot_bounds(const struct cl_boot_info *b, uint64_t mem_min, uint64_t
     must(b->tee <= CL_TEE_SNP);
     must(b->extra_args_size <= CL_ARGS_SIZE);
     for (int fd = 0; fd < 3; fd++)
-        must((b->stdio_flags[fd] & ~(CL_STDIO_TTY | CL_STDIO_FL_MASK)) == 0);
+        must((b->stdio_flags[fd] & ~(CL_STDIO_TTY | CL_STDIO_EVENTS | CL_STDIO_FL_MASK)) == 0);
     /* the clocks (src/shim/kernel/clock.c): the scale factor is non-zero and fits, and
      * a century of uptime added to either clock cannot overflow */
     unsigned __int128 mult = ((unsigned __int128)1000000000u << 32) / b->tsc_hz;
@@ -140,7 +140,7 @@ static void boot_info(struct input *in)
     b.tee %= 3;
     b.extra_args_size %= CL_ARGS_SIZE + 1;
     for (int fd = 0; fd < 3; fd++)
-        b.stdio_flags[fd] &= CL_STDIO_TTY | CL_STDIO_FL_MASK;
+        b.stdio_flags[fd] &= CL_STDIO_TTY | CL_STDIO_EVENTS | CL_STDIO_FL_MASK;
     b.reserved0 = 0;
     memset(b.reserved, 0, sizeof(b.reserved));
     must(hc_boot_info_check(&b, mem_min, tsc_now) == NULL);

@@ -86,5 +86,7 @@ busybox_cases() {
     bb_case dd --pipe text -- dd bs=3 count=5
     bb_case cal -- cal 2 2000
     bb_case sh-arith -- sh -c 'x=abc; echo $((6 * 7)) ${#x}'
+    # read -t polls stdin before each byte (tests/lib/events_cases.sh has the rest)
+    bb_case sh-read-timeout --pipe text -- sh -c 'read -t 5 a; read -t 5 b; echo "[$a] [$b]"; n=0; while read -t 5 l; do n=$((n + 1)); done; echo "$n more, end $?"'
 }
 register_group 50 busybox vm busybox_cases busybox/

@@ -88,6 +88,27 @@ deb_bare_case() {
     compare_run "$name" "$CLOISTER" "$path" "$@"
 }
 
+# python_selectors_case: Debian's python3 with its standard library, running
+# tests/debian/event_loop.py (epoll over a piped stdin and a pipe of its own), compared
+# with the native run.
+python_selectors_case() {
+    local name=debian/python-selectors py lib
+    begin "$name" || return 0
+    py=$(readlink -f /usr/bin/python3) lib=/usr/lib/${py##*/}
+    if [[ ! -x $py || ! -d $lib ]]; then
+        fail "$name" "Debian's python3 not installed"
+        return 0
+    fi
+    local img=$WORK/python.cwi status="" fault=""
+    debian_image "$name" "$img" --entry "$py" --add "$lib:$lib" \
+        --add "$PWD/tests/debian/event_loop.py:/scripts/event_loop.py" || return 0
+    run_capture "$WORK/vm" pipe "$WORK/in/text" "$CLOISTER" run "$img" -S /scripts/event_loop.py
+    local vm_rc=$RC
+    run_capture "$WORK/native" pipe "$WORK/in/text" env -i "$py" -S "$PWD/tests/debian/event_loop.py"
+    judge "$name" "$vm_rc" "$RC" "$py" ||
+        trace_excerpt pipe "$WORK/in/text" "$CLOISTER" run --trace "$img" -S /scripts/event_loop.py
+}
+
 debian_cases() {
     local home=$WORK/empty-home
     mkdir -p "$home"
@@ -159,6 +180,9 @@ debian_cases() {
     # tar reads an archive from a file stdin
     deb_case tar-list-file --stdin tar -- tar -tv
     deb_case tar-extract-stdout --stdin tar -- tar -xO nums
+    # perl's four-argument select is pselect6: on stdin from a pipe, then a pure sleep
+    deb_case perl-select-pipe --pipe text -- perl -e '$r = ""; vec($r, 0, 1) = 1; print scalar(select($r, undef, undef, 5)), " ", vec($r, 0, 1), "\n"; print scalar <STDIN>; print scalar(select(undef, undef, undef, 0.05)), "\n"'
+    python_selectors_case
     # a C++ program: libstdc++'s pthread_once wakes a futex (glibc aborts on ENOSYS)
     deb_case cppcheck-version -- cppcheck --version
     # bare programs: no image built first

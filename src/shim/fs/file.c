@@ -15,7 +15,7 @@ struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv)
 {
     for (unsigned i = 0; i < MAX_FILES; i++) {
         if (pool[i].refs == 0) {
-            pool[i] = (struct file){ops, 1, flags, 0, priv, NULL};
+            pool[i] = (struct file){ops, 1, flags, 0, priv, NULL, NULL};
             return &pool[i];
         }
     }
@@ -26,6 +26,8 @@ void file_put(struct file *f)
 {
     if (--f->refs)
         return;
+    if (f->epolls)
+        epoll_file_gone(f);
     if (f->ops->release)
         f->ops->release(f);
     if (f->inode)
@@ -45,6 +47,14 @@ u32 file_poll(struct file *f)
 struct wait_queue *file_wait_queue(struct file *f)
 {
     return f->ops->wait_queue ? f->ops->wait_queue(f) : NULL;
+}
+
+bool file_can_poll(struct file *f)
+{
+    u32 (*poll)(struct file *) = f->ops->poll;
+    if (!poll || poll == file_always_ready)
+        return false;
+    return !f->ops->can_poll || f->ops->can_poll(f);
 }
 
 struct file *fd_get(s64 fd)

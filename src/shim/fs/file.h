@@ -60,10 +60,15 @@ struct file_ops {
      * epoll and every blocking read or write wait on it. NULL: readiness never changes
      * (regular files), or the kind has not learned to wait yet. */
     struct wait_queue *(*wait_queue)(struct file *f);
+    /* whether epoll may watch this open file, for a kind whose answer depends on what
+     * it is (the host's stdio: a regular file on stdin may not); NULL: it may when it
+     * has a poll operation other than file_always_ready */
+    bool (*can_poll)(struct file *f);
     bool seekable;
 };
 
 struct inode;
+struct epitem;
 
 struct file {
     const struct file_ops *ops;
@@ -72,6 +77,9 @@ struct file {
     s64 offset;          /* the position; for directories, the getdents cursor */
     u64 priv;            /* the kind's own: the host fd for stdio */
     struct inode *inode; /* the file-system node, NULL for stdio */
+    /* the epoll registrations of this open file description (fs/epoll.c): they live
+     * with it, and go when its last reference does */
+    struct epitem *epolls;
 };
 
 struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv);
@@ -84,6 +92,12 @@ u32 file_poll(struct file *f);
 u32 file_always_ready(struct file *f);
 /* f's readiness queue, or NULL (file_ops.wait_queue). */
 struct wait_queue *file_wait_queue(struct file *f);
+/* Whether f can be watched by epoll: Linux refuses (EPERM) a file without a poll
+ * operation, as regular files, directories and memory devices are. */
+bool file_can_poll(struct file *f);
+
+/* Takes every epoll registration of f away (fs/epoll.c), as its last reference goes. */
+void epoll_file_gone(struct file *f);
 
 /* The file behind fd, or NULL (then the caller returns -EBADF). */
 struct file *fd_get(s64 fd);

@@ -4,6 +4,14 @@
  * what the ABI allows before any of it is believed (kernel/host_checks.h): a count
  * larger than asked, an error Linux has no number for, a stat no file has, is a lying
  * host, and the run ends in one line (docs/iago.md). A short count is an honest one.
+ *
+ * A host fd the monitor watches on its event loop (a pipe, terminal or socket:
+ * CL_STDIO_EVENTS) is never waited on inside a hypercall: its read answers -EAGAIN
+ * when nothing is there, and the reader then sleeps on the fd's host_watch
+ * (kernel/host_events.h) until the host reports input, in CL_HC_WAIT beside the
+ * workload's timers and other files. poll asks the host whether a read would wait
+ * with a read of 0 bytes, which the monitor answers that way; the watch's bits say
+ * which of input, hang-up and error it was. Writes still wait in the host.
  */
 #include "uapi/errno.h"
 #include "fs/file.h"
@@ -14,6 +22,9 @@
 #include "uapi/linux_abi.h"
 #include "arch/x86/paging.h"
 #include "kernel/host_checks.h"
+#include "kernel/host_events.h"
+#include "kernel/sleep.h"
+#include "kernel/wait.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
 #include "kernel/signal.h"
@@ -60,14 +71,58 @@ static s64 stdio_write(struct file *f, const struct linux_iovec *iov, unsigned c
     return (s64)done;
 }
 
+/* The host fds the monitor watches (CL_STDIO_EVENTS): one watch each. */
+static struct host_watch stdio_watch[NR_STDIO_FDS];
+
+#define EV_INPUT (CL_EV_IN | CL_EV_HUP | CL_EV_ERR | CL_EV_RDHUP)
+
+static struct host_watch *watch_of(struct file *f)
+{
+    return current_process()->stdio_flags[f->priv] & CL_STDIO_EVENTS ? &stdio_watch[f->priv] : NULL;
+}
+
+static s64 host_read(struct file *f, u64 want, s64 off)
+{
+    return checked_count(hcall(CL_HC_FD_READ, f->priv, want, off < 0 ? (u64)-1 : (u64)off, 0, 0, 0),
+                         want, "stdio read");
+}
+
+/* A read of a watched fd at its position: the host answers at once, -EAGAIN when there
+ * is nothing; then, unless the file is O_NONBLOCK, the read sleeps until the host says
+ * something came and asks again. Prepared before asking, so a report that comes
+ * between the answer and the sleep wakes it. */
+static s64 watched_read(struct file *f, struct host_watch *w, u64 want)
+{
+    struct wait_entry e;
+    wait_prepare(&e, &w->wq);
+    s64 r;
+    for (;;) {
+        r = host_read(f, want, -1);
+        if (r != -EAGAIN) {
+            if (r == 0)
+                w->ready &= ~CL_EV_IN; /* end of file: what stays is the hang-up */
+            break;
+        }
+        w->ready &= ~EV_INPUT;
+        if (f->flags & O_NONBLOCK)
+            break;
+        if (task_wait(CLOCK_MONOTONIC, NSEC_FOREVER, true) < 0) {
+            r = -ERESTARTSYS; /* a read restarts under SA_RESTART */
+            break;
+        }
+        wait_rearm();
+    }
+    wait_finish(&e);
+    return r;
+}
+
 static s64 stdio_read(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
 {
     u64 want = MIN(iov_total(iov, cnt), CL_HC_DATA_SIZE);
     if (want == 0)
         return 0;
-    s64 r =
-        checked_count(hcall(CL_HC_FD_READ, f->priv, want, off < 0 ? (u64)-1 : (u64)off, 0, 0, 0),
-                      want, "stdio read");
+    struct host_watch *w = watch_of(f);
+    s64 r = w && off < 0 ? watched_read(f, w, want) : host_read(f, want, off);
     if (r <= 0)
         return r;
     return iov_copy_in(iov, cnt, 0, hcall_buffer(), (u64)r) ? -EFAULT : r;
@@ -197,17 +252,51 @@ static s64 stdio_page(struct file *f, u64 index)
     return (s64)c->gpa[index];
 }
 
-/* The host's fds are reached by hypercalls that wait in the host until they are done,
- * so each is ready in the directions its access mode allows; a read may then wait
- * there for input, as a blocking read of the host's fd would. */
+/* A watched fd's input readiness: the host is asked with a read of 0 bytes, which it
+ * answers -EAGAIN when a read would wait; the watch says what else it heard. */
+static u32 watched_input(struct file *f, struct host_watch *w)
+{
+    if (host_read(f, 0, -1) == -EAGAIN) {
+        w->ready &= ~EV_INPUT;
+        return 0;
+    }
+    if (!(w->ready & EV_INPUT))
+        host_events_wait(0); /* ready before its report came: take the report */
+    u32 ready = w->ready & EV_INPUT;
+    if (!ready)
+        ready = CL_EV_IN;
+    /* CL_EV_* are POLL* bits (abi.h) */
+    return (ready & CL_EV_IN ? POLLIN | POLLRDNORM : 0) |
+           (ready & (CL_EV_HUP | CL_EV_ERR | CL_EV_RDHUP));
+}
+
+/* A watched fd's readiness for reading is the host's (watched_input); writes wait in
+ * the host, so a writable fd is always ready for them, and reports the hang-up or
+ * error the host heard. An unwatched fd (a regular file, /dev/null) never waits: ready
+ * both ways whatever its access mode, as Linux answers for a file without a poll. */
 static u32 stdio_poll(struct file *f)
 {
     u32 mode = f->flags & O_ACCMODE, ready = 0;
+    struct host_watch *w = watch_of(f);
+    if (!w)
+        return file_always_ready(f);
     if (mode == O_RDONLY || mode == O_RDWR)
-        ready |= POLLIN | POLLRDNORM;
+        ready |= watched_input(f, w);
     if (mode == O_WRONLY || mode == O_RDWR)
-        ready |= POLLOUT | POLLWRNORM;
+        ready |= POLLOUT | POLLWRNORM | (w->ready & (CL_EV_ERR | CL_EV_HUP));
     return ready;
+}
+
+static struct wait_queue *stdio_wait_queue(struct file *f)
+{
+    struct host_watch *w = watch_of(f);
+    return w ? &w->wq : NULL;
+}
+
+/* epoll takes what the host's epoll takes: not a regular file, not /dev/null */
+static bool stdio_can_poll(struct file *f)
+{
+    return watch_of(f) != NULL;
 }
 
 static const struct file_ops stdio_ops = {
@@ -219,11 +308,15 @@ static const struct file_ops stdio_ops = {
     .page = stdio_page,
     .mappable = stdio_mappable,
     .poll = stdio_poll,
+    .wait_queue = stdio_wait_queue,
+    .can_poll = stdio_can_poll,
 };
 
 void stdio_files_init(void)
 {
     for (u64 fd = 0; fd < 3; fd++) {
+        if (current_process()->stdio_flags[fd] & CL_STDIO_EVENTS)
+            host_watch_add(&stdio_watch[fd], CL_EV_KIND_STDIO, (u32)fd, 0);
         struct file *f =
             file_new(&stdio_ops, current_process()->stdio_flags[fd] & CL_STDIO_FL_MASK, fd);
         fd_install_at(f, (s64)fd, false);

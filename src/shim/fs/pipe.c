@@ -4,10 +4,12 @@
  * closed, EPIPE and SIGPIPE once every read end is). Programs make them to wake
  * themselves from a signal handler (xz) or to talk to themselves.
  *
- * The workload has one thread, so a pipe that must wait (a read of an empty pipe
- * whose write end is open, a write to a full one) can never be served: like a Linux
- * thread waiting on a pipe nobody else holds, it blocks for good, unless the end is
- * O_NONBLOCK (EAGAIN).
+ * A read of an empty pipe whose write end is open waits on the pipe's read queue, a
+ * write to a full one on its write queue (kernel/wait.h), unless the end is O_NONBLOCK
+ * (EAGAIN). As Linux's, the two queues are apart: the read end's pollers and epoll
+ * hear data coming in and the last writer leaving, the write end's hear room made and
+ * the last reader leaving. A single-threaded program waiting on a pipe it alone holds
+ * sleeps for good in CL_HC_WAIT, as it would on Linux.
  */
 #include "uapi/errno.h"
 #include "fs/file.h"
@@ -17,6 +19,7 @@
 #include "uapi/linux_abi.h"
 #include "kernel/signal.h"
 #include "kernel/sleep.h"
+#include "kernel/wait.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 
@@ -31,6 +34,7 @@ struct pipe {
     u32 head, len; /* the oldest byte, the bytes held */
     u32 readers, writers;
     u64 ino;
+    struct wait_queue rd_wait, wr_wait; /* woken for the read end, for the write end */
 };
 
 static u64 next_ino = 1000;
@@ -40,10 +44,13 @@ static struct pipe *pipe_of(struct file *f)
     return (struct pipe *)f->priv;
 }
 
-/* A wait no other thread can end (pipe.c's header). */
-static void block_forever(void)
+/* Sleeps on q until woken: 0, or -ERESTARTSYS for a signal (a pipe read or write is
+ * restarted under SA_RESTART). The caller has prepared its entry and checks again. */
+static s64 pipe_sleep(void)
 {
-    sleep_until(CLOCK_MONOTONIC, NSEC_FOREVER);
+    s64 r = task_wait(CLOCK_MONOTONIC, NSEC_FOREVER, true);
+    wait_rearm();
+    return r < 0 ? -ERESTARTSYS : 0;
 }
 
 static s64 pipe_read(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
@@ -59,7 +66,16 @@ static s64 pipe_read(struct file *f, const struct linux_iovec *iov, unsigned cnt
             return 0;
         if (f->flags & O_NONBLOCK)
             return -EAGAIN;
-        block_forever();
+        struct wait_entry e;
+        wait_prepare(&e, &p->rd_wait);
+        s64 err = 0;
+        while (p->len == 0 && p->writers && !err)
+            err = pipe_sleep();
+        wait_finish(&e);
+        if (err)
+            return err;
+        if (p->len == 0)
+            return 0; /* the last writer left while we slept */
     }
     u64 n = MIN(want, (u64)p->len), done = 0;
     while (done < n) {
@@ -70,7 +86,23 @@ static s64 pipe_read(struct file *f, const struct linux_iovec *iov, unsigned cnt
         p->len -= (u32)chunk;
         done += chunk;
     }
+    if (done)
+        wake_up(&p->wr_wait);
     return (s64)done;
+}
+
+/* Copies n bytes of iov from done on into the pipe; 0 or -EFAULT. */
+static s64 pipe_put(struct pipe *p, const struct linux_iovec *iov, unsigned cnt, u64 done, u64 n)
+{
+    for (u64 end = done + n; done < end;) {
+        u32 tail = (p->head + p->len) % PIPE_SIZE;
+        u64 chunk = MIN(end - done, (u64)(PIPE_SIZE - tail));
+        if (iov_copy_out(p->buf + tail, iov, cnt, done, chunk))
+            return -EFAULT;
+        p->len += (u32)chunk;
+        done += chunk;
+    }
+    return 0;
 }
 
 static s64 pipe_write(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
@@ -85,26 +117,39 @@ static s64 pipe_write(struct file *f, const struct linux_iovec *iov, unsigned cn
     }
     if (total == 0)
         return 0;
-    u64 room = PIPE_SIZE - p->len;
-    /* up to PIPE_BUF bytes go in at once or not at all; more may go in part */
-    if (room == 0 || (total <= PIPE_BUF && room < total)) {
-        if (f->flags & O_NONBLOCK)
-            return -EAGAIN;
-        block_forever();
+    /* up to PIPE_BUF bytes go in at once or not at all; more may go in parts, and a
+     * blocking write waits until all of it is in */
+    u64 need = total <= PIPE_BUF ? total : 1, done = 0;
+    s64 err = 0;
+    struct wait_entry e;
+    wait_prepare(&e, &p->wr_wait);
+    while (done < total) {
+        if (!p->readers) {
+            if (!done)
+                signal_broken_pipe();
+            err = -EPIPE;
+            break;
+        }
+        u64 room = PIPE_SIZE - p->len;
+        if (room >= need) {
+            u64 n = MIN(total - done, room);
+            err = pipe_put(p, iov, cnt, done, n);
+            if (err)
+                break;
+            done += n;
+            wake_up(&p->rd_wait);
+            continue;
+        }
+        if (f->flags & O_NONBLOCK) {
+            err = -EAGAIN;
+            break;
+        }
+        err = pipe_sleep();
+        if (err)
+            break;
     }
-    u64 n = MIN(total, room), done = 0;
-    while (done < n) {
-        u32 tail = (p->head + p->len) % PIPE_SIZE;
-        u64 chunk = MIN(n - done, (u64)(PIPE_SIZE - tail));
-        if (iov_copy_out(p->buf + tail, iov, cnt, done, chunk))
-            return done ? (s64)done : -EFAULT;
-        p->len += (u32)chunk;
-        done += chunk;
-    }
-    /* a blocking write waits until all of it is in */
-    if (done < total && !(f->flags & O_NONBLOCK))
-        block_forever();
-    return (s64)done;
+    wait_finish(&e);
+    return done ? (s64)done : err;
 }
 
 static s64 pipe_ioctl(struct file *f, u64 req, u64 arg)
@@ -135,10 +180,13 @@ static size_t pipe_link_name(struct file *f, char *buf, size_t size)
 static void pipe_release(struct file *f)
 {
     struct pipe *p = pipe_of(f);
-    if ((f->flags & O_ACCMODE) == O_RDONLY)
-        p->readers--;
-    else
-        p->writers--;
+    if ((f->flags & O_ACCMODE) == O_RDONLY) {
+        if (!--p->readers)
+            wake_up(&p->wr_wait); /* writers now fail with EPIPE; pollers see POLLERR */
+    } else {
+        if (!--p->writers)
+            wake_up(&p->rd_wait); /* readers now see EOF; pollers see POLLHUP */
+    }
     if (!p->readers && !p->writers) {
         kfree(p->buf);
         kfree(p);
@@ -166,6 +214,12 @@ static u32 pipe_poll(struct file *f)
     return ready;
 }
 
+static struct wait_queue *pipe_wait_queue(struct file *f)
+{
+    struct pipe *p = pipe_of(f);
+    return (f->flags & O_ACCMODE) == O_RDONLY ? &p->rd_wait : &p->wr_wait;
+}
+
 static const struct file_ops pipe_ops = {
     .read = pipe_read,
     .write = pipe_write,
@@ -174,6 +228,7 @@ static const struct file_ops pipe_ops = {
     .release = pipe_release,
     .link_name = pipe_link_name,
     .poll = pipe_poll,
+    .wait_queue = pipe_wait_queue,
 };
 
 static s64 do_pipe(u64 ufds, u64 flags)

@@ -94,7 +94,7 @@ const char *hc_boot_info_check(const struct cl_boot_info *b, uint64_t mem_min, u
     if (b->extra_args_size > CL_ARGS_SIZE)
         return "arguments larger than their area";
     for (int fd = 0; fd < 3; fd++)
-        if (b->stdio_flags[fd] & ~(CL_STDIO_TTY | CL_STDIO_FL_MASK))
+        if (b->stdio_flags[fd] & ~(CL_STDIO_TTY | CL_STDIO_EVENTS | CL_STDIO_FL_MASK))
             return "unknown stdio flags";
     if (b->reserved0)
         return "reserved fields set";

@@ -51,7 +51,7 @@ void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]
     proc->rlimits[RL_RTPRIO][0] = proc->rlimits[RL_RTPRIO][1] = 0;
     proc->boot_flags = boot_flags;
     for (int i = 0; i < NR_STDIO_FDS; i++)
-        proc->stdio_flags[i] = stdio_flags[i] & (CL_STDIO_TTY | CL_STDIO_FL_MASK);
+        proc->stdio_flags[i] = stdio_flags[i] & (CL_STDIO_TTY | CL_STDIO_EVENTS | CL_STDIO_FL_MASK);
 }
 
 struct task *task_by_tid(s32 tid)

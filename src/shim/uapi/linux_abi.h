@@ -46,6 +46,9 @@ struct linux_utsname {
 #define POLLNVAL   0x020
 #define POLLRDNORM 0x040
 #define POLLWRNORM 0x100
+#define POLLRDBAND 0x080
+#define POLLWRBAND 0x200
+#define POLLRDHUP  0x2000
 
 #define AT_FDCWD            (-100)
 #define AT_EMPTY_PATH       0x1000
