@@ -17,6 +17,9 @@
 #define VM_MAX_NET 4
 
 struct addrinfo;
+struct cwi_net_decl;
+struct net_publish;
+struct vm_sock;
 struct kvm_run;
 struct sim_tee;
 
@@ -53,6 +56,14 @@ struct vm {
     int net_fds[VM_MAX_NET];
     FILE *net_log; /* --net-log: every relayed byte, for tests */
     int events_fd; /* the event loop's epoll instance (host_events.c) */
+
+    /* the workload's declared network and its sockets (net_policy.c, hc_sock.c):
+     * the declarations are the monitor's own copy of the manifest's */
+    const struct cwi_net_decl *listen, *connect;
+    size_t nlisten, nconnect;
+    struct net_publish *publish; /* -p, in the order given */
+    size_t npublish;
+    struct vm_sock *socks; /* CL_SOCK_MAX handles, allocated with the first */
 
     bool done;
     /* --timeout (run.c): the wall-clock limit, and the waiting thread's word that it
