@@ -29,7 +29,28 @@ struct vm_sock {
     bool watched, listening;
     bool bound; /* to a port of the guest's: published (pub) or nowhere on the host */
     struct net_publish *pub;
+    /* UDP: the last sources heard, which the socket may answer (docs/network.md) */
+    struct net_addr heard[NET_HEARD_MAX];
+    unsigned nheard;
 };
+
+/* A UDP socket on a declared port answers its clients: it may send to the sources it
+ * heard from lately, as a TCP server writes to the connections it accepted. */
+static void heard_add(struct vm_sock *s, const struct net_addr *a)
+{
+    for (unsigned i = 0; i < s->nheard && i < NET_HEARD_MAX; i++)
+        if (!memcmp(&s->heard[i], a, sizeof(*a)))
+            return;
+    s->heard[s->nheard++ % NET_HEARD_MAX] = *a;
+}
+
+static bool heard_from(const struct vm_sock *s, const struct net_addr *a)
+{
+    for (unsigned i = 0; i < s->nheard && i < NET_HEARD_MAX; i++)
+        if (!memcmp(&s->heard[i], a, sizeof(*a)))
+            return true;
+    return false;
+}
 
 static int ret(struct hc_ctx *c, int64_t v)
 {
@@ -259,7 +280,7 @@ int hc_sock_send(struct hc_ctx *c)
         int err = guest_addr(c, s, alen, &raw, &a);
         if (err)
             return ret(c, err);
-        if (!net_connect_declared(vm, s->proto, &a))
+        if (!net_connect_declared(vm, s->proto, &a) && !heard_from(s, &a))
             return ret(c, -EACCES);
         rlen = s->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
     }
@@ -292,6 +313,10 @@ int hc_sock_recv(struct hc_ctx *c)
         return ret(c, -errno);
     c->rets[1] = (uint64_t)n;
     c->rets[0] = s->proto == CWI_NET_UDP && flen ? put_addr(c, s, &from) : 0;
+    struct net_addr src;
+    if (c->rets[0] &&
+        net_addr_from_guest(s->family, c->data + CL_SOCK_ADDR_OFFSET, c->rets[0], &src) == 0)
+        heard_add(s, &src);
     return ret(c, (uint64_t)n > want ? (int64_t)want : n);
 }
 

@@ -17,6 +17,8 @@
 
 struct vm;
 
+#define NET_HEARD_MAX 16 /* sources a UDP socket remembers to answer */
+
 /* One -p: the guest's port, where it is bound on the host, the host socket. */
 struct net_publish {
     uint8_t proto; /* CWI_NET_TCP or CWI_NET_UDP */

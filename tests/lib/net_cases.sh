@@ -100,7 +100,84 @@ net_cases() {
         else
             fail net/tcp-client "guest client failed" "$dir/cout" "$dir/cerr"
         fi
+        # -p of a host port someone holds: one line, no run
+        if begin net/publish-port-in-use; then
+            "$CLOISTER" run --listen tcp:$port -p 127.0.0.1:$((port + 2)):$port \
+                "$prog/net_echo" $port 1 >"$dir/iout" 2>"$dir/ierr"
+            local rc=$?
+            if ((rc != 0)) && (($(wc -l <"$dir/ierr") == 1)) &&
+                grep -q "^cloister: -p 127.0.0.1:$((port + 2)):$port: cannot bind the host port: Address already in use" "$dir/ierr"; then
+                pass net/publish-port-in-use
+            else
+                fail net/publish-port-in-use "expected one line" "$dir/ierr"
+            fi
+        fi
         kill $NET_SERVER 2>/dev/null
+    fi
+
+    # a port that is not declared: bind is EACCES in the guest
+    if begin net/undeclared-listen; then
+        timeout -k 5 60 "$CLOISTER" run --listen tcp:$port "$prog/net_echo" $((port + 5)) 1 \
+            >"$dir/lout" 2>"$dir/lerr"
+        local rc=$?
+        if ((rc == 1)) && grep -qx "bind/listen: Permission denied" "$dir/lerr"; then
+            pass net/undeclared-listen
+        else
+            fail net/undeclared-listen "expected EACCES, $(describe_status $rc)" "$dir/lerr"
+        fi
+    fi
+
+    # UDP: a guest server published with /udp, a host client; then a guest client to a
+    # host UDP echo server
+    if begin net/udp-echo-server; then
+        timeout -k 5 60 "$CLOISTER" run --listen udp:$port -p 127.0.0.1:$hport:$port/udp \
+            "$prog/net_udp" server $port 20 >"$dir/usout" 2>"$dir/userr" &
+        local vm=$! i
+        for ((i = 0; i < 600; i++)); do
+            grep -qx bound "$dir/usout" 2>/dev/null && break
+            sleep 0.1
+        done
+        if python3 - $hport >"$dir/usdrive" 2>&1 <<'PY' && wait $vm &&
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(30)
+port = int(sys.argv[1])
+for i in range(20):
+    d = bytes((i * 5 + k) & 255 for k in range(1 + i * 313 % 8000))
+    s.sendto(d, ("127.0.0.1", port))
+    b = s.recv(65536)
+    assert b == d, (i, len(b), len(d))
+print("ok")
+PY
+            grep -qx "echoed 20 datagrams, .* bytes" "$dir/usout"; then
+            pass net/udp-echo-server
+        else
+            kill $vm 2>/dev/null
+            fail net/udp-echo-server "UDP echo through -p failed" "$dir/usdrive" "$dir/usout" "$dir/userr"
+        fi
+    fi
+    if begin net/udp-client; then
+        rm -f "$dir/uready"
+        python3 - $((port + 3)) "$dir/uready" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(60)
+open(sys.argv[2], "w").close()
+for _ in range(30):
+    d, a = s.recvfrom(65536); s.sendto(d, a)
+PY
+        local srv=$! i
+        for ((i = 0; i < 600; i++)); do
+            [[ -e $dir/uready ]] && break
+            sleep 0.1
+        done
+        if timeout -k 5 60 "$CLOISTER" run --connect udp:127.0.0.1:$((port + 3)) \
+            "$prog/net_udp" client 127.0.0.1 $((port + 3)) 30 >"$dir/ucout" 2>"$dir/ucerr" &&
+            grep -qx "30 datagrams echoed" "$dir/ucout"; then
+            pass net/udp-client
+        else
+            fail net/udp-client "guest UDP client failed" "$dir/ucout" "$dir/ucerr"
+        fi
+        kill $srv 2>/dev/null
     fi
 
     # an undeclared destination: EACCES in the guest

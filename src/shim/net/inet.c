@@ -107,6 +107,26 @@ static bool connect_declared(u8 proto, const struct inet_addr *a)
     return false;
 }
 
+/* A UDP server answers its clients: it may send to the sources it heard from lately,
+ * as a TCP server writes to the connections it accepted. The monitor keeps the same
+ * list on its side. */
+static void heard_add(struct sock *s, const struct inet_addr *a)
+{
+    _Static_assert(sizeof(s->heard[0]) >= sizeof(*a), "heard entry");
+    for (u32 i = 0; i < s->nheard && i < 16; i++)
+        if (!memcmp(s->heard[i], a, sizeof(*a)))
+            return;
+    memcpy(s->heard[s->nheard++ % 16], a, sizeof(*a));
+}
+
+static bool heard_from(const struct sock *s, const struct inet_addr *a)
+{
+    for (u32 i = 0; i < s->nheard && i < 16; i++)
+        if (!memcmp(s->heard[i], a, sizeof(*a)))
+            return true;
+    return false;
+}
+
 static bool proto_declared(u8 proto)
 {
     const struct manifest *m = manifest_current();
@@ -329,7 +349,7 @@ s64 inet_send(struct sock *s, const struct linux_iovec *iov, unsigned cnt, u32 f
         s64 err = parse_addr(s, addr, alen, &a);
         if (err)
             return err;
-        if (!connect_declared(s->proto, &a))
+        if (!connect_declared(s->proto, &a) && !heard_from(s, &a))
             return -EACCES;
         alen_host = addr_size(s);
     }
@@ -394,10 +414,18 @@ s64 inet_recv(struct sock *s, const struct linux_iovec *iov, unsigned cnt, u32 f
         u64 whole = hcall_ret(1), alen = hcall_ret(0);
         if (whole < (u64)r || (s->type == SOCK_STREAM && whole != (u64)r))
             panic("host answered a datagram of %lu bytes for %ld received", whole, r);
-        if (from && alen)
-            host_addr(s, alen, from, from_len);
-        else if (from_len)
-            *from_len = 0;
+        u8 src[28];
+        u32 src_len = 0;
+        if (alen) {
+            struct inet_addr a;
+            host_addr(s, alen, src, &src_len);
+            if (parse_addr(s, src, src_len, &a) == 0)
+                heard_add(s, &a);
+        }
+        if (from) {
+            memcpy(from, src, src_len);
+            *from_len = src_len;
+        }
         if (iov_copy_in(iov, cnt, got, hcall_buffer(), (u64)r))
             return got ? (s64)got : -EFAULT;
         got += (u64)r;

@@ -45,6 +45,9 @@ struct sock {
     u32 bound_len;
     s64 rcvtimeo_ns, sndtimeo_ns; /* 0: none */
     u64 ino;
+    /* UDP: the last sources heard, which the socket may answer (inet.c) */
+    u32 nheard;
+    u8 heard[16][20];
 };
 
 struct file;
