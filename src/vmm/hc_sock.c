@@ -63,6 +63,11 @@ static struct vm_sock *sock_of(struct vm *vm, uint64_t h)
     return vm->socks && h < CL_SOCK_MAX && vm->socks[h].fd >= 0 ? &vm->socks[h] : NULL;
 }
 
+bool hc_sock_live(const struct vm *vm, uint64_t h)
+{
+    return vm->socks && h < CL_SOCK_MAX && vm->socks[h].fd >= 0;
+}
+
 static int new_handle(struct vm *vm)
 {
     if (!vm->socks) {

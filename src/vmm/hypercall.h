@@ -43,6 +43,8 @@ int hc_sock_setopt(struct hc_ctx *c);
 int hc_sock_getopt(struct hc_ctx *c);
 int hc_sock_name(struct hc_ctx *c);
 int hc_sock_close(struct hc_ctx *c);
+/* Whether handle h is a socket the monitor holds (for the hypercall fuzzer). */
+bool hc_sock_live(const struct vm *vm, uint64_t h);
 /* Closes every socket the guest left open (at the end of the run). */
 void hc_sock_close_all(struct vm *vm);
 

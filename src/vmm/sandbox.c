@@ -124,10 +124,9 @@ static int add_rules(scmp_filter_ctx f, const struct vcpu *v)
     /* TCP and UDP over IPv4 and IPv6 only: no raw, packet or local sockets */
     static const int families[] = {AF_INET, AF_INET6}, types[] = {SOCK_STREAM, SOCK_DGRAM};
     for (size_t i = 0; i < 4 && rc == 0; i++)
-        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i / 2]),
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)types[i % 2]),
-                              SCMP_A2(SCMP_CMP_EQ, 0));
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)types[i % 2]));
     /* memory for malloc, never executable: no new code in a subverted monitor */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
