@@ -100,6 +100,17 @@ net_cases() {
         else
             fail net/tcp-client "guest client failed" "$dir/cout" "$dir/cerr"
         fi
+        # a non-blocking connect: EINPROGRESS, then poll (or connect again) says done
+        if begin net/tcp-client-nonblock; then
+            if timeout -k 5 60 "$CLOISTER" run --connect 127.0.0.1:$((port + 2)) \
+                "$prog/net_client" 127.0.0.1 $((port + 2)) 200000 nonblock >"$dir/kout" \
+                2>"$dir/kerr" && grep -qx "connect: in progress, then done" "$dir/kout" &&
+                grep -qx "sent 200000, got back 200000" "$dir/kout"; then
+                pass net/tcp-client-nonblock
+            else
+                fail net/tcp-client-nonblock "non-blocking connect failed" "$dir/kout" "$dir/kerr"
+            fi
+        fi
         # -p of a host port someone holds: one line, no run
         if begin net/publish-port-in-use; then
             "$CLOISTER" run --listen tcp:$port -p 127.0.0.1:$((port + 2)):$port \
