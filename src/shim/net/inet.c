@@ -4,8 +4,9 @@
  * hypercall; the monitor refuses it again. The host is not trusted: every count,
  * handle, address length and option value it answers is checked, and a lie ends the
  * run (docs/iago.md). Waiting is on the socket's host_watch: a call that got EAGAIN
- * from the host clears the matching ready bit, then sleeps until the host reports
- * the socket ready again.
+ * from the host clears the matching ready bit, and the error and hang-up bits (an
+ * EAGAIN says neither is current, and a stale one would wake the wait at once, for
+ * ever), then sleeps until the host reports the socket ready again.
  */
 #include "net/socket.h"
 #include "arch/x86/hcall.h"
@@ -273,7 +274,7 @@ s64 inet_accept(struct sock *s, bool nonblock, struct sock **out, u8 *peer, u32 
         }
         if (h != -EAGAIN)
             return h;
-        s->w.ready &= ~CL_EV_IN;
+        s->w.ready &= ~(u32)(CL_EV_IN | CL_EV_ERR | CL_EV_HUP);
         if (nonblock)
             return -EAGAIN;
         s64 r = sock_wait(s, CL_EV_IN | CL_EV_ERR | CL_EV_HUP, 0);
@@ -335,7 +336,8 @@ s64 inet_connect(struct sock *s, const u8 *addr, u32 len, bool nonblock)
         r = connect_result(s);
         if (r != -EALREADY)
             return r;
-        s->w.ready &= ~(u32)CL_EV_OUT; /* a spurious wake-up: wait again */
+        s->w.ready &=
+            ~(u32)(CL_EV_OUT | CL_EV_ERR | CL_EV_HUP); /* a spurious wake-up: wait again */
     }
 }
 
@@ -371,7 +373,7 @@ s64 inet_send(struct sock *s, const struct linux_iovec *iov, unsigned cnt, u32 f
         if (!hc_count_ok(r, chunk))
             panic("host answered a socket send of %lu bytes with %ld", chunk, r);
         if (r == -EAGAIN) {
-            s->w.ready &= ~(u32)CL_EV_OUT;
+            s->w.ready &= ~(u32)(CL_EV_OUT | CL_EV_ERR | CL_EV_HUP);
             if (nonblock)
                 return done ? (s64)done : -EAGAIN;
             s64 w = sock_wait(s, CL_EV_OUT | CL_EV_ERR | CL_EV_HUP, s->sndtimeo_ns);
@@ -401,7 +403,7 @@ s64 inet_recv(struct sock *s, const struct linux_iovec *iov, unsigned cnt, u32 f
         if (!hc_count_ok(r, want))
             panic("host answered a socket receive of %lu bytes with %ld", want, r);
         if (r == -EAGAIN) {
-            s->w.ready &= ~(u32)CL_EV_IN;
+            s->w.ready &= ~(u32)(CL_EV_IN | CL_EV_ERR | CL_EV_HUP | CL_EV_RDHUP);
             if (nonblock || got)
                 return got ? (s64)got : -EAGAIN;
             s64 w = sock_wait(s, CL_EV_IN | CL_EV_ERR | CL_EV_HUP | CL_EV_RDHUP, s->rcvtimeo_ns);
