@@ -19,7 +19,7 @@
 #include <stdint.h>
 #endif
 
-#define CL_ABI_VERSION 6u
+#define CL_ABI_VERSION 7u
 
 /* A 64-bit constant that assembly and the shim's linker script (Makefile) can read too:
  * neither takes C's "ull" suffix. */
@@ -236,12 +236,49 @@ enum cl_hcall_nr {
                              *    collect those already there; the monitor caps it at 1 s).
                              * OUT ret the number of struct cl_event in data (at most
                              *    CL_HC_MAX_EVENTS), 0 when the time ran out */
+    /* The workload's sockets (docs/network.md): the monitor holds one non-blocking host
+     * socket per handle and never waits in these calls (EAGAIN; readiness comes through
+     * CL_HC_WAIT as CL_EV_KIND_SOCKET events). Addresses are Linux's struct sockaddr_in
+     * or sockaddr_in6 bytes at CL_SOCK_ADDR_OFFSET of data; payloads start at data[0],
+     * at most CL_SOCK_DATA_MAX bytes. Both sides check every address against the
+     * manifest's LISTEN and CONNECT records: the monitor answers EACCES again. */
+    CL_HC_SOCK_OPEN = 18,     /* IN a0 family (AF_INET, AF_INET6), a1 type (SOCK_STREAM,
+                               *    SOCK_DGRAM). OUT ret a handle or -errno */
+    CL_HC_SOCK_BIND = 19,     /* IN a0 handle, a1 address length. OUT ret 0 or -errno */
+    CL_HC_SOCK_LISTEN = 20,   /* IN a0 handle, a1 backlog. OUT ret 0 or -errno */
+    CL_HC_SOCK_ACCEPT = 21,   /* IN a0 handle. OUT ret a new handle or -errno (EAGAIN),
+                               *    rets[0] the peer address's length (address in data) */
+    CL_HC_SOCK_CONNECT = 22,  /* IN a0 handle, a1 address length. OUT ret 0, -EINPROGRESS
+                               *    (then CL_EV_OUT and SO_ERROR say how it ended) or -errno */
+    CL_HC_SOCK_SEND = 23,     /* IN a0 handle, a1 payload length, a2 destination address
+                               *    length or 0, a3 CL_MSG_*. OUT ret bytes sent or -errno */
+    CL_HC_SOCK_RECV = 24,     /* IN a0 handle, a1 most bytes wanted, a2 CL_MSG_*. OUT ret
+                               *    bytes in data (0 at the end of the stream) or -errno,
+                               *    rets[0] the source address's length (0: none),
+                               *    rets[1] the datagram's whole length (for MSG_TRUNC) */
+    CL_HC_SOCK_SHUTDOWN = 25, /* IN a0 handle, a1 how (SHUT_RD..SHUT_RDWR). OUT ret 0/-errno */
+    CL_HC_SOCK_SETOPT = 26,   /* IN a0 handle, a1 level, a2 option (CL_SOCKOPT_ALLOWED),
+                               *    a3 value, a4 second value (SO_LINGER's seconds).
+                               *    OUT ret 0 or -errno */
+    CL_HC_SOCK_GETOPT = 27,   /* IN a0 handle, a1 level, a2 option. OUT ret 0 or -errno,
+                               *    rets[0] value, rets[1] second value */
+    CL_HC_SOCK_NAME = 28,     /* IN a0 handle, a1 0 for the local address, 1 for the peer's.
+                               *    OUT ret the address's length (address in data) or -errno */
+    CL_HC_SOCK_CLOSE = 29,    /* IN a0 handle. OUT ret 0 or -errno */
     CL_HC_CPU_START = 40,   /* IN a0 a vCPU id (1..nr_vcpus-1): let it enter the shim.
                              * OUT ret 0, -EINVAL, -EALREADY */
     CL_HC_KICK = 41,        /* IN a0 a vCPU id: end its CL_HC_WAIT now (or its next one).
                              * OUT ret 0 or -EINVAL */
     CL_HC_NR_MAX
 };
+
+/* Socket hypercalls: where the address goes in data, how much payload fits */
+#define CL_SOCK_ADDR_MAX    128u /* struct sockaddr_storage */
+#define CL_SOCK_ADDR_OFFSET (CL_HC_DATA_SIZE - CL_SOCK_ADDR_MAX)
+#define CL_SOCK_DATA_MAX    CL_SOCK_ADDR_OFFSET
+#define CL_SOCK_MAX         256u /* handles per VM */
+#define CL_MSG_PEEK         0x2u /* Linux's MSG_PEEK */
+#define CL_MSG_OOB          0x1u /* Linux's MSG_OOB */
 
 /* CL_HC_MARK points */
 #define CL_MARK_SHIM_START 1 /* first instruction of the shim's C code */

@@ -65,6 +65,14 @@ struct cloister_run_options {
      * line in err. */
     unsigned timeout_ms;
     unsigned cpus; /* bare programs: vCPUs (1..64), 0 for 1; an image's are sealed */
+    /* The network (docs/network.md). Bare programs: the ports they may listen on and
+     * the destinations they may reach, in `cloister build --listen/--connect` text,
+     * sealed into the manifest made on the fly. Any run: "-p" specs,
+     * "[HOSTIP:]HOSTPORT:PORT[/udp]", each publishing a declared port on the host. */
+    int nlisten, nconnect, npublish;
+    const char *const *listen;
+    const char *const *connect;
+    const char *const *publish;
 };
 
 #define CLOISTER_DEFAULT_MEM (256ull << 20)

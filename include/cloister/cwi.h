@@ -98,8 +98,30 @@ enum cwi_key {
                              * "...|env:NAME" (the key broker, the resource, where it goes),
                              * then optionally "|sha256:<64 hex>": TLS, and the SHA-256 of
                              * the broker's certificate (DER) that the shim accepts */
+    CWI_KEY_LISTEN = 11,    /* struct cwi_net_decl, may repeat: a port the workload may
+                             * listen on (addr zero, family 0) */
+    CWI_KEY_CONNECT = 12,   /* struct cwi_net_decl, may repeat: a destination the workload
+                             * may connect or send to */
     CWI_KEY_MAX
 };
+
+/*
+ * The workload's declared network (LISTEN and CONNECT records, docs/network.md): binary,
+ * so that the shim checks an address without parsing text. Canonical: the unused bytes
+ * (an IPv4 address's last 12, a LISTEN's family and address) are zero, and no record
+ * repeats another. Added, like SECRET, without a version of its own: a reader that
+ * predates them refuses the unknown keys.
+ */
+struct cwi_net_decl {
+    uint8_t proto;    /* CWI_NET_TCP or CWI_NET_UDP */
+    uint8_t family;   /* CONNECT: 4 or 6; LISTEN: 0 */
+    uint16_t port;    /* 1..65535, little-endian like every integer here */
+    uint8_t addr[16]; /* CONNECT: the IPv4 address in the first 4 bytes, or the IPv6 one */
+};
+#define CWI_NET_TCP       1u
+#define CWI_NET_UDP       2u
+#define CWI_NET_MAX_DECLS 64u /* of each kind */
+_Static_assert(sizeof(struct cwi_net_decl) == 20, "net declaration layout");
 
 #define CWI_MAX_MANIFEST (1024u * 1024 - 256) /* fits the launch area with its header */
 #define CWI_MAX_PATH     4096u

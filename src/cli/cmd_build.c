@@ -28,6 +28,7 @@
 #include "image/file_tree.h"
 #include "launch/id_block.h"
 #include "image/manifest_json.h"
+#include "image/net_decl.h"
 #include "seal/seal.h"
 #include "common/hex.h"
 
@@ -37,6 +38,7 @@
 static const char usage_text[] =
     "usage: cloister build -o OUT [-f cloister.json] [--entry HOST[:DST]] [--add SRC:DST]...\n"
     "                      [--env K=V]... [--cwd DIR] [--mem SIZE] [--cpus N] [--tmpfs SIZE]\n"
+    "                      [--listen PROTO:PORT]... [--connect PROTO:HOST:PORT]...\n"
     "                      [--allow-args] [--id-key PEM [--author-key PEM] [--family-id HEX32]\n"
     "                      [--image-id HEX32] [--guest-svn N]] [-- ARGS...]\n"
     "  -o OUT              the image to write (replaced atomically)\n"
@@ -49,6 +51,9 @@ static const char usage_text[] =
     "                      workload starts, once the broker has checked the attestation;\n"
     "                      append |sha256:PIN (what `cloister kbs --tls-cert` prints) to\n"
     "                      speak TLS and accept only the broker with that certificate\n"
+    "  --listen [tcp:|udp:]PORT   a port the workload may listen on (repeatable)\n"
+    "  --connect [tcp:|udp:]HOST:PORT   a destination it may reach; HOST an IPv4 address\n"
+    "                      or [IPv6]; without either, the workload has no network\n"
     "  --cwd DIR           its working directory (default /)\n"
     "  --mem SIZE          guest memory, a multiple of 2M (default 256M)\n"
     "  --cpus N            vCPUs, 1..64 (default 1)\n"
@@ -65,6 +70,8 @@ struct args {
     const char *out, *json, *entry, *cwd;
     const char **adds, **envs, **secrets;
     size_t nadds, nenvs, nsecrets;
+    struct cwi_net_decl *net[2]; /* [0] listen, [1] connect */
+    size_t nnet[2];
     bool mem_set, cpus_set, tmpfs_set, allow_args;
     uint64_t mem, tmpfs;
     uint32_t cpus;
@@ -158,6 +165,26 @@ static int add_secret(void *args, const char *spec)
     return 0;
 }
 
+static int add_net(struct args *a, bool listen, const char *text)
+{
+    struct cwi_net_decl d;
+    const char *why = net_decl_parse(text, listen, &d);
+    if (why)
+        return usage_error("--%s '%s' %s", listen ? "listen" : "connect", text, why);
+    a->net[!listen][a->nnet[!listen]++] = d;
+    return 0;
+}
+
+static int add_listen(void *args, const char *text)
+{
+    return add_net(args, true, text);
+}
+
+static int add_connect(void *args, const char *text)
+{
+    return add_net(args, false, text);
+}
+
 static int set_mem(void *args, const char *size)
 {
     struct args *a = args;
@@ -218,6 +245,8 @@ static const struct cli_option build_options[] = {
     CLI_VALUE_CALL("add", add_file),
     CLI_VALUE_CALL("env", add_env),
     CLI_VALUE_CALL("secret", add_secret),
+    CLI_VALUE_CALL("listen", add_listen),
+    CLI_VALUE_CALL("connect", add_connect),
     CLI_STRING("cwd", struct args, cwd),
     CLI_VALUE_CALL("mem", set_mem),
     CLI_VALUE_CALL("cpus", set_cpus),
@@ -260,7 +289,9 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->adds = calloc((size_t)argc, sizeof(*a->adds));
     a->envs = calloc((size_t)argc, sizeof(*a->envs));
     a->secrets = calloc((size_t)argc, sizeof(*a->secrets));
-    if (!a->adds || !a->envs || !a->secrets)
+    a->net[0] = calloc((size_t)argc, sizeof(*a->net[0]));
+    a->net[1] = calloc((size_t)argc, sizeof(*a->net[1]));
+    if (!a->adds || !a->envs || !a->secrets || !a->net[0] || !a->net[1])
         return failed("out of memory");
     int first;
     int status = cli_parse_options(&build_command, argc, argv, a, &first);
@@ -389,6 +420,10 @@ static int apply_flags(const struct args *a, struct cl_manifest *m)
         m->secrets = v;
         m->nsecrets++;
     }
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < a->nnet[k]; i++)
+            if (manifest_add_net(m, k == 0, &a->net[k][i]))
+                return -1;
     if (a->argv && set_args(m, a->argv, a->argc))
         return -1;
     if (m->argc == 0 && set_args(m, NULL, 0))
@@ -512,5 +547,7 @@ out:
     free(a.adds);
     free(a.envs);
     free(a.secrets);
+    free(a.net[0]);
+    free(a.net[1]);
     return status;
 }

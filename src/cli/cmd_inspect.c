@@ -19,6 +19,7 @@
 #include "launch/id_block.h"
 #include "launch/launch_plan.h"
 #include "image/manifest_json.h"
+#include "image/net_decl.h"
 #include "common/hex.h"
 
 #define EXIT_OK        0
@@ -171,6 +172,17 @@ static void print_text(const char *path, const struct cwi_image *img, const char
         put_str(m->secrets[i], false);
         putchar('\n');
     }
+    char net[NET_DECL_TEXT_MAX];
+    for (size_t i = 0; i < m->nlisten; i++) {
+        net_decl_format(&m->listen[i], net);
+        printf("  listen      %s\n", net);
+    }
+    for (size_t i = 0; i < m->nconnect; i++) {
+        net_decl_format(&m->connect[i], net);
+        printf("  connect     %s\n", net);
+    }
+    if (!m->nlisten && !m->nconnect)
+        printf("  network     none\n");
 
     uint64_t files = 0, bytes = 0;
     for (uint32_t i = 0; i < img->index->entry_count; i++)

@@ -19,11 +19,15 @@
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: cloister run [--tee none|sim] [--host-data HEX] [--sim-dir DIR] [--trace] "
-            "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS] IMAGE.cwi [ARGS...]\n"
-            "       cloister run [--tee none|sim] [--mem SIZE] [--cpus N] [--env K=V]... [--trace] "
-            "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS] PROGRAM [ARGS...]\n");
+    fprintf(
+        stderr,
+        "usage: cloister run [--tee none|sim] [--host-data HEX] [--sim-dir DIR] [--trace] "
+        "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS]\n"
+        "                    [-p [HOSTIP:]HOSTPORT:PORT[/udp]]... IMAGE.cwi [ARGS...]\n"
+        "       cloister run [--tee none|sim] [--mem SIZE] [--cpus N] [--env K=V]... [--trace] "
+        "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS]\n"
+        "                    [--listen [tcp:|udp:]PORT]... [--connect [tcp:|udp:]HOST:PORT]...\n"
+        "                    [-p [HOSTIP:]HOSTPORT:PORT[/udp]]... PROGRAM [ARGS...]\n");
     return 2;
 }
 
@@ -63,8 +67,17 @@ int cmd_run(int argc, char **argv)
     /* the command runs one workload and exits: all of it can be confined */
     struct cloister_run_options o = {.flags = CLOISTER_CONFINE_CALLER};
     char **env = calloc((size_t)argc + 1, sizeof(char *));
-    if (!env)
+    const char **net = calloc((size_t)argc * 3 + 3, sizeof(char *));
+    if (!env || !net) {
+        free(env);
+        free(net);
         return CLOISTER_FAILED;
+    }
+    /* three lists in one allocation: --listen, --connect, -p */
+    const char **listen = net, **connect = net + argc + 1, **publish = net + 2 * (argc + 1);
+    o.listen = listen;
+    o.connect = connect;
+    o.publish = publish;
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -82,6 +95,7 @@ int cmd_run(int argc, char **argv)
             if (parse_host_data(argv[++i], o.host_data) < 0) {
                 fprintf(stderr, "cloister: run: --host-data wants up to 64 hex digits\n");
                 free(env);
+                free(net);
                 return usage();
             }
         } else if (!strcmp(a, "--sim-dir") && i + 1 < argc) {
@@ -95,6 +109,7 @@ int cmd_run(int argc, char **argv)
             else if (strcmp(r, "ring3") != 0) {
                 fprintf(stderr, "cloister: run: unknown PVM route '%s'\n", r);
                 free(env);
+                free(net);
                 return usage();
             }
         } else if (!strcmp(a, "--tee") && i + 1 < argc) {
@@ -108,12 +123,14 @@ int cmd_run(int argc, char **argv)
             else {
                 fprintf(stderr, "cloister: run: unknown TEE '%s'\n", t);
                 free(env);
+                free(net);
                 return usage();
             }
         } else if (!strcmp(a, "--mem") && i + 1 < argc) {
             if (parse_size(argv[++i], &o.mem_size) < 0) {
                 fprintf(stderr, "cloister: run: bad memory size '%s'\n", argv[i]);
                 free(env);
+                free(net);
                 return usage();
             }
         } else if (!strcmp(a, "--cpus") && i + 1 < argc) {
@@ -132,6 +149,7 @@ int cmd_run(int argc, char **argv)
                         "cloister: run: --timeout wants seconds (0.001 to 86400), not '%s'\n",
                         argv[i]);
                 free(env);
+                free(net);
                 return usage();
             }
         } else if (!strcmp(a, "--env") && i + 1 < argc) {
@@ -139,21 +157,31 @@ int cmd_run(int argc, char **argv)
             if (!strchr(kv, '=') || kv[0] == '=') {
                 fprintf(stderr, "cloister: run: --env wants K=V, got '%s'\n", kv);
                 free(env);
+                free(net);
                 return usage();
             }
             env[o.envc++] = (char *)kv;
+        } else if (!strcmp(a, "--listen") && i + 1 < argc) {
+            listen[o.nlisten++] = argv[++i];
+        } else if (!strcmp(a, "--connect") && i + 1 < argc) {
+            connect[o.nconnect++] = argv[++i];
+        } else if (!strcmp(a, "-p") && i + 1 < argc) {
+            publish[o.npublish++] = argv[++i];
         } else if (!strcmp(a, "--help")) {
             free(env);
+            free(net);
             usage();
             return 0;
         } else {
             fprintf(stderr, "cloister: run: unknown option '%s'\n", a);
             free(env);
+            free(net);
             return usage();
         }
     }
     if (i >= argc) {
         free(env);
+        free(net);
         return usage();
     }
     if (is_image(argv[i])) {
@@ -172,5 +200,6 @@ int cmd_run(int argc, char **argv)
     if (err[0])
         fprintf(stderr, "cloister: %s\n", err);
     free(env);
+    free(net);
     return status;
 }

@@ -5,12 +5,13 @@
  * Canonical means one configuration has exactly one encoding, so that it always
  * measures the same. The encoder therefore writes every key, always, in ascending
  * order: ENTRY, the ARGs, the ENVs, CWD, MEM_SIZE, VCPUS, TMPFS_SIZE, EXTRA_ARGS,
- * SNP_POLICY. Writing even the keys that hold their default means a reader never has to
- * know a default (the shim and the monitor cannot disagree about one), and the decoder
- * can demand every key and so accept exactly what the encoder produces: a missing key,
- * an unknown one, a wrong order, a duplicate, a bad length, non-zero padding or reserved
- * bits, a NUL in a string, a boolean other than 0 or 1, or trailing bytes are all
- * refused. decode(encode(m)) == m and encode(decode(b)) == b for every accepted b.
+ * SNP_POLICY, then the SECRETs, LISTENs and CONNECTs there are (binary, fixed-size). Writing even
+ * the keys that hold their default means a reader never has to know a default (the shim and the
+ * monitor cannot disagree about one), and the decoder can demand every key and so accept exactly
+ * what the encoder produces: a missing key, an unknown one, a wrong order, a duplicate, a bad
+ * length, non-zero padding or reserved bits, a NUL in a string, a boolean other than 0 or 1, or
+ * trailing bytes are all refused. decode(encode(m)) == m and encode(decode(b)) == b for every
+ * accepted b.
  */
 #include "image/manifest.h"
 #include "common/error_line.h"
@@ -25,6 +26,7 @@
 #include <cloister/cwi.h>
 
 #include "image/file_tree.h"
+#include "image/net_decl.h"
 
 #define MIB                (1ull << 20)
 #define GIB                (1ull << 30)
@@ -47,12 +49,19 @@ static const char *const key_names[CWI_KEY_MAX] = {
     [CWI_KEY_EXTRA_ARGS] = "EXTRA_ARGS",
     [CWI_KEY_SNP_POLICY] = "SNP_POLICY",
     [CWI_KEY_SECRET] = "SECRET",
+    [CWI_KEY_LISTEN] = "LISTEN",
+    [CWI_KEY_CONNECT] = "CONNECT",
 };
 
 /* Bytes of value an integer key must have; 0 for the string keys. */
 static const uint32_t int_length[CWI_KEY_MAX] = {
-    [CWI_KEY_MEM_SIZE] = 8,   [CWI_KEY_VCPUS] = 4,      [CWI_KEY_TMPFS_SIZE] = 8,
-    [CWI_KEY_EXTRA_ARGS] = 1, [CWI_KEY_SNP_POLICY] = 8,
+    [CWI_KEY_MEM_SIZE] = 8,
+    [CWI_KEY_VCPUS] = 4,
+    [CWI_KEY_TMPFS_SIZE] = 8,
+    [CWI_KEY_EXTRA_ARGS] = 1,
+    [CWI_KEY_SNP_POLICY] = 8,
+    [CWI_KEY_LISTEN] = sizeof(struct cwi_net_decl),
+    [CWI_KEY_CONNECT] = sizeof(struct cwi_net_decl),
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
@@ -94,6 +103,8 @@ void manifest_free(struct cl_manifest *m)
     for (size_t i = 0; i < m->nsecrets; i++)
         free(m->secrets[i]);
     free(m->secrets);
+    free(m->listen);
+    free(m->connect);
     free(m->cwd);
     memset(m, 0, sizeof(*m));
 }
@@ -114,6 +125,7 @@ static uint64_t encoded_size(const struct cl_manifest *m)
         n += record_size(strlen(m->envp[i]));
     for (size_t i = 0; i < m->nsecrets && n <= CWI_MAX_MANIFEST; i++)
         n += record_size(strlen(m->secrets[i]));
+    n += record_size(sizeof(struct cwi_net_decl)) * (m->nlisten + m->nconnect);
     return n > CWI_MAX_MANIFEST ? UINT64_MAX : n;
 }
 
@@ -188,6 +200,38 @@ const char *manifest_secret_problem(const char *spec)
     return "goes neither to file:/run/secrets/NAME nor to env:NAME";
 }
 
+int manifest_add_net(struct cl_manifest *m, bool listen, const struct cwi_net_decl *d)
+{
+    struct cwi_net_decl **v = listen ? &m->listen : &m->connect;
+    size_t *n = listen ? &m->nlisten : &m->nconnect;
+    struct cwi_net_decl *grown = realloc(*v, (*n + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    grown[(*n)++] = *d;
+    *v = grown;
+    return 0;
+}
+
+/* Each declaration canonical and stated once: the same set always measures the same. */
+static int check_net(const struct cwi_net_decl *d, size_t n, bool listen, char *err,
+                     size_t err_size)
+{
+    const char *kind = listen ? "listen" : "connect";
+    if (n > CWI_NET_MAX_DECLS)
+        return fail(err, err_size, "more than %u %s declarations", CWI_NET_MAX_DECLS, kind);
+    for (size_t i = 0; i < n; i++) {
+        char text[NET_DECL_TEXT_MAX];
+        net_decl_format(&d[i], text);
+        const char *why = net_decl_problem(&d[i], listen);
+        if (why)
+            return fail(err, err_size, "%s declaration %zu %s", kind, i, why);
+        for (size_t j = 0; j < i; j++)
+            if (net_decl_equal(&d[i], &d[j]))
+                return fail(err, err_size, "%s %s is declared twice", kind, text);
+    }
+    return 0;
+}
+
 int manifest_validate(const struct cl_manifest *m, char *err, size_t err_size)
 {
     if (!m->entry)
@@ -235,6 +279,9 @@ int manifest_validate(const struct cl_manifest *m, char *err, size_t err_size)
             return fail(err, err_size, "secret '%.200s' %s", m->secrets[i] ? m->secrets[i] : "",
                         why2);
     }
+    if (check_net(m->listen, m->nlisten, true, err, err_size) ||
+        check_net(m->connect, m->nconnect, false, err, err_size))
+        return -1;
     if (encoded_size(m) == UINT64_MAX)
         return fail(err, err_size, "encoding is larger than %u bytes (too many arguments?)",
                     CWI_MAX_MANIFEST);
@@ -289,6 +336,10 @@ int manifest_encode(const struct cl_manifest *m, uint8_t **out, size_t *len, cha
     put_u64(buf, &pos, CWI_KEY_SNP_POLICY, m->snp_policy);
     for (size_t i = 0; i < m->nsecrets; i++)
         put_string(buf, &pos, CWI_KEY_SECRET, m->secrets[i]);
+    for (size_t i = 0; i < m->nlisten; i++)
+        put_record(buf, &pos, CWI_KEY_LISTEN, &m->listen[i], sizeof(m->listen[i]));
+    for (size_t i = 0; i < m->nconnect; i++)
+        put_record(buf, &pos, CWI_KEY_CONNECT, &m->connect[i], sizeof(m->connect[i]));
     *out = buf;
     *len = pos;
     return 0;
@@ -359,8 +410,22 @@ static int apply(struct cl_manifest *m, uint16_t key, const uint8_t *v, uint32_t
     case CWI_KEY_SECRET:
         return push_string(&m->secrets, &m->nsecrets, v, len) ? fail(err, err_size, "no memory")
                                                               : 0;
+    case CWI_KEY_LISTEN:
+    case CWI_KEY_CONNECT: {
+        struct cwi_net_decl d;
+        memcpy(&d, v, sizeof(d));
+        return manifest_add_net(m, key == CWI_KEY_LISTEN, &d) ? fail(err, err_size, "no memory")
+                                                              : 0;
+    }
     }
     return fail(err, err_size, "unknown key %u", key);
+}
+
+/* The keys that may repeat, and so may also be absent. */
+static bool repeatable(unsigned key)
+{
+    return key == CWI_KEY_ARG || key == CWI_KEY_ENV || key == CWI_KEY_SECRET ||
+           key == CWI_KEY_LISTEN || key == CWI_KEY_CONNECT;
 }
 
 int manifest_decode(const uint8_t *buf, size_t len, struct cl_manifest *m, char *err,
@@ -396,8 +461,7 @@ int manifest_decode(const uint8_t *buf, size_t len, struct cl_manifest *m, char 
                  key_names[prev]);
             goto bad;
         }
-        if (r.key == prev && r.key != CWI_KEY_ARG && r.key != CWI_KEY_ENV &&
-            r.key != CWI_KEY_SECRET) {
+        if (r.key == prev && !repeatable(r.key)) {
             fail(err, err_size, "%s record appears twice", key_names[r.key]);
             goto bad;
         }
@@ -421,7 +485,7 @@ int manifest_decode(const uint8_t *buf, size_t len, struct cl_manifest *m, char 
         pos += sizeof(r) + (size_t)padded;
     }
     for (unsigned k = 1; k < CWI_KEY_MAX; k++)
-        if (!seen[k] && k != CWI_KEY_ARG && k != CWI_KEY_ENV && k != CWI_KEY_SECRET) {
+        if (!seen[k] && !repeatable(k)) {
             fail(err, err_size, "no %s record", key_names[k]);
             goto bad;
         }

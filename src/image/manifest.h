@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cloister/cwi.h>
+
 #define MANIFEST_DEFAULT_MEM   (256ull << 20)
 #define MANIFEST_DEFAULT_TMPFS (64ull << 20)
 
@@ -27,12 +29,20 @@ struct cl_manifest {
     uint64_t snp_policy;
     char **secrets; /* nsecrets CWI_KEY_SECRET specs (see cwi.h), in order */
     size_t nsecrets;
+    /* the declared network (net_decl.h): ports to listen on, destinations to reach */
+    struct cwi_net_decl *listen;
+    size_t nlisten;
+    struct cwi_net_decl *connect;
+    size_t nconnect;
 };
 
 /* Checks one secret spec "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or
  * "...|env:NAME", optionally followed by "|sha256:<64 lowercase hex>", the SHA-256 of the
  * broker's TLS certificate (DER); NULL if good, else what is wrong. */
 const char *manifest_secret_problem(const char *spec);
+
+/* Appends a declaration (listen or connect) to m; 0, or -1 when out of memory. */
+int manifest_add_net(struct cl_manifest *m, bool listen, const struct cwi_net_decl *d);
 
 /* Defaults for everything but the entry and argv. */
 void manifest_init(struct cl_manifest *m);

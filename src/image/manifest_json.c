@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "image/file_tree.h"
+#include "image/net_decl.h"
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t err_size, const char *name,
                                                       const char *fmt, ...)
@@ -234,9 +235,31 @@ static int get_policy(json_t *v, uint64_t *out)
     return 0;
 }
 
-static const char *const known_keys[] = {"entry",      "argv0",      "args", "env",
-                                         "cwd",        "memory",     "cpus", "tmpfs",
-                                         "extra_args", "snp_policy", "files"};
+static const char *const known_keys[] = {"entry",  "argv0",  "args",   "env",        "cwd",
+                                         "memory", "cpus",   "tmpfs",  "extra_args", "snp_policy",
+                                         "files",  "listen", "connect"};
+
+/* "listen": ["tcp:8080"], "connect": ["tcp:10.0.0.5:5432"]: net_decl.h's text forms */
+static int parse_net(struct cl_manifest *m, json_t *list, bool listen, const char *name, char *err,
+                     size_t err_size)
+{
+    const char *key = listen ? "listen" : "connect";
+    if (!json_is_array(list))
+        return fail(err, err_size, name, "\"%s\" must be an array of strings", key);
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        struct cwi_net_decl d;
+        const char *why = json_is_string(item) ? net_decl_parse(json_string_value(item), listen, &d)
+                                               : "is not a string";
+        if (why)
+            return fail(err, err_size, name, "\"%s\"[%zu] %s", key, i, why);
+        if (manifest_add_net(m, listen, &d))
+            return fail(err, err_size, name, "out of memory");
+    }
+    return 0;
+}
 
 static int parse_object(json_t *root, struct manifest_json *out, const char *name,
                         const char *base_dir, char *err, size_t err_size)
@@ -280,6 +303,10 @@ static int parse_object(json_t *root, struct manifest_json *out, const char *nam
     }
     if ((v = json_object_get(root, "snp_policy")) && get_policy(v, &m->snp_policy))
         return fail(err, err_size, name, "\"snp_policy\" must be an integer or \"0x...\"");
+    if ((v = json_object_get(root, "listen")) && parse_net(m, v, true, name, err, err_size))
+        return -1;
+    if ((v = json_object_get(root, "connect")) && parse_net(m, v, false, name, err, err_size))
+        return -1;
     if ((v = json_object_get(root, "files")) && parse_files(out, v, name, base_dir, err, err_size))
         return -1;
     return 0;
@@ -356,6 +383,21 @@ json_t *manifest_json_string(const char *s)
     return v;
 }
 
+/* Only when there are some: an image without a network prints as it did before. */
+static int put_net(json_t *o, const char *key, const struct cwi_net_decl *d, size_t n)
+{
+    if (n == 0)
+        return 0;
+    json_t *a = json_array();
+    int bad = !a;
+    for (size_t i = 0; i < n && !bad; i++) {
+        char text[NET_DECL_TEXT_MAX];
+        net_decl_format(&d[i], text);
+        bad |= json_array_append_new(a, json_string(text));
+    }
+    return bad ? (json_decref(a), -1) : put(o, key, a);
+}
+
 json_t *manifest_to_json(const struct cl_manifest *m)
 {
     json_t *o = json_object(), *args = json_array(), *env = json_array();
@@ -381,6 +423,8 @@ json_t *manifest_to_json(const struct cl_manifest *m)
         bad |= put(o, "extra_args", json_boolean(m->extra_args));
         snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)m->snp_policy);
         bad |= put(o, "snp_policy", json_string(buf));
+        bad |= put_net(o, "listen", m->listen, m->nlisten);
+        bad |= put_net(o, "connect", m->connect, m->nconnect);
     }
     json_decref(args);
     json_decref(env);

@@ -31,6 +31,23 @@ int hc_net_send(struct hc_ctx *c);
 int hc_net_recv(struct hc_ctx *c);
 int hc_net_close(struct hc_ctx *c);
 
+int hc_sock_open(struct hc_ctx *c);
+int hc_sock_bind(struct hc_ctx *c);
+int hc_sock_listen(struct hc_ctx *c);
+int hc_sock_accept(struct hc_ctx *c);
+int hc_sock_connect(struct hc_ctx *c);
+int hc_sock_send(struct hc_ctx *c);
+int hc_sock_recv(struct hc_ctx *c);
+int hc_sock_shutdown(struct hc_ctx *c);
+int hc_sock_setopt(struct hc_ctx *c);
+int hc_sock_getopt(struct hc_ctx *c);
+int hc_sock_name(struct hc_ctx *c);
+int hc_sock_close(struct hc_ctx *c);
+/* Whether handle h is a socket the monitor holds (for the hypercall fuzzer). */
+bool hc_sock_live(const struct vm *vm, uint64_t h);
+/* Closes every socket the guest left open (at the end of the run). */
+void hc_sock_close_all(struct vm *vm);
+
 /* Resolves the manifest's key brokers into vm->broker_ai, before the sandbox. */
 int hc_net_resolve(struct vm *vm);
 

@@ -31,6 +31,8 @@
 #include "vmm/host_events.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
+#include "vmm/net_policy.h"
+#include "image/net_decl.h"
 
 /*
  * A bare program becomes an image in memory, sealed as `cloister build` seals one, with
@@ -48,6 +50,18 @@ static int seal_program(struct vm *vm, const struct cloister_run_options *o, str
         m.mem_size = o->mem_size;
     if (o->cpus)
         m.vcpus = o->cpus;
+    for (int k = 0; k < o->nlisten + o->nconnect; k++) {
+        bool listen = k < o->nlisten;
+        const char *text = listen ? o->listen[k] : o->connect[k - o->nlisten];
+        struct cwi_net_decl d;
+        const char *why = net_decl_parse(text, listen, &d);
+        if (why || manifest_add_net(&m, listen, &d)) {
+            free(m.listen);
+            free(m.connect);
+            return vm_fail(vm, "--%s '%s' %s", listen ? "listen" : "connect", text,
+                           why ? why : "out of memory");
+        }
+    }
     struct file_tree t;
     file_tree_init(&t);
     char *notes = NULL;
@@ -69,6 +83,8 @@ static int seal_program(struct vm *vm, const struct cloister_run_options *o, str
         fclose(notes_out);
     free(notes);
     free(m.entry);
+    free(m.listen);
+    free(m.connect);
     if (fd >= 0)
         close(fd);
     file_tree_free(&t);
@@ -162,6 +178,16 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return vm_fail(vm, "the memory size of an image is sealed in its manifest");
     if (o->image && o->cpus)
         return vm_fail(vm, "the vCPU count of an image is sealed in its manifest");
+    if (o->image && (o->nlisten || o->nconnect))
+        return vm_fail(vm, "the network of an image is sealed in its manifest (--listen, "
+                           "--connect at build time)");
+    if (o->npublish && !(vm->publish = calloc((size_t)o->npublish, sizeof(*vm->publish))))
+        return vm_fail(vm, "out of memory");
+    for (int k = 0; k < o->npublish; k++, vm->npublish++) {
+        const char *why = net_publish_parse(o->publish[k], &vm->publish[k]);
+        if (why)
+            return vm_fail(vm, "-p %s %s", o->publish[k], why);
+    }
     int rc =
         o->image ? cwi_open(o->image, 0, img, vm->err, vm->err_size) : seal_program(vm, o, img);
     if (rc < 0)
@@ -172,6 +198,12 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return -1;
     vm->secrets = img->manifest.secrets;
     vm->nsecrets = img->manifest.nsecrets;
+    vm->listen = img->manifest.listen;
+    vm->nlisten = img->manifest.nlisten;
+    vm->connect = img->manifest.connect;
+    vm->nconnect = img->manifest.nconnect;
+    if (net_publish_open(vm, o->publish) < 0)
+        return -1;
     if (hc_net_resolve(vm) < 0 || host_events_init(vm) < 0)
         return -1;
     if (o->net_log && !(vm->net_log = fopen(o->net_log, "w")))
@@ -258,6 +290,8 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     if (rc == 0 && (o->flags & CLOISTER_STATS))
         print_stats(&vm, o->tee == CLOISTER_TEE_SIM ? &measured : NULL);
     vm_destroy(&vm);
+    hc_sock_close_all(&vm);
+    net_publish_close(&vm);
     host_events_close(&vm);
     pthread_cond_destroy(&vm.cond);
     pthread_mutex_destroy(&vm.lock);

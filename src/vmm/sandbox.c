@@ -39,9 +39,17 @@ static const int plain[] = {
     SCMP_SYS(writev),
     SCMP_SYS(fstat),
     SCMP_SYS(newfstatat), /* glibc's fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH) */
-    /* key broker connections: sockets come from socket(), restricted below */
+    /* key broker connections and the workload's sockets (hc_sock.c): sockets come from
+     * socket(), restricted below; every address was checked against the manifest's
+     * declarations first. No bind(): published ports are bound before the sandbox. */
     SCMP_SYS(connect),
+    SCMP_SYS(listen),
+    SCMP_SYS(accept4),
+    SCMP_SYS(shutdown),
     SCMP_SYS(setsockopt),
+    SCMP_SYS(getsockopt),
+    SCMP_SYS(getsockname),
+    SCMP_SYS(getpeername),
     SCMP_SYS(sendto),
     SCMP_SYS(recvfrom),
     SCMP_SYS(close),
@@ -112,12 +120,17 @@ static int add_rules(scmp_filter_ctx f, const struct vcpu *v)
     /* hc_fd_stat's flags */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_GETFL));
-    /* TCP to the key brokers only: no raw, datagram or local sockets */
-    static const int families[] = {AF_INET, AF_INET6};
-    for (size_t i = 0; i < 2 && rc == 0; i++)
+    /* a guest socket bound to a published port holds a duplicate of the host socket
+     * bound before the sandbox (net_policy.c) */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+                              SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC));
+    /* TCP and UDP over IPv4 and IPv6 only: no raw, packet or local sockets */
+    static const int families[] = {AF_INET, AF_INET6}, types[] = {SOCK_STREAM, SOCK_DGRAM};
+    for (size_t i = 0; i < 4 && rc == 0; i++)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]),
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM));
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i / 2]),
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)types[i % 2]));
     /* memory for malloc, never executable: no new code in a subverted monitor */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

@@ -18,6 +18,9 @@
 #define VM_MAX_NET 4
 
 struct addrinfo;
+struct cwi_net_decl;
+struct net_publish;
+struct vm_sock;
 struct kvm_run;
 struct sim_tee;
 
@@ -62,6 +65,14 @@ struct vm {
     FILE *net_log;         /* --net-log: every relayed byte, for tests */
     int events_fd;         /* the event loop's epoll instance (host_events.c) */
     bool stdio_watched[3]; /* host fds 0-2 on the event loop (CL_STDIO_EVENTS) */
+
+    /* the workload's declared network and its sockets (net_policy.c, hc_sock.c):
+     * the declarations are the monitor's own copy of the manifest's */
+    const struct cwi_net_decl *listen, *connect;
+    size_t nlisten, nconnect;
+    struct net_publish *publish; /* -p, in the order given */
+    size_t npublish;
+    struct vm_sock *socks; /* CL_SOCK_MAX handles, allocated with the first */
 
     atomic_bool done;
     /* vcpus.c: the vCPU threads' start and end, under lock */

@@ -32,6 +32,7 @@
 #include "simtee/sim_chip.h"
 #include "verify/snp_report.h"
 #include "vmm/hypercall.h"
+#include <cloister/cwi.h>
 #include "vmm/sim_tee.h"
 
 #include <errno.h>
@@ -60,6 +61,16 @@ static char *const secrets[] = {
     "kbs.invalid:8080|default/key/one|/run/one",
     "kbs.invalid:80|default/key/two|/run/two|sha256:00",
     "no-port-here|default/key/three|/run/three", /* refused: EINVAL */
+};
+
+/* setup & 64: the network a workload may declare; nothing listens on 127.0.0.1:9 */
+static const struct cwi_net_decl fuzz_listen[2] = {
+    {.proto = CWI_NET_TCP, .port = 18080},
+    {.proto = CWI_NET_UDP, .port = 18080},
+};
+static const struct cwi_net_decl fuzz_connect[2] = {
+    {.proto = CWI_NET_TCP, .family = 4, .port = 9, .addr = {127, 0, 0, 1}},
+    {.proto = CWI_NET_UDP, .family = 4, .port = 9, .addr = {127, 0, 0, 1}},
 };
 
 /* CL_HC_SLEEP asks for up to a second at a time: not here. */
@@ -178,6 +189,9 @@ static bool must_fail(const struct vm *vm, const struct cl_hcall *req, unsigned 
     case CL_HC_NET_SEND:
     case CL_HC_NET_RECV:
         return a0 < VM_MAX_NET && vm->net_fds[a0] >= 0 && a1 > CL_HC_DATA_SIZE;
+    case CL_HC_SOCK_SEND:
+    case CL_HC_SOCK_RECV:
+        return hc_sock_live(vm, a0) && a1 > CL_SOCK_DATA_MAX;
     default:
         return req->nr == 0 || req->nr >= CL_HC_NR_MAX;
     }
@@ -264,6 +278,41 @@ static void check_result(const struct vm *vm, const struct cl_hcall *req,
         if (ret != 0 && ret != -EBADF)
             die("NET_CLOSE answered other than 0 or EBADF");
         return;
+    case CL_HC_WAIT:
+        if (ret < 0 || (uint64_t)ret > CL_HC_MAX_EVENTS)
+            die("WAIT answered a count outside 0..CL_HC_MAX_EVENTS");
+        return;
+    case CL_HC_SOCK_OPEN:
+    case CL_HC_SOCK_ACCEPT:
+        if (!neg_errno(ret) && !(ret >= 0 && ret < CL_SOCK_MAX))
+            die("SOCK_OPEN/ACCEPT answered neither -errno nor a handle");
+        if (req->nr == CL_HC_SOCK_OPEN && !vm->nlisten && !vm->nconnect && ret != -EACCES &&
+            ret != -EAFNOSUPPORT && ret != -EINVAL)
+            die("SOCK_OPEN without declarations not refused");
+        return;
+    case CL_HC_SOCK_SEND:
+    case CL_HC_SOCK_RECV:
+        if (!(neg_errno(ret) || (ret >= 0 && (uint64_t)ret <= a1)))
+            die("a socket transfer's result is neither -errno nor at most the length asked");
+        if (ret >= 0 && req->nr == CL_HC_SOCK_RECV && shared->rets[0] > CL_SOCK_ADDR_MAX)
+            die("SOCK_RECV's source address is longer than its room");
+        return;
+    case CL_HC_SOCK_NAME:
+        if (!neg_errno(ret) && ret != 16 && ret != 28)
+            die("SOCK_NAME answered neither -errno nor an address length");
+        return;
+    case CL_HC_SOCK_BIND:
+    case CL_HC_SOCK_LISTEN:
+    case CL_HC_SOCK_CONNECT:
+    case CL_HC_SOCK_SHUTDOWN:
+    case CL_HC_SOCK_SETOPT:
+    case CL_HC_SOCK_GETOPT:
+    case CL_HC_SOCK_CLOSE:
+        if (ret != 0 && !neg_errno(ret))
+            die("a socket call answered neither 0 nor -errno");
+        if (req->nr == CL_HC_SOCK_CONNECT && ret == 0 && !vm->nconnect)
+            die("SOCK_CONNECT succeeded with nothing declared");
+        return;
     default:
         die("an unknown hypercall number was served");
     }
@@ -284,6 +333,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vcpu vcpus[NVCPUS];
     struct vm vm = {.kvm_fd = -1,
                     .vm_fd = -1,
+                    .events_fd = -1,
                     .mem = mem,
                     .mem_size = MEM_SIZE,
                     .nr_vcpus = NVCPUS,
@@ -317,6 +367,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (setup & 32)
         vm.net_log = net_log_file;
+    if (setup & 64) { /* a declared network: sockets open, and a closed port refuses */
+        vm.listen = fuzz_listen;
+        vm.nlisten = 2;
+        vm.connect = fuzz_connect;
+        vm.nconnect = 2;
+    }
 
     /* each input starts from zeroed blocks: nothing carries over from the last one */
     ASAN_UNPOISON_MEMORY_REGION(mem + CL_GPA_HCALL, MEM_SIZE - CL_GPA_HCALL);
@@ -362,6 +418,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < VM_MAX_NET; i++)
         if (vm.net_fds[i] >= 0)
             close(vm.net_fds[i]);
+    hc_sock_close_all(&vm);
     for (int i = 0; i < 2; i++)
         if (peers[i] >= 0)
             close(peers[i]);

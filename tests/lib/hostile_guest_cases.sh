@@ -106,6 +106,19 @@ hg_hypercall_cases() {
     hg_case hc/fd-write-fd3-doorbell "status 9" hcall 5 3 16 $max 0 0 0 1
     hg_case hc/net-close-handle-0 "status 9" hcall 15 0
     hg_case hc/net-send-length-wraps "status 9" hcall 13 0 $wrap
+    # the workload's sockets (docs/network.md): this guest declares no network, so the
+    # monitor itself refuses a socket (EACCES) whatever the shim would have said, and
+    # every call on a handle it never handed out is EBADF
+    hg_case hc/sock-open-undeclared "status 13" hcall 18 2 1
+    hg_case hc/sock-open-udp-undeclared "status 13" hcall 18 10 2
+    hg_case hc/sock-open-family "status 97" hcall 18 1 1
+    hg_case hc/sock-open-type "status 22" hcall 18 2 3
+    local nr
+    for nr in 19 20 21 22 23 24 25 26 27 28 29; do
+        for fd in 0 $max; do
+            hg_case "hc/sock-$nr-handle-$fd" "status 9" hcall $nr $fd $max $max $max $max
+        done
+    done
     hg_case hc/fd-write-length-wraps "refused shim wrote [0-9]+ bytes at -1: out of bounds$" hcall 5 1 $wrap $max
     hg_case hc/fd-write-length-over "refused shim wrote 61441 bytes at -1: out of bounds$" hcall 5 1 $over $max
     hg_case hc/fd-write-offset-below "refused shim wrote 16 bytes at -2: out of bounds$" hcall 5 1 16 -2

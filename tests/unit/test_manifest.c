@@ -223,7 +223,7 @@ static void test_decode_rejects_unknown_key(void)
     struct recs r;
     valid_recs(&r, SKIP_NONE);
     rec_u64(&r, CWI_KEY_MAX, 1);
-    expect_decode_error(r.b, r.n, "unknown key 11");
+    expect_decode_error(r.b, r.n, "unknown key 13");
     valid_recs(&r, SKIP_NONE);
     memset(r.b, 0, 2); /* the ENTRY record becomes key 0 */
     expect_decode_error(r.b, r.n, "unknown key 0");

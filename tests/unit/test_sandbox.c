@@ -12,12 +12,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
-enum { ALLOWED, OPEN, EXEC_MAP, UDP, UNIX_SOCKET, OTHER_IOCTL, FORK };
+enum { ALLOWED, OPEN, EXEC_MAP, RAW_SOCKET, BIND, UNIX_SOCKET, OTHER_IOCTL, FORK };
 
 /* The child's status after confining itself and doing `what`. */
 static int sandboxed(int what)
@@ -42,6 +43,10 @@ static int sandboxed(int what)
             if (getrandom(b, sizeof(b), 0) != sizeof(b) || fcntl(1, F_GETFL) < 0 || s < 0 ||
                 close(s) < 0 || write(2, "", 0) < 0)
                 _exit(1);
+            /* the workload's UDP sockets (hc_sock.c) */
+            s = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            if (s < 0 || close(s) < 0)
+                _exit(1);
             ioctl(0, TIOCGWINSZ, &ws); /* ENOTTY is fine: it ran */
             free(malloc(1 << 20));
             _exit(0);
@@ -51,9 +56,14 @@ static int sandboxed(int what)
         case EXEC_MAP:
             mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             break;
-        case UDP:
-            socket(AF_INET, SOCK_DGRAM, 0);
+        case RAW_SOCKET:
+            socket(AF_INET, SOCK_RAW, 1);
             break;
+        case BIND: { /* published ports are bound before the sandbox, nothing after */
+            struct sockaddr_in a = {.sin_family = AF_INET};
+            bind(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr *)&a, sizeof(a));
+            break;
+        }
         case UNIX_SOCKET:
             socket(AF_UNIX, SOCK_STREAM, 0);
             break;
@@ -94,9 +104,14 @@ static void test_executable_mapping_kills(void)
     check_killed(EXEC_MAP);
 }
 
-static void test_udp_socket_kills(void)
+static void test_raw_socket_kills(void)
 {
-    check_killed(UDP);
+    check_killed(RAW_SOCKET);
+}
+
+static void test_bind_kills(void)
+{
+    check_killed(BIND);
 }
 
 static void test_local_socket_kills(void)
@@ -119,7 +134,8 @@ int main(void)
     RUN(allowed_calls_work);
     RUN(open_kills);
     RUN(executable_mapping_kills);
-    RUN(udp_socket_kills);
+    RUN(raw_socket_kills);
+    RUN(bind_kills);
     RUN(local_socket_kills);
     RUN(other_ioctl_kills);
     RUN(fork_kills);

@@ -42,6 +42,11 @@ static u8 *manifest_bytes;
 static char extra_args[CL_ARGS_SIZE];
 static char *exec_strings;
 
+const struct manifest *manifest_current(void)
+{
+    return &manifest;
+}
+
 static void check_boot_info(void)
 {
     memcpy(&boot, phys_to_virt(CL_GPA_BOOT_INFO), sizeof(boot));

@@ -85,12 +85,42 @@ static bool decode_secret(struct manifest *m, const u8 *v, u32 len)
     return (m->secrets[m->nsecrets++] = save(v, len, false)) != NULL;
 }
 
+/* A LISTEN or CONNECT record, canonical as the host's encoder writes it (cwi.h). */
+static bool decode_net(struct cwi_net_decl *table, u32 *n, const u8 *v, u32 len, bool listen)
+{
+    struct cwi_net_decl d;
+    if (len != sizeof(d) || *n >= CWI_NET_MAX_DECLS)
+        return false;
+    memcpy(&d, v, sizeof(d));
+    if ((d.proto != CWI_NET_TCP && d.proto != CWI_NET_UDP) || d.port == 0)
+        return false;
+    u32 first_zero = listen ? 0 : d.family == 4 ? 4 : 16;
+    if (listen ? d.family != 0 : d.family != 4 && d.family != 6)
+        return false;
+    for (u32 i = first_zero; i < 16; i++)
+        if (d.addr[i])
+            return false;
+    table[(*n)++] = d;
+    return true;
+}
+
+static bool decode_listen(struct manifest *m, const u8 *v, u32 len)
+{
+    return decode_net(m->listen, &m->nlisten, v, len, true);
+}
+
+static bool decode_connect(struct manifest *m, const u8 *v, u32 len)
+{
+    return decode_net(m->connect, &m->nconnect, v, len, false);
+}
+
 /* ARG and ENV have none: their strings are gathered by collect_strings. */
 static const decode_fn decoders[CWI_KEY_MAX] = {
     [CWI_KEY_ENTRY] = decode_entry,           [CWI_KEY_CWD] = decode_cwd,
     [CWI_KEY_MEM_SIZE] = decode_mem_size,     [CWI_KEY_VCPUS] = decode_vcpus,
     [CWI_KEY_TMPFS_SIZE] = decode_tmpfs_size, [CWI_KEY_EXTRA_ARGS] = decode_extra_args,
     [CWI_KEY_SNP_POLICY] = decode_snp_policy, [CWI_KEY_SECRET] = decode_secret,
+    [CWI_KEY_LISTEN] = decode_listen,         [CWI_KEY_CONNECT] = decode_connect,
 };
 
 /*
@@ -118,10 +148,11 @@ static const char *next_record(const u8 *buf, u64 len, u64 *off, struct cwi_reco
     return NULL;
 }
 
-/* Keys ascend; only ARG, ENV and SECRET may repeat. */
+/* Keys ascend; only ARG, ENV, SECRET, LISTEN and CONNECT may repeat. */
 static bool key_in_order(u32 key, u32 last_key)
 {
-    bool repeatable = key == CWI_KEY_ARG || key == CWI_KEY_ENV || key == CWI_KEY_SECRET;
+    bool repeatable = key == CWI_KEY_ARG || key == CWI_KEY_ENV || key == CWI_KEY_SECRET ||
+                      key == CWI_KEY_LISTEN || key == CWI_KEY_CONNECT;
     return key != 0 && key < CWI_KEY_MAX && key >= last_key && (key != last_key || repeatable);
 }
 

@@ -7,6 +7,7 @@
 #define SHIM_MANIFEST_H
 
 #include "lib/types.h"
+#include <cloister/cwi.h>
 
 #define MANIFEST_MAX_SECRETS 16
 
@@ -23,7 +24,13 @@ struct manifest {
     u64 snp_policy;
     u32 nsecrets;
     const char *secrets[MANIFEST_MAX_SECRETS]; /* CWI_KEY_SECRET specs, checked by secrets.c */
+    /* the declared network (net/inet.c enforces it) */
+    u32 nlisten, nconnect;
+    struct cwi_net_decl listen[CWI_NET_MAX_DECLS], connect[CWI_NET_MAX_DECLS];
 };
+
+/* The manifest the shim booted with (kernel/main.c keeps it). */
+const struct manifest *manifest_current(void);
 
 /* Decodes buf[0..len); 0, or -1 with *why naming the problem. */
 int manifest_parse(const u8 *buf, u64 len, struct manifest *m, const char **why);

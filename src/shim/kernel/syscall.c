@@ -29,9 +29,8 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
 static const char *const unimplemented_names[NR_SYSCALLS] = {
     [7] = "poll",       [15] = "rt_sigreturn",  [22] = "pipe",        [23] = "select",
 
-    [41] = "socket",    [42] = "connect",       [43] = "accept",      [49] = "bind",
-    [50] = "listen",    [56] = "clone",         [57] = "fork",        [58] = "vfork",
-    [59] = "execve",    [61] = "wait4",
+    [56] = "clone",     [57] = "fork",          [58] = "vfork",       [59] = "execve",
+    [61] = "wait4",
 
     [202] = "futex",    [213] = "epoll_create", [232] = "epoll_wait", [233] = "epoll_ctl",
     [270] = "pselect6", [271] = "ppoll",        [290] = "eventfd2",   [291] = "epoll_create1",
