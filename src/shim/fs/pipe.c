@@ -4,10 +4,9 @@
  * closed, EPIPE and SIGPIPE once every read end is). Programs make them to wake
  * themselves from a signal handler (xz) or to talk to themselves.
  *
- * The workload has one thread, so a pipe that must wait (a read of an empty pipe
- * whose write end is open, a write to a full one) can never be served: like a Linux
- * thread waiting on a pipe nobody else holds, it blocks for good, unless the end is
- * O_NONBLOCK (EAGAIN).
+ * A read of an empty pipe whose write end is open, or a write to a full one, waits on
+ * the pipe's queue (O_NONBLOCK: EAGAIN); a signal ends the wait with ERESTARTSYS, which
+ * a handler with SA_RESTART turns into a restart, as on Linux.
  */
 #include "uapi/errno.h"
 #include "fs/file.h"
@@ -17,6 +16,8 @@
 #include "uapi/linux_abi.h"
 #include "kernel/signal.h"
 #include "kernel/sleep.h"
+#include "kernel/wait.h"
+#include "kernel/clock.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 
@@ -31,6 +32,7 @@ struct pipe {
     u32 head, len; /* the oldest byte, the bytes held */
     u32 readers, writers;
     u64 ino;
+    struct wait_queue wq; /* woken when bytes, room or an end come or go */
 };
 
 static u64 next_ino = 1000;
@@ -40,10 +42,33 @@ static struct pipe *pipe_of(struct file *f)
     return (struct pipe *)f->priv;
 }
 
-/* A wait no other thread can end (pipe.c's header). */
-static void block_forever(void)
+/* Waits until ready(p) or a signal: 0, or -ERESTARTSYS. */
+static s64 pipe_wait(struct pipe *p, bool (*ready)(struct pipe *p))
 {
-    sleep_until(CLOCK_MONOTONIC, NSEC_FOREVER);
+    while (!ready(p)) {
+        struct wait_entry e;
+        wait_prepare(&e, &p->wq);
+        s64 r = ready(p) ? 0 : task_wait(CLOCK_MONOTONIC, NSEC_FOREVER, true);
+        wait_finish(&e);
+        if (r == -EINTR)
+            return -ERESTARTSYS;
+    }
+    return 0;
+}
+
+static bool readable(struct pipe *p)
+{
+    return p->len || !p->writers;
+}
+
+static bool writable(struct pipe *p)
+{
+    return p->len < PIPE_SIZE || !p->readers;
+}
+
+static bool writable_atomic(struct pipe *p)
+{
+    return PIPE_SIZE - p->len >= PIPE_BUF || !p->readers;
 }
 
 static s64 pipe_read(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
@@ -59,7 +84,11 @@ static s64 pipe_read(struct file *f, const struct linux_iovec *iov, unsigned cnt
             return 0;
         if (f->flags & O_NONBLOCK)
             return -EAGAIN;
-        block_forever();
+        s64 err = pipe_wait(p, readable);
+        if (err)
+            return err;
+        if (p->len == 0)
+            return 0; /* every writer went away */
     }
     u64 n = MIN(want, (u64)p->len), done = 0;
     while (done < n) {
@@ -70,6 +99,7 @@ static s64 pipe_read(struct file *f, const struct linux_iovec *iov, unsigned cnt
         p->len -= (u32)chunk;
         done += chunk;
     }
+    wake_up(&p->wq);
     return (s64)done;
 }
 
@@ -85,25 +115,38 @@ static s64 pipe_write(struct file *f, const struct linux_iovec *iov, unsigned cn
     }
     if (total == 0)
         return 0;
-    u64 room = PIPE_SIZE - p->len;
-    /* up to PIPE_BUF bytes go in at once or not at all; more may go in part */
-    if (room == 0 || (total <= PIPE_BUF && room < total)) {
+    u64 done = 0;
+    while (done < total) {
+        if (!p->readers) {
+            signal_broken_pipe();
+            return done ? (s64)done : -EPIPE;
+        }
+        u64 room = PIPE_SIZE - p->len;
+        /* up to PIPE_BUF bytes go in at once or not at all; more may go in part */
+        if (room == 0 || (total <= PIPE_BUF && room < total)) {
+            if (f->flags & O_NONBLOCK)
+                return done ? (s64)done : -EAGAIN;
+            s64 err = pipe_wait(p, total <= PIPE_BUF ? writable_atomic : writable);
+            if (err)
+                return done ? (s64)done : err;
+            continue;
+        }
+        u64 n = MIN(total - done, room);
+        for (u64 moved = 0; moved < n;) {
+            u32 tail = (p->head + p->len) % PIPE_SIZE;
+            u64 chunk = MIN(n - moved, (u64)(PIPE_SIZE - tail));
+            if (iov_copy_out(p->buf + tail, iov, cnt, done + moved, chunk)) {
+                wake_up(&p->wq);
+                return done + moved ? (s64)(done + moved) : -EFAULT;
+            }
+            p->len += (u32)chunk;
+            moved += chunk;
+        }
+        done += n;
+        wake_up(&p->wq);
         if (f->flags & O_NONBLOCK)
-            return -EAGAIN;
-        block_forever();
+            break; /* a non-blocking write takes what fits */
     }
-    u64 n = MIN(total, room), done = 0;
-    while (done < n) {
-        u32 tail = (p->head + p->len) % PIPE_SIZE;
-        u64 chunk = MIN(n - done, (u64)(PIPE_SIZE - tail));
-        if (iov_copy_out(p->buf + tail, iov, cnt, done, chunk))
-            return done ? (s64)done : -EFAULT;
-        p->len += (u32)chunk;
-        done += chunk;
-    }
-    /* a blocking write waits until all of it is in */
-    if (done < total && !(f->flags & O_NONBLOCK))
-        block_forever();
     return (s64)done;
 }
 
@@ -139,6 +182,7 @@ static void pipe_release(struct file *f)
         p->readers--;
     else
         p->writers--;
+    wake_up(&p->wq);
     if (!p->readers && !p->writers) {
         kfree(p->buf);
         kfree(p);
@@ -166,7 +210,13 @@ static u32 pipe_poll(struct file *f)
     return ready;
 }
 
+static struct wait_queue *pipe_wait_queue(struct file *f)
+{
+    return &pipe_of(f)->wq;
+}
+
 static const struct file_ops pipe_ops = {
+    .wait_queue = pipe_wait_queue,
     .read = pipe_read,
     .write = pipe_write,
     .ioctl = pipe_ioctl,
@@ -190,6 +240,7 @@ static s64 do_pipe(u64 ufds, u64 flags)
     }
     p->buf = buf;
     p->ino = next_ino++;
+    wait_queue_init(&p->wq);
     u32 fl = (u32)(flags & O_NONBLOCK);
     p->readers = 1;
     struct file *r = file_new(&pipe_ops, O_RDONLY | fl, (u64)p);
