@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "vmm/hypercall.h"
+#include "vmm/host_signals.h"
 
 /* The longest a CL_HC_WAIT blocks: the shim asks again, and --timeout is heard sooner
  * than that anyway (the timeout thread's signal interrupts epoll_wait). */
@@ -66,17 +67,24 @@ int hc_wait(struct hc_ctx *c)
     _Static_assert(MAX <= CL_HC_MAX_EVENTS, "events fit the answer");
     _Static_assert(MAX * sizeof(struct cl_event) <= CL_HC_DATA_SIZE, "events fit the buffer");
     struct epoll_event evs[MAX];
-    int n = vm_stopping(vm) ? 0 : epoll_wait(vm->events_fd, evs, MAX, ms);
-    if (n < 0)
-        n = 0; /* EINTR: --timeout or a forwarded signal; the shim asks again */
+    if (host_signals_pending(vm))
+        ms = 0; /* a forwarded signal waits for the guest already */
+    int got = vm_stopping(vm) ? 0 : epoll_wait(vm->events_fd, evs, MAX, ms);
+    if (got < 0)
+        got = 0; /* EINTR: --timeout or a forwarded signal; the shim asks again */
     struct cl_event out[MAX];
-    for (int i = 0; i < n; i++) {
-        out[i] = (struct cl_event){
-            .kind = (uint32_t)(evs[i].data.u64 >> 32),
+    int n = 0;
+    for (int i = 0; i < got; i++) {
+        uint32_t kind = (uint32_t)(evs[i].data.u64 >> 32);
+        if (kind == CL_EV_KIND_SIGNAL)
+            continue; /* the wake of a forwarded signal: taken below */
+        out[n++] = (struct cl_event){
+            .kind = kind,
             .handle = (uint32_t)evs[i].data.u64,
             .events = to_cl_events(evs[i].events),
         };
     }
+    n += host_signals_take(vm, out + n, MAX - n);
     memcpy(c->data, out, (size_t)n * sizeof(out[0]));
     c->ret = n;
     return 0;

@@ -29,6 +29,7 @@
 #include "simtee/sim_report.h"
 #include "seal/seal.h"
 #include "vmm/host_events.h"
+#include "vmm/host_signals.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -158,6 +159,7 @@ static void *vcpu_thread(void *p)
     struct vcpu_thread *t = p;
     timeout_vcpu_thread_start();
     t->rc = sandbox_enter(t->v->vm, t->v) < 0 ? -1 : vcpu_run(t->v);
+    host_signals_vcpu_done(t->v->vm);
     return NULL;
 }
 
@@ -165,7 +167,7 @@ static int run_sandboxed(struct vm *vm)
 {
     struct vcpu_thread t = {.v = vm->vcpus[0], .rc = -1};
     pthread_t th;
-    if (timeout_prepare(vm) < 0)
+    if (timeout_prepare(vm) < 0 || host_signals_prepare(vm) < 0)
         return -1;
     int rc = pthread_create(&th, NULL, vcpu_thread, &t);
     if (rc != 0)
@@ -175,7 +177,7 @@ static int run_sandboxed(struct vm *vm)
         fprintf(stderr, "cloister: %s\n", vm->err);
         _exit(CLOISTER_FAILED);
     }
-    timeout_join(vm, th);
+    host_signals_join(vm, th);
     return t.rc;
 }
 
@@ -257,6 +259,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     struct vm vm;
     memset(&vm, 0, sizeof(vm));
     vm.kvm_fd = vm.vm_fd = vm.events_fd = -1;
+    vm.sig_fd = vm.sig_wake_fd = vm.sig_done_fd = vm.sig_epoll_fd = -1;
     for (int i = 0; i < VM_MAX_NET; i++)
         vm.net_fds[i] = -1;
     vm.err = err;
@@ -282,10 +285,13 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     if (rc == 0 && (o->flags & CLOISTER_STATS))
         print_stats(&vm, o->tee == CLOISTER_TEE_SIM ? &measured : NULL);
     vm_destroy(&vm);
+    host_signals_finish(&vm);
     host_events_close(&vm);
     sim_tee_free(&sim);
     launch_plan_free(&lp);
     if (img.map)
         cwi_close(&img);
-    return rc < 0 ? CLOISTER_FAILED : vm.exit_status;
+    if (rc < 0)
+        return atomic_load(&vm.interrupted) ? 128 + SIGINT : CLOISTER_FAILED;
+    return vm.exit_status;
 }

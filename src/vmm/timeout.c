@@ -8,6 +8,7 @@
  * are used after the start: all allowed by the sandbox (sandbox.c).
  */
 #include "vmm/timeout.h"
+#include <cloister/cloister.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -26,7 +27,7 @@ static void kicked(int sig)
 
 int timeout_prepare(struct vm *vm)
 {
-    if (!vm->timeout_ms)
+    if (!vm->timeout_ms && !(vm->flags & CLOISTER_FORWARD_SIGNALS))
         return 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -65,6 +66,17 @@ void timeout_join(struct vm *vm, pthread_t th)
     if (pthread_clockjoin_np(th, NULL, CLOCK_MONOTONIC, &deadline) != ETIMEDOUT)
         return;
     atomic_store(&vm->timed_out, true);
+    timeout_stop_thread(th);
+}
+
+void timeout_kick(pthread_t th)
+{
+    pthread_kill(th, KICK_SIGNAL);
+}
+
+void timeout_stop_thread(pthread_t th)
+{
+    struct timespec now;
     for (;;) {
         pthread_kill(th, KICK_SIGNAL);
         clock_gettime(CLOCK_MONOTONIC, &now);

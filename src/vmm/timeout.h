@@ -22,4 +22,10 @@ void timeout_vcpu_thread_start(void);
  * limit passes, sets vm->timed_out and interrupts the thread until it has ended. */
 void timeout_join(struct vm *vm, pthread_t th);
 
+/* After vm->timed_out or vm->interrupted was set: interrupts the vCPU thread th until it
+ * has ended, and joins it. */
+void timeout_stop_thread(pthread_t th);
+/* Interrupts the vCPU thread once (KVM_RUN returns, the guest goes on). */
+void timeout_kick(pthread_t th);
+
 #endif
