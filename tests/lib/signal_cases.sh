@@ -1,0 +1,62 @@
+# Signals (issue 11, item 2): handlers for faults and timers, restarts, waiting for
+# signals, signalfd, FPU state across a handler; each run in a VM and natively and
+# compared (tests/lib/compare.sh). tests/progs/signals.c says what each kind does.
+
+signal_cases() {
+    local PREFIX=signals kind
+    for kind in segv fixrip fpe ill trap alarm itimer timer sigpipe altstack restart suspend \
+        timedwait signalfd siginfo fpu order nodefer; do
+        vm_case "$kind" -- signals "$kind"
+    done
+    vm_case abort --fault SIGABRT -- signals abort
+    vm_case resethand --fault SIGUSR1 -- signals resethand
+}
+register_group 46 signals vm signal_cases signals/
+
+# ctrl_c NAME MODE SIGNAL COUNT STATUS STDOUT: runs tests/progs/sigint.c MODE in
+# `cloister run`, sends the cloister process SIGNAL COUNT times once the workload is
+# ready, and wants exit STATUS and exactly STDOUT (stderr: nothing, or for status 130
+# the one line of a VM stopped by a second SIGINT).
+ctrl_c() {
+    local name=signals/ctrl-c/$1 mode=$2 sig=$3 count=$4 want_rc=$5 want_out=$6
+    wanted "$name" || return 0
+    local dir=$WORK/ctrl-c-$1 i
+    mkdir -p "$dir"
+    # a background job ignores SIGINT, and cloister then leaves it alone: undo that
+    env --default-signal=INT "$CLOISTER" run "$PROGS/musl/sigint" "$mode" >"$dir/out" 2>"$dir/err" &
+    local pid=$!
+    for ((i = 0; i < 600; i++)); do
+        grep -q ready "$dir/out" 2>/dev/null && break
+        sleep 0.05
+    done
+    for ((i = 0; i < count; i++)); do
+        kill -s "$sig" "$pid" 2>/dev/null
+        sleep 0.5
+    done
+    (sleep 30 && kill -KILL "$pid" 2>/dev/null) &
+    local guard=$!
+    wait "$pid"
+    local rc=$?
+    kill "$guard" 2>/dev/null
+    wait "$guard" 2>/dev/null
+    if [[ $rc != "$want_rc" ]]; then
+        fail "$name" "status $rc, want $want_rc" "$dir/err" "$dir/out"
+    elif [[ $(cat "$dir/out") != "${want_out%$'\n'}" ]]; then
+        fail "$name" "stdout differs" "$dir/out"
+    elif [[ $want_rc == 130 ]] &&
+        [[ $(cat "$dir/err") != "cloister: interrupted by a second SIGINT: the workload was stopped" ]]; then
+        fail "$name" "stderr is not the one line" "$dir/err"
+    elif [[ $want_rc != 130 && -s $dir/err ]]; then
+        fail "$name" "stderr not empty" "$dir/err"
+    else
+        pass "$name"
+    fi
+}
+
+signal_ctrl_c_cases() {
+    ctrl_c handler handle INT 1 3 $'ready\ngot Interrupt\n'
+    ctrl_c read read INT 1 3 $'ready\nread: -1 Interrupted system call\ngot Interrupt\n'
+    ctrl_c term handle TERM 1 3 $'ready\ngot Terminated\n'
+    ctrl_c twice ignore INT 2 130 $'ready\n'
+}
+register_group 47 signals-ctrl-c vm signal_ctrl_c_cases signals/ctrl-c/
