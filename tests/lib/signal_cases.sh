@@ -19,7 +19,7 @@ register_group 46 signals vm signal_cases signals/
 # the one line of a VM stopped by a second SIGINT).
 ctrl_c() {
     local name=signals/ctrl-c/$1 mode=$2 sig=$3 count=$4 want_rc=$5 want_out=$6
-    wanted "$name" || return 0
+    begin "$name" || return 0
     local dir=$WORK/ctrl-c-$1 i
     mkdir -p "$dir"
     # a background job ignores SIGINT, and cloister then leaves it alone: undo that
