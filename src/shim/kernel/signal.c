@@ -60,7 +60,14 @@ static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int s
     if (!(*pending & SIGBIT(sig)))
         fill_info(&infos[sig - 1], sig, info);
     *pending |= SIGBIT(sig);
-    task_wake(t);
+    if (pending == &t->sig_pending) {
+        task_wake(t);
+    } else {
+        /* a signal for the process: any task that does not block it may take it */
+        for (struct task *u = t->proc->tasks; u; u = u->all_next)
+            if (!(u->sigmask & SIGBIT(sig)) && u->state == TASK_BLOCKED)
+                task_wake(u);
+    }
     wake_up(&t->proc->sig_wait);
     return 0;
 }
