@@ -21,11 +21,11 @@ ctrl_c() {
     local name=signals/ctrl-c/$1 mode=$2 sig=$3 count=$4 want_rc=$5 want_out=$6
     begin "$name" || return 0
     local dir=$WORK/ctrl-c-$1 i
-    mkdir -p "$dir"
+    mkdir -p "$dir" && : >"$dir/out"
     # a background job ignores SIGINT, and cloister then leaves it alone: undo that
     env --default-signal=INT "$CLOISTER" run "$PROGS/musl/sigint" "$mode" >"$dir/out" 2>"$dir/err" &
     local pid=$!
-    for ((i = 0; i < 600; i++)); do
+    for ((i = 0; i < 1200; i++)); do
         grep -q ready "$dir/out" 2>/dev/null && break
         sleep 0.05
     done
@@ -42,7 +42,7 @@ ctrl_c() {
     if [[ $rc != "$want_rc" ]]; then
         fail "$name" "status $rc, want $want_rc" "$dir/err" "$dir/out"
     elif [[ $(cat "$dir/out") != "${want_out%$'\n'}" ]]; then
-        fail "$name" "stdout differs" "$dir/out"
+        fail "$name" "stdout differs (status $rc)" "$dir/out" "$dir/err"
     elif [[ $want_rc == 130 ]] &&
         [[ $(cat "$dir/err") != "cloister: interrupted by a second SIGINT: the workload was stopped" ]]; then
         fail "$name" "stderr is not the one line" "$dir/err"

@@ -32,8 +32,7 @@
 #define FP_XSTATE_MAGIC1 0x46505853u
 #define FP_XSTATE_MAGIC2 0x46505845u
 
-#define RED_ZONE    128
-#define FPU_BUF_MAX 4096 /* x87, SSE, AVX, AVX-512: 2696 bytes */
+#define RED_ZONE 128
 
 #define RFLAGS_CF 0x1
 #define RFLAGS_PF 0x4
@@ -138,19 +137,21 @@ __attribute__((noreturn)) static void bad_frame(struct task *t, int sig)
     kill_workload(SIGSEGV, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
 }
 
-static void check_fpu_buffer(void)
+/* A scratch FPU area: the running task's own, which holds its state only while it is
+ * switched out (kernel/sched.c); nothing here switches tasks. */
+static u8 *fpu_scratch(void)
 {
-    if (fpu_state_size() > FPU_BUF_MAX)
-        panic("FPU state of %u bytes: more than the %u signal delivery keeps", fpu_state_size(),
-              FPU_BUF_MAX);
+    u8 *area = current_task()->fpu;
+    if (!area)
+        panic("signal delivery before the task has an FPU area");
+    return area;
 }
 
 /* Writes the FPU state at fpstate (64-byte aligned) as Linux does. */
 static int save_fpu_to_user(u64 fpstate)
 {
-    u8 buf[FPU_BUF_MAX] __attribute__((aligned(FPU_AREA_ALIGN)));
+    u8 *buf = fpu_scratch();
     u32 size = fpu_state_size();
-    check_fpu_buffer();
     /* XSAVE writes only XSTATE_BV of the header: the rest must read as zero */
     for (u32 i = 0; i < FPU_HEADER_SIZE; i++)
         buf[FPU_LEGACY_SIZE + i] = 0;
@@ -177,9 +178,8 @@ static int save_fpu_to_user(u64 fpstate)
 /* Loads the FPU state a frame holds; false if it cannot be loaded. */
 static bool restore_fpu_from_user(u64 fpstate)
 {
-    u8 buf[FPU_BUF_MAX] __attribute__((aligned(FPU_AREA_ALIGN)));
+    u8 *buf = fpu_scratch();
     u32 size = fpu_state_size();
-    check_fpu_buffer();
     if (!fpstate) { /* no state: a clean FPU, as Linux gives */
         fpu_init_state(buf);
         fpu_restore(buf);

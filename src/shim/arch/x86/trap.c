@@ -45,9 +45,11 @@ void kill_workload(int sig, u64 vector, u64 error, u64 rip, u64 addr, u32 flags)
  * exception flag, in the order Linux checks them. */
 static int fpe_code(u64 vector)
 {
-    u8 area[4096] __attribute__((aligned(FPU_AREA_ALIGN)));
-    if (fpu_state_size() > sizeof(area))
+    u8 *area = current_task()->fpu; /* free while the task runs (kernel/sched.c) */
+    if (!area)
         return 0;
+    for (u32 i = 0; i < FPU_HEADER_SIZE; i++) /* XSAVE leaves the rest of the header */
+        area[FPU_LEGACY_SIZE + i] = 0;
     fpu_save(area);
     u32 flags, masks;
     if (vector == VEC_XM) {
