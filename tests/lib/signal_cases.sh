@@ -20,8 +20,11 @@ register_group 46 signals vm signal_cases signals/
 ctrl_c() {
     local name=signals/ctrl-c/$1 mode=$2 sig=$3 count=$4 want_rc=$5 want_out=$6
     begin "$name" || return 0
-    local dir=$WORK/ctrl-c-$1 i
-    mkdir -p "$dir" && : >"$dir/out"
+    local dir i
+    dir=$(mktemp -d "$WORK/ctrl-c-$1.XXXXXX") && : >"$dir/out" || {
+        fail "$name" "cannot make a directory in $WORK"
+        return 0
+    }
     # a background job ignores SIGINT, and cloister then leaves it alone: undo that
     env --default-signal=INT "$CLOISTER" run "$PROGS/musl/sigint" "$mode" >"$dir/out" 2>"$dir/err" &
     local pid=$!
