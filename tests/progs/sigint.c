@@ -2,7 +2,8 @@
  * Waits for Ctrl-C: `cloister run` forwards the host's SIGINT to the workload
  * (tests/lib/signal_cases.sh). "handle": the handler prints and the program exits 3;
  * "read": the same while blocked in a read of a pipe (EINTR); "ignore": a handler that
- * does nothing, forever (a second SIGINT must stop the VM).
+ * does nothing, forever (a second SIGINT must stop the VM); "default": no handler, so
+ * the signal's default action ends it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,11 +28,13 @@ int main(int argc, char **argv)
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = strcmp(mode, "ignore") ? on_int : nothing;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    if (strcmp(mode, "default")) {
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     printf("ready\n");
     fflush(stdout);
-    if (!strcmp(mode, "ignore"))
+    if (!strcmp(mode, "ignore") || !strcmp(mode, "default"))
         for (;;)
             pause();
     if (!strcmp(mode, "read")) {

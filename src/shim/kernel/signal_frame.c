@@ -314,7 +314,9 @@ void signal_deliver(struct trap_frame *tf)
             if (t->sig_forced & SIGBIT(sig))
                 kill_workload(sig, t->fault.vector, t->fault.error, t->fault.rip, t->fault.addr,
                               t->fault.flags);
-            kill_workload(sig, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
+            /* signal_from_host's info: SI_USER from no process */
+            bool from_host = info.si_code == SI_USER && info.u.kill.pid == 0;
+            kill_workload(sig, CL_KILLED_NO_VECTOR, 0, 0, 0, from_host ? CL_KILLED_FROM_HOST : 0);
         }
         if (restart_pending) {
             s64 ret = (s64)tf->rax;

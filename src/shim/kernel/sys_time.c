@@ -105,5 +105,8 @@ SYSCALL4(clock_nanosleep, clockid, flags, request, remain)
         s64 r = sleep_interruptible(clockid, ns, 0);
         return r == -ERESTART_RESTARTBLOCK ? -ERESTARTNOHAND : r;
     }
-    return sleep_interruptible(clockid, deadline_after(clockid, ns), remain);
+    /* a relative sleep does not move with CLOCK_REALTIME (POSIX): measure it on the
+     * monotonic clock, which runs at the same rate */
+    u64 clock = clockid == CLOCK_REALTIME ? CLOCK_MONOTONIC : clockid;
+    return sleep_interruptible(clock, deadline_after(clock, ns), remain);
 }
