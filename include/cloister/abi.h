@@ -290,6 +290,7 @@ enum cl_hcall_nr {
 #define CL_FAULT_PRESENT    0x4u
 #define CL_FAULT_HAS_ADDR   0x8u
 #define CL_KILLED_NO_VECTOR 0xffu /* a1 of CL_HC_KILLED for a signal that is no fault */
+#define CL_KILLED_FROM_HOST 0x10u /* a5 with CL_KILLED_NO_VECTOR: the monitor forwarded it */
 
 /* One host event, CL_HC_WAIT's answer (HOST): readiness of something the monitor
  * holds for the guest, reported edge-triggered (when it changes), or a host signal. */

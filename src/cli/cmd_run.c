@@ -65,7 +65,7 @@ static bool is_image(const char *path)
 int cmd_run(int argc, char **argv)
 {
     /* the command runs one workload and exits: all of it can be confined */
-    struct cloister_run_options o = {.flags = CLOISTER_CONFINE_CALLER};
+    struct cloister_run_options o = {.flags = CLOISTER_CONFINE_CALLER | CLOISTER_FORWARD_SIGNALS};
     char **env = calloc((size_t)argc + 1, sizeof(char *));
     const char **net = calloc((size_t)argc * 3 + 3, sizeof(char *));
     if (!env || !net) {

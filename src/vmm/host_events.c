@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "vmm/hypercall.h"
+#include "vmm/host_signals.h"
 
 /* The longest a CL_HC_WAIT blocks: the shim asks again, and --timeout is heard sooner
  * than that anyway (the timeout thread's signal interrupts epoll_wait). */
@@ -72,27 +73,35 @@ int hc_wait(struct hc_ctx *c)
     _Static_assert(MAX <= CL_HC_MAX_EVENTS, "events fit the answer");
     _Static_assert(MAX * sizeof(struct cl_event) <= CL_HC_DATA_SIZE, "events fit the buffer");
     struct epoll_event evs[MAX];
-    /* the VM's events, or this vCPU's kick (CL_HC_KICK: a task became runnable) */
+    /* the VM's events, or this vCPU's kick (CL_HC_KICK: a task became runnable); no
+     * wait at all when a forwarded signal waits for the guest */
+    if (host_signals_pending(vm))
+        ms = 0;
     struct pollfd fds[2] = {{.fd = vm->events_fd, .events = POLLIN},
                             {.fd = c->vcpu->kick_fd, .events = POLLIN}};
-    int n = 0;
+    int got = 0;
     if (!vm_stopping(vm) && !atomic_load(&vm->done) && poll(fds, 2, ms) > 0) {
         uint64_t count;
         if (fds[1].revents && read(c->vcpu->kick_fd, &count, sizeof(count)) < 0)
             count = 0; /* nothing to drain: another read took it */
         if (fds[0].revents)
-            n = epoll_wait(vm->events_fd, evs, MAX, 0);
+            got = epoll_wait(vm->events_fd, evs, MAX, 0);
     }
-    if (n < 0)
-        n = 0; /* EINTR: --timeout or a forwarded signal; the shim asks again */
+    if (got < 0)
+        got = 0; /* EINTR: --timeout or a forwarded signal; the shim asks again */
     struct cl_event out[MAX];
-    for (int i = 0; i < n; i++) {
-        out[i] = (struct cl_event){
-            .kind = (uint32_t)(evs[i].data.u64 >> 32),
+    int n = 0;
+    for (int i = 0; i < got; i++) {
+        uint32_t kind = (uint32_t)(evs[i].data.u64 >> 32);
+        if (kind == CL_EV_KIND_SIGNAL)
+            continue; /* the wake of a forwarded signal: taken below */
+        out[n++] = (struct cl_event){
+            .kind = kind,
             .handle = (uint32_t)evs[i].data.u64,
             .events = to_cl_events(evs[i].events),
         };
     }
+    n += host_signals_take(vm, out + n, MAX - n);
     memcpy(c->data, out, (size_t)n * sizeof(out[0]));
     c->ret = n;
     return 0;

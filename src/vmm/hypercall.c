@@ -69,8 +69,9 @@ static int hc_killed(struct hc_ctx *c)
         /* a signal the workload raised or a write to a closed pipe: no fault to name;
          * shells stay quiet about SIGPIPE, so do we */
         if (sig != 13)
-            fprintf(stderr, "cloister: workload killed by %s (raised by the workload)\n",
-                    signal_names[sig] ? signal_names[sig] : "a signal");
+            fprintf(stderr, "cloister: workload killed by %s (%s)\n",
+                    signal_names[sig] ? signal_names[sig] : "a signal",
+                    (flags & CL_KILLED_FROM_HOST) ? "sent to cloister" : "raised by the workload");
         return 0;
     }
     char what[160] = "";

@@ -29,6 +29,7 @@
 #include "simtee/sim_report.h"
 #include "seal/seal.h"
 #include "vmm/host_events.h"
+#include "vmm/host_signals.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "vmm/net_policy.h"
@@ -263,6 +264,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     struct vm vm;
     memset(&vm, 0, sizeof(vm));
     vm.kvm_fd = vm.vm_fd = vm.events_fd = -1;
+    vm.sig_fd = vm.sig_wake_fd = vm.sig_done_fd = vm.sig_epoll_fd = -1;
     for (int i = 0; i < VM_MAX_NET; i++)
         vm.net_fds[i] = -1;
     vm.err = err;
@@ -292,6 +294,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     vm_destroy(&vm);
     hc_sock_close_all(&vm);
     net_publish_close(&vm);
+    host_signals_finish(&vm);
     host_events_close(&vm);
     pthread_cond_destroy(&vm.cond);
     pthread_mutex_destroy(&vm.lock);
@@ -299,5 +302,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     launch_plan_free(&lp);
     if (img.map)
         cwi_close(&img);
-    return rc < 0 ? CLOISTER_FAILED : vm.exit_status;
+    if (rc < 0)
+        return atomic_load(&vm.interrupted) ? 128 + SIGINT : CLOISTER_FAILED;
+    return vm.exit_status;
 }

@@ -6,6 +6,7 @@
  * (sandbox.c).
  */
 #include "vmm/timeout.h"
+#include <cloister/cloister.h>
 
 #include <errno.h>
 #include <signal.h>

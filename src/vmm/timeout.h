@@ -18,7 +18,8 @@ int timeout_prepare(struct vm *vm);
  * cloister_run blocks that signal (threads inherit the mask). */
 void timeout_vcpu_thread_start(void);
 
-/* Interrupts vCPU thread th once (vcpus.c repeats it until the thread ends). */
+/* Interrupts vCPU thread th once: KVM_RUN returns, the guest goes on (vcpus.c repeats
+ * it until the thread ends when the run must stop). */
 void timeout_kick(pthread_t th);
 
 #endif

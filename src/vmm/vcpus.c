@@ -13,6 +13,7 @@
 
 #include <cloister/cloister.h>
 
+#include "vmm/host_signals.h"
 #include "vmm/hypercall.h"
 #include "vmm/sandbox.h"
 #include "vmm/timeout.h"
@@ -28,6 +29,7 @@ static void mark_ended(struct vcpu *v)
     vm->any_ended = true;
     pthread_cond_broadcast(&vm->cond);
     pthread_mutex_unlock(&vm->lock);
+    host_signals_vcpu_done(vm);
 }
 
 /* A vCPU other than 0 waits for the shim to start it, or for the end of the run. */
@@ -123,7 +125,7 @@ static void stop_all(struct vm *vm)
 
 int vcpus_run(struct vm *vm)
 {
-    if (timeout_prepare(vm) < 0)
+    if (timeout_prepare(vm) < 0 || host_signals_prepare(vm) < 0)
         return -1;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         vm->vcpus[i]->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -145,7 +147,9 @@ int vcpus_run(struct vm *vm)
         fprintf(stderr, "cloister: %s\n", vm->err);
         _exit(CLOISTER_FAILED);
     }
-    if (rc == 0)
+    if (rc == 0 && vm->sig_epoll_fd >= 0)
+        host_signals_wait(vm); /* forwarding the host's Ctrl-C meanwhile */
+    else if (rc == 0)
         wait_for_first_end(vm);
     stop_all(vm);
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {

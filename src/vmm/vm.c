@@ -33,6 +33,8 @@ int vm_fail(struct vm *vm, const char *fmt, ...)
 
 int vm_fail_timeout(struct vm *vm)
 {
+    if (atomic_load(&vm->interrupted))
+        return vm_fail(vm, "interrupted by a second SIGINT: the workload was stopped");
     return vm_fail(vm, "the workload ran past --timeout %g s and was stopped",
                    vm->timeout_ms / 1000.0);
 }

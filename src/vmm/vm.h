@@ -83,6 +83,11 @@ struct vm {
      * passed. Once set, the vCPU thread stops at its next exit or interrupted call. */
     unsigned timeout_ms;
     atomic_bool timed_out;
+    /* CLOISTER_FORWARD_SIGNALS (host_signals.c): signals waiting for the guest's next
+     * CL_HC_WAIT (a bit per number), and the word that a second SIGINT stops the VM */
+    atomic_uint host_signals;
+    atomic_bool interrupted;
+    int sig_fd, sig_wake_fd, sig_done_fd, sig_epoll_fd;
     int exit_status;
     struct vm_stats stats;
     char *err;
@@ -105,13 +110,14 @@ void vm_destroy(struct vm *vm);
 /* The host address of guest RAM [gpa, gpa+len), or NULL if any of it is outside RAM. */
 void *gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
 
-/* True once --timeout has passed: the run loop and blocking handlers give up. */
+/* True once --timeout has passed or a second SIGINT came (host_signals.c): the run
+ * loop and blocking handlers give up. */
 static inline bool vm_stopping(struct vm *vm)
 {
-    return atomic_load(&vm->timed_out);
+    return atomic_load(&vm->timed_out) || atomic_load(&vm->interrupted);
 }
 
-/* The one line for a run that --timeout ended; returns -1. */
+/* The one line for a run that --timeout or a second SIGINT ended; returns -1. */
 int vm_fail_timeout(struct vm *vm);
 
 #endif

@@ -23,11 +23,12 @@ caught=$(objdump -d --no-show-raw-insn "$tmp/bad.o" | grep -E '^\s*[0-9a-f]+:' |
 # Functions named hw_only_* run only after the boot probe found hardware (ring 0 is not
 # emulated there); they alone may use XSETBV, and nothing else on the list. Functions
 # named full_fpu_* never run at PVM's emulated ring 0 (arch/x86/fpu.c decides at boot);
-# they alone may use XSAVE64 and XRSTOR64. FXSAVE64 and FXRSTOR64 work everywhere.
+# they alone may use XSAVE64, XRSTOR64 and XGETBV (the XCR0 a signal frame names). FXSAVE64 and FXRSTOR64 work everywhere.
 listing=$(objdump -d --no-show-raw-insn "$elf" |
     awk '/^[0-9a-f]+ <[^>]+>:$/ { hw = ($2 ~ /^<hw_only_/); xs = ($2 ~ /^<full_fpu_/) }
          { if (hw && $0 ~ /[[:space:]]xsetbv([[:space:]]|$)/) next
            if (xs && $0 ~ /[[:space:]](xsave64|xrstor64)[[:space:]]/) next
+           if (xs && $0 ~ /[[:space:]]xgetbv([[:space:]]|$)/) next
            if ($0 ~ /[[:space:]](fxsave64|fxrstor64)[[:space:]]/) next
            print }')
 count=$(printf '%s\n' "$listing" | grep -cE '^\s*[0-9a-f]+:')

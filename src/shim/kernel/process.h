@@ -11,6 +11,8 @@
 #include "lib/types.h"
 #include <cloister/abi.h>
 #include "arch/x86/arch.h"
+#include "kernel/signal.h"
+#include "kernel/wait.h"
 
 #define PERCPU_CURRENT_OFFSET __builtin_offsetof(struct percpu, current)
 
@@ -45,6 +47,10 @@ struct process {
     u32 nr_tasks;
     s32 next_tid;
     u32 membarrier_registered; /* MEMBARRIER_CMD_REGISTER_* seen (sys_cpu.c) */
+    /* kernel/signal.c: signals sent to the process (kill), one info per number */
+    u64 sig_pending;
+    struct linux_siginfo sig_info[NSIG];
+    struct wait_queue sig_wait; /* woken when a signal is sent (signalfd, sigtimedwait) */
 };
 
 enum task_state {
@@ -78,6 +84,14 @@ struct task {
     u64 clear_child_tid; /* set_tid_address */
     u64 robust_list;     /* set_robust_list */
     volatile bool woken; /* kernel/wait.h: a wake came since the task last prepared */
+    /* kernel/signal.c: signals sent to this task (tgkill, faults) */
+    u64 sig_pending;
+    struct linux_siginfo sig_info[NSIG];
+    u64 sig_forced;            /* pending faults: a handler or the end */
+    struct fault_report fault; /* the last of them, for the kill report */
+    u64 saved_sigmask;         /* sigsuspend's mask, restored after delivery */
+    bool saved_sigmask_valid;
+    s64 syscall_nr; /* the system call being made (for a restart), or -1 */
 };
 
 /* The task running on this vCPU, from process_init on. */

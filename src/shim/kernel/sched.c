@@ -342,6 +342,7 @@ struct task *task_new(const struct trap_frame *tf)
     t->state = TASK_BLOCKED;
     t->sigmask = cur->sigmask;
     t->cpu_mask = cur->cpu_mask;
+    t->syscall_nr = -1;
     t->kernel_top = (u64)t->kernel_stack + KERNEL_STACK_SIZE;
     /* the frame at the top, as a system call from user mode leaves it; below it the
      * six callee-saved registers and the return address switch_context pops */

@@ -1,24 +1,161 @@
-/* Signals the shim raises itself (not from a CPU fault). */
+/*
+ * Sending signals and the pending sets (signal.h). Delivery is in signal_frame.c.
+ *
+ * Like Linux: a signal whose action is "ignore" (SIG_IGN, or SIG_DFL of a signal whose
+ * default is to ignore) is dropped when sent unless blocked; SIGKILL ends the workload
+ * at once; a fault the task cannot take (blocked, ignored, no handler) ends it too.
+ */
 #include "kernel/signal.h"
 #include "kernel/process.h"
+#include "kernel/wait.h"
+#include "uapi/errno.h"
+#include "arch/x86/hcall.h"
+
+bool signal_default_terminates(int sig)
+{
+    switch (sig) {
+    case SIGCHLD:
+    case SIGCONT:
+    case SIGURG:
+    case SIGWINCH:
+    /* stop signals: a VM of one process has no job control; they are ignored */
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+        return false;
+    default:
+        return true;
+    }
+}
+
+static bool ignored(int sig)
+{
+    u64 handler = current_process()->sigactions[sig - 1].handler;
+    return handler == SIG_IGN || (handler == SIG_DFL && !signal_default_terminates(sig));
+}
+
+static void fill_info(struct linux_siginfo *dst, int sig, const struct linux_siginfo *info)
+{
+    if (info) {
+        *dst = *info;
+    } else {
+        *dst = (struct linux_siginfo){0};
+        dst->si_code = SI_KERNEL;
+    }
+    dst->si_signo = sig;
+}
+
+static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int sig,
+                const struct linux_siginfo *info)
+{
+    if (sig < 0 || sig > NSIG)
+        return -EINVAL;
+    if (sig == 0)
+        return 0;
+    if (sig == SIGKILL)
+        kill_workload(SIGKILL, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
+    if (ignored(sig) && !(t->sigmask & SIGBIT(sig)))
+        return 0;
+    if (!(*pending & SIGBIT(sig)))
+        fill_info(&infos[sig - 1], sig, info);
+    *pending |= SIGBIT(sig);
+    if (pending == &t->sig_pending) {
+        task_wake(t);
+    } else {
+        /* a signal for the process: any task that does not block it may take it */
+        for (struct task *u = t->proc->tasks; u; u = u->all_next)
+            if (!(u->sigmask & SIGBIT(sig)) && u->state == TASK_BLOCKED)
+                task_wake(u);
+    }
+    wake_up(&t->proc->sig_wait);
+    return 0;
+}
+
+s64 signal_send_process(int sig, const struct linux_siginfo *info)
+{
+    struct process *p = current_process();
+    return send(&p->sig_pending, p->sig_info, current_task(), sig, info);
+}
+
+s64 signal_send_task(struct task *t, int sig, const struct linux_siginfo *info)
+{
+    return send(&t->sig_pending, t->sig_info, t, sig, info);
+}
+
+void signal_force_fault(int sig, int code, u64 addr, const struct fault_report *report)
+{
+    struct task *t = current_task();
+    u64 handler = t->proc->sigactions[sig - 1].handler;
+    if ((t->sigmask & SIGBIT(sig)) || handler == SIG_IGN || handler == SIG_DFL)
+        kill_workload(sig, report->vector, report->error, report->rip, report->addr, report->flags);
+    struct linux_siginfo info = {.si_signo = sig, .si_code = code};
+    info.u.fault.addr = addr;
+    t->sig_info[sig - 1] = info;
+    t->sig_pending |= SIGBIT(sig);
+    t->sig_forced |= SIGBIT(sig);
+    t->fault = *report;
+}
 
 void signal_broken_pipe(void)
 {
-    /* Linux sends SIGPIPE; its default action ends the process. Ignored, handled (no
-     * delivery yet) or blocked, the write just fails with EPIPE. */
-    const struct k_sigaction *a = &current_process()->sigactions[SIGPIPE - 1];
-    if (a->handler == 0 && !(current_task()->sigmask & (1ull << (SIGPIPE - 1))))
-        kill_workload(SIGPIPE, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
+    /* Linux sends SIGPIPE to the writing thread (SI_USER from itself); the write then
+     * fails with EPIPE once the handler, if any, has run */
+    struct linux_siginfo info = {.si_code = SI_USER};
+    info.u.kill.pid = current_process()->pid;
+    signal_send_task(current_task(), SIGPIPE, &info);
+}
+
+u64 signal_pending_set(void)
+{
+    struct task *t = current_task();
+    return t->sig_pending | t->proc->sig_pending;
 }
 
 bool signal_pending(void)
 {
-    /* handlers are not run yet (sys_signal.c), so nothing interrupts a wait */
-    return false;
+    return (signal_pending_set() & ~current_task()->sigmask) != 0;
+}
+
+static int lowest(u64 set)
+{
+    int sig = 1;
+    while (!(set & 1)) {
+        set >>= 1;
+        sig++;
+    }
+    return sig;
+}
+
+int signal_dequeue(u64 set, struct linux_siginfo *info)
+{
+    struct task *t = current_task();
+    /* the task's own first (faults), then the process's; lowest number first */
+    u64 own = t->sig_pending & set, shared = t->proc->sig_pending & set;
+    if (!own && !shared)
+        return 0;
+    int sig = lowest(own ? own : shared);
+    if (own) {
+        *info = t->sig_info[sig - 1];
+        t->sig_pending &= ~SIGBIT(sig);
+    } else {
+        *info = t->proc->sig_info[sig - 1];
+        t->proc->sig_pending &= ~SIGBIT(sig);
+    }
+    return sig;
+}
+
+struct wait_queue *signal_wait_queue(void)
+{
+    return &current_process()->sig_wait;
 }
 
 void signal_from_host(int sig)
 {
-    /* no forwarding yet: the monitor sends none */
-    (void)sig;
+    /* only what `cloister run` forwards; a host's other numbers (SIGKILL's among them)
+     * are not the host's to send into the workload */
+    if (sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
+        return;
+    struct linux_siginfo info = {.si_code = SI_USER}; /* from outside: pid 0, as from the kernel */
+    signal_send_process(sig, &info);
 }

@@ -1,7 +1,7 @@
 /*
- * Signal state: actions, mask and alternate stack are recorded and reported back as
- * Linux would. Delivery to handlers is not implemented yet; a fault kills the
- * workload with the signal's exit status (trap.c).
+ * The signal system calls: actions, masks, the alternate stack, sending (kill, tgkill,
+ * sigqueueinfo) and waiting (pause, sigsuspend, sigtimedwait). Delivery happens on the
+ * way back to user mode (signal_frame.c).
  */
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
@@ -9,6 +9,11 @@
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
+#include "arch/x86/arch.h"
+
+#include "kernel/wait.h"
+#include "kernel/sleep.h"
+#include "kernel/clock.h"
 
 #define SIG_BLOCK     0
 #define SIG_UNBLOCK   1
@@ -18,9 +23,7 @@
 #define SS_AUTODISARM (1u << 31)
 #define MINSIGSTKSZ   2048
 
-#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
-
-static void deliver_pending(void);
+#define UNBLOCKABLE SIG_UNBLOCKABLE
 
 SYSCALL4(rt_sigaction, signum, new_action, old_action, sigset_size)
 {
@@ -38,7 +41,12 @@ SYSCALL4(rt_sigaction, signum, new_action, old_action, sigset_size)
     if (new_action) {
         act.mask &= ~UNBLOCKABLE;
         *cur = act;
-        deliver_pending();
+        /* an ignored signal is discarded, pending or not (Linux) */
+        if (act.handler == SIG_IGN ||
+            (act.handler == SIG_DFL && !signal_default_terminates((int)sig))) {
+            current_task()->sig_pending &= ~SIGBIT(sig);
+            current_process()->sig_pending &= ~SIGBIT(sig);
+        }
     }
     return 0;
 }
@@ -68,9 +76,7 @@ SYSCALL4(rt_sigprocmask, how, new_set, old_set, sigset_size)
     }
     if (old_set && copy_to_user(old_set, &old, sizeof(old)))
         return -EFAULT;
-    if (new_set)
-        deliver_pending();
-    return 0;
+    return 0; /* what it unblocked is delivered on the way out */
 }
 
 struct linux_stack {
@@ -84,9 +90,13 @@ SYSCALL2(sigaltstack, new_stack, old_stack)
 {
     struct linux_stack ss;
     if (old_stack) {
-        struct linux_stack old = {current_task()->altstack_sp, current_task()->altstack_flags, 0,
-                                  current_task()->altstack_size};
-        if (!current_task()->altstack_size)
+        struct task *t = current_task();
+        u64 sp = arch_user_frame()->rsp;
+        bool on =
+            t->altstack_size && sp > t->altstack_sp && sp - t->altstack_sp <= t->altstack_size;
+        struct linux_stack old = {t->altstack_sp, t->altstack_flags | (on ? SS_ONSTACK : 0), 0,
+                                  t->altstack_size};
+        if (!t->altstack_size)
             old.flags = SS_DISABLE;
         if (copy_to_user(old_stack, &old, sizeof(old)))
             return -EFAULT;
@@ -94,6 +104,10 @@ SYSCALL2(sigaltstack, new_stack, old_stack)
     if (new_stack) {
         if (copy_from_user(&ss, new_stack, sizeof(ss)))
             return -EFAULT;
+        struct task *t = current_task();
+        u64 sp = arch_user_frame()->rsp;
+        if (t->altstack_size && sp > t->altstack_sp && sp - t->altstack_sp <= t->altstack_size)
+            return -EPERM; /* not while running on it */
         u32 mode = (u32)ss.flags & ~SS_AUTODISARM;
         if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
             return -EINVAL;
@@ -111,81 +125,165 @@ SYSCALL2(sigaltstack, new_stack, old_stack)
     return 0;
 }
 
-/* ---- raising signals at the workload itself (kill, tkill, tgkill: raise, abort) ---- */
+/* ---- sending ---- */
 
-enum default_action { ACT_TERMINATE, ACT_IGNORE };
-
-static enum default_action default_action(int sig)
+static struct linux_siginfo from_self(int code)
 {
-    switch (sig) {
-    case 17: /* SIGCHLD */
-    case 18: /* SIGCONT */
-    case 23: /* SIGURG */
-    case 28: /* SIGWINCH */
-    case 19: /* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: no job control in a VM of one process */
-    case 20:
-    case 21:
-    case 22:
-        return ACT_IGNORE;
-    default:
-        return ACT_TERMINATE;
-    }
-}
-
-static u64 pending;
-
-/* Acts on the pending signals that are no longer blocked and have no handler. Handled
- * signals stay pending: delivery to handlers is not implemented yet. */
-static void deliver_pending(void)
-{
-    for (int sig = 1; sig <= NSIG; sig++) {
-        u64 bit = 1ull << (sig - 1);
-        if (!(pending & bit) || (current_task()->sigmask & bit))
-            continue;
-        u64 handler = current_process()->sigactions[sig - 1].handler;
-        if (handler == 1 /* SIG_IGN */) {
-            pending &= ~bit;
-        } else if (handler == 0 /* SIG_DFL */) {
-            pending &= ~bit;
-            if (default_action(sig) == ACT_TERMINATE)
-                kill_workload(sig, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
-        }
-    }
-}
-
-static s64 raise_signal(u64 sig)
-{
-    if (sig > NSIG)
-        return -EINVAL;
-    if (sig == 0)
-        return 0; /* existence check */
-    if (sig == SIGKILL)
-        kill_workload(SIGKILL, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
-    pending |= 1ull << (sig - 1);
-    deliver_pending();
-    return 0;
+    struct linux_siginfo info = {.si_code = code};
+    info.u.kill.pid = current_process()->pid;
+    info.u.kill.uid = 0; /* the workload runs as root (getuid) */
+    return info;
 }
 
 SYSCALL2(kill, pid_arg, sig)
 {
     s64 pid = (s64)(s32)pid_arg;
-    if (pid != PROC_PID && pid != 0 && pid != -1)
+    if (sig > NSIG)
+        return -EINVAL;
+    /* the only process: itself, its group (0), everyone it may signal (-1) */
+    if (pid != PROC_PID && pid != 0 && pid != -1 && pid != -PROC_PID)
         return -ESRCH;
-    return raise_signal(sig);
+    struct linux_siginfo info = from_self(SI_USER);
+    return signal_send_process((int)sig, &info);
 }
 
 SYSCALL2(tkill, tid, sig)
 {
-    if ((s64)(s32)tid != PROC_PID)
-        return (s64)(s32)tid <= 0 ? -EINVAL : -ESRCH;
-    return raise_signal(sig);
+    if ((s64)(s32)tid <= 0)
+        return -EINVAL;
+    if (sig > NSIG)
+        return -EINVAL;
+    if ((s64)(s32)tid != current_task()->tid)
+        return -ESRCH;
+    struct linux_siginfo info = from_self(SI_TKILL);
+    return signal_send_task(current_task(), (int)sig, &info);
 }
 
 SYSCALL3(tgkill, tgid, tid, sig)
 {
+    if ((s64)(s32)tgid <= 0 || (s64)(s32)tid <= 0 || sig > NSIG)
+        return -EINVAL;
+    if ((s64)(s32)tgid != PROC_PID || (s64)(s32)tid != current_task()->tid)
+        return -ESRCH;
+    struct linux_siginfo info = from_self(SI_TKILL);
+    return signal_send_task(current_task(), (int)sig, &info);
+}
+
+/* sigqueue's info from the caller: to itself it may say anything but the kernel's
+ * codes (Linux: EPERM for si_code >= 0 or SI_TKILL sent to another process). */
+static s64 queue_info_from_user(u64 sig, u64 uinfo, struct linux_siginfo *info)
+{
+    if (sig > NSIG)
+        return -EINVAL;
+    if (copy_from_user(info, uinfo, sizeof(*info)))
+        return -EFAULT;
+    info->si_signo = (s32)sig;
+    return 0;
+}
+
+SYSCALL3(rt_sigqueueinfo, tgid, sig, uinfo)
+{
+    struct linux_siginfo info;
+    s64 err = queue_info_from_user(sig, uinfo, &info);
+    if (err)
+        return err;
+    if ((s64)(s32)tgid != PROC_PID)
+        return -ESRCH;
+    return signal_send_process((int)sig, &info);
+}
+
+SYSCALL4(rt_tgsigqueueinfo, tgid, tid, sig, uinfo)
+{
     if ((s64)(s32)tgid <= 0 || (s64)(s32)tid <= 0)
         return -EINVAL;
-    if ((s64)(s32)tgid != PROC_PID || (s64)(s32)tid != PROC_PID)
+    struct linux_siginfo info;
+    s64 err = queue_info_from_user(sig, uinfo, &info);
+    if (err)
+        return err;
+    if ((s64)(s32)tgid != PROC_PID || (s64)(s32)tid != current_task()->tid)
         return -ESRCH;
-    return raise_signal(sig);
+    return signal_send_task(current_task(), (int)sig, &info);
+}
+
+/* ---- waiting ---- */
+
+/* Sleeps until a signal the task does not block is pending. */
+static void wait_for_signal(void)
+{
+    while (!signal_pending()) {
+        wait_rearm();
+        task_wait(CLOCK_MONOTONIC, NSEC_FOREVER, true);
+    }
+}
+
+SYSCALL0(pause)
+{
+    wait_for_signal();
+    return -ERESTARTNOHAND;
+}
+
+SYSCALL2(rt_sigsuspend, mask, sigset_size)
+{
+    if (sigset_size != 8)
+        return -EINVAL;
+    u64 set;
+    if (copy_from_user(&set, mask, sizeof(set)))
+        return -EFAULT;
+    struct task *t = current_task();
+    /* the handler's frame saves the old mask, restored by its sigreturn */
+    t->saved_sigmask = t->sigmask;
+    t->saved_sigmask_valid = true;
+    t->sigmask = set & ~UNBLOCKABLE;
+    wait_for_signal();
+    return -ERESTARTNOHAND;
+}
+
+SYSCALL2(rt_sigpending, uset, sigset_size)
+{
+    if (sigset_size > 8)
+        return -EINVAL;
+    u64 set = signal_pending_set() & current_task()->sigmask;
+    if (copy_to_user(uset, &set, sigset_size))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL4(rt_sigtimedwait, uset, uinfo, utimeout, sigset_size)
+{
+    if (sigset_size != 8)
+        return -EINVAL;
+    u64 set;
+    if (copy_from_user(&set, uset, sizeof(set)))
+        return -EFAULT;
+    set &= ~UNBLOCKABLE;
+    s64 deadline = NSEC_FOREVER;
+    if (utimeout) {
+        s64 ns, err = timespec_from_user(utimeout, &ns);
+        if (err)
+            return err;
+        deadline = deadline_after(CLOCK_MONOTONIC, ns);
+    }
+    struct linux_siginfo info;
+    int sig;
+    for (;;) {
+        struct wait_entry e;
+        wait_prepare(&e, signal_wait_queue());
+        sig = signal_dequeue(set, &info);
+        s64 r = sig ? 0 : task_wait(CLOCK_MONOTONIC, deadline, true);
+        wait_finish(&e);
+        if (sig)
+            break;
+        if (r == -ETIMEDOUT)
+            return -EAGAIN;
+        if (r == -EINTR) {
+            /* a signal outside the set is for a handler, unless one in it came too */
+            sig = signal_dequeue(set, &info);
+            if (sig)
+                break;
+            return -EINTR;
+        }
+    }
+    if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+        return -EFAULT;
+    return sig;
 }

@@ -4,6 +4,7 @@
 #include "uapi/errno.h"
 #include "uapi/linux_abi.h"
 #include "kernel/sleep.h"
+#include "kernel/wait.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 
@@ -59,13 +60,36 @@ SYSCALL1(time, tloc)
     return t;
 }
 
+/* Sleeps until deadline on clock; a signal ends it early, as on Linux: the time left
+ * goes to *remain (relative sleeps only) and the call says ERESTART_RESTARTBLOCK, which
+ * becomes EINTR when a handler runs. */
+static s64 sleep_interruptible(u64 clock, s64 deadline, u64 remain)
+{
+    for (;;) {
+        wait_rearm();
+        s64 r = task_wait(clock, deadline, true);
+        if (r == -ETIMEDOUT)
+            return 0;
+        if (r != -EINTR)
+            continue; /* a wake meant for something else */
+        if (remain) {
+            s64 left = deadline - clock_now(clock);
+            if (left < 0)
+                left = 0;
+            struct linux_timespec ts = {left / NSEC_PER_SEC, left % NSEC_PER_SEC};
+            if (copy_to_user(remain, &ts, sizeof(ts)))
+                return -EFAULT;
+        }
+        return -ERESTART_RESTARTBLOCK;
+    }
+}
+
 SYSCALL2(nanosleep, request, remain)
 {
     s64 ns, err = timespec_from_user(request, &ns);
     if (err)
         return err;
-    sleep_until(CLOCK_MONOTONIC, deadline_after(CLOCK_MONOTONIC, ns));
-    return 0;
+    return sleep_interruptible(CLOCK_MONOTONIC, deadline_after(CLOCK_MONOTONIC, ns), remain);
 }
 
 SYSCALL4(clock_nanosleep, clockid, flags, request, remain)
@@ -77,6 +101,12 @@ SYSCALL4(clock_nanosleep, clockid, flags, request, remain)
     s64 ns, err = timespec_from_user(request, &ns);
     if (err)
         return err;
-    sleep_until(clockid, (flags & TIMER_ABSTIME) ? ns : deadline_after(clockid, ns));
-    return 0;
+    if (flags & TIMER_ABSTIME) {
+        s64 r = sleep_interruptible(clockid, ns, 0);
+        return r == -ERESTART_RESTARTBLOCK ? -ERESTARTNOHAND : r;
+    }
+    /* a relative sleep does not move with CLOCK_REALTIME (POSIX): measure it on the
+     * monotonic clock, which runs at the same rate */
+    u64 clock = clockid == CLOCK_REALTIME ? CLOCK_MONOTONIC : clockid;
+    return sleep_interruptible(clock, deadline_after(clock, ns), remain);
 }

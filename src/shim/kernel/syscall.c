@@ -11,6 +11,7 @@
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/klock.h"
+#include "kernel/signal.h"
 
 #define NR_SYSCALLS 512
 
@@ -27,7 +28,7 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
 
 /* Names of calls we do not implement but that programs commonly make, for the trace. */
 static const char *const unimplemented_names[NR_SYSCALLS] = {
-    [7] = "poll",       [15] = "rt_sigreturn",  [22] = "pipe",        [23] = "select",
+    [7] = "poll",       [22] = "pipe",          [23] = "select",
 
     [56] = "clone",     [57] = "fork",          [58] = "vfork",       [59] = "execve",
     [61] = "wait4",
@@ -76,6 +77,16 @@ static const char *errno_name(s64 e)
         return "ENOSYS";
     case ENAMETOOLONG:
         return "ENAMETOOLONG";
+    case EINTR:
+        return "EINTR";
+    case ERESTARTSYS:
+        return "ERESTARTSYS";
+    case ERESTARTNOINTR:
+        return "ERESTARTNOINTR";
+    case ERESTARTNOHAND:
+        return "ERESTARTNOHAND";
+    case ERESTART_RESTARTBLOCK:
+        return "ERESTART_RESTARTBLOCK";
     default:
         return "E?";
     }
@@ -122,17 +133,20 @@ void syscall_entry(struct trap_frame *tf)
     u64 nr = tf->rax;
     u64 args[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
     s64 ret = -ENOSYS;
+    struct task *t = current_task();
+    t->syscall_nr = (s64)nr; /* for a restart (kernel/signal_frame.c) */
     if (nr < NR_SYSCALLS && table[nr].fn) {
         /* exit calls never return: name them before they run */
         if ((current_process()->boot_flags & CL_BOOT_TRACE) && (nr == 60 || nr == 231))
             trace(nr, args, 0, false);
         ret = table[nr].fn(args[0], args[1], args[2], args[3], args[4], args[5]);
     }
-    if (ret == -ERESTARTSYS)
-        ret = -EINTR; /* until signal delivery decides between EINTR and a restart */
     if (current_process()->boot_flags & CL_BOOT_TRACE)
         trace(nr, args, ret, true);
     tf->rax = (u64)ret;
+    /* an interrupted call becomes EINTR or a restart here, and handlers run; a
+     * signal raised by a tick in sched_return_to_user is among them */
     sched_return_to_user();
+    signal_deliver(tf);
     kernel_exit();
 }

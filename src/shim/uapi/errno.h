@@ -73,5 +73,12 @@
  * return to user mode makes it EINTR, or restarts the call when the handler has
  * SA_RESTART or no handler runs, as Linux does (kernel/sys_signal.c). */
 #define ERESTARTSYS 512
+/* Restarted whatever the handler says (Linux: ERESTARTNOINTR). */
+#define ERESTARTNOINTR 513
+/* EINTR when a handler runs, restarted when none does (pause, sigsuspend). */
+#define ERESTARTNOHAND 514
+/* EINTR when a handler runs; Linux restarts it through restart_syscall when none does,
+ * which here becomes EINTR too (signal_frame.c) */
+#define ERESTART_RESTARTBLOCK 516
 
 #endif

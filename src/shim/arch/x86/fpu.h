@@ -24,4 +24,20 @@ void fpu_restore(const void *area);
 /* The state a new program starts with: FCW 0x37f, MXCSR 0x1f80, every register zero. */
 void fpu_init_state(void *area);
 
+/* For signal frames (kernel/signal_frame.c), which carry the area in Linux's format. */
+#define FPU_AREA_ALIGN  64
+#define FPU_LEGACY_SIZE 512u /* the FXSAVE image, also the start of an XSAVE area */
+#define FPU_HEADER_SIZE 64u  /* the XSAVE header, right after it */
+#define FPU_FCW         0
+#define FPU_FSW         2
+#define FPU_MXCSR       24
+#define FPU_SW_RESERVED 464 /* 48 bytes software may use (Linux: struct _fpx_sw_bytes) */
+/* Whether areas are in XSAVE's standard format (else the FXSAVE image alone). */
+bool fpu_full_format(void);
+/* The features an area may hold: XCR0 with XSAVE, else x87 and SSE (0x3). */
+u64 fpu_xfeatures(void);
+/* Whether an area that came from the workload (rt_sigreturn) can be restored without a
+ * fault: MXCSR's reserved bits clear and, in XSAVE format, a header XRSTOR accepts. */
+bool fpu_area_valid(const void *area);
+
 #endif

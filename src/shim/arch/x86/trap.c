@@ -1,7 +1,7 @@
 /*
- * Exceptions. From the workload they become the signal Linux would raise, with its
- * default action: the workload ends with status 128+signal and the one-line report
- * Linux users expect (handlers are recorded, never run: signal.h). From the shim they
+ * Exceptions. From the workload they become the signal Linux would raise, with the
+ * si_code and address Linux gives (kernel/signal.h): a handler runs, or the workload
+ * ends with status 128+signal and the one-line report Linux users expect. From the shim they
  * are either the probe, the privileged-operation gate, or a bug: a panic.
  */
 #include "arch/x86/arch.h"
@@ -11,6 +11,8 @@
 #include "kernel/signal.h"
 #include "kernel/sched.h"
 #include "kernel/klock.h"
+#include "kernel/process.h"
+#include "arch/x86/fpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/tlb.h"
 
@@ -37,37 +39,76 @@ enum {
 #define PF_WRITE   0x2
 #define PF_FETCH   0x10
 
-static int signal_for_vector(u64 v)
-{
-    switch (v) {
-    case VEC_DE:
-    case VEC_MF:
-    case VEC_XM:
-        return SIGFPE;
-    case VEC_DB:
-    case VEC_BP:
-        return SIGTRAP;
-    case VEC_UD:
-    case VEC_NM:
-        return SIGILL;
-    case VEC_SS:
-    case VEC_AC:
-        return SIGBUS;
-    default:
-        return SIGSEGV;
-    }
-}
-
 void kill_workload(int sig, u64 vector, u64 error, u64 rip, u64 addr, u32 flags)
 {
     hcall(CL_HC_KILLED, (u64)sig, vector, error, rip, addr, flags);
     arch_halt();
 }
 
-/* Back to the workload after a trap it survives. */
-static void resume_user(void)
+/* SIGFPE's si_code for an x87 (#MF) or SIMD (#XM) exception: the first unmasked
+ * exception flag, in the order Linux checks them. */
+static int fpe_code(u64 vector)
+{
+    u8 *area = current_task()->fpu; /* free while the task runs (kernel/sched.c) */
+    if (!area)
+        return 0;
+    for (u32 i = 0; i < FPU_HEADER_SIZE; i++) /* XSAVE leaves the rest of the header */
+        area[FPU_LEGACY_SIZE + i] = 0;
+    fpu_save(area);
+    u32 flags, masks;
+    if (vector == VEC_XM) {
+        u32 mxcsr = *(u32 *)(area + FPU_MXCSR);
+        flags = mxcsr & 0x3f;
+        masks = (mxcsr >> 7) & 0x3f;
+    } else {
+        flags = *(u16 *)(area + FPU_FSW) & 0x3f;
+        masks = *(u16 *)(area + FPU_FCW) & 0x3f;
+    }
+    u32 e = flags & ~masks;
+    if (e & 0x1)
+        return FPE_FLTINV;
+    if (e & 0x4)
+        return FPE_FLTDIV;
+    if (e & 0x8)
+        return FPE_FLTOVF;
+    if (e & 0x12)
+        return FPE_FLTUND;
+    if (e & 0x20)
+        return FPE_FLTRES;
+    return 0;
+}
+
+static void page_fault(struct trap_frame *tf)
+{
+    u64 addr = this_cpu()->fault_addr;
+    u32 access = (tf->error_code & PF_FETCH)   ? ACCESS_EXEC
+                 : (tf->error_code & PF_WRITE) ? ACCESS_WRITE
+                                               : ACCESS_READ;
+    if (mm_fault(addr, access))
+        return;
+    struct fault_report r = {tf->vector, tf->error_code, tf->rip, addr, CL_FAULT_HAS_ADDR};
+    if (tf->error_code & PF_WRITE)
+        r.flags |= CL_FAULT_WRITE;
+    if (tf->error_code & PF_FETCH)
+        r.flags |= CL_FAULT_EXEC;
+    if (tf->error_code & PF_PRESENT)
+        r.flags |= CL_FAULT_PRESENT;
+    if (mm_fault_failure() == FAULT_NO_MEMORY) /* Linux's OOM killer */
+        kill_workload(SIGKILL, r.vector, r.error, r.rip, r.addr, r.flags);
+    if (mm_fault_failure() == FAULT_NO_FILE_PAGE)
+        signal_force_fault(SIGBUS, BUS_ADRERR, addr, &r);
+    else
+        /* Linux: an access the area forbids, or no area there */
+        signal_force_fault(SIGSEGV, mm_find(addr) ? SEGV_ACCERR : SEGV_MAPERR, addr, &r);
+}
+
+/* Back to the workload after a trap or interrupt it survives: a tick's switch, then
+ * the signals pending (a handler's frame, or the end of the workload), then the lock
+ * given up. */
+static void resume_user(struct trap_frame *tf)
 {
     sched_return_to_user();
+    signal_deliver(tf);
     kernel_exit();
 }
 
@@ -86,8 +127,9 @@ static void interrupt(struct trap_frame *tf, bool from_user)
         tlb_interrupt(); /* without the kernel lock: its sender holds it */
     } else if (tf->vector == VEC_TIMER && from_user) {
         kernel_enter();
+        current_task()->syscall_nr = -1; /* no system call to restart */
         sched_timer_interrupt(true);
-        resume_user();
+        resume_user(tf);
     } else if (tf->vector == VEC_TIMER) {
         sched_timer_interrupt(false);
     }
@@ -100,29 +142,44 @@ void trap_from_user(struct trap_frame *tf)
         return;
     }
     kernel_enter();
-    if (tf->vector == VEC_PF) {
-        u64 addr = this_cpu()->fault_addr;
-        u32 access = (tf->error_code & PF_FETCH)   ? ACCESS_EXEC
-                     : (tf->error_code & PF_WRITE) ? ACCESS_WRITE
-                                                   : ACCESS_READ;
-        if (mm_fault(addr, access)) {
-            resume_user();
-            return;
-        }
-        u32 flags = CL_FAULT_HAS_ADDR;
-        if (tf->error_code & PF_WRITE)
-            flags |= CL_FAULT_WRITE;
-        if (tf->error_code & PF_FETCH)
-            flags |= CL_FAULT_EXEC;
-        if (tf->error_code & PF_PRESENT)
-            flags |= CL_FAULT_PRESENT;
-        if (mm_fault_failure() == FAULT_NO_MEMORY)
-            kill_workload(SIGKILL, tf->vector, tf->error_code, tf->rip, addr, flags);
-        if (mm_fault_failure() == FAULT_NO_FILE_PAGE)
-            kill_workload(SIGBUS, tf->vector, tf->error_code, tf->rip, addr, flags);
-        kill_workload(SIGSEGV, tf->vector, tf->error_code, tf->rip, addr, flags);
+    struct task *t = current_task();
+    t->syscall_nr = -1;
+    struct fault_report r = {tf->vector, tf->error_code, tf->rip, 0, 0};
+    switch (tf->vector) {
+    case VEC_PF:
+        page_fault(tf);
+        break;
+    case VEC_DE:
+        signal_force_fault(SIGFPE, FPE_INTDIV, tf->rip, &r);
+        break;
+    case VEC_MF:
+    case VEC_XM:
+        signal_force_fault(SIGFPE, fpe_code(tf->vector), tf->rip, &r);
+        break;
+    case VEC_BP: /* Linux: SI_KERNEL, and rip already after the int3 */
+    case VEC_OF:
+        signal_force_fault(SIGTRAP, SI_KERNEL, 0, &r);
+        break;
+    case VEC_DB:
+        signal_force_fault(SIGTRAP, TRAP_BRKPT, tf->rip, &r);
+        break;
+    case VEC_UD:
+        signal_force_fault(SIGILL, ILL_ILLOPN, tf->rip, &r);
+        break;
+    case VEC_NM:
+        signal_force_fault(SIGILL, ILL_ILLOPN, tf->rip, &r);
+        break;
+    case VEC_SS:
+        signal_force_fault(SIGBUS, SI_KERNEL, 0, &r);
+        break;
+    case VEC_AC:
+        signal_force_fault(SIGBUS, BUS_ADRALN, 0, &r);
+        break;
+    default: /* #GP, #BR, #NP...: Linux's general protection */
+        signal_force_fault(SIGSEGV, SI_KERNEL, 0, &r);
+        break;
     }
-    kill_workload(signal_for_vector(tf->vector), tf->vector, tf->error_code, tf->rip, 0, 0);
+    resume_user(tf);
 }
 
 void trap_from_kernel(struct trap_frame *tf)

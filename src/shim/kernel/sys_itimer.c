@@ -1,0 +1,320 @@
+/*
+ * Timers that send signals: alarm, setitimer/getitimer (ITIMER_REAL) and the POSIX
+ * timers (timer_create...), on kernel timers (timer.h).
+ *
+ * Kernel timers run while the task is in the shim (a system call or a wait): a timer
+ * that expires while the workload computes without making system calls is delivered at
+ * its next system call or wait, until the shim has a timer interrupt. CLOCK_REALTIME
+ * deadlines are turned into CLOCK_MONOTONIC ones when armed (a later clock_settime does
+ * not move them). ITIMER_VIRTUAL and ITIMER_PROF are not implemented (ENOSYS).
+ */
+#include "kernel/signal.h"
+#include "kernel/process.h"
+#include "kernel/syscall.h"
+#include "kernel/timer.h"
+#include "kernel/clock.h"
+#include "kernel/sleep.h"
+#include "uapi/errno.h"
+#include "uapi/linux_abi.h"
+#include "mm/uaccess.h"
+
+#define ITIMER_REAL    0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF    2
+
+#define SIGEV_SIGNAL    0
+#define SIGEV_NONE      1
+#define SIGEV_THREAD    2
+#define SIGEV_THREAD_ID 4
+
+#define TIMER_ABSTIME 1
+#define MAX_TIMERS    32
+#define NSEC_PER_USEC 1000
+
+struct linux_itimerspec {
+    struct linux_timespec interval, value;
+};
+
+struct linux_itimerval {
+    struct linux_timeval interval, value;
+};
+
+struct linux_sigevent {
+    u64 value;
+    s32 signo;
+    s32 notify;
+    s32 tid;
+    u8 pad[44];
+};
+_Static_assert(sizeof(struct linux_sigevent) == 64, "sigevent");
+
+struct signal_timer {
+    bool used;
+    struct ktimer kt; /* deadline in CLOCK_MONOTONIC */
+    s64 interval;     /* ns, 0: one-shot */
+    u64 clock;
+    s32 id; /* -1: ITIMER_REAL */
+    s32 signo, notify, tid;
+    u64 value;
+    s32 overrun;      /* expirations since the signal was queued */
+    s32 last_overrun; /* what timer_getoverrun reports */
+};
+
+/* One process per VM: the timers live here, as the descriptor table lives in fs/. */
+static struct signal_timer posix_timers[MAX_TIMERS];
+static struct signal_timer real_timer = {.id = -1, .signo = SIGALRM, .notify = SIGEV_SIGNAL};
+
+static void timer_fired(struct ktimer *kt)
+{
+    struct signal_timer *st = kt->priv;
+    s64 now = clock_monotonic_ns();
+    if (st->interval) {
+        s64 next = kt->deadline + st->interval;
+        while (next <= now) { /* expirations missed while nothing ran */
+            next += st->interval;
+            st->overrun++;
+        }
+        timer_arm(kt, next);
+    }
+    if (st->notify == SIGEV_NONE)
+        return;
+    u64 bit = SIGBIT(st->signo);
+    struct task *t = current_task();
+    if ((t->sig_pending | t->proc->sig_pending) & bit) {
+        st->overrun++; /* still queued: Linux counts an overrun */
+        return;
+    }
+    struct linux_siginfo info = {.si_code = SI_KERNEL};
+    if (st->id >= 0) {
+        info.si_code = SI_TIMER;
+        info.u.timer.tid = st->id;
+        info.u.timer.overrun = st->overrun;
+        info.u.timer.value = st->value;
+    }
+    st->last_overrun = st->overrun;
+    st->overrun = 0;
+    if (st->notify == SIGEV_THREAD_ID)
+        signal_send_task(t, st->signo, &info);
+    else
+        signal_send_process(st->signo, &info);
+}
+
+/* Remaining time and interval of a timer, in ns. */
+static void timer_get(struct signal_timer *st, s64 *value, s64 *interval)
+{
+    *interval = st->interval;
+    *value = 0;
+    if (st->kt.armed) {
+        s64 left = st->kt.deadline - clock_monotonic_ns();
+        *value = left > 0 ? left : 1; /* due but not yet run: Linux reports a tick left */
+    }
+}
+
+/* Arms (value > 0) or stops (0) a timer; value is relative, or absolute on clock. */
+static void timer_set(struct signal_timer *st, s64 value, s64 interval, bool absolute)
+{
+    timer_cancel(&st->kt);
+    st->interval = interval;
+    st->overrun = 0;
+    if (!value)
+        return;
+    s64 deadline;
+    if (absolute) {
+        s64 offset = clock_now(st->clock) - clock_monotonic_ns();
+        deadline = value - offset;
+    } else {
+        deadline = deadline_after(CLOCK_MONOTONIC, value);
+    }
+    st->kt.fn = timer_fired;
+    st->kt.priv = st;
+    timer_arm(&st->kt, deadline);
+}
+
+static s64 ns_from_timeval(const struct linux_timeval *tv, s64 *ns)
+{
+    if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
+        return -EINVAL;
+    if (tv->tv_sec > NSEC_FOREVER / NSEC_PER_SEC - 1)
+        *ns = NSEC_FOREVER / 2;
+    else
+        *ns = tv->tv_sec * NSEC_PER_SEC + tv->tv_usec * NSEC_PER_USEC;
+    return 0;
+}
+
+static s64 ns_from_timespec(const struct linux_timespec *ts, s64 *ns)
+{
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC_PER_SEC)
+        return -EINVAL;
+    if (ts->tv_sec > NSEC_FOREVER / NSEC_PER_SEC - 1)
+        *ns = NSEC_FOREVER / 2;
+    else
+        *ns = ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+    return 0;
+}
+
+static struct linux_timeval timeval_from_ns(s64 ns)
+{
+    /* Linux rounds up to the microsecond, so an armed timer never reads as zero */
+    s64 us = (ns + NSEC_PER_USEC - 1) / NSEC_PER_USEC;
+    return (struct linux_timeval){us / 1000000, us % 1000000};
+}
+
+static struct linux_timespec timespec_from_ns(s64 ns)
+{
+    return (struct linux_timespec){ns / NSEC_PER_SEC, ns % NSEC_PER_SEC};
+}
+
+static void real_timer_get(struct linux_itimerval *old)
+{
+    s64 value, interval;
+    timer_get(&real_timer, &value, &interval);
+    old->value = timeval_from_ns(value);
+    old->interval = timeval_from_ns(interval);
+}
+
+SYSCALL2(getitimer, which, curr_value)
+{
+    if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
+        return -ENOSYS;
+    if (which != ITIMER_REAL)
+        return -EINVAL;
+    struct linux_itimerval cur;
+    real_timer_get(&cur);
+    return copy_to_user(curr_value, &cur, sizeof(cur)) ? -EFAULT : 0;
+}
+
+SYSCALL3(setitimer, which, new_value, old_value)
+{
+    if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
+        return -ENOSYS;
+    if (which != ITIMER_REAL)
+        return -EINVAL;
+    struct linux_itimerval nv = {0}, old;
+    if (new_value && copy_from_user(&nv, new_value, sizeof(nv)))
+        return -EFAULT;
+    s64 value, interval;
+    if (ns_from_timeval(&nv.value, &value) || ns_from_timeval(&nv.interval, &interval))
+        return -EINVAL;
+    real_timer_get(&old);
+    real_timer.clock = CLOCK_MONOTONIC;
+    timer_set(&real_timer, value, interval, false);
+    if (old_value && copy_to_user(old_value, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL1(alarm, seconds)
+{
+    struct linux_itimerval old;
+    real_timer_get(&old);
+    real_timer.clock = CLOCK_MONOTONIC;
+    timer_set(&real_timer, (s64)(u32)seconds * NSEC_PER_SEC, 0, false);
+    /* the seconds that were left, rounded as Linux rounds them */
+    s64 left = old.value.tv_sec;
+    if ((!left && old.value.tv_usec) || old.value.tv_usec >= 500000)
+        left++;
+    return left;
+}
+
+static struct signal_timer *find_timer(u64 id)
+{
+    if (id >= MAX_TIMERS || !posix_timers[id].used)
+        return NULL;
+    return &posix_timers[id];
+}
+
+SYSCALL3(timer_create, clockid, sevp, timerid)
+{
+    if (clock_now(clockid) == -EINVAL)
+        return -EINVAL;
+    struct linux_sigevent ev = {0};
+    if (sevp && copy_from_user(&ev, sevp, sizeof(ev)))
+        return -EFAULT;
+    if (!sevp) {
+        ev.notify = SIGEV_SIGNAL;
+        ev.signo = SIGALRM;
+    }
+    if (ev.notify == SIGEV_THREAD)
+        return -EINVAL; /* Linux too: glibc turns it into SIGEV_THREAD_ID */
+    if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID)
+        return -EINVAL;
+    if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > NSIG))
+        return -EINVAL;
+    if (ev.notify == SIGEV_THREAD_ID && ev.tid != current_task()->tid)
+        return -EINVAL;
+    s32 id = 0;
+    while (id < MAX_TIMERS && posix_timers[id].used)
+        id++;
+    if (id == MAX_TIMERS)
+        return -EAGAIN;
+    struct signal_timer *st = &posix_timers[id];
+    *st = (struct signal_timer){.used = true,
+                                .clock = clockid,
+                                .id = id,
+                                .signo = ev.signo,
+                                .notify = ev.notify,
+                                .tid = ev.tid,
+                                .value = ev.value};
+    if (!sevp)
+        st->value = (u64)id;
+    if (copy_to_user(timerid, &id, sizeof(id))) {
+        st->used = false;
+        return -EFAULT;
+    }
+    return 0;
+}
+
+static void posix_timer_get(struct signal_timer *st, struct linux_itimerspec *cur)
+{
+    s64 value, interval;
+    timer_get(st, &value, &interval);
+    cur->value = timespec_from_ns(value);
+    cur->interval = timespec_from_ns(interval);
+}
+
+SYSCALL4(timer_settime, timerid, flags, new_value, old_value)
+{
+    struct signal_timer *st = find_timer(timerid);
+    if (!st)
+        return -EINVAL;
+    struct linux_itimerspec nv, old;
+    if (copy_from_user(&nv, new_value, sizeof(nv)))
+        return -EFAULT;
+    s64 value, interval;
+    if (ns_from_timespec(&nv.value, &value) || ns_from_timespec(&nv.interval, &interval))
+        return -EINVAL;
+    posix_timer_get(st, &old);
+    bool absolute = flags & TIMER_ABSTIME;
+    if (absolute && value && value <= clock_now(st->clock))
+        value = clock_now(st->clock) + 1; /* already past: fires at once */
+    timer_set(st, value, interval, absolute);
+    if (old_value && copy_to_user(old_value, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+SYSCALL2(timer_gettime, timerid, curr_value)
+{
+    struct signal_timer *st = find_timer(timerid);
+    if (!st)
+        return -EINVAL;
+    struct linux_itimerspec cur;
+    posix_timer_get(st, &cur);
+    return copy_to_user(curr_value, &cur, sizeof(cur)) ? -EFAULT : 0;
+}
+
+SYSCALL1(timer_getoverrun, timerid)
+{
+    struct signal_timer *st = find_timer(timerid);
+    return st ? st->last_overrun : -EINVAL;
+}
+
+SYSCALL1(timer_delete, timerid)
+{
+    struct signal_timer *st = find_timer(timerid);
+    if (!st)
+        return -EINVAL;
+    timer_cancel(&st->kt);
+    st->used = false;
+    return 0;
+}

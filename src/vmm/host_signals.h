@@ -1,0 +1,36 @@
+/*
+ * Forwarding the host's SIGINT, SIGTERM and SIGHUP to the workload
+ * (CLOISTER_FORWARD_SIGNALS), so that Ctrl-C reaches the workload's own handler.
+ *
+ * The calling thread blocks them for the run (the vCPU threads inherit the mask) and
+ * waits on a signalfd beside the vCPU threads' end. A signal is recorded for the guest
+ * and wakes its CL_HC_WAIT through an eventfd in the VM's event loop (host_events.c);
+ * the shim raises it in the workload (kernel/signal.c). A second SIGINT stops the VM:
+ * a workload that ignores the first cannot keep the user waiting.
+ */
+#ifndef CLOISTER_VMM_HOST_SIGNALS_H
+#define CLOISTER_VMM_HOST_SIGNALS_H
+
+#include <pthread.h>
+
+#include "vmm/vm.h"
+#include <cloister/abi.h>
+
+/* Before the vCPU thread starts (and before the sandbox): blocks the signals, makes the
+ * descriptors. Does nothing without CLOISTER_FORWARD_SIGNALS. */
+int host_signals_prepare(struct vm *vm);
+/* Waits until a vCPU thread ends (host_signals_vcpu_done), --timeout passes
+ * (vm->timed_out) or a second SIGINT comes (vm->interrupted), forwarding signals
+ * meanwhile; vcpus.c then stops the rest. */
+void host_signals_wait(struct vm *vm);
+/* A vCPU thread's last act: wakes host_signals_wait. */
+void host_signals_vcpu_done(struct vm *vm);
+/* In CL_HC_WAIT (vCPU thread): takes the recorded signals as events for the guest, at
+ * most max of them; how many. */
+int host_signals_take(struct vm *vm, struct cl_event *out, int max);
+/* Whether signals wait for the guest (then CL_HC_WAIT does not block). */
+bool host_signals_pending(struct vm *vm);
+/* After the run: closes the descriptors, drops what came too late, restores the mask. */
+void host_signals_finish(struct vm *vm);
+
+#endif

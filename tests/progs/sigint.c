@@ -1,0 +1,53 @@
+/*
+ * Waits for Ctrl-C: `cloister run` forwards the host's SIGINT to the workload
+ * (tests/lib/signal_cases.sh). "handle": the handler prints and the program exits 3;
+ * "read": the same while blocked in a read of a pipe (EINTR); "ignore": a handler that
+ * does nothing, forever (a second SIGINT must stop the VM); "default": no handler, so
+ * the signal's default action ends it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got;
+
+static void on_int(int sig)
+{
+    got = sig;
+}
+
+static void nothing(int sig)
+{
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "handle";
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = strcmp(mode, "ignore") ? on_int : nothing;
+    if (strcmp(mode, "default")) {
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
+    printf("ready\n");
+    fflush(stdout);
+    if (!strcmp(mode, "ignore") || !strcmp(mode, "default"))
+        for (;;)
+            pause();
+    if (!strcmp(mode, "read")) {
+        int fds[2];
+        char c;
+        if (pipe(fds))
+            return 2;
+        ssize_t n = read(fds[0], &c, 1);
+        printf("read: %zd %s\n", n, n < 0 ? strerror(errno) : "");
+    } else {
+        while (!got)
+            pause();
+    }
+    printf("got %s\n", strsignal(got));
+    return 3;
+}
