@@ -16,7 +16,7 @@ struct hc_ctx;
 /* Runs the VM until the workload ends (0) or something fails (-1, vm->err). */
 int vcpus_run(struct vm *vm);
 
-/* CL_HC_CPU_START and CL_HC_KICK */
+/* CL_HC_CPU_START and CL_HC_KICK (hc_cpu.c) */
 int hc_cpu_start(struct hc_ctx *c);
 int hc_kick(struct hc_ctx *c);
 

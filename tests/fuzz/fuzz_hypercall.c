@@ -45,6 +45,8 @@
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #define NVCPUS   4u
@@ -193,7 +195,10 @@ static bool must_fail(const struct vm *vm, const struct cl_hcall *req, unsigned 
     case CL_HC_SOCK_RECV:
         return hc_sock_live(vm, a0) && a1 > CL_SOCK_DATA_MAX;
     default:
-        return req->nr == 0 || req->nr >= CL_HC_NR_MAX;
+        /* the numbers with no handler: 0, the hole between the sockets' and the CPUs'
+         * (abi.h), and past the end */
+        return req->nr == 0 || (req->nr > CL_HC_SOCK_CLOSE && req->nr < CL_HC_CPU_START) ||
+               req->nr >= CL_HC_NR_MAX;
     }
 }
 
@@ -313,6 +318,19 @@ static void check_result(const struct vm *vm, const struct cl_hcall *req,
         if (req->nr == CL_HC_SOCK_CONNECT && ret == 0 && !vm->nconnect)
             die("SOCK_CONNECT succeeded with nothing declared");
         return;
+    case CL_HC_CPU_START:
+        /* vCPU 0 runs already; the others may be started once */
+        if (ret != 0 && ret != -EINVAL && ret != -EALREADY)
+            die("CPU_START answered neither 0, EINVAL nor EALREADY");
+        if (ret == 0 && (req->args[0] == 0 || req->args[0] >= vm->nr_vcpus))
+            die("CPU_START started a vCPU that does not exist");
+        return;
+    case CL_HC_KICK:
+        if (ret != 0 && ret != -EINVAL)
+            die("KICK answered neither 0 nor EINVAL");
+        if (ret == 0 && req->args[0] >= vm->nr_vcpus)
+            die("KICK woke a vCPU that does not exist");
+        return;
     default:
         die("an unknown hypercall number was served");
     }
@@ -324,6 +342,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     uint8_t setup = data[0];
     data++, size--;
+    /* the event loop and each vCPU's wake-up eventfd, as a run has them: made once */
+    static int events_fd = -1, kick_fds[NVCPUS];
+    if (events_fd < 0) {
+        events_fd = epoll_create1(EPOLL_CLOEXEC);
+        for (unsigned i = 0; i < NVCPUS; i++)
+            kick_fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    }
     /* every fd the handlers open must be closed again: the lowest free fd stays put */
     int first_free_fd = dup(0);
     close(first_free_fd);
@@ -333,14 +358,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vcpu vcpus[NVCPUS];
     struct vm vm = {.kvm_fd = -1,
                     .vm_fd = -1,
-                    .events_fd = -1,
+                    .events_fd = events_fd,
+                    .sig_fd = -1,
+                    .sig_wake_fd = -1,
+                    .sig_done_fd = -1,
+                    .sig_epoll_fd = -1,
+                    .lock = PTHREAD_MUTEX_INITIALIZER,
+                    .cond = PTHREAD_COND_INITIALIZER,
                     .mem = mem,
                     .mem_size = MEM_SIZE,
                     .nr_vcpus = NVCPUS,
                     .err = err,
                     .err_size = sizeof(err)};
     for (unsigned i = 0; i < NVCPUS; i++) {
-        vcpus[i] = (struct vcpu){.vm = &vm, .id = i, .fd = -1};
+        vcpus[i] = (struct vcpu){.vm = &vm, .id = i, .fd = -1, .kick_fd = kick_fds[i]};
         vm.vcpus[i] = &vcpus[i];
     }
     for (int i = 0; i < VM_MAX_NET; i++)
@@ -388,6 +419,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data += CALL_MIN, size -= CALL_MIN;
         len = len < size ? len : size;
         memcpy(block, &req, sizeof(req)); /* vCPU 3's header is in memory, its data is not */
+        if (req.nr == CL_HC_WAIT) {
+            /* a kick already there, so the wait ends at once (a kick as another vCPU
+             * would send it): the fuzzer must not sleep */
+            uint64_t one = 1;
+            if (write(kick_fds[id], &one, sizeof(one)) < 0)
+                die("cannot kick the fuzzed vCPU");
+        }
         uint64_t room = block + CL_HC_DATA_OFFSET < mem + MEM_SIZE
                             ? (uint64_t)(mem + MEM_SIZE - (block + CL_HC_DATA_OFFSET))
                             : 0;
