@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,11 @@ static bool is_image(const char *path)
 
 int cmd_run(int argc, char **argv)
 {
-    /* the command runs one workload and exits: all of it can be confined */
+    /* The command runs one workload and exits: all of it can be confined. Then one
+     * malloc arena for every thread: glibc frees memory of a vCPU thread's own arena by
+     * shrinking its heap, which first reads /proc/sys/vm/overcommit_memory, an open the
+     * confined caller may not make at teardown (docs/sandbox.md). */
+    mallopt(M_ARENA_MAX, 1);
     struct cloister_run_options o = {.flags = CLOISTER_CONFINE_CALLER | CLOISTER_FORWARD_SIGNALS};
     char **env = calloc((size_t)argc + 1, sizeof(char *));
     const char **net = calloc((size_t)argc * 3 + 3, sizeof(char *));

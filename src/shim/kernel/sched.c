@@ -66,6 +66,10 @@ static struct task *idle_task_new(bool own_stack)
         panic("no memory for an idle task");
     t->state = TASK_RUNNING;
     t->tid = 0;
+    /* the process whose work it waits for: host events it dispatches (a forwarded
+     * signal) act on it */
+    t->proc = current_task()->proc;
+    t->syscall_nr = -1;
     if (own_stack) {
         t->kernel_stack = kmalloc(KERNEL_STACK_SIZE);
         if (!t->kernel_stack)

@@ -1,0 +1,95 @@
+# Threaded servers (issue 11), each driven from the host through a published port by a
+# real client, every answer checked: our epoll echo server under 10,000 requests from
+# 50 connections at once, a Go HTTP server (its runtime: clone, futexes, signal-based
+# preemption, sigaltstack, epoll) and two unmodified Debian servers, Redis and lighttpd,
+# the last one stopped by a SIGTERM the monitor forwards. In the nested test VM the
+# clients run inside the L1 guest, on 127.0.0.1.
+
+SERVERS_PORT=$((20000 + RANDOM % 20000))
+
+# servers_run NAME EXPECT-OUT CLIENT -- RUN-ARGS...: starts `cloister run RUN-ARGS` in
+# the background, runs CLIENT (a command line; $VM is the run's pid, behind `timeout`,
+# which passes signals on), and passes when the client succeeds, its output holds
+# EXPECT-OUT and the VM ends with status 0.
+servers_run() {
+    local name=$1 expect=$2 client=$3
+    shift 4
+    local dir=$WORK/servers/${name//\//_}
+    mkdir -p "$dir"
+    timeout -k 5 300 "$CLOISTER" run "$@" >"$dir/out" 2>"$dir/err" &
+    local vm=$!
+    if VM=$vm timeout -k 5 240 bash -c "$client" >"$dir/client" 2>&1 && wait $vm &&
+        grep -q "$expect" "$dir/client"; then
+        pass "$name"
+    else
+        kill $vm 2>/dev/null
+        wait $vm 2>/dev/null
+        fail "$name" "the server failed its client" "$dir/client" "$dir/err" "$dir/out"
+    fi
+}
+
+servers_cases() {
+    local port=$SERVERS_PORT tools=$PWD/tests/tools dir=$WORK/servers
+    mkdir -p "$dir"
+    local cpus p
+    for cpus in 1 2; do
+        p=$((port + cpus * 10))
+        begin servers/epoll-echo-10k-${cpus}cpu &&
+            servers_run servers/epoll-echo-10k-${cpus}cpu "^ok 10000 requests" \
+                "python3 $tools/net_rr.py $((p + 1)) 50 200" -- --cpus $cpus \
+                --listen tcp:$p -p 127.0.0.1:$((p + 1)):$p "$PROGS/musl/epoll_echo" $p 50 2
+    done
+
+    # Go: built from tests/go/httpserver.go with Debian's Go, static, outside /tmp (the
+    # guest's /tmp is its own tmpfs)
+    local gobin=$BUILD_DIR/go/httpserver
+    if begin servers/go-http-build; then
+        mkdir -p "$BUILD_DIR/go"
+        if CGO_ENABLED=0 GOCACHE="$dir/gocache" GOPATH="$dir/gopath" \
+            go build -o "$gobin" "$PWD/tests/go/httpserver.go" >"$dir/go.err" 2>&1; then
+            pass servers/go-http-build
+        else
+            fail servers/go-http-build "go build failed (scripts/install-deps installs golang-go)" \
+                "$dir/go.err"
+        fi
+    fi
+    for cpus in 1 2; do
+        p=$((port + 30 + cpus * 10))
+        begin servers/go-http-${cpus}cpu &&
+            servers_run servers/go-http-${cpus}cpu "^bye after 201$" \
+                "python3 $tools/http_drive.py go $((p + 1))" -- --cpus $cpus \
+                --listen tcp:$p -p 127.0.0.1:$((p + 1)):$p "$gobin" $p
+    done
+
+    # Redis from Debian, as installed; IPv4 only: the guest may bind a declared port
+    # once (docs/network.md)
+    p=$((port + 60))
+    begin servers/redis-2cpu &&
+        servers_run servers/redis-2cpu "^ok 500 gets; :501$" \
+            "python3 $tools/redis_drive.py $((p + 1))" -- --cpus 2 --listen tcp:$p \
+            -p 127.0.0.1:$((p + 1)):$p /usr/bin/redis-server --port $p --bind 0.0.0.0 \
+            --save "" --appendonly no --daemonize no
+
+    # lighttpd from Debian in an image with its configuration and site; the client's
+    # last act is a SIGTERM to cloister, which the workload gets and exits on
+    if begin servers/lighttpd-2cpu; then
+        mkdir -p "$dir/www"
+        printf '<html><body>hello from lighttpd</body></html>\n' >"$dir/www/index.html"
+        head -c 300000 /dev/urandom | base64 >"$dir/www/big.txt"
+        printf '%s\n' 'server.document-root = "/www"' 'server.port = 8080' \
+            'server.bind = "0.0.0.0"' 'index-file.names = ("index.html")' \
+            'mimetype.assign = (".html" => "text/html", ".txt" => "text/plain")' \
+            >"$dir/lighttpd.conf"
+        if ! "$CLOISTER" build -o "$dir/lighttpd.cwi" --entry /usr/sbin/lighttpd \
+            --add "$dir/lighttpd.conf:/etc/lighttpd.conf" --add "$dir/www:/www" \
+            --listen tcp:8080 --cpus 2 -- -D -f /etc/lighttpd.conf >"$dir/build.out" 2>&1; then
+            fail servers/lighttpd-2cpu "cloister build failed" "$dir/build.out"
+        else
+            p=$((port + 70))
+            servers_run servers/lighttpd-2cpu "^ok 162 requests$" \
+                "python3 $tools/http_drive.py static $p $dir/www && kill -TERM \$VM" \
+                -- -p 127.0.0.1:$p:8080 "$dir/lighttpd.cwi"
+        fi
+    fi
+}
+register_group 175 servers vm-pinned servers_cases servers/
