@@ -20,8 +20,7 @@ ctrl_c() {
     local name=signals/ctrl-c/$1 mode=$2 sig=$3 count=$4 want_rc=$5 want_out=$6 want_err=${7:-}
     begin "$name" || return 0
     local dir i
-    # a directory of its own, outside $WORK: in a nested guest $WORK was seen to vanish
-    # while one of these ran (not understood yet; see the branch's report)
+    # a directory of its own, outside $WORK
     dir=$(mktemp -d "${TMPDIR:-/tmp}/cloister-ctrl-c.XXXXXX") && : >"$dir/out" || {
         fail "$name" "cannot make a directory"
         return 0
@@ -29,6 +28,10 @@ ctrl_c() {
     # a background job ignores SIGINT, and cloister then leaves it alone: undo that
     env --default-signal=INT "$CLOISTER" run "$PROGS/musl/sigint" "$mode" >"$dir/out" 2>"$dir/err" &
     local pid=$!
+    # a bound on the run, in a process of its own: a bash subshell killed here was seen
+    # to take tests/run's EXIT trap with it, which removes $WORK under every other case
+    sh -c 'sleep 40; kill -KILL "$1"' sh "$pid" >/dev/null 2>&1 &
+    local guard=$!
     for ((i = 0; i < 1200; i++)); do
         grep -q ready "$dir/out" 2>/dev/null && break
         sleep 0.05
@@ -37,9 +40,6 @@ ctrl_c() {
         kill -s "$sig" "$pid" 2>/dev/null
         sleep 0.5
     done
-    # (the subshell must not inherit tests/run's EXIT trap, which removes $WORK)
-    (trap - EXIT && sleep 30 && kill -KILL "$pid" 2>/dev/null) &
-    local guard=$!
     wait "$pid"
     local rc=$?
     kill "$guard" 2>/dev/null
