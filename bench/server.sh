@@ -29,6 +29,19 @@ for cpus in 1 2; do
     wait $vm
 done
 
+echo "== Debian's redis-server: 500 SETs, 500 GETs checked, one connection (tests/tools/redis_drive.py)"
+p=$((p + 2))
+redis-server --port $p --bind 127.0.0.1 --save "" --appendonly no >/dev/null & srv=$!
+echo "native:          $(python3 tests/tools/redis_drive.py $p 2>&1 >/dev/null)"
+wait $srv || true
+for cpus in 1 2; do
+    p=$((p + 2))
+    "$cloister" run --cpus $cpus --listen tcp:$p -p 127.0.0.1:$((p + 1)):$p /usr/bin/redis-server \
+        --port $p --bind 0.0.0.0 --save "" --appendonly no >/dev/null 2>&1 & vm=$!
+    echo "cloister, $cpus vCPU: $(python3 tests/tools/redis_drive.py $((p + 1)) 2>&1 >/dev/null)"
+    wait $vm || true
+done
+
 echo "== an idle server: host CPU of the cloister process over 10 s"
 p=$((p + 2))
 "$cloister" run --cpus 2 --listen tcp:$p -p 127.0.0.1:$((p + 1)):$p \

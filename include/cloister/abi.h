@@ -233,7 +233,7 @@ enum cl_hcall_nr {
     CL_HC_FD_SEEK = 16,     /* IN a0 fd (0..2), a1 offset, a2 whence (SEEK_SET..SEEK_HOLE).
                              * OUT ret the new position or -errno (ESPIPE on a pipe) */
     CL_HC_WAIT = 17,        /* IN a0 nanoseconds to wait at most for a host event (0: only
-                             *    collect those already there; the monitor caps it at 1 s).
+                             *    collect those already there; 2^31 ms or more: no limit).
                              * OUT ret the number of struct cl_event in data (at most
                              *    CL_HC_MAX_EVENTS), 0 when the time ran out */
     /* The workload's sockets (docs/network.md): the monitor holds one non-blocking host

@@ -10,9 +10,11 @@
 #include "vmm/hypercall.h"
 #include "vmm/host_signals.h"
 
-/* The longest a CL_HC_WAIT blocks: the shim asks again, and --timeout is heard sooner
- * than that anyway (the timeout thread's signal interrupts epoll_wait). */
-#define WAIT_MAX_MS 1000
+/* A CL_HC_WAIT with no deadline (the shim's "forever") blocks until an event, a kick
+ * or a signal: --timeout, the end of the run and a forwarded signal all interrupt the
+ * poll (EINTR), so an idle workload never wakes for nothing. 100 idle workloads waking
+ * once a second each were enough to stall the nested test machine. */
+#define WAIT_FOREVER_NS (1000000ull * 0x7fffffff)
 
 int host_events_init(struct vm *vm)
 {
@@ -68,7 +70,7 @@ int hc_wait(struct hc_ctx *c)
 {
     struct vm *vm = c->vcpu->vm;
     uint64_t ns = c->req.args[0];
-    int ms = ns >= (uint64_t)WAIT_MAX_MS * 1000000 ? WAIT_MAX_MS : (int)((ns + 999999) / 1000000);
+    int ms = ns >= WAIT_FOREVER_NS ? -1 : (int)((ns + 999999) / 1000000);
     enum { MAX = 64 };
     _Static_assert(MAX <= CL_HC_MAX_EVENTS, "events fit the answer");
     _Static_assert(MAX * sizeof(struct cl_event) <= CL_HC_DATA_SIZE, "events fit the buffer");

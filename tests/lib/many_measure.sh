@@ -1,7 +1,8 @@
 # Measuring many idle workloads, shared by tests/lib/many_cases.sh and bench/many.sh.
 
 # many_wait_reading SECONDS PID...: waits (at most SECONDS) until every monitor PID has a
-# thread blocked in read(2) on descriptor 0 (/proc/PID/task/*/syscall "0 0x0 ..."): its
+# thread blocked in read(2) on descriptor 0 (/proc/PID/task/*/syscall "0 0x0 ...") or, when
+# the monitor watches stdin in its event loop, in the idle vCPU's poll(2) ("7 ..."): its
 # workload has started and waits for input. Sets MANY_WAITING to how many do; true if
 # all.
 many_wait_reading() {
@@ -10,7 +11,7 @@ many_wait_reading() {
     for ((k = 0; k < bound * 10; k++)); do
         MANY_WAITING=0
         for p in "$@"; do
-            grep -qs '^0 0x0 ' /proc/"$p"/task/*/syscall && MANY_WAITING=$((MANY_WAITING + 1))
+            grep -Eqs '^(0 0x0|7) ' /proc/"$p"/task/*/syscall && MANY_WAITING=$((MANY_WAITING + 1))
         done
         ((MANY_WAITING == $#)) && break
         sleep 0.1
