@@ -164,15 +164,22 @@ int hc_sock_open(struct hc_ctx *c)
     return ret(c, h);
 }
 
+/* The socket a0 names and the guest address of length a1 in data: bind's and
+ * connect's common first steps. 0 or -errno (EBADF for a handle never opened). */
+static int sock_and_addr(struct hc_ctx *c, struct vm_sock **s, struct sockaddr_storage *raw,
+                         struct net_addr *a)
+{
+    *s = sock_of(c->vcpu->vm, c->req.args[0]);
+    return *s ? guest_addr(c, *s, c->req.args[1], raw, a) : -EBADF;
+}
+
 int hc_sock_bind(struct hc_ctx *c)
 {
     struct vm *vm = c->vcpu->vm;
-    struct vm_sock *s = sock_of(vm, c->req.args[0]);
-    if (!s)
-        return ret(c, -EBADF);
+    struct vm_sock *s;
     struct sockaddr_storage raw;
     struct net_addr a;
-    int err = guest_addr(c, s, c->req.args[1], &raw, &a);
+    int err = sock_and_addr(c, &s, &raw, &a);
     if (err)
         return ret(c, err);
     if (s->bound)
@@ -248,12 +255,10 @@ int hc_sock_accept(struct hc_ctx *c)
 int hc_sock_connect(struct hc_ctx *c)
 {
     struct vm *vm = c->vcpu->vm;
-    struct vm_sock *s = sock_of(vm, c->req.args[0]);
-    if (!s)
-        return ret(c, -EBADF);
+    struct vm_sock *s;
     struct sockaddr_storage raw;
     struct net_addr a;
-    int err = guest_addr(c, s, c->req.args[1], &raw, &a);
+    int err = sock_and_addr(c, &s, &raw, &a);
     if (err)
         return ret(c, err);
     if (s->listening)
