@@ -17,6 +17,9 @@ threads_cases() {
     # PI mutexes, WAKE_OP, affinity and getcpu, membarrier
     vm_case sys --asan -- threadsys
     vm_case 2cpus-sys --cpus 2 -- threadsys
+    # robust mutexes: a thread that dies holding locks hands them on with EOWNERDEAD
+    vm_case robust --asan -- robust
+    vm_case 2cpus-robust --cpus 2 -- robust
 }
 
 # threads_asan_cases: the cases marked --asan, run by the ASan build's cloister.

@@ -40,4 +40,8 @@ s64 futex_lock_pi(u64 uaddr, u64 clock, s64 deadline, bool try_only);
 s64 futex_unlock_pi(u64 uaddr);
 s64 futex_wake_op(u64 uaddr, u64 uaddr2, u32 nr_wake, u32 nr_wake2, u32 encoded);
 
+/* At a thread's exit: every robust lock it still holds is marked FUTEX_OWNER_DIED and
+ * one of its waiters woken (futex_robust.c). */
+void futex_exit_robust_list(struct task *t);
+
 #endif

@@ -77,6 +77,7 @@ SYSCALL1(exit, status)
     struct task *t = current_task();
     if (t->proc->nr_tasks == 1)
         hcall_exit((int)(status & 0xff)); /* the last thread: the process ends */
+    futex_exit_robust_list(t); /* before the join futex, as Linux */
     /* pthread_join's futex: zero the thread id and wake a joiner, as Linux does */
     if (t->clear_child_tid) {
         s32 zero = 0;

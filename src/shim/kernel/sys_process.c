@@ -129,6 +129,18 @@ SYSCALL2(set_robust_list, head, len)
     return 0;
 }
 
+SYSCALL3(get_robust_list, tid, head_ptr, len_ptr)
+{
+    struct task *t = tid ? task_by_tid((s32)tid) : current_task();
+    if (!t)
+        return -ESRCH;
+    u64 len = 24;
+    if (copy_to_user(head_ptr, &t->robust_list, sizeof(u64)) ||
+        copy_to_user(len_ptr, &len, sizeof(len)))
+        return -EFAULT;
+    return 0;
+}
+
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
