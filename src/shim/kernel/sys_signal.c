@@ -153,20 +153,22 @@ SYSCALL2(tkill, tid, sig)
         return -EINVAL;
     if (sig > NSIG)
         return -EINVAL;
-    if ((s64)(s32)tid != current_task()->tid)
+    struct task *t = task_by_tid((s32)tid);
+    if (!t)
         return -ESRCH;
     struct linux_siginfo info = from_self(SI_TKILL);
-    return signal_send_task(current_task(), (int)sig, &info);
+    return signal_send_task(t, (int)sig, &info);
 }
 
 SYSCALL3(tgkill, tgid, tid, sig)
 {
     if ((s64)(s32)tgid <= 0 || (s64)(s32)tid <= 0 || sig > NSIG)
         return -EINVAL;
-    if ((s64)(s32)tgid != PROC_PID || (s64)(s32)tid != current_task()->tid)
+    struct task *t = task_by_tid((s32)tid);
+    if ((s64)(s32)tgid != PROC_PID || !t)
         return -ESRCH;
     struct linux_siginfo info = from_self(SI_TKILL);
-    return signal_send_task(current_task(), (int)sig, &info);
+    return signal_send_task(t, (int)sig, &info);
 }
 
 /* sigqueue's info from the caller: to itself it may say anything but the kernel's
@@ -200,9 +202,10 @@ SYSCALL4(rt_tgsigqueueinfo, tgid, tid, sig, uinfo)
     s64 err = queue_info_from_user(sig, uinfo, &info);
     if (err)
         return err;
-    if ((s64)(s32)tgid != PROC_PID || (s64)(s32)tid != current_task()->tid)
+    struct task *t = task_by_tid((s32)tid);
+    if ((s64)(s32)tgid != PROC_PID || !t)
         return -ESRCH;
-    return signal_send_task(current_task(), (int)sig, &info);
+    return signal_send_task(t, (int)sig, &info);
 }
 
 /* ---- waiting ---- */
