@@ -19,6 +19,12 @@ void host_events_close(struct vm *vm);
 int host_events_watch(struct vm *vm, int fd, uint32_t kind, uint32_t handle);
 void host_events_unwatch(struct vm *vm, int fd);
 
+/* The calling thread's watch on the event loop (supervise.c): events_fd in epfd,
+ * reported with tag; when it fires, host_events_tell_busy_guest interrupts the guest if
+ * no vCPU waits for events. */
+int host_events_watch_busy(struct vm *vm, int epfd, uint64_t tag);
+void host_events_tell_busy_guest(struct vm *vm);
+
 /* CL_HC_WAIT */
 int hc_wait(struct hc_ctx *c);
 

@@ -11,10 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/timeout.h"
 #include <cloister/cloister.h>
-
-enum { EV_SIGNAL = 1, EV_DONE = 2 };
 
 /* SIGINT, SIGTERM and SIGHUP, unless this process ignores one (a shell's background
  * job ignores SIGINT: Ctrl-C is not meant for it, nor for its workload) */
@@ -35,37 +32,20 @@ static sigset_t forwarded(void)
 /* the caller's mask, restored after the run (one run at a time per calling thread) */
 static __thread sigset_t saved_mask;
 
-static int add(int epfd, int fd, uint64_t data)
-{
-    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = data};
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
-}
-
 int host_signals_prepare(struct vm *vm)
 {
-    vm->sig_fd = vm->sig_wake_fd = vm->sig_done_fd = vm->sig_epoll_fd = -1;
+    vm->sig_fd = vm->sig_wake_fd = -1;
     if (!(vm->flags & CLOISTER_FORWARD_SIGNALS))
         return 0;
     sigset_t set = forwarded();
     pthread_sigmask(SIG_BLOCK, &set, &saved_mask);
     vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     vm->sig_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    vm->sig_done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    vm->sig_epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (vm->sig_fd < 0 || vm->sig_wake_fd < 0 || vm->sig_done_fd < 0 || vm->sig_epoll_fd < 0 ||
-        add(vm->sig_epoll_fd, vm->sig_fd, EV_SIGNAL) < 0 ||
-        add(vm->sig_epoll_fd, vm->sig_done_fd, EV_DONE) < 0 ||
-        add(vm->events_fd, vm->sig_wake_fd, (uint64_t)CL_EV_KIND_SIGNAL << 32) < 0)
+    struct epoll_event wake = {.events = EPOLLIN, .data.u64 = (uint64_t)CL_EV_KIND_SIGNAL << 32};
+    if (vm->sig_fd < 0 || vm->sig_wake_fd < 0 ||
+        epoll_ctl(vm->events_fd, EPOLL_CTL_ADD, vm->sig_wake_fd, &wake) < 0)
         return vm_fail(vm, "cannot forward signals to the workload: %s", strerror(errno));
     return 0;
-}
-
-void host_signals_vcpu_done(struct vm *vm)
-{
-    uint64_t one = 1;
-    if (vm->sig_done_fd >= 0 && write(vm->sig_done_fd, &one, sizeof(one)) < 0) {
-        /* a full counter cannot happen: one write per run */
-    }
 }
 
 static void forward(struct vm *vm, int sig)
@@ -75,12 +55,9 @@ static void forward(struct vm *vm, int sig)
     if (write(vm->sig_wake_fd, &one, sizeof(one)) < 0) {
         /* the counter is full: the guest has a wake pending anyway */
     }
-    /* out of KVM_RUN, for when the shim can take interrupts */
-    timeout_kick(vm->vcpus[0]->thread);
 }
 
-/* Reads what came; true when the VM must stop (a second SIGINT). */
-static bool read_signals(struct vm *vm, bool *sigint_seen)
+bool host_signals_read(struct vm *vm, bool *sigint_seen)
 {
     struct signalfd_siginfo si;
     while (read(vm->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -91,39 +68,6 @@ static bool read_signals(struct vm *vm, bool *sigint_seen)
         forward(vm, (int)si.ssi_signo);
     }
     return false;
-}
-
-void host_signals_wait(struct vm *vm)
-{
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    bool sigint_seen = false;
-    for (;;) {
-        int ms = -1;
-        if (vm->timeout_ms) {
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            long long gone =
-                (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
-            ms = gone >= vm->timeout_ms ? 0 : (int)(vm->timeout_ms - gone);
-        }
-        struct epoll_event evs[2];
-        int n = epoll_wait(vm->sig_epoll_fd, evs, 2, ms);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            atomic_store(&vm->timed_out, true);
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            if (evs[i].data.u64 == EV_DONE)
-                return;
-            if (read_signals(vm, &sigint_seen)) {
-                atomic_store(&vm->interrupted, true);
-                return;
-            }
-        }
-    }
 }
 
 bool host_signals_pending(struct vm *vm)
@@ -160,7 +104,7 @@ void host_signals_finish(struct vm *vm)
             /* came after the workload ended: nobody to forward it to */
         }
     }
-    int *fds[] = {&vm->sig_fd, &vm->sig_wake_fd, &vm->sig_done_fd, &vm->sig_epoll_fd};
+    int *fds[] = {&vm->sig_fd, &vm->sig_wake_fd};
     for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
         if (*fds[i] >= 0)
             close(*fds[i]);

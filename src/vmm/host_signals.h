@@ -3,10 +3,11 @@
  * (CLOISTER_FORWARD_SIGNALS), so that Ctrl-C reaches the workload's own handler.
  *
  * The calling thread blocks them for the run (the vCPU threads inherit the mask) and
- * waits on a signalfd beside the vCPU threads' end. A signal is recorded for the guest
- * and wakes its CL_HC_WAIT through an eventfd in the VM's event loop (host_events.c);
- * the shim raises it in the workload (kernel/signal.c). A second SIGINT stops the VM:
- * a workload that ignores the first cannot keep the user waiting.
+ * reads them from a signalfd (supervise.c). A signal is recorded for the guest and
+ * wakes its CL_HC_WAIT through an eventfd in the VM's event loop (host_events.c), which
+ * also interrupts a guest too busy to wait; the shim raises it in the workload
+ * (kernel/signal.c). A second SIGINT stops the VM: a workload that ignores the first
+ * cannot keep the user waiting.
  */
 #ifndef CLOISTER_VMM_HOST_SIGNALS_H
 #define CLOISTER_VMM_HOST_SIGNALS_H
@@ -19,12 +20,9 @@
 /* Before the vCPU thread starts (and before the sandbox): blocks the signals, makes the
  * descriptors. Does nothing without CLOISTER_FORWARD_SIGNALS. */
 int host_signals_prepare(struct vm *vm);
-/* Waits until a vCPU thread ends (host_signals_vcpu_done), --timeout passes
- * (vm->timed_out) or a second SIGINT comes (vm->interrupted), forwarding signals
- * meanwhile; vcpus.c then stops the rest. */
-void host_signals_wait(struct vm *vm);
-/* A vCPU thread's last act: wakes host_signals_wait. */
-void host_signals_vcpu_done(struct vm *vm);
+/* vm->sig_fd is readable: records what came for the guest; true when the VM must stop
+ * (a second SIGINT). */
+bool host_signals_read(struct vm *vm, bool *sigint_seen);
 /* In CL_HC_WAIT (vCPU thread): takes the recorded signals as events for the guest, at
  * most max of them; how many. */
 int host_signals_take(struct vm *vm, struct cl_event *out, int max);

@@ -30,6 +30,7 @@
 #include "seal/seal.h"
 #include "vmm/host_events.h"
 #include "vmm/host_signals.h"
+#include "vmm/supervise.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "vmm/net_policy.h"
@@ -101,12 +102,13 @@ static void print_stats(const struct vm *vm, const struct snp_digest *measured)
     fprintf(stderr,
             "cloister: stats: image %.3f ms, vm create %.3f ms, memory and launch %.3f ms, "
             "shim start %.3f ms, first user instruction %.3f ms, total %.3f ms; "
-            "%llu exits, %llu hypercalls, peak RSS %ld KiB\n",
+            "%llu exits, %llu hypercalls, %llu host interrupts, peak RSS %ld KiB\n",
             (s->image_ready - s->start) * ms, (s->vm_created - s->image_ready) * ms,
             (s->vcpus_ready - s->vm_created) * ms,
             s->shim_start ? (s->shim_start - s->start) * ms : 0.0,
             s->user_start ? (s->user_start - s->start) * ms : 0.0, (s->end - s->start) * ms,
-            (unsigned long long)s->exits, (unsigned long long)s->hypercalls, ru.ru_maxrss);
+            (unsigned long long)s->exits, (unsigned long long)s->hypercalls,
+            (unsigned long long)s->host_interrupts, ru.ru_maxrss);
     if (measured) {
         char hex[2 * SNP_DIGEST_SIZE + 1];
         snp_digest_hex(measured, hex);
@@ -264,7 +266,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     struct vm vm;
     memset(&vm, 0, sizeof(vm));
     vm.kvm_fd = vm.vm_fd = vm.events_fd = -1;
-    vm.sig_fd = vm.sig_wake_fd = vm.sig_done_fd = vm.sig_epoll_fd = -1;
+    vm.sig_fd = vm.sig_wake_fd = vm.supervise_fd = vm.done_fd = -1;
     for (int i = 0; i < VM_MAX_NET; i++)
         vm.net_fds[i] = -1;
     vm.err = err;
@@ -294,6 +296,7 @@ int cloister_run(const struct cloister_run_options *o, char *err, size_t err_siz
     vm_destroy(&vm);
     hc_sock_close_all(&vm);
     net_publish_close(&vm);
+    supervise_finish(&vm);
     host_signals_finish(&vm);
     host_events_close(&vm);
     pthread_cond_destroy(&vm.cond);

@@ -109,6 +109,12 @@ static int add_rules(scmp_filter_ctx f, const struct vcpu *v)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->fd),
                               SCMP_A1(SCMP_CMP_EQ, kvm[i]));
+    /* the calling thread's interrupt for a busy guest (host_events.c): an MSI to the
+     * VM's own in-kernel APIC, nothing else of the VM */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->vm->vm_fd),
+                              SCMP_A1(SCMP_CMP_EQ, KVM_SIGNAL_MSI));
     /* the two terminal queries hc_stdio.c forwards, on fds 0-2 only */
     static const unsigned long tty[] = {TCGETS, TIOCGWINSZ};
     for (size_t i = 0; i < sizeof(tty) / sizeof(tty[0]) && rc == 0; i++)

@@ -14,6 +14,7 @@
 #include <cloister/cloister.h>
 
 #include "vmm/host_signals.h"
+#include "vmm/supervise.h"
 #include "vmm/hypercall.h"
 #include "vmm/sandbox.h"
 #include "vmm/timeout.h"
@@ -29,7 +30,7 @@ static void mark_ended(struct vcpu *v)
     vm->any_ended = true;
     pthread_cond_broadcast(&vm->cond);
     pthread_mutex_unlock(&vm->lock);
-    host_signals_vcpu_done(vm);
+    supervise_vcpu_done(vm);
 }
 
 /* A vCPU other than 0 waits for the shim to start it, or for the end of the run. */
@@ -75,25 +76,6 @@ static struct timespec after_ns(struct timespec t, long long ns)
     return t;
 }
 
-/* Until one thread ends, or --timeout passes (then vm->timed_out). */
-static void wait_for_first_end(struct vm *vm)
-{
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline = after_ns(deadline, (long long)vm->timeout_ms * 1000000);
-    pthread_mutex_lock(&vm->lock);
-    while (!vm->any_ended) {
-        if (!vm->timeout_ms) {
-            pthread_cond_wait(&vm->cond, &vm->lock);
-        } else if (pthread_cond_clockwait(&vm->cond, &vm->lock, CLOCK_MONOTONIC, &deadline) ==
-                   ETIMEDOUT) {
-            atomic_store(&vm->timed_out, true);
-            break;
-        }
-    }
-    pthread_mutex_unlock(&vm->lock);
-}
-
 /* Every other thread: told to stop, interrupted (KVM_RUN, epoll_wait and a blocked
  * read return EINTR) again every few milliseconds until it has ended, since a signal
  * that lands just before the thread enters KVM_RUN is lost. */
@@ -125,7 +107,7 @@ static void stop_all(struct vm *vm)
 
 int vcpus_run(struct vm *vm)
 {
-    if (timeout_prepare(vm) < 0 || host_signals_prepare(vm) < 0)
+    if (timeout_prepare(vm) < 0 || host_signals_prepare(vm) < 0 || supervise_prepare(vm) < 0)
         return -1;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         vm->vcpus[i]->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -147,10 +129,8 @@ int vcpus_run(struct vm *vm)
         fprintf(stderr, "cloister: %s\n", vm->err);
         _exit(CLOISTER_FAILED);
     }
-    if (rc == 0 && vm->sig_epoll_fd >= 0)
-        host_signals_wait(vm); /* forwarding the host's Ctrl-C meanwhile */
-    else if (rc == 0)
-        wait_for_first_end(vm);
+    if (rc == 0)
+        supervise(vm);
     stop_all(vm);
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = vm->vcpus[i];

@@ -43,6 +43,7 @@ struct vcpu {
 struct vm_stats {
     int64_t start, image_ready, vm_created, vcpus_ready, shim_start, user_start, end;
     uint64_t exits, hypercalls;
+    uint64_t host_interrupts; /* host_events.c: a busy guest told of host events */
 };
 
 struct kvm_cpuid2;
@@ -87,7 +88,15 @@ struct vm {
      * CL_HC_WAIT (a bit per number), and the word that a second SIGINT stops the VM */
     atomic_uint host_signals;
     atomic_bool interrupted;
-    int sig_fd, sig_wake_fd, sig_done_fd, sig_epoll_fd;
+    int sig_fd, sig_wake_fd;
+    /* supervise.c: the calling thread's epoll, and the vCPU threads' word they ended */
+    int supervise_fd, done_fd;
+    /* host_events.c: vCPUs waiting in CL_HC_WAIT, and whether the calling thread
+     * watches the event loop for a guest whose vCPUs are all busy */
+    atomic_uint idle_vcpus;
+    atomic_bool busy_watch_armed;
+    uint64_t busy_watch_tag;
+    bool msi_failed;
     int exit_status;
     struct vm_stats stats;
     char *err;

@@ -68,6 +68,33 @@ net_wait_port() {
     return 1
 }
 
+# net_busy_case NAME CPUS PORT: tests/progs/busy_server with CPUS spinners on CPUS vCPUs,
+# published on PORT+1; the host sends it a line once it listens and wants "ok" back.
+net_busy_case() {
+    local name=net/$1 cpus=$2 port=$3 dir=$WORK/net
+    begin "$name" || return 0
+    timeout -k 5 90 "$CLOISTER" run --cpus "$cpus" --listen tcp:$port \
+        -p 127.0.0.1:$((port + 1)):$port "$PROGS/musl/busy_server" $port "$cpus" \
+        >"$dir/$1.out" 2>"$dir/$1.err" &
+    local vm=$! i
+    for ((i = 0; i < 600; i++)); do
+        grep -qx listening "$dir/$1.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    local reply
+    reply=$(python3 -c '
+import socket, sys
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+c.sendall(b"hello from the host\n"); print(c.recv(64).decode().strip())' $((port + 1)) 2>&1)
+    if wait $vm && [[ $reply == ok ]] &&
+        grep -qx "$cpus spinners stopped; the server heard \"hello from the host\"" "$dir/$1.out"; then
+        pass "$name"
+    else
+        kill $vm 2>/dev/null
+        fail "$name" "the busy guest did not hear the host (reply '$reply')" "$dir/$1.out" "$dir/$1.err"
+    fi
+}
+
 net_cases() {
     local prog=$PROGS/musl dir=$WORK/net
     mkdir -p "$dir"
@@ -125,6 +152,13 @@ net_cases() {
         fi
         kill $NET_SERVER 2>/dev/null
     fi
+
+    # a server thread hears the host while every other thread computes: one spinner on
+    # 1 vCPU, two on 2: the monitor must interrupt the busy guest (docs/threads.md)
+    local cpus
+    for cpus in 1 2; do
+        net_busy_case busy-server-${cpus}cpu $cpus $((port + 6 + 2 * cpus))
+    done
 
     # a port that is not declared: bind is EACCES in the guest
     if begin net/undeclared-listen; then

@@ -8,13 +8,16 @@ signal_cases() {
         timedwait signalfd siginfo fpu order nodefer; do
         vm_case "$kind" -- signals "$kind"
     done
+    # a signal to a thread that computes: on another vCPU it takes an interrupt
+    vm_case kick -- signals kick
+    vm_case 2cpus-kick --cpus 2 -- signals kick
     vm_case abort --fault SIGABRT -- signals abort
     vm_case resethand --fault SIGUSR1 -- signals resethand
 }
 register_group 46 signals vm signal_cases signals/
 
 # ctrl_c NAME MODE SIGNAL COUNT STATUS STDOUT [STDERR]: runs tests/progs/sigint.c MODE
-# in `cloister run`, sends the cloister process SIGNAL COUNT times once the workload is
+# in `cloister run` (with --cpus $CTRL_C_CPUS if set), sends the cloister process SIGNAL COUNT times once the workload is
 # ready, and wants exit STATUS, exactly STDOUT and exactly STDERR (default: nothing).
 ctrl_c() {
     local name=signals/ctrl-c/$1 mode=$2 sig=$3 count=$4 want_rc=$5 want_out=$6 want_err=${7:-}
@@ -26,7 +29,8 @@ ctrl_c() {
         return 0
     }
     # a background job ignores SIGINT, and cloister then leaves it alone: undo that
-    env --default-signal=INT "$CLOISTER" run "$PROGS/musl/sigint" "$mode" >"$dir/out" 2>"$dir/err" &
+    env --default-signal=INT "$CLOISTER" run ${CTRL_C_CPUS:+--cpus $CTRL_C_CPUS} \
+        "$PROGS/musl/sigint" "$mode" >"$dir/out" 2>"$dir/err" &
     local pid=$!
     # a bound on the run, in a process of its own: a bash subshell killed here was seen
     # to take tests/run's EXIT trap with it, which removes $WORK under every other case
@@ -60,6 +64,9 @@ signal_ctrl_c_cases() {
     ctrl_c handler handle INT 1 3 $'ready\ngot Interrupt\n'
     ctrl_c read read INT 1 3 $'ready\nread: -1 Interrupted system call\ngot Interrupt\n'
     ctrl_c term handle TERM 1 3 $'ready\ngot Terminated\n'
+    # a workload that computes without system calls: the monitor interrupts the guest
+    ctrl_c spin spin INT 1 3 $'ready\ngot Interrupt\n'
+    CTRL_C_CPUS=2 ctrl_c spin-2cpus spin2 INT 1 3 $'ready\ngot Interrupt\n'
     ctrl_c twice ignore INT 2 130 $'ready\n' \
         "cloister: interrupted by a second SIGINT: the workload was stopped"
     ctrl_c term-default default TERM 1 143 $'ready\n' \

@@ -22,6 +22,27 @@ threads_cases() {
     vm_case 2cpus-robust --cpus 2 -- robust
 }
 
+# threads_go_cases: Go's runtime preempts goroutines that loop without calls with
+# signals (tests/go/preempt.go), built with Debian's Go as the servers' Go is. One
+# group in one nested machine (vm-pinned): the build and the runs stay together.
+threads_go_cases() {
+    local gobin=$BUILD_DIR/go/preempt dir=$WORK/threads-go
+    begin threads/go-preempt-build || return 0
+    mkdir -p "$BUILD_DIR/go" "$dir"
+    if ! CGO_ENABLED=0 GOCACHE="$dir/gocache" GOPATH="$dir/gopath" \
+        go build -o "$gobin" "$PWD/tests/go/preempt.go" >"$dir/go.err" 2>&1; then
+        fail threads/go-preempt-build "go build failed (scripts/install-deps installs golang-go)" \
+            "$dir/go.err"
+        return 0
+    fi
+    pass threads/go-preempt-build
+    local cpus status="" fault="" mode=file input=/dev/null envs=() runopts=()
+    for cpus in 1 2 4; do
+        runopts=(--cpus $cpus)
+        compare_run threads/go-preempt-${cpus}cpu "$CLOISTER" "$gobin"
+    done
+}
+
 # threads_asan_cases: the cases marked --asan, run by the ASan build's cloister.
 threads_asan_cases() {
     if [[ ! -x $ASAN_DIR/cloister ]]; then
@@ -33,3 +54,4 @@ threads_asan_cases() {
 }
 register_group 45 threads vm threads_cases threads/
 register_group 141 asan/threads vm threads_asan_cases asan/threads/
+register_group 142 threads-go vm-pinned threads_go_cases threads/go-

@@ -3,9 +3,11 @@
  * (tests/lib/signal_cases.sh). "handle": the handler prints and the program exits 3;
  * "read": the same while blocked in a read of a pipe (EINTR); "ignore": a handler that
  * does nothing, forever (a second SIGINT must stop the VM); "default": no handler, so
- * the signal's default action ends it.
+ * the signal's default action ends it; "spin": the handler's flag awaited in a loop
+ * without a system call; "spin2": the same in two threads at once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,13 @@ static void on_int(int sig)
 
 static void nothing(int sig)
 {
+}
+
+static void *spin(void *arg)
+{
+    while (!got) {
+    }
+    return arg;
 }
 
 int main(int argc, char **argv)
@@ -37,7 +46,15 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "ignore") || !strcmp(mode, "default"))
         for (;;)
             pause();
-    if (!strcmp(mode, "read")) {
+    if (!strcmp(mode, "spin")) {
+        spin(NULL);
+    } else if (!strcmp(mode, "spin2")) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, spin, NULL))
+            return 2;
+        spin(NULL);
+        pthread_join(t, NULL);
+    } else if (!strcmp(mode, "read")) {
         int fds[2];
         char c;
         if (pipe(fds))

@@ -2,11 +2,13 @@
  * Signal delivery, one kind per argument: handlers for faults (recovering with
  * siglongjmp or by moving rip), timers (alarm, setitimer, timer_create), SIGPIPE, the
  * alternate stack, restarts and EINTR, sigsuspend, sigtimedwait, signalfd, raise and
- * abort, siginfo fields, FPU registers surviving a handler, delivery order. It prints
+ * abort, siginfo fields, FPU registers surviving a handler, delivery order, signals to
+ * threads that compute without system calls (on another vCPU: an interrupt). It prints
  * only what is the same on every run and every system (no addresses, no pids).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -601,6 +603,50 @@ static void nodefer(void)
     printf("handler ran %d times\n", (int)hits);
 }
 
+/* Threads that spin without a system call until a signal's handler stops them: one
+ * sent to the thread (pthread_kill), one sent to the process while every other thread
+ * blocks it (kill), so only the spinner can take it. */
+static volatile sig_atomic_t stop_spin[2];
+
+static void on_kick(int sig, siginfo_t *si, void *uc)
+{
+    stop_spin[sig == SIGUSR2] = 1;
+}
+
+static void *spin(void *arg)
+{
+    volatile sig_atomic_t *flag = arg;
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    while (!*flag) {
+    }
+    return NULL;
+}
+
+static void kick(void)
+{
+    on(SIGUSR1, on_kick, 0);
+    on(SIGUSR2, on_kick, 0);
+    pthread_t t;
+    if (pthread_create(&t, NULL, spin, (void *)&stop_spin[0]))
+        die("pthread_create");
+    usleep(50000); /* let it start spinning, on the other vCPU if there is one */
+    pthread_kill(t, SIGUSR1);
+    pthread_join(t, NULL);
+    printf("thread-directed: the spinner stopped\n");
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &usr2, NULL); /* the spinner unblocks it */
+    if (pthread_create(&t, NULL, spin, (void *)&stop_spin[1]))
+        die("pthread_create");
+    usleep(50000);
+    kill(getpid(), SIGUSR2);
+    pthread_join(t, NULL);
+    printf("process-directed: the spinner stopped\n");
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -629,6 +675,7 @@ int main(int argc, char **argv)
         {"order", order},
         {"resethand", resethand},
         {"nodefer", nodefer},
+        {"kick", kick},
     };
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (!strcmp(what, kinds[i].name)) {

@@ -28,6 +28,8 @@
 #include "kernel/sched.h"
 #include "kernel/klock.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/lapic.h"
+#include "kernel/host_events.h"
 #include "tee/secrets.h"
 #include "fs/vfs.h"
 
@@ -191,6 +193,10 @@ static void kernel_main(void)
     if (boot.flags & CL_BOOT_STATS)
         hcall(CL_HC_MARK, CL_MARK_USER_START, 0, 0, 0, 0, 0);
     kernel_lock(); /* the first return to user mode, as every later one */
+    /* from now on the monitor may interrupt this CPU when host events come while it
+     * computes (sched_host_interrupt); this first CL_HC_WAIT tells it so */
+    if (lapic_timer_available())
+        host_events_wait(0);
     sched_return_to_user();
     kernel_exit();
     arch_enter_user(&tf);

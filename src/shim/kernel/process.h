@@ -76,6 +76,7 @@ struct task {
     void *fpu_alloc;  /* what kmalloc returned for it */
     u64 user_fs, user_gs;
     u64 cpu_mask;          /* sched_setaffinity: the CPUs it may run on */
+    u32 cpu;               /* the CPU it runs on, or last ran on */
     struct task *run_next; /* the run queue's link */
     struct task *all_next; /* every live task of the process */
     u64 sigmask;

@@ -35,6 +35,7 @@ struct cpu_sched {
     struct task *idle;
     u64 armed_tsc;     /* what the timer is set to, 0 when it fired or never was */
     bool tick_due;     /* a tick came while the shim itself ran (PVM's ring-3 route) */
+    bool host_due;     /* so did the monitor's VEC_HOST */
     bool idle_waiting; /* its idle task waits in the monitor: kick it to run a task */
 };
 static struct cpu_sched cpus[CL_MAX_VCPUS];
@@ -176,6 +177,7 @@ static void switch_to(struct task *prev, struct task *next)
     if (prev->state == TASK_DEAD)
         reap = prev;
     next->state = TASK_RUNNING;
+    next->cpu = this_cpu()->cpu_id;
     this_cpu()->current = next;
     arch_set_kernel_stack(next->kernel_top);
     arch_set_user_fs(next->user_fs);
@@ -299,9 +301,30 @@ void sched_timer_interrupt(bool from_user)
         me()->tick_due = true; /* the shim is never preempted: after it is done */
 }
 
+void sched_host_interrupt(bool from_user)
+{
+    if (!from_user) {
+        me()->host_due = true;
+        return;
+    }
+    host_events_wait(0);
+    if (run_head)
+        schedule(); /* a task the host woke runs first, as Linux's wake-up preemption */
+}
+
+void sched_notify_task(struct task *t)
+{
+    if (t->state == TASK_RUNNING && t->cpu != this_cpu()->cpu_id)
+        lapic_send_ipi(t->cpu, VEC_RESCHED);
+}
+
 void sched_return_to_user(void)
 {
     struct cpu_sched *c = me();
+    if (c->host_due) {
+        c->host_due = false;
+        host_events_wait(0);
+    }
     if (c->tick_due)
         tick();
     if (!lapic_timer_available())

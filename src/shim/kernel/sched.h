@@ -36,6 +36,13 @@ struct task *task_new(const struct trap_frame *tf);
 /* The local APIC's timer fired (arch/x86/trap.c, which acknowledged it): runs due kernel timers
  * and, when the interrupt came from user mode, preempts the task if another is runnable. */
 void sched_timer_interrupt(bool from_user);
+/* The monitor's VEC_HOST came: host events (a socket's readiness, a forwarded signal)
+ * wait while every vCPU runs. Taken at once from user mode, a woken task then runs
+ * first; from the shim itself, on its way back to user mode. */
+void sched_host_interrupt(bool from_user);
+/* t was sent a signal: if it runs workload code on another CPU, that CPU is
+ * interrupted (VEC_RESCHED) so that it delivers the signal now, as Linux's kick does. */
+void sched_notify_task(struct task *t);
 /* Last thing before every return to user mode: a tick deferred while the shim ran,
  * and the timer armed for the next kernel timer or the end of the time slice. */
 void sched_return_to_user(void);

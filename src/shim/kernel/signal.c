@@ -8,6 +8,7 @@
 #include "kernel/signal.h"
 #include "kernel/process.h"
 #include "kernel/wait.h"
+#include "kernel/sched.h"
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
 
@@ -62,11 +63,26 @@ static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int s
     *pending |= SIGBIT(sig);
     if (pending == &t->sig_pending) {
         task_wake(t);
+        sched_notify_task(t);
     } else {
-        /* a signal for the process: any task that does not block it may take it */
-        for (struct task *u = t->proc->tasks; u; u = u->all_next)
-            if (!(u->sigmask & SIGBIT(sig)) && u->state == TASK_BLOCKED)
+        /* a signal for the process: any task that does not block it may take it; the
+         * sender itself on its way out, or else a sleeper woken or a runner on another
+         * CPU interrupted, as Linux's complete_signal chooses */
+        struct task *me = current_task(), *runner = NULL;
+        /* (an idle CPU dispatching a host signal runs its idle task, tid 0: no taker) */
+        bool taken = me->tid && me->proc == t->proc && !(me->sigmask & SIGBIT(sig));
+        for (struct task *u = t->proc->tasks; u; u = u->all_next) {
+            if (u->sigmask & SIGBIT(sig))
+                continue;
+            if (u->state == TASK_BLOCKED) {
                 task_wake(u);
+                taken = true;
+            } else if (u->state == TASK_RUNNING && u != me && !runner) {
+                runner = u;
+            }
+        }
+        if (!taken && runner)
+            sched_notify_task(runner);
     }
     wake_up(&t->proc->sig_wait);
     return 0;

@@ -12,6 +12,8 @@
 
 /* Interrupt vectors (the IDT's gates for them are in shim.ld.in) */
 #define VEC_TIMER    0xf0
+#define VEC_RESCHED  0xf1 /* another CPU: look at your task's signals (sched_notify_task) */
+#define VEC_HOST     0xf3 /* the monitor: host events wait (its KVM_SIGNAL_MSI) */
 #define VEC_SPURIOUS 0xff
 
 /* Boot, ring 0: x2APIC on, the timer's vector set; false when the CPU lacks x2APIC or

@@ -125,14 +125,23 @@ static void interrupt(struct trap_frame *tf, bool from_user)
     lapic_eoi();
     if (tf->vector == VEC_TLB) {
         tlb_interrupt(); /* without the kernel lock: its sender holds it */
-    } else if (tf->vector == VEC_TIMER && from_user) {
-        kernel_enter();
-        current_task()->syscall_nr = -1; /* no system call to restart */
-        sched_timer_interrupt(true);
-        resume_user(tf);
-    } else if (tf->vector == VEC_TIMER) {
-        sched_timer_interrupt(false);
+        return;
     }
+    if (!from_user) {
+        /* the shim is never preempted: the CPU does it on its way back to user mode */
+        if (tf->vector == VEC_TIMER)
+            sched_timer_interrupt(false);
+        else if (tf->vector == VEC_HOST)
+            sched_host_interrupt(false);
+        return; /* VEC_RESCHED: the way back looks at signals anyway */
+    }
+    kernel_enter();
+    current_task()->syscall_nr = -1; /* no system call to restart */
+    if (tf->vector == VEC_TIMER)
+        sched_timer_interrupt(true);
+    else if (tf->vector == VEC_HOST)
+        sched_host_interrupt(true);
+    resume_user(tf); /* signals: what VEC_RESCHED is sent for */
 }
 
 void trap_from_user(struct trap_frame *tf)

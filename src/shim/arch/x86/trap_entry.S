@@ -80,7 +80,7 @@ isr_stubs:
     .align 16
     .globl irq_stubs
 irq_stubs:
-.irp vec, 0xf0, 0xf2, 0xff
+.irp vec, 0xf0, 0xf1, 0xf2, 0xf3, 0xff
     .align 16
     push $0
     push $\vec
