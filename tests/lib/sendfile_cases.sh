@@ -47,7 +47,7 @@ sendfile_tcp_case() {
 
 sendfile_cases() {
     local PREFIX=sendfile
-    vm_case files -- sendfile files
+    vm_case files --asan -- sendfile files
     vm_case files-2cpu --cpus 2 -- sendfile files
     local port=$((20000 + RANDOM % 20000)) i v
     mkdir -p "$WORK/sendfile"
@@ -63,4 +63,14 @@ sendfile_cases() {
     kill $SINK 2>/dev/null
 }
 
+asan_sendfile_cases() {
+    if [[ ! -x $ASAN_DIR/cloister ]]; then
+        skip asan/sendfile "$ASAN_DIR/cloister not built (make SANITIZE=1 all)"
+        return 0
+    fi
+    local CLOISTER=$ASAN_DIR/cloister PREFIX=asan/sendfile ASAN_PASS=1
+    vm_case files --asan -- sendfile files
+}
+
 register_group 96 sendfile vm-pinned sendfile_cases sendfile/
+register_group 141 asan/sendfile vm asan_sendfile_cases asan/sendfile/
