@@ -96,6 +96,19 @@ static s64 move_bytes(struct file *in, s64 *in_pos, struct file *out, s64 *out_p
     return done ? (s64)done : err;
 }
 
+/* Takes (or drops) a reference on both files, held while a read or write sleeps, in
+ * case another thread closes a descriptor meanwhile. */
+static void hold(struct file *in, struct file *out, bool take)
+{
+    if (take) {
+        in->refs++;
+        out->refs++;
+        return;
+    }
+    file_put(in);
+    file_put(out);
+}
+
 /* Linux's do_sendfile, its checks in its order. *ppos is the input offset of the
  * pointer form, or ppos is NULL for the file's position. */
 static s64 do_sendfile(s64 out_fd, s64 in_fd, s64 *ppos, u64 count)
@@ -119,6 +132,7 @@ static s64 do_sendfile(s64 out_fd, s64 in_fd, s64 *ppos, u64 count)
     /* the input is read at pos when it keeps a position, so that only the bytes the
      * output took move it on */
     s64 in_pos = ppos || in->ops->seekable ? pos : -1, out_pos = -1;
+    hold(in, out, true);
     s64 r = move_bytes(in, &in_pos, out, &out_pos, count);
     if (r > 0 && in_pos >= 0) {
         if (ppos)
@@ -126,6 +140,7 @@ static s64 do_sendfile(s64 out_fd, s64 in_fd, s64 *ppos, u64 count)
         else
             in->offset = in_pos;
     }
+    hold(in, out, false);
     return r;
 }
 
@@ -204,8 +219,10 @@ SYSCALL6(copy_file_range, fd_in, off_in, fd_out, off_out, len, flags)
     s64 err = copy_range_checks(in, pos_in, out, pos_out, &n);
     if (err)
         return err;
+    hold(in, out, true);
     s64 r = move_bytes(in, &pos_in, out, &pos_out, MIN(n, MAX_RW_COUNT));
-    if (r <= 0)
-        return r;
-    return put_offset(off_in, in, pos_in) || put_offset(off_out, out, pos_out) ? -EFAULT : r;
+    if (r > 0 && (put_offset(off_in, in, pos_in) || put_offset(off_out, out, pos_out)))
+        r = -EFAULT;
+    hold(in, out, false);
+    return r;
 }
