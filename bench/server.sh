@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Threaded servers (issue 11): the epoll echo server (tests/progs/epoll_echo.c, two
 # worker threads) under CONNS concurrent connections of REQS request/response round
-# trips each (tests/tools/net_rr.py: requests/s, p50, p99), natively and in a VM with 1
-# and 2 vCPUs; then the host CPU an idle server in a VM costs over 10 s.
+# trips each (tests/tools/net_rr.py: requests/s, p50, p99), Debian's redis-server (one
+# connection, commands/s, p50, p99) and Debian's lighttpd (LIGHTTPD_CONNS keep-alive
+# connections of LIGHTTPD_REQS GETs of a small page, then of a 100 KB file it sends
+# with sendfile), natively and in a VM with 1 and 2 vCPUs; then the host CPU an idle
+# server in a VM costs over 10 s.
 # Run it where a VM runs; under the nested QEMU route it measures TCG, not Cloister.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 conns=${CONNS:-50}
 reqs=${REQS:-200}
+lconns=${LIGHTTPD_CONNS:-8}
+lreqs=${LIGHTTPD_REQS:-50}
 out="${SERVER_OUT:-$build/bench/server}"
 mkdir -p "$out"
 cloister="$build/cloister"
@@ -40,6 +45,35 @@ for cpus in 1 2; do
         --port $p --bind 0.0.0.0 --save "" --appendonly no >/dev/null 2>&1 & vm=$!
     echo "cloister, $cpus vCPU: $(python3 tests/tools/redis_drive.py $((p + 1)) 2>&1 >/dev/null)"
     wait $vm || true
+done
+
+echo "== Debian's lighttpd: $lconns keep-alive connections x $lreqs GETs, each body checked (tests/tools/http_drive.py)"
+www="$out/www"
+mkdir -p "$www"
+printf '<html><body>hello from lighttpd</body></html>\n' >"$www/index.html"
+head -c 75000 /dev/urandom | base64 -w 0 >"$www/big.txt" # 100000 bytes: sent with sendfile
+lighttpd_conf() { # DOCROOT PORT
+    printf '%s\n' "server.document-root = \"$1\"" "server.port = $2" 'server.bind = "0.0.0.0"' \
+        'index-file.names = ("index.html")' 'mimetype.assign = (".html" => "text/html", ".txt" => "text/plain")'
+}
+for cpus in 1 2; do
+    lighttpd_conf /www 8080 >"$out/lighttpd.conf"
+    "$cloister" build -o "$out/lighttpd-$cpus.cwi" --entry /usr/sbin/lighttpd --cpus $cpus \
+        --add "$out/lighttpd.conf:/etc/lighttpd.conf" --add "$www:/www" --listen tcp:8080 \
+        -- -D -f /etc/lighttpd.conf >/dev/null
+done
+for file in index.html big.txt; do
+    p=$((p + 2))
+    lighttpd_conf "$PWD/$www" $p >"$out/lighttpd-native.conf"
+    lighttpd -D -f "$out/lighttpd-native.conf" >/dev/null 2>&1 & srv=$!
+    echo "/$file native:          $(python3 tests/tools/http_drive.py bench $p "$www" "$lconns" "$lreqs" /$file 2>&1 >/dev/null)"
+    kill $srv && wait $srv || true
+    for cpus in 1 2; do
+        p=$((p + 2))
+        "$cloister" run -p 127.0.0.1:$p:8080 "$out/lighttpd-$cpus.cwi" >/dev/null 2>&1 & vm=$!
+        echo "/$file cloister, $cpus vCPU: $(python3 tests/tools/http_drive.py bench $p "$www" "$lconns" "$lreqs" /$file 2>&1 >/dev/null)"
+        kill -TERM $vm && wait $vm || true
+    done
 done
 
 echo "== an idle server: host CPU of the cloister process over 10 s"

@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cloister/net_bind.h>
+
 #include "vmm/host_events.h"
 #include "vmm/hypercall.h"
 #include "vmm/net_policy.h"
@@ -27,8 +29,11 @@ struct vm_sock {
     int family;    /* the guest's AF_INET or AF_INET6 */
     uint8_t proto; /* CWI_NET_TCP or CWI_NET_UDP */
     bool watched, listening;
-    bool bound; /* to a port of the guest's: published (pub) or nowhere on the host */
-    struct net_publish *pub;
+    bool bound;              /* to a port of the guest's: published (pub) or nowhere on the host */
+    uint16_t port;           /* the guest's port, when bound */
+    struct cl_bind where;    /* what the bind covers, for the next binds' clashes */
+    int backlog;             /* listen's, for a published socket handed over later */
+    struct net_publish *pub; /* the published host socket this one holds, or NULL */
     /* UDP: the last sources heard, which the socket may answer (docs/network.md) */
     struct net_addr heard[NET_HEARD_MAX];
     unsigned nheard;
@@ -173,6 +178,118 @@ static int sock_and_addr(struct hc_ctx *c, struct vm_sock **s, struct sockaddr_s
     return *s ? guest_addr(c, *s, c->req.args[1], raw, a) : -EBADF;
 }
 
+/* What s, bound to address a, covers. The options are read from the host socket the
+ * guest set them on, not taken from the guest's word. */
+static struct cl_bind bind_of(const struct vm_sock *s, const struct net_addr *a)
+{
+    struct cl_bind b = {.sock_family = s->family == AF_INET ? 4 : 6, .addr_family = a->family};
+    memcpy(b.addr, a->addr, sizeof(b.addr));
+    int v = 0;
+    socklen_t len = sizeof(v);
+    if (s->family == AF_INET6 && getsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len) == 0)
+        b.v6only = v != 0;
+    v = 0;
+    len = sizeof(v);
+    if (getsockopt(s->fd, SOL_SOCKET, SO_REUSEPORT, &v, &len) == 0)
+        b.reuseport = v != 0;
+    return b;
+}
+
+/* Whether a guest socket already bound to (proto, port) clashes with b: EADDRINUSE. */
+static bool port_taken(const struct vm *vm, const struct vm_sock *s, uint16_t port,
+                       const struct cl_bind *b)
+{
+    for (unsigned i = 0; i < CL_SOCK_MAX; i++) {
+        const struct vm_sock *t = &vm->socks[i];
+        if (t != s && t->fd >= 0 && t->bound && t->port == port && t->proto == s->proto &&
+            cl_bind_clash(&t->where, b))
+            return true;
+    }
+    return false;
+}
+
+/* Whether s is the guest socket a published port's traffic belongs to: one whose
+ * family the host address's connections have (an IPv6 socket without IPV6_V6ONLY takes
+ * IPv4 ones too, as on Linux). */
+static bool suits(const struct vm_sock *s, const struct net_publish *p)
+{
+    if (p->host.ss_family == AF_INET6)
+        return s->family == AF_INET6;
+    return s->family == AF_INET || !s->where.v6only;
+}
+
+/* Hands p's host socket to s in place of its own; s listens on it if it listens.
+ * 0 or -errno. */
+static int publish_give(struct vm *vm, struct net_publish *p, struct vm_sock *s)
+{
+    int fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (s->listening && listen(fd, s->backlog) < 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    if (s->watched)
+        host_events_unwatch(vm, s->fd);
+    close(s->fd);
+    s->fd = fd;
+    s->watched = false;
+    s->pub = p;
+    p->in_use = true;
+    if (s->proto == CWI_NET_UDP || s->listening)
+        watch(vm, s);
+    return 0;
+}
+
+/* Takes p's host socket back from s, which keeps a fresh one, bound nowhere. */
+static int publish_take(struct vm *vm, struct vm_sock *s)
+{
+    int fd = socket(
+        s->family,
+        (s->proto == CWI_NET_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (s->watched)
+        host_events_unwatch(vm, s->fd);
+    close(s->fd);
+    s->fd = fd;
+    s->watched = false;
+    s->pub->in_use = false;
+    s->pub = NULL;
+    if (s->proto == CWI_NET_UDP)
+        watch(vm, s);
+    return 0;
+}
+
+static struct vm_sock *publish_holder(struct vm *vm, const struct net_publish *p)
+{
+    for (unsigned i = 0; i < CL_SOCK_MAX; i++)
+        if (vm->socks[i].fd >= 0 && vm->socks[i].pub == p)
+            return &vm->socks[i];
+    return NULL;
+}
+
+/* Who holds a published port among the guest sockets bound to it (docs/network.md):
+ * the first that suits it; until one does, the first bound. Called after a bind and
+ * after a holder closed. 0 or -errno. */
+static int publish_settle(struct vm *vm, struct net_publish *p)
+{
+    struct vm_sock *holder = publish_holder(vm, p), *best = NULL;
+    if (holder && suits(holder, p))
+        return 0;
+    for (unsigned i = 0; i < CL_SOCK_MAX && !(best && suits(best, p)); i++) {
+        struct vm_sock *t = &vm->socks[i];
+        if (t->fd >= 0 && t->bound && t->port == p->guest_port && t->proto == p->proto &&
+            (!best || suits(t, p)))
+            best = t;
+    }
+    if (!best || best == holder || (holder && !suits(best, p)))
+        return 0;
+    int err = holder ? publish_take(vm, holder) : 0;
+    return err ? err : publish_give(vm, p, best);
+}
+
 int hc_sock_bind(struct hc_ctx *c)
 {
     struct vm *vm = c->vcpu->vm;
@@ -188,25 +305,17 @@ int hc_sock_bind(struct hc_ctx *c)
         return ret(c, 0);
     if (!net_listen_declared(vm, s->proto, a.port))
         return ret(c, -EACCES);
-    struct net_publish *p = net_publish_find(vm, s->proto, a.port);
-    if (p) {
-        if (p->in_use)
-            return ret(c, -EADDRINUSE);
-        int fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 0);
-        if (fd < 0)
-            return ret(c, -errno);
-        if (s->watched)
-            host_events_unwatch(vm, s->fd);
-        close(s->fd);
-        s->fd = fd;
-        s->watched = false;
-        p->in_use = true;
-        s->pub = p;
-        if (s->proto == CWI_NET_UDP)
-            watch(vm, s);
-    }
+    struct cl_bind where = bind_of(s, &a);
+    if (port_taken(vm, s, a.port, &where))
+        return ret(c, -EADDRINUSE);
+    s->where = where;
+    s->port = a.port;
     s->bound = true; /* unpublished: bound by nobody on the host (docs/network.md) */
-    return ret(c, 0);
+    struct net_publish *p = net_publish_find(vm, s->proto, a.port);
+    err = p ? publish_settle(vm, p) : 0;
+    if (err)
+        s->bound = false;
+    return ret(c, err);
 }
 
 int hc_sock_listen(struct hc_ctx *c)
@@ -222,6 +331,7 @@ int hc_sock_listen(struct hc_ctx *c)
     int backlog = c->req.args[1] > 4096 ? 4096 : (int)c->req.args[1];
     if (s->pub && listen(s->fd, backlog) < 0)
         return ret(c, -errno);
+    s->backlog = backlog;
     s->listening = true;
     if (s->pub)
         watch(vm, s);
@@ -412,14 +522,18 @@ int hc_sock_name(struct hc_ctx *c)
     return ret(c, (int64_t)put_addr(c, s, &ss));
 }
 
+/* Closes s; a published port it held passes to another guest socket bound to it. */
 static void sock_free(struct vm *vm, struct vm_sock *s)
 {
     if (s->watched)
         host_events_unwatch(vm, s->fd);
     close(s->fd);
-    if (s->pub)
-        s->pub->in_use = false;
+    struct net_publish *p = s->pub;
     *s = (struct vm_sock){.fd = -1};
+    if (p) {
+        p->in_use = false;
+        publish_settle(vm, p); /* an error leaves the port with nobody, as unpublished */
+    }
 }
 
 int hc_sock_close(struct hc_ctx *c)
@@ -434,6 +548,8 @@ int hc_sock_close(struct hc_ctx *c)
 
 void hc_sock_close_all(struct vm *vm)
 {
+    for (unsigned i = 0; vm->socks && i < CL_SOCK_MAX; i++)
+        vm->socks[i].pub = NULL; /* all go: no published port passes on */
     for (unsigned i = 0; vm->socks && i < CL_SOCK_MAX; i++)
         if (vm->socks[i].fd >= 0)
             sock_free(vm, &vm->socks[i]);

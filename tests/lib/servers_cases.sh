@@ -61,13 +61,27 @@ servers_cases() {
                 --listen tcp:$p -p 127.0.0.1:$((p + 1)):$p "$gobin" $p
     done
 
-    # Redis from Debian, as installed; IPv4 only: the guest may bind a declared port
-    # once (docs/network.md)
+    # Redis from Debian, as installed: IPv4 only, then with its default `bind * -::*`
+    # (an IPv4 socket and an IPV6_V6ONLY IPv6 one on the port), published on an IPv4
+    # host address (its IPv4 socket answers) and on an IPv6 one (its IPv6 socket
+    # answers; docs/network.md)
     p=$((port + 60))
     begin servers/redis-2cpu &&
         servers_run servers/redis-2cpu "^ok 500 gets; :501$" \
             "python3 $tools/redis_drive.py $((p + 1))" -- --cpus 2 --listen tcp:$p \
             -p 127.0.0.1:$((p + 1)):$p /usr/bin/redis-server --port $p --bind 0.0.0.0 \
+            --save "" --appendonly no --daemonize no
+    p=$((port + 80))
+    begin servers/redis-dual-stack-2cpu &&
+        servers_run servers/redis-dual-stack-2cpu "^ok 500 gets; :501$" \
+            "python3 $tools/redis_drive.py $((p + 1))" -- --cpus 2 --listen tcp:$p \
+            -p 127.0.0.1:$((p + 1)):$p /usr/bin/redis-server --port $p \
+            --save "" --appendonly no --daemonize no
+    p=$((port + 90))
+    begin servers/redis-dual-stack-ipv6-2cpu &&
+        servers_run servers/redis-dual-stack-ipv6-2cpu "^ok 500 gets; :501$" \
+            "python3 $tools/redis_drive.py $((p + 1)) ::1" -- --cpus 2 --listen tcp:$p \
+            -p "[::1]:$((p + 1)):$p" /usr/bin/redis-server --port $p \
             --save "" --appendonly no --daemonize no
 
     # lighttpd from Debian in an image with its configuration and site; the client's

@@ -5,7 +5,13 @@
                                   once, 20 greetings and a /sum each, then /quit
     http_drive.py static PORT DIR a static file server serving DIR: 8 clients at once,
                                   10 times big.txt and index.html each, and a 404
+    http_drive.py bench PORT DIR CONNS REQS PATH...
+                                  for bench/: CONNS keep-alive connections at once,
+                                  each GETting the PATHs in turn REQS times, every body
+                                  checked against DIR; prints "ok N requests", and on
+                                  stderr requests/s, p50 and p99
 """
+import http.client
 import sys
 import threading
 import time
@@ -63,7 +69,39 @@ def run(target, n, *args):
         t.join()
 
 
-if kind == "go":
+def bench_client(k, reqs, bodies, lat):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    for i in range(reqs):
+        path = list(bodies)[i % len(bodies)]
+        t0 = time.perf_counter()
+        c.request("GET", path)
+        r = c.getresponse()
+        body = r.read()
+        lat.append(time.perf_counter() - t0)
+        if r.status != 200 or body != bodies[path]:
+            raise RuntimeError("%s: status %d, %d bytes" % (path, r.status, len(body)))
+    c.close()
+
+
+def bench():
+    conns, reqs = int(sys.argv[4]), int(sys.argv[5])
+    bodies = {p: open(sys.argv[3] + p, "rb").read() for p in sys.argv[6:]}
+    first(sys.argv[6])
+    lat = []
+    start = time.perf_counter()
+    run(bench_client, conns, reqs, bodies, lat)
+    took = time.perf_counter() - start
+    lat.sort()
+    if lat:
+        print("%d requests in %.0f ms: %.0f requests/s, p50 %.1f ms, p99 %.1f ms" %
+              (len(lat), took * 1e3, len(lat) / took, lat[len(lat) // 2] * 1e3,
+               lat[len(lat) * 99 // 100] * 1e3), file=sys.stderr)
+    return conns * reqs
+
+
+if kind == "bench":
+    requests = bench()
+elif kind == "go":
     first("/hello/probe")
     run(go_client, 10)
     requests = 211

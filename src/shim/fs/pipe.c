@@ -13,6 +13,7 @@
  */
 #include "uapi/errno.h"
 #include "fs/file.h"
+#include "fs/pipe.h"
 #include "mm/iov.h"
 #include "mm/kmalloc.h"
 #include "lib/lib.h"
@@ -24,7 +25,6 @@
 #include "mm/uaccess.h"
 
 #define PIPE_SIZE  65536u
-#define PIPE_BUF   4096u
 #define O_DIRECT   040000
 #define FIONREAD   0x541b
 #define PIPEFS_DEV 0xd /* what Linux's pipefs reports as st_dev */
@@ -230,6 +230,11 @@ static const struct file_ops pipe_ops = {
     .poll = pipe_poll,
     .wait_queue = pipe_wait_queue,
 };
+
+s64 pipe_room(struct file *f)
+{
+    return f->ops == &pipe_ops ? (s64)(PIPE_SIZE - pipe_of(f)->len) : -1;
+}
 
 static s64 do_pipe(u64 ufds, u64 flags)
 {

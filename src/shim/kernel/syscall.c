@@ -36,6 +36,7 @@ static const char *const unimplemented_names[NR_SYSCALLS] = {
     [202] = "futex",    [213] = "epoll_create", [232] = "epoll_wait", [233] = "epoll_ctl",
     [270] = "pselect6", [271] = "ppoll",        [290] = "eventfd2",   [291] = "epoll_create1",
     [293] = "pipe2",    [332] = "statx",        [334] = "rseq",       [435] = "clone3",
+    [275] = "splice",   [276] = "tee",          [278] = "vmsplice",
 };
 
 static const char *errno_name(s64 e)

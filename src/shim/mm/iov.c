@@ -1,10 +1,13 @@
-/* Copies between kernel buffers and user scatter-gather lists. */
+/* Copies between kernel buffers and user scatter-gather lists (or, with IOV_KERNEL,
+ * kernel ones). */
 #include "mm/iov.h"
 #include "uapi/errno.h"
+#include "lib/lib.h"
 #include "mm/uaccess.h"
 
 u64 iov_total(const struct linux_iovec *iov, unsigned cnt)
 {
+    cnt &= ~IOV_KERNEL;
     u64 t = 0;
     for (unsigned i = 0; i < cnt; i++)
         t += iov[i].len;
@@ -14,16 +17,21 @@ u64 iov_total(const struct linux_iovec *iov, unsigned cnt)
 static int iov_copy(const struct linux_iovec *iov, unsigned cnt, u64 skip, u8 *k, u64 n,
                     bool to_user)
 {
+    bool kernel = cnt & IOV_KERNEL;
+    cnt &= ~IOV_KERNEL;
     for (unsigned i = 0; i < cnt && n; i++) {
         if (skip >= iov[i].len) {
             skip -= iov[i].len;
             continue;
         }
         u64 k_len = MIN(iov[i].len - skip, n);
-        int err = to_user ? copy_to_user(iov[i].base + skip, k, k_len)
-                          : copy_from_user(k, iov[i].base + skip, k_len);
-        if (err)
+        if (kernel) {
+            u8 *b = (u8 *)iov[i].base + skip;
+            memcpy(to_user ? b : k, to_user ? k : b, k_len);
+        } else if (to_user ? copy_to_user(iov[i].base + skip, k, k_len)
+                           : copy_from_user(k, iov[i].base + skip, k_len)) {
             return -EFAULT;
+        }
         k += k_len;
         n -= k_len;
         skip = 0;

@@ -22,9 +22,13 @@
 #include "uapi/linux_abi.h"
 
 #include <cloister/cwi.h>
+#include <cloister/net_bind.h>
 
 #define SOL_SOCKET    1
 #define SO_ERROR      4
+#define SO_REUSEPORT  15
+#define IPPROTO_IPV6  41
+#define IPV6_V6ONLY   26
 #define SO_TYPE       3
 #define SO_LINGER     13
 #define SO_RCVTIMEO   20
@@ -219,6 +223,36 @@ s64 inet_create(u32 family, u32 type, struct sock **out)
     return 0;
 }
 
+/* What a socket bound to address a covers, for include/cloister/net_bind.h. */
+static struct cl_bind bind_of(const struct sock *s, const struct inet_addr *a)
+{
+    struct cl_bind b = {.sock_family = s->family == AF_INET ? 4 : 6,
+                        .addr_family = a->family,
+                        .v6only = s->v6only,
+                        .reuseport = s->reuseport};
+    memcpy(b.addr, a->addr, sizeof(b.addr));
+    return b;
+}
+
+/* Whether another socket holds (proto, a's port) in a way binding s there would clash
+ * with: Linux's EADDRINUSE. Only explicit ports: port 0 binds nothing yet. */
+static bool port_taken(const struct sock *s, const struct inet_addr *a)
+{
+    struct cl_bind mine = bind_of(s, a);
+    for (u32 h = 0; h < CL_SOCK_MAX; h++) {
+        const struct sock *t = by_handle[h];
+        if (!t || t == s || !t->bound || t->proto != s->proto || t->guest_port != a->port)
+            continue;
+        struct inet_addr ta;
+        if (parse_addr(t, t->bound_addr, t->bound_len, &ta))
+            continue;
+        struct cl_bind theirs = bind_of(t, &ta);
+        if (cl_bind_clash(&theirs, &mine))
+            return true;
+    }
+    return false;
+}
+
 s64 inet_bind(struct sock *s, const u8 *addr, u32 len)
 {
     struct inet_addr a;
@@ -229,6 +263,8 @@ s64 inet_bind(struct sock *s, const u8 *addr, u32 len)
         return -EINVAL;
     if (a.port != 0 && !listen_declared(s->proto, a.port))
         return -EACCES;
+    if (a.port != 0 && port_taken(s, &a))
+        return -EADDRINUSE;
     memcpy(hcall_buffer() + CL_SOCK_ADDR_OFFSET, addr, addr_size(s));
     err = status(hcall(CL_HC_SOCK_BIND, s->w.handle, addr_size(s), 0, 0, 0, 0), "bind");
     if (err)
@@ -505,9 +541,14 @@ s64 inet_setsockopt(struct sock *s, u64 level, u64 name, const u8 *val, u32 len)
     if (len < need)
         return -EINVAL;
     memcpy(v, val, need);
-    return status(
+    s64 r = status(
         hcall(CL_HC_SOCK_SETOPT, s->w.handle, level, name, (u64)(u32)v[0], (u64)(u32)v[1], 0),
         "setsockopt");
+    if (!r && level == SOL_SOCKET && name == SO_REUSEPORT)
+        s->reuseport = v[0] != 0;
+    if (!r && level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+        s->v6only = v[0] != 0;
+    return r;
 }
 
 s64 inet_getsockopt(struct sock *s, u64 level, u64 name, u8 *val, u32 *len)

@@ -40,7 +40,8 @@ struct sock {
     u8 proto; /* CWI_NET_TCP or CWI_NET_UDP */
     u8 state;
     bool bound;
-    u16 guest_port; /* accepted: the listener's port, which getsockname reports */
+    bool v6only, reuseport; /* as set (IPV6_V6ONLY, SO_REUSEPORT): for bind's clashes */
+    u16 guest_port;         /* accepted: the listener's port, which getsockname reports */
     u8 bound_addr[28];
     u32 bound_len;
     s64 rcvtimeo_ns, sndtimeo_ns; /* 0: none */
