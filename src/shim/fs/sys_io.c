@@ -9,6 +9,7 @@
 #include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
+#include "mm/kmalloc.h"
 
 #define MAX_RW_COUNT 0x7ffff000ull /* Linux caps one transfer at this */
 #define SEEK_SET     0
@@ -35,23 +36,34 @@ static s64 rw_one(u64 fd, u64 buf, u64 len, s64 off, bool write)
     return do_rw((s64)fd, &iov, 1, off, write);
 }
 
-static struct linux_iovec iov_buf[IOV_MAX];
+/* The vector is the caller's own (kmalloc'd past a few entries): a task may sleep in
+ * the read or write, and another task's vector must not take its place meanwhile. */
+#define IOV_ON_STACK 8
 
 static s64 rw_vec(u64 fd, u64 uiov, u64 cnt, s64 off, bool write)
 {
     if (cnt > IOV_MAX)
         return -EINVAL;
-    if (copy_from_user(iov_buf, uiov, cnt * sizeof(iov_buf[0])))
-        return -EFAULT;
+    struct linux_iovec small[IOV_ON_STACK];
+    struct linux_iovec *v = cnt <= IOV_ON_STACK ? small : kmalloc(cnt * sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    s64 r = copy_from_user(v, uiov, cnt * sizeof(*v)) ? -EFAULT : 0;
     u64 total = 0;
-    for (u64 i = 0; i < cnt; i++) {
-        if ((s64)iov_buf[i].len < 0)
-            return -EINVAL;
+    for (u64 i = 0; i < cnt && !r; i++) {
+        if ((s64)v[i].len < 0) {
+            r = -EINVAL;
+            break;
+        }
         /* as Linux: the total is capped, the rest of the vector is ignored */
-        iov_buf[i].len = MIN(iov_buf[i].len, MAX_RW_COUNT - total);
-        total += iov_buf[i].len;
+        v[i].len = MIN(v[i].len, MAX_RW_COUNT - total);
+        total += v[i].len;
     }
-    return do_rw((s64)fd, iov_buf, (unsigned)cnt, off, write);
+    if (!r)
+        r = do_rw((s64)fd, v, (unsigned)cnt, off, write);
+    if (v != small)
+        kfree(v);
+    return r;
 }
 
 SYSCALL3(read, fd, buf, count)
