@@ -223,19 +223,12 @@ static s64 unix_ioctl(struct file *f, u64 req, u64 arg)
 
 static s64 unix_stat(struct file *f, struct linux_stat *st)
 {
-    memzero(st, sizeof(*st));
-    st->st_mode = S_IFSOCK | 0777;
-    st->st_dev = SOCKFS_DEV;
-    st->st_ino = us(f)->ino;
-    st->st_nlink = 1;
-    st->st_blksize = 4096;
-    return 0;
+    return sock_stat_ino(us(f)->ino, st);
 }
 
 static size_t unix_link_name(struct file *f, char *buf, size_t size)
 {
-    int n = snprintf(buf, size, "socket:[%lu]", us(f)->ino);
-    return n < 0 ? 0 : MIN((size_t)n, size - 1);
+    return sock_link_name_ino(us(f)->ino, buf, size);
 }
 
 static u32 unix_file_poll(struct file *f)
@@ -414,8 +407,10 @@ s64 unix_connect(struct unix_sock *u, const u8 *addr, u32 len, bool nonblock)
         if (other->dead || other->state != US_LISTENING)
             break;
         err = wait_backlog(other, u, nonblock);
-        if (err || other->nconns > other->backlog || other->state != US_LISTENING)
-            continue;
+        if (err)
+            break;
+        if (other->nconns > other->backlog || other->state != US_LISTENING)
+            continue;                     /* woken, but another connector took the room */
         if (u->state != US_UNCONNECTED) { /* another thread connected it meanwhile */
             err = u->state == US_CONNECTED ? -EISCONN : -EINVAL;
             break;
@@ -484,29 +479,6 @@ s64 unix_name(struct unix_sock *u, bool peer, u8 *addr, u32 *len)
 
 /* ---- options ---- */
 
-static s64 put_int(u8 *val, u32 *len, s64 v)
-{
-    s32 i = (s32)v;
-    u32 n = MIN(*len, (u32)sizeof(i));
-    memcpy(val, &i, n);
-    *len = n;
-    return 0;
-}
-
-static s64 set_timeout(s64 *ns, const u8 *val, u32 len)
-{
-    s64 tv[2];
-    if (len < sizeof(tv))
-        return -EINVAL;
-    memcpy(tv, val, sizeof(tv));
-    if (tv[1] < 0 || tv[1] >= 1000000)
-        return -EDOM;
-    *ns = tv[0] < 0 || tv[0] > (1ll << 32) ? 0 : tv[0] * 1000000000 + tv[1] * 1000;
-    if (tv[0] == 0 && tv[1] == 0)
-        *ns = 0;
-    return 0;
-}
-
 /* SO_SNDBUF and SO_RCVBUF: doubled for the kernel's bookkeeping and clamped, as Linux */
 static u32 buf_size(s32 v, u32 min)
 {
@@ -519,7 +491,7 @@ s64 unix_setsockopt(struct unix_sock *u, u64 level, u64 name, const u8 *val, u32
     if (level != SOL_SOCKET)
         return -EOPNOTSUPP;
     if (name == SO_RCVTIMEO || name == SO_SNDTIMEO)
-        return set_timeout(name == SO_RCVTIMEO ? &u->rcvtimeo_ns : &u->sndtimeo_ns, val, len);
+        return sock_set_timeout(name == SO_RCVTIMEO ? &u->rcvtimeo_ns : &u->sndtimeo_ns, val, len);
     s32 v;
     if (len < sizeof(v))
         return -EINVAL;
@@ -550,28 +522,28 @@ s64 unix_getsockopt(struct unix_sock *u, u64 level, u64 name, u8 *val, u32 *len)
         return -EOPNOTSUPP;
     switch (name) {
     case SO_TYPE:
-        return put_int(val, len, u->type);
+        return sock_put_int(val, len, u->type);
     case SO_DOMAIN:
-        return put_int(val, len, AF_UNIX);
+        return sock_put_int(val, len, AF_UNIX);
     case SO_PROTOCOL:
-        return put_int(val, len, 0);
+        return sock_put_int(val, len, 0);
     case SO_ACCEPTCONN:
-        return put_int(val, len, u->state == US_LISTENING);
+        return sock_put_int(val, len, u->state == US_LISTENING);
     case SO_ERROR: {
         s32 e = u->err;
         u->err = 0;
-        return put_int(val, len, e);
+        return sock_put_int(val, len, e);
     }
     case SO_SNDBUF:
-        return put_int(val, len, u->sndbuf);
+        return sock_put_int(val, len, u->sndbuf);
     case SO_RCVBUF:
-        return put_int(val, len, u->rcvbuf);
+        return sock_put_int(val, len, u->rcvbuf);
     case SO_PASSCRED:
-        return put_int(val, len, u->passcred);
+        return sock_put_int(val, len, u->passcred);
     case SO_REUSEADDR:
     case SO_KEEPALIVE:
     case SO_BROADCAST:
-        return put_int(val, len, 0);
+        return sock_put_int(val, len, 0);
     case SO_PEERCRED: {
         s32 c[3] = {0, -1, -1}; /* no peer: pid 0, uid and gid -1 */
         if (u->has_peercred) {
@@ -585,14 +557,8 @@ s64 unix_getsockopt(struct unix_sock *u, u64 level, u64 name, u8 *val, u32 *len)
         return 0;
     }
     case SO_RCVTIMEO:
-    case SO_SNDTIMEO: {
-        s64 ns = name == SO_RCVTIMEO ? u->rcvtimeo_ns : u->sndtimeo_ns;
-        s64 tv[2] = {ns / 1000000000, ns % 1000000000 / 1000};
-        u32 n = MIN(*len, (u32)sizeof(tv));
-        memcpy(val, tv, n);
-        *len = n;
-        return 0;
-    }
+    case SO_SNDTIMEO:
+        return sock_put_timeout(val, len, name == SO_RCVTIMEO ? u->rcvtimeo_ns : u->sndtimeo_ns);
     }
     return -ENOPROTOOPT;
 }

@@ -384,8 +384,6 @@ static s64 stream_recv(struct unix_sock *u, struct unix_recv_args *a, bool nonbl
                 err = w > 0 ? 0 : w;
                 break;
             }
-            pm = NULL;
-            copied = 0; /* a peek starts again from the head */
             continue;
         }
         if (!named && a->from) {

@@ -37,10 +37,11 @@ s64 unix_addr_parse(const u8 *addr, u32 len, u8 *buf)
     return UNIX_ADDR_MIN + (s64)strlen((const char *)buf + 2) + 1;
 }
 
-static struct unix_sock *find_abstract(const u8 *addr, u32 len)
+/* Abstract names are apart per socket type, as Linux hashes the type in. */
+static struct unix_sock *find_abstract(const u8 *addr, u32 len, u16 type)
 {
     for (struct unix_sock *u = bound; u; u = u->bound_next)
-        if (u->addr_len == len && !u->path_ino && !memcmp(u->addr, addr, len))
+        if (u->addr_len == len && !u->path_ino && u->type == type && !memcmp(u->addr, addr, len))
             return u;
     return NULL;
 }
@@ -96,7 +97,7 @@ s64 unix_bind(struct unix_sock *u, const u8 *addr, u32 len)
     if (is_abstract(name, (u32)n)) {
         if (u->addr_len)
             return -EINVAL;
-        if (find_abstract(name, (u32)n))
+        if (find_abstract(name, (u32)n, u->type))
             return -EADDRINUSE;
         name_it(u, name, (u32)n);
         return 0;
@@ -124,7 +125,7 @@ s64 unix_autobind(struct unix_sock *u)
     for (u32 tries = 0; tries < 0x100000; tries++) {
         u32 order = next_auto++ & 0xfffff;
         snprintf((char *)name + 3, 6, "%05x", order);
-        if (!find_abstract(name, 8)) {
+        if (!find_abstract(name, 8, u->type)) {
             name_it(u, name, 8);
             return 0;
         }
@@ -140,7 +141,7 @@ s64 unix_lookup(const u8 *addr, u32 len, u16 type, struct unix_sock **out)
         return n;
     struct unix_sock *u;
     if (is_abstract(name, (u32)n)) {
-        u = find_abstract(name, (u32)n);
+        u = find_abstract(name, (u32)n, type); /* another type's: not found */
     } else {
         struct nameidata nd;
         s64 err = vfs_walk(AT_FDCWD, (const char *)name + 2, VFS_FOLLOW, &nd);
