@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -897,6 +898,19 @@ static void cmd_errors(void)
 
 /* ---- hostile: bad lengths and control data ---- */
 
+/* The kernel's sendmsg and recvmsg without the libc wrapper: musl copies the control
+ * buffer itself (and refuses more than 1024 bytes), which would hide what the kernel
+ * does with hostile control data. */
+static long raw_sendmsg(int fd, struct msghdr *m, int flags)
+{
+    return syscall(SYS_sendmsg, fd, m, flags);
+}
+
+static long raw_recvmsg(int fd, struct msghdr *m, int flags)
+{
+    return syscall(SYS_recvmsg, fd, m, flags);
+}
+
 static void cmd_hostile(void)
 {
     char raw[200];
@@ -954,33 +968,33 @@ static void cmd_hostile(void)
         m.msg_controllen = cl;
         char what[64];
         snprintf(what, sizeof(what), "controllen %zu of garbage", cl);
-        show(what, sendmsg(sv[0], &m, 0));
+        show(what, raw_sendmsg(sv[0], &m, 0));
     }
     memset(cbuf, 0xff, sizeof(cbuf));
     m.msg_controllen = 64;
-    show("controllen 64 of garbage", sendmsg(sv[0], &m, 0));
+    show("controllen 64 of garbage", raw_sendmsg(sv[0], &m, 0));
     /* cmsg_len lying */
     memset(cbuf, 0, sizeof(cbuf));
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     m.msg_controllen = CMSG_SPACE(sizeof(int));
     c->cmsg_len = CMSG_SPACE(sizeof(int)) + 8;
-    show("cmsg_len past the buffer", sendmsg(sv[0], &m, 0));
+    show("cmsg_len past the buffer", raw_sendmsg(sv[0], &m, 0));
     c->cmsg_len = 8;
-    show("cmsg_len under a header", sendmsg(sv[0], &m, 0));
+    show("cmsg_len under a header", raw_sendmsg(sv[0], &m, 0));
     c->cmsg_len = CMSG_LEN(0);
-    show("SCM_RIGHTS with no fds", sendmsg(sv[0], &m, 0));
+    show("SCM_RIGHTS with no fds", raw_sendmsg(sv[0], &m, 0));
     c->cmsg_len = CMSG_LEN(sizeof(int));
     int bad = 999;
     memcpy(CMSG_DATA(c), &bad, sizeof(bad));
-    show("SCM_RIGHTS bad fd", sendmsg(sv[0], &m, 0));
+    show("SCM_RIGHTS bad fd", raw_sendmsg(sv[0], &m, 0));
     c->cmsg_type = 77;
-    show("unknown SOL_SOCKET type", sendmsg(sv[0], &m, 0));
+    show("unknown SOL_SOCKET type", raw_sendmsg(sv[0], &m, 0));
     c->cmsg_level = 41;
-    show("other level skipped", sendmsg(sv[0], &m, 0));
+    show("other level skipped", raw_sendmsg(sv[0], &m, 0));
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_CREDENTIALS;
-    show("SCM_CREDENTIALS short", sendmsg(sv[0], &m, 0));
+    show("SCM_CREDENTIALS short", raw_sendmsg(sv[0], &m, 0));
     /* more than SCM_MAX_FD (253) descriptors */
     int fds[260];
     for (int i = 0; i < 260; i++)
@@ -990,21 +1004,21 @@ static void cmd_hostile(void)
     c->cmsg_len = CMSG_LEN(sizeof(int) * 253);
     memcpy(CMSG_DATA(c), fds, sizeof(int) * 253);
     m.msg_controllen = CMSG_SPACE(sizeof(int) * 253);
-    show("253 fds", sendmsg(sv[0], &m, 0));
+    show("253 fds", raw_sendmsg(sv[0], &m, 0));
     c->cmsg_len = CMSG_LEN(sizeof(int) * 254);
     memcpy(CMSG_DATA(c), fds, sizeof(int) * 254);
     m.msg_controllen = CMSG_SPACE(sizeof(int) * 254);
-    show("254 fds", sendmsg(sv[0], &m, 0));
+    show("254 fds", raw_sendmsg(sv[0], &m, 0));
     /* two headers of 200 each: 400 in one message */
     c->cmsg_len = CMSG_LEN(sizeof(int) * 200);
     struct cmsghdr *c2 = (struct cmsghdr *)(cbuf + CMSG_SPACE(sizeof(int) * 200));
     memcpy(c2, c, sizeof(*c));
     memset(CMSG_DATA(c2), 0, sizeof(int) * 200);
     m.msg_controllen = 2 * CMSG_SPACE(sizeof(int) * 200);
-    show("2 x 200 fds", sendmsg(sv[0], &m, 0));
+    show("2 x 200 fds", raw_sendmsg(sv[0], &m, 0));
     m.msg_control = (void *)8;
     m.msg_controllen = 32;
-    show("control bad pointer", sendmsg(sv[0], &m, 0));
+    show("control bad pointer", raw_sendmsg(sv[0], &m, 0));
     int n = 0;
     char buf[8];
     char rbuf[CMSG_SPACE(sizeof(int) * 253)];
@@ -1012,7 +1026,7 @@ static void cmd_hostile(void)
     for (;;) {
         rm.msg_control = rbuf;
         rm.msg_controllen = sizeof(rbuf);
-        if (recvmsg(sv[1], &rm, MSG_DONTWAIT) < 0)
+        if (raw_recvmsg(sv[1], &rm, MSG_DONTWAIT) < 0)
             break;
         n++;
         for (struct cmsghdr *k = CMSG_FIRSTHDR(&rm); k; k = CMSG_NXTHDR(&rm, k))
@@ -1030,7 +1044,7 @@ static void cmd_hostile(void)
     rm.msg_control = (void *)8;
     rm.msg_controllen = 64;
     send(sv[0], "y", 1, 0);
-    show("recvmsg with a bad control pointer", recvmsg(sv[1], &rm, 0));
+    show("recvmsg with a bad control pointer", raw_recvmsg(sv[1], &rm, 0));
 }
 
 int main(int argc, char **argv)
