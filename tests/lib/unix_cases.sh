@@ -1,6 +1,8 @@
 # AF_UNIX sockets inside the shim (tests/progs/unix.c): socketpairs, a path server,
 # abstract names, SCM_RIGHTS, data semantics, readiness, errors and hostile lengths,
-# each part compared with a native run; the threaded parts on 1 and 2 vCPUs.
+# each part compared with a native run; the threaded parts on 1 and 2 vCPUs. A Go
+# program's AF_UNIX (tests/go/unixecho.go) is in the servers group, beside the other Go
+# build.
 
 unix_list() {
     vm_case pair --asan -- unix pair
@@ -11,6 +13,8 @@ unix_list() {
     vm_case rights --asan -- unix rights
     vm_case data -- unix data
     vm_case data-2cpus --cpus 2 -- unix data
+    vm_case signals -- unix signals
+    vm_case signals-2cpus --cpus 2 -- unix signals
     vm_case poll -- unix poll
     vm_case poll-2cpus --cpus 2 -- unix poll
     vm_case errors -- unix errors

@@ -2,9 +2,10 @@
  * AF_UNIX sockets within one process, as programs use them to talk to themselves:
  * socketpairs of each type between threads, a path server on /tmp with client
  * threads, abstract names and autobind, descriptors passed with SCM_RIGHTS,
- * credentials, peeking and truncation, shutdown and EPIPE, poll and epoll readiness,
- * the errors of bad names and lengths, and hostile control data. Each part is a
- * command: unix pair|server|abstract|rights|data|poll|errors|hostile.
+ * credentials, peeking and truncation, shutdown and EPIPE, restarts after a signal,
+ * poll and epoll readiness, the errors of bad names and lengths, and hostile control
+ * data. Each part is a command:
+ * unix pair|server|abstract|rights|data|signals|poll|errors|hostile.
  * Everything printed is deterministic (no pids, inode numbers or autobind digits).
  */
 #define _GNU_SOURCE
@@ -62,6 +63,7 @@ static const char *err_name(int e)
         {ENXIO, "ENXIO"},
         {ESRCH, "ESRCH"},
         {ENAMETOOLONG, "ENAMETOOLONG"},
+        {EINTR, "EINTR"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i].e == e)
@@ -732,6 +734,79 @@ static void cmd_data(void)
     show("seqpacket send to closed", send(sv[1], "x", 1, 0));
     printf("SIGPIPEs %d\n", (int)sigpipes);
     close(sv[1]);
+
+    /* sendmmsg and recvmmsg keep the boundaries */
+    must("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    struct mmsghdr mm[3];
+    struct iovec mv[3] = {{"one", 3}, {"three", 5}, {"seven!!", 7}};
+    memset(mm, 0, sizeof(mm));
+    for (int i = 0; i < 3; i++) {
+        mm[i].msg_hdr.msg_iov = &mv[i];
+        mm[i].msg_hdr.msg_iovlen = 1;
+    }
+    show("sendmmsg", sendmmsg(sv[0], mm, 3, 0));
+    char rb[3][16];
+    struct iovec rv3[3];
+    memset(mm, 0, sizeof(mm));
+    for (int i = 0; i < 3; i++) {
+        rv3[i] = (struct iovec){rb[i], sizeof(rb[i])};
+        mm[i].msg_hdr.msg_iov = &rv3[i];
+        mm[i].msg_hdr.msg_iovlen = 1;
+    }
+    show("recvmmsg", recvmmsg(sv[1], mm, 3, 0, NULL));
+    printf("  lengths %u %u %u\n", mm[0].msg_len, mm[1].msg_len, mm[2].msg_len);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* ---- signals: a blocked receive is restarted under SA_RESTART, unless it has a
+ * timeout (Linux's sock_intr_errno) ---- */
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+struct kick {
+    pthread_t target;
+    int fd;
+};
+
+static void *kicker(void *p)
+{
+    struct kick *k = p;
+    usleep(30000);
+    pthread_kill(k->target, SIGUSR1);
+    usleep(30000);
+    write(k->fd, "late", 4);
+    return NULL;
+}
+
+static void interrupted(const char *what, int restart, int timeout)
+{
+    struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = restart ? SA_RESTART : 0};
+    sigaction(SIGUSR1, &sa, NULL);
+    int sv[2];
+    must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    if (timeout) {
+        struct timeval tv = {5, 0};
+        setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    }
+    struct kick k = {pthread_self(), sv[0]};
+    pthread_t t;
+    pthread_create(&t, NULL, kicker, &k);
+    char buf[8];
+    show(what, read(sv[1], buf, sizeof(buf)));
+    pthread_join(t, NULL);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void cmd_signals(void)
+{
+    interrupted("read, SA_RESTART", 1, 0);
+    interrupted("read, no SA_RESTART", 0, 0);
+    interrupted("read with SO_RCVTIMEO, SA_RESTART", 1, 1);
 }
 
 /* ---- poll and epoll ---- */
@@ -1061,6 +1136,8 @@ int main(int argc, char **argv)
         cmd_rights();
     else if (!strcmp(cmd, "data"))
         cmd_data();
+    else if (!strcmp(cmd, "signals"))
+        cmd_signals();
     else if (!strcmp(cmd, "poll"))
         cmd_poll();
     else if (!strcmp(cmd, "errors"))
@@ -1068,7 +1145,8 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "hostile"))
         cmd_hostile();
     else {
-        fprintf(stderr, "usage: unix pair|server|abstract|rights|data|poll|errors|hostile\n");
+        fprintf(stderr,
+                "usage: unix pair|server|abstract|rights|data|signals|poll|errors|hostile\n");
         return 2;
     }
     return 0;
