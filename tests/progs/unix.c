@@ -359,7 +359,7 @@ static void cmd_abstract(void)
     must("bind", bind(ls, (struct sockaddr *)&a, len));
     socklen_t gl = sizeof(got);
     getsockname(ls, (struct sockaddr *)&got, &gl);
-    printf("abstract getsockname len %u, name \"%s\"\n", gl, got.sun_path + 1);
+    printf("abstract getsockname len %u, name \"%.*s\"\n", gl, (int)(gl - 3), got.sun_path + 1);
     show("bind same name", bind(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&a, len));
     show("bind twice", bind(ls, (struct sockaddr *)&a, len));
     listen(ls, 4);
@@ -770,14 +770,21 @@ static void on_usr1(int sig)
 struct kick {
     pthread_t target;
     int fd;
+    volatile int reading;
 };
 
+/* Signals the reader a few times while it waits (one landing before it blocks is
+ * harmless: its handler runs and the read then blocks), then writes. */
 static void *kicker(void *p)
 {
     struct kick *k = p;
-    usleep(30000);
-    pthread_kill(k->target, SIGUSR1);
-    usleep(30000);
+    while (!k->reading)
+        usleep(1000);
+    for (int i = 0; i < 8; i++) {
+        usleep(15000);
+        pthread_kill(k->target, SIGUSR1);
+    }
+    usleep(15000);
     write(k->fd, "late", 4);
     return NULL;
 }
@@ -792,10 +799,11 @@ static void interrupted(const char *what, int restart, int timeout)
         struct timeval tv = {5, 0};
         setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     }
-    struct kick k = {pthread_self(), sv[0]};
+    struct kick k = {pthread_self(), sv[0], 0};
     pthread_t t;
     pthread_create(&t, NULL, kicker, &k);
     char buf[8];
+    k.reading = 1;
     show(what, read(sv[1], buf, sizeof(buf)));
     pthread_join(t, NULL);
     close(sv[0]);

@@ -100,13 +100,15 @@ s64 unix_accept(struct unix_sock *u, bool nonblock, struct unix_sock **out);
 s64 unix_connect(struct unix_sock *u, const u8 *addr, u32 len, bool nonblock);
 s64 unix_shutdown(struct unix_sock *u, u64 how);
 s64 unix_name(struct unix_sock *u, bool peer, u8 *addr, u32 *len);
-s64 unix_setsockopt(struct unix_sock *u, u64 level, u64 name, const u8 *val, u32 len);
-s64 unix_getsockopt(struct unix_sock *u, u64 level, u64 name, u8 *val, u32 *len);
 /* Sleeps on u's queue until woken, the timeout passes (-EAGAIN) or a signal comes
  * (-ERESTARTSYS, or -EINTR with a timeout set, as Linux's sock_intr_errno). The caller
  * has prepared its wait entry. */
 s64 unix_sleep(s64 deadline);
 s64 unix_deadline(s64 timeout_ns);
+
+/* unix_opt.c: SOL_SOCKET options */
+s64 unix_setsockopt(struct unix_sock *u, u64 level, u64 name, const u8 *val, u32 len);
+s64 unix_getsockopt(struct unix_sock *u, u64 level, u64 name, u8 *val, u32 *len);
 
 /* unix_io.c: data */
 struct unix_send_args {
