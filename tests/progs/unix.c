@@ -768,21 +768,26 @@ static void on_usr1(int sig)
 }
 
 struct kick {
-    pthread_t target;
     int fd;
     volatile int reading;
 };
 
-/* Signals the reader a few times while it waits (one landing before it blocks is
- * harmless: its handler runs and the read then blocks), then writes. */
+/* Signals the process a few times while the reader waits (one landing before it
+ * blocks is harmless: its handler runs and the read then blocks), then writes. The
+ * signal is the process's, taken by the reader as the only thread not blocking it:
+ * the shim's tgkill reaches only the calling thread. */
 static void *kicker(void *p)
 {
     struct kick *k = p;
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, NULL); /* so that the reader takes the signal */
     while (!k->reading)
         usleep(1000);
     for (int i = 0; i < 8; i++) {
         usleep(15000);
-        pthread_kill(k->target, SIGUSR1);
+        kill(getpid(), SIGUSR1);
     }
     usleep(15000);
     write(k->fd, "late", 4);
@@ -799,7 +804,7 @@ static void interrupted(const char *what, int restart, int timeout)
         struct timeval tv = {5, 0};
         setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     }
-    struct kick k = {pthread_self(), sv[0], 0};
+    struct kick k = {sv[0], 0};
     pthread_t t;
     pthread_create(&t, NULL, kicker, &k);
     char buf[8];
