@@ -1,5 +1,5 @@
 /*
- * AF_UNIX sockets as an open file kind (unix.h): their life, connections and options.
+ * AF_UNIX sockets as an open file kind (unix.h): their life, connections and names.
  * Data moves in unix_io.c, names live in unix_path.c, options in unix_opt.c,
  * ancillary data in scm.c.
  *
@@ -128,7 +128,8 @@ static void release(struct unix_sock *u, bool embryo)
     if (peer) {
         if (u->type != SOCK_DGRAM) {
             peer->shut = SHUT_RCV | SHUT_SEND;
-            if (had_data || embryo) /* as Linux: data never read resets the peer */
+            /* as Linux: data never read, or a connection never accepted, resets it */
+            if (had_data || embryo)
                 peer->err = ECONNRESET;
         }
         u->peer = NULL;
