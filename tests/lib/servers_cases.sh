@@ -61,6 +61,24 @@ servers_cases() {
                 --listen tcp:$p -p 127.0.0.1:$((p + 1)):$p "$gobin" $p
     done
 
+    # Go's AF_UNIX within one process (tests/go/unixecho.go): listeners on a path and an
+    # abstract name with client goroutines, unixgram; compared with a native run. Built
+    # here to share the Go build cache above.
+    local unixbin=$BUILD_DIR/go/unixecho
+    if begin servers/go-unix-build; then
+        if CGO_ENABLED=0 GOCACHE="$dir/gocache" GOPATH="$dir/gopath" \
+            go build -o "$unixbin" "$PWD/tests/go/unixecho.go" >"$dir/go-unix.err" 2>&1; then
+            pass servers/go-unix-build
+        else
+            fail servers/go-unix-build "go build failed" "$dir/go-unix.err"
+        fi
+    fi
+    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=()
+    for cpus in 1 2; do
+        runopts=(--cpus $cpus)
+        compare_run servers/go-unix-${cpus}cpu "$CLOISTER" "$unixbin"
+    done
+
     # Redis from Debian, as installed: IPv4 only, then with its default `bind * -::*`
     # (an IPv4 socket and an IPV6_V6ONLY IPv6 one on the port), published on an IPv4
     # host address (its IPv4 socket answers) and on an IPv6 one (its IPv6 socket

@@ -21,6 +21,11 @@
 
 static u32 umask_bits = 022;
 
+u32 vfs_umask(void)
+{
+    return umask_bits;
+}
+
 static bool writable_fs(struct inode *dir)
 {
     return dir->ops->create != NULL;

@@ -120,6 +120,10 @@ extern const struct file_ops vfs_dir_file_ops; /* directories: getdents, stat */
  * with vfs_dir_file_ops. */
 s64 vfs_dir_open(struct inode *node, u32 flags, struct file **out);
 
+/* The process's umask (sys_file.c), for nodes made outside open and mkdir (a socket's
+ * bind). */
+u32 vfs_umask(void);
+
 /* Next inode number, for file systems that make inodes at run time. */
 u64 vfs_next_ino(void);
 

@@ -509,33 +509,10 @@ s64 inet_name(struct sock *s, bool peer, u8 *addr, u32 *len)
     return 0;
 }
 
-/* SO_RCVTIMEO and SO_SNDTIMEO: a struct timeval, kept here since waits are ours. */
-static s64 set_timeout(s64 *ns, const u8 *val, u32 len)
-{
-    s64 tv[2];
-    if (len < sizeof(tv))
-        return -EINVAL;
-    memcpy(tv, val, sizeof(tv));
-    if (tv[1] < 0 || tv[1] >= 1000000)
-        return -EDOM;
-    /* a negative time is no timeout, as on Linux; a huge one is forever */
-    *ns = tv[0] < 0 || tv[0] > (1ll << 32) ? 0 : tv[0] * 1000000000 + tv[1] * 1000;
-    return 0;
-}
-
-static s64 put_int(u8 *val, u32 *len, s64 v)
-{
-    s32 i = (s32)v;
-    u32 n = MIN(*len, (u32)sizeof(i));
-    memcpy(val, &i, n);
-    *len = n;
-    return 0;
-}
-
 s64 inet_setsockopt(struct sock *s, u64 level, u64 name, const u8 *val, u32 len)
 {
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO))
-        return set_timeout(name == SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns, val, len);
+        return sock_set_timeout(name == SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns, val, len);
     s32 v[2] = {0, 0};
     u32 need = level == SOL_SOCKET && name == SO_LINGER ? 8 : 4;
     if (len < need)
@@ -556,27 +533,22 @@ s64 inet_getsockopt(struct sock *s, u64 level, u64 name, u8 *val, u32 *len)
     if (level == SOL_SOCKET) {
         switch (name) {
         case SO_TYPE:
-            return put_int(val, len, s->type);
+            return sock_put_int(val, len, s->type);
         case SO_DOMAIN:
-            return put_int(val, len, s->family);
+            return sock_put_int(val, len, s->family);
         case SO_PROTOCOL:
-            return put_int(val, len, s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP);
+            return sock_put_int(val, len, s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP);
         case SO_ACCEPTCONN:
-            return put_int(val, len, s->state == SK_LISTENING);
+            return sock_put_int(val, len, s->state == SK_LISTENING);
         case SO_RCVTIMEO:
-        case SO_SNDTIMEO: {
-            s64 ns = name == SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
-            s64 tv[2] = {ns / 1000000000, ns % 1000000000 / 1000};
-            u32 n = MIN(*len, (u32)sizeof(tv));
-            memcpy(val, tv, n);
-            *len = n;
-            return 0;
-        }
+        case SO_SNDTIMEO:
+            return sock_put_timeout(val, len,
+                                    name == SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns);
         }
     }
     if (level == SOL_SOCKET && name == SO_ERROR && s->type == SOCK_STREAM &&
         s->state == SK_LISTENING)
-        return put_int(val, len, 0); /* an unpublished listener has no host error */
+        return sock_put_int(val, len, 0); /* an unpublished listener has no host error */
     s64 r = status(hcall(CL_HC_SOCK_GETOPT, s->w.handle, level, name, 0, 0, 0), "getsockopt");
     if (r)
         return r;
@@ -592,7 +564,7 @@ s64 inet_getsockopt(struct sock *s, u64 level, u64 name, u8 *val, u32 *len)
         *len = n;
         return 0;
     }
-    return put_int(val, len, (s64)(s32)(u32)v0);
+    return sock_put_int(val, len, (s64)(s32)(u32)v0);
 }
 
 /* Readiness from what the host reported. A readable bit may be stale (edge-triggered

@@ -27,21 +27,62 @@ static s64 sock_write(struct file *f, const struct linux_iovec *iov, unsigned cn
     return inet_send(sk(f), iov, cnt, 0, NULL, 0, f->flags & O_NONBLOCK);
 }
 
-static s64 sock_stat(struct file *f, struct linux_stat *st)
+s64 sock_stat_ino(u64 ino, struct linux_stat *st)
 {
     memzero(st, sizeof(*st));
     st->st_mode = S_IFSOCK | 0777;
     st->st_dev = SOCKFS_DEV;
-    st->st_ino = sk(f)->ino;
+    st->st_ino = ino;
     st->st_nlink = 1;
     st->st_blksize = 4096;
     return 0;
 }
 
+size_t sock_link_name_ino(u64 ino, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "socket:[%lu]", ino);
+    return n < 0 ? 0 : MIN((size_t)n, size - 1);
+}
+
+static s64 sock_stat(struct file *f, struct linux_stat *st)
+{
+    return sock_stat_ino(sk(f)->ino, st);
+}
+
 static size_t sock_link_name(struct file *f, char *buf, size_t size)
 {
-    int n = snprintf(buf, size, "socket:[%lu]", sk(f)->ino);
-    return n < 0 ? 0 : MIN((size_t)n, size - 1);
+    return sock_link_name_ino(sk(f)->ino, buf, size);
+}
+
+s64 sock_set_timeout(s64 *ns, const u8 *val, u32 len)
+{
+    s64 tv[2];
+    if (len < sizeof(tv))
+        return -EINVAL;
+    memcpy(tv, val, sizeof(tv));
+    if (tv[1] < 0 || tv[1] >= 1000000)
+        return -EDOM;
+    /* a negative time is no timeout, as on Linux; a huge one is forever */
+    *ns = tv[0] < 0 || tv[0] > (1ll << 32) ? 0 : tv[0] * 1000000000 + tv[1] * 1000;
+    return 0;
+}
+
+s64 sock_put_timeout(u8 *val, u32 *len, s64 ns)
+{
+    s64 tv[2] = {ns / 1000000000, ns % 1000000000 / 1000};
+    u32 n = MIN(*len, (u32)sizeof(tv));
+    memcpy(val, tv, n);
+    *len = n;
+    return 0;
+}
+
+s64 sock_put_int(u8 *val, u32 *len, s64 v)
+{
+    s32 i = (s32)v;
+    u32 n = MIN(*len, (u32)sizeof(i));
+    memcpy(val, &i, n);
+    *len = n;
+    return 0;
 }
 
 static u32 sock_poll(struct file *f)

@@ -58,6 +58,16 @@ struct sock *sock_of_file(struct file *f);
 /* A new socket file for (family, type); the file or NULL with *err. */
 struct file *sock_file_new(struct sock *s, u32 flags);
 
+/* What both families share (socket.c): fstat and /proc/self/fd of a socket inode,
+ * SO_RCVTIMEO/SO_SNDTIMEO as a struct timeval, and an int option's value truncated
+ * to the caller's length, as Linux's getsockopt does. */
+struct linux_stat;
+s64 sock_stat_ino(u64 ino, struct linux_stat *st);
+size_t sock_link_name_ino(u64 ino, char *buf, size_t size);
+s64 sock_set_timeout(s64 *ns, const u8 *val, u32 len);
+s64 sock_put_timeout(u8 *val, u32 *len, s64 ns);
+s64 sock_put_int(u8 *val, u32 *len, s64 v);
+
 /* inet.c: the operations over hypercalls, with the declarations checked. Each
  * returns a value or -errno; nonblock says whether to answer EAGAIN instead of
  * waiting. */
