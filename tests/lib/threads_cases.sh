@@ -20,6 +20,9 @@ threads_cases() {
     # robust mutexes: a thread that dies holding locks hands them on with EOWNERDEAD
     vm_case robust --asan -- robust
     vm_case 2cpus-robust --cpus 2 -- robust
+    # a descriptor closed by one thread while another waits on it: the call keeps its file
+    vm_case closewait --asan -- closewait
+    vm_case 2cpus-closewait --cpus 2 -- closewait
 }
 
 # threads_go_cases: Go's runtime preempts goroutines that loop without calls with

@@ -3,6 +3,8 @@
 #include "uapi/errno.h"
 #include "lib/lib.h"
 #include "fs/vfs.h"
+#include "kernel/process.h"
+#include "mm/kmalloc.h"
 #include "uapi/linux_abi.h"
 
 #define MAX_FILES 1024
@@ -57,11 +59,59 @@ bool file_can_poll(struct file *f)
     return !f->ops->can_poll || f->ops->can_poll(f);
 }
 
-struct file *fd_get(s64 fd)
+struct file *fd_peek(s64 fd)
 {
     if (fd < 0 || fd >= MAX_FDS)
         return NULL;
     return fds[fd];
+}
+
+/* Records f as held by the current call; false when no memory is left for the record. */
+static bool hold_for_call(struct task *t, struct file *f)
+{
+    u32 inline_cap = sizeof(t->held) / sizeof(t->held[0]);
+    for (u32 i = 0; i < t->nheld && i < inline_cap; i++)
+        if (t->held[i] == f)
+            return true; /* once is enough: the same file looked up again */
+    if (t->nheld < inline_cap) {
+        t->held[t->nheld++] = f;
+    } else {
+        u32 k = t->nheld - inline_cap;
+        if (k == t->held_cap) {
+            u32 cap = t->held_cap ? 2 * t->held_cap : 32;
+            struct file **more = kmalloc(cap * sizeof(*more));
+            if (!more)
+                return false;
+            for (u32 i = 0; i < k; i++)
+                more[i] = t->held_more[i];
+            kfree(t->held_more);
+            t->held_more = more;
+            t->held_cap = cap;
+        }
+        t->held_more[k] = f;
+        t->nheld++;
+    }
+    f->refs++;
+    return true;
+}
+
+struct file *fd_get(s64 fd)
+{
+    struct file *f = fd_peek(fd);
+    /* no memory for the record: the call goes on without the guarantee, as before */
+    if (f)
+        hold_for_call(current_task(), f);
+    return f;
+}
+
+void file_calls_done(void)
+{
+    struct task *t = current_task();
+    u32 inline_cap = sizeof(t->held) / sizeof(t->held[0]);
+    while (t->nheld) {
+        u32 i = --t->nheld;
+        file_put(i < inline_cap ? t->held[i] : t->held_more[i - inline_cap]);
+    }
 }
 
 s64 fd_install(struct file *f, s64 min, bool close_on_exec)

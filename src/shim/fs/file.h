@@ -99,8 +99,15 @@ bool file_can_poll(struct file *f);
 /* Takes every epoll registration of f away (fs/epoll.c), as its last reference goes. */
 void epoll_file_gone(struct file *f);
 
-/* The file behind fd, or NULL (then the caller returns -EBADF). */
+/* The file behind fd, or NULL (then the caller returns -EBADF). It stays valid until
+ * the system call returns, even if another thread closes fd meanwhile (a read that
+ * sleeps, a poll): the call holds a reference, dropped by file_calls_done, as Linux's
+ * fdget/fdput. */
 struct file *fd_get(s64 fd);
+/* The same, held by nobody: for a second look at a file the call holds already. */
+struct file *fd_peek(s64 fd);
+/* The system call of the current task returns: its files' references go. */
+void file_calls_done(void);
 /* Installs f at the lowest free descriptor >= min; the descriptor or -EMFILE. Takes a
  * reference. */
 s64 fd_install(struct file *f, s64 min, bool cloexec);

@@ -104,7 +104,9 @@ static s64 poll_items(struct polled *items, u64 n, s64 deadline, bool select_bit
             it->revents = 0;
             if (it->fd < 0)
                 continue;
-            struct file *f = fd_get(it->fd);
+            /* looked up again at each pass, as Linux's poll: a descriptor closed
+             * meanwhile is POLLNVAL (the file itself stays held by the call) */
+            struct file *f = fd_peek(it->fd);
             if (!f) {
                 it->revents = select_bits ? 0 : POLLNVAL;
             } else {

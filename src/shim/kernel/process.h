@@ -93,6 +93,12 @@ struct task {
     u64 saved_sigmask;         /* sigsuspend's mask, restored after delivery */
     bool saved_sigmask_valid;
     s64 syscall_nr; /* the system call being made (for a restart), or -1 */
+    /* fs/file.c: the files the current system call looked up, each held by one
+     * reference until it returns, as Linux's fdget; more than fit here go to a
+     * kmalloc'd array kept for the task's life */
+    struct file *held[8];
+    struct file **held_more;
+    u32 nheld, held_cap;
 };
 
 /* The task running on this vCPU, from process_init on. */

@@ -153,6 +153,7 @@ u64 sched_cpu_mask_all(void)
 static void free_task(struct task *t)
 {
     kfree(t->fpu_alloc);
+    kfree(t->held_more);
     /* the first task is static and runs on the boot CPU's own stack */
     if (t->kernel_stack) {
         kfree(t->kernel_stack);

@@ -12,6 +12,7 @@
 #include "kernel/sched.h"
 #include "kernel/klock.h"
 #include "kernel/signal.h"
+#include "fs/file.h"
 
 #define NR_SYSCALLS 512
 
@@ -142,6 +143,7 @@ void syscall_entry(struct trap_frame *tf)
             trace(nr, args, 0, false);
         ret = table[nr].fn(args[0], args[1], args[2], args[3], args[4], args[5]);
     }
+    file_calls_done();
     if (current_process()->boot_flags & CL_BOOT_TRACE)
         trace(nr, args, ret, true);
     tf->rax = (u64)ret;
