@@ -28,13 +28,17 @@ struct k_sigaction {
     u64 mask;
 };
 
+struct mm;
+
 /*
- * A process: what its threads share. Its address space (mm/mm.c), descriptor table
- * (fs/file.c), working directory and umask (fs/vfs.c) are kept by the module that owns
- * them, one of each per VM, as there is one process.
+ * A process: what its threads share. Its address space is a structure of mm/mm.h,
+ * reached from here, so that a second process can have its own or, as fork's will, a
+ * copy (docs/processes.md). Its descriptor table (fs/file.c), working directory and
+ * umask (fs/vfs.c) are kept by the module that owns them, one of each per VM.
  */
 struct process {
     s32 pid;
+    struct mm *mm; /* mm/mm.c: areas, page-table root, brk */
     char exe_path[256];
     u64 rlimits[RLIMIT_COUNT][2]; /* soft, hard */
     struct k_sigaction sigactions[64];
