@@ -3,6 +3,7 @@
 #include "lib/lib.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/paging.h"
+#include "fs/file.h"
 #include "kernel/panic.h"
 #include "mm/mm.h"
 
@@ -54,7 +55,8 @@ void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]
     proc->rlimits[RL_RTPRIO][0] = proc->rlimits[RL_RTPRIO][1] = 0;
     /* the first process runs on the page tables the monitor built */
     proc->mm = mm_create(paging_boot_root());
-    if (!proc->mm)
+    proc->files = fdtable_create();
+    if (!proc->mm || !proc->files)
         panic("no memory for the first process");
     proc->boot_flags = boot_flags;
     for (int i = 0; i < NR_STDIO_FDS; i++)
