@@ -58,6 +58,7 @@ void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]
     proc->files = fdtable_create();
     if (!proc->mm || !proc->files)
         panic("no memory for the first process");
+    proc->umask = 022;
     proc->boot_flags = boot_flags;
     for (int i = 0; i < NR_STDIO_FDS; i++)
         proc->stdio_flags[i] = stdio_flags[i] & (CL_STDIO_TTY | CL_STDIO_EVENTS | CL_STDIO_FL_MASK);
