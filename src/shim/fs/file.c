@@ -10,8 +10,6 @@
 #define MAX_FILES 1024
 
 static struct file pool[MAX_FILES];
-static struct file *fds[MAX_FDS];
-static bool cloexec[MAX_FDS];
 
 struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv)
 {
@@ -59,11 +57,41 @@ bool file_can_poll(struct file *f)
     return !f->ops->can_poll || f->ops->can_poll(f);
 }
 
+struct fdtable *fdtable_create(void)
+{
+    return kmalloc(sizeof(struct fdtable));
+}
+
+struct fdtable *fdtable_clone(const struct fdtable *t)
+{
+    struct fdtable *copy = fdtable_create();
+    if (!copy)
+        return NULL;
+    memcpy(copy, t, sizeof(*copy));
+    for (unsigned fd = 0; fd < MAX_FDS; fd++)
+        if (copy->fd[fd])
+            copy->fd[fd]->refs++;
+    return copy;
+}
+
+void fdtable_free(struct fdtable *t)
+{
+    for (unsigned fd = 0; fd < MAX_FDS; fd++)
+        if (t->fd[fd])
+            file_put(t->fd[fd]);
+    kfree(t);
+}
+
+static struct fdtable *files(void)
+{
+    return current_process()->files;
+}
+
 struct file *fd_peek(s64 fd)
 {
     if (fd < 0 || fd >= MAX_FDS)
         return NULL;
-    return fds[fd];
+    return files()->fd[fd];
 }
 
 /* Records f as held by the current call; false when no memory is left for the record. */
@@ -116,10 +144,11 @@ void file_calls_done(void)
 
 s64 fd_install(struct file *f, s64 min, bool close_on_exec)
 {
+    struct fdtable *t = files();
     for (s64 fd = min < 0 ? 0 : min; fd < MAX_FDS; fd++) {
-        if (!fds[fd]) {
-            fds[fd] = f;
-            cloexec[fd] = close_on_exec;
+        if (!t->fd[fd]) {
+            t->fd[fd] = f;
+            t->cloexec[fd] = close_on_exec;
             f->refs++;
             return fd;
         }
@@ -131,11 +160,12 @@ s64 fd_install_at(struct file *f, s64 fd, bool close_on_exec)
 {
     if (fd < 0 || fd >= MAX_FDS)
         return -EBADF;
+    struct fdtable *t = files();
     f->refs++; /* first, in case f is what fd holds now */
-    if (fds[fd])
-        file_put(fds[fd]);
-    fds[fd] = f;
-    cloexec[fd] = close_on_exec;
+    if (t->fd[fd])
+        file_put(t->fd[fd]);
+    t->fd[fd] = f;
+    t->cloexec[fd] = close_on_exec;
     return fd;
 }
 
@@ -144,19 +174,19 @@ s64 fd_close(s64 fd)
     struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
-    fds[fd] = NULL;
-    cloexec[fd] = false;
+    files()->fd[fd] = NULL;
+    files()->cloexec[fd] = false;
     file_put(f);
     return 0;
 }
 
 bool fd_cloexec(s64 fd)
 {
-    return fd >= 0 && fd < MAX_FDS && cloexec[fd];
+    return fd >= 0 && fd < MAX_FDS && files()->cloexec[fd];
 }
 
 void fd_set_cloexec(s64 fd, bool on)
 {
     if (fd >= 0 && fd < MAX_FDS)
-        cloexec[fd] = on;
+        files()->cloexec[fd] = on;
 }

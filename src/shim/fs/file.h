@@ -99,6 +99,24 @@ bool file_can_poll(struct file *f);
 /* Takes every epoll registration of f away (fs/epoll.c), as its last reference goes. */
 void epoll_file_gone(struct file *f);
 
+/*
+ * A descriptor table: the open files a process's descriptors name, and their
+ * close-on-exec bits. The fd_* functions below act on the current process's. 9 KiB, in
+ * three pages of kmalloc's.
+ */
+struct fdtable {
+    struct file *fd[MAX_FDS];
+    bool cloexec[MAX_FDS];
+};
+
+/* An empty table; NULL without memory. */
+struct fdtable *fdtable_create(void);
+/* A copy of t whose descriptors name the same open files, as fork's child gets (each
+ * file gains a reference); NULL without memory. */
+struct fdtable *fdtable_clone(const struct fdtable *t);
+/* Closes every descriptor of t and frees it. */
+void fdtable_free(struct fdtable *t);
+
 /* The file behind fd, or NULL (then the caller returns -EBADF). It stays valid until
  * the system call returns, even if another thread closes fd meanwhile (a read that
  * sleeps, a poll): the call holds a reference, dropped by file_calls_done, as Linux's

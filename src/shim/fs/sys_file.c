@@ -19,11 +19,9 @@
 #define X_OK              1
 #define RENAME_NOREPLACE  1
 
-static u32 umask_bits = 022;
-
 u32 vfs_umask(void)
 {
-    return umask_bits;
+    return current_process()->umask;
 }
 
 static bool writable_fs(struct inode *dir)
@@ -57,7 +55,7 @@ static s64 do_open(s64 dirfd, u64 upath, u64 flags, u64 mode)
         if (!writable_fs(nd.parent))
             return -EROFS;
         err = nd.parent->ops->create(nd.parent, nd.last, nd.last_len,
-                                     S_IFREG | ((u32)mode & 07777 & ~umask_bits), &node);
+                                     S_IFREG | ((u32)mode & 07777 & ~vfs_umask()), &node);
         if (err)
             return err;
     } else if (create && (flags & O_EXCL)) {
@@ -389,7 +387,7 @@ static s64 do_mkdir(s64 dirfd, u64 upath, u64 mode)
         return -EROFS;
     struct inode *n;
     return nd.parent->ops->create(nd.parent, nd.last, nd.last_len,
-                                  S_IFDIR | ((u32)mode & 07777 & ~umask_bits), &n);
+                                  S_IFDIR | ((u32)mode & 07777 & ~vfs_umask()), &n);
 }
 
 SYSCALL2(mkdir, path, mode)
@@ -556,8 +554,8 @@ SYSCALL2(getcwd, buf, size)
 
 SYSCALL1(umask, mask)
 {
-    u32 old = umask_bits;
-    umask_bits = (u32)mask & 0777;
+    u32 old = current_process()->umask;
+    current_process()->umask = (u32)mask & 0777;
     return old;
 }
 

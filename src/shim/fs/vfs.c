@@ -3,6 +3,7 @@
 #include "uapi/errno.h"
 #include "lib/lib.h"
 #include "mm/uaccess.h"
+#include "kernel/process.h"
 
 #define MAX_MOUNTS   8
 #define MAX_SYMLINKS 40
@@ -15,12 +16,12 @@ struct mount {
 
 static struct mount mounts[MAX_MOUNTS];
 static unsigned nr_mounts;
-static struct inode *root_inode, *cwd_inode;
+static struct inode *root_inode; /* one root per VM: there is no chroot */
 static u64 ino_counter = 1u << 20;
 
 void vfs_init(struct inode *root)
 {
-    root_inode = cwd_inode = root;
+    root_inode = current_process()->cwd = root;
     root->parent = root;
 }
 
@@ -56,12 +57,12 @@ struct inode *vfs_root(void)
 
 struct inode *vfs_cwd(void)
 {
-    return cwd_inode;
+    return current_process()->cwd;
 }
 
 void vfs_set_cwd(struct inode *dir)
 {
-    cwd_inode = dir;
+    current_process()->cwd = dir;
 }
 
 u64 vfs_next_ino(void)
@@ -95,7 +96,7 @@ static s64 start_dir(s64 dirfd, const char *path, struct inode **out)
         return 0;
     }
     if (dirfd == AT_FDCWD) {
-        *out = cwd_inode;
+        *out = current_process()->cwd;
         return 0;
     }
     struct file *f = fd_get(dirfd);

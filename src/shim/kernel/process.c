@@ -2,6 +2,10 @@
 #include "kernel/process.h"
 #include "lib/lib.h"
 #include "arch/x86/arch.h"
+#include "arch/x86/paging.h"
+#include "fs/file.h"
+#include "kernel/panic.h"
+#include "mm/mm.h"
 
 static struct process first_process;
 static struct task first_task;
@@ -49,6 +53,12 @@ void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]
     proc->rlimits[RL_MSGQUEUE][0] = proc->rlimits[RL_MSGQUEUE][1] = 819200;
     proc->rlimits[RL_NICE][0] = proc->rlimits[RL_NICE][1] = 0;
     proc->rlimits[RL_RTPRIO][0] = proc->rlimits[RL_RTPRIO][1] = 0;
+    /* the first process runs on the page tables the monitor built */
+    proc->mm = mm_create(paging_boot_root());
+    proc->files = fdtable_create();
+    if (!proc->mm || !proc->files)
+        panic("no memory for the first process");
+    proc->umask = 022;
     proc->boot_flags = boot_flags;
     for (int i = 0; i < NR_STDIO_FDS; i++)
         proc->stdio_flags[i] = stdio_flags[i] & (CL_STDIO_TTY | CL_STDIO_EVENTS | CL_STDIO_FL_MASK);

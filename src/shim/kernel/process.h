@@ -28,13 +28,22 @@ struct k_sigaction {
     u64 mask;
 };
 
+struct mm;
+struct fdtable;
+struct inode;
+
 /*
- * A process: what its threads share. Its address space (mm/mm.c), descriptor table
- * (fs/file.c), working directory and umask (fs/vfs.c) are kept by the module that owns
- * them, one of each per VM, as there is one process.
+ * A process: what its threads share. Its address space and descriptor table are
+ * structures of the modules that own them (mm/mm.h, fs/file.h), reached from here, so
+ * that a second process can have its own or, as fork's will, a copy
+ * (docs/processes.md).
  */
 struct process {
     s32 pid;
+    struct mm *mm;         /* mm/mm.c: areas, page-table root, brk */
+    struct fdtable *files; /* fs/file.c: descriptors */
+    struct inode *cwd;     /* fs/vfs.c: where relative paths start */
+    u32 umask;             /* fs/sys_file.c: the permission bits new files lose */
     char exe_path[256];
     u64 rlimits[RLIMIT_COUNT][2]; /* soft, hard */
     struct k_sigaction sigactions[64];

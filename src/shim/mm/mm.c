@@ -1,36 +1,72 @@
 /*
  * VMA table and demand paging. The table is a sorted array: workloads here have tens
  * to a few thousand areas, and lookups dominate, so a binary search over an array
- * beats a tree in code size and in cache use.
+ * beats a tree in code size and in cache use. Each process has its own (struct mm);
+ * it starts with room for 32 areas, a 2 KiB block of kmalloc's slabs, which is what
+ * a small program maps, and doubles when full.
  */
 #include "mm/mm.h"
 #include "uapi/errno.h"
 #include "lib/lib.h"
 #include "arch/x86/arch.h"
 #include "fs/file.h"
+#include "kernel/process.h"
+#include "mm/kmalloc.h"
 #include "arch/x86/paging.h"
 
-#define MAX_VMAS     8192
+#define FIRST_VMAS   32
 #define FAULT_AROUND 16 /* pages mapped per anonymous fault, an aligned block */
 
-static struct vma vmas[MAX_VMAS];
-static unsigned nr_vmas;
-static u64 mmap_top_addr;
-static u64 brk_base, brk_cur;
 static enum fault_failure last_failure;
+
+struct mm *mm_create(u64 pgd)
+{
+    struct mm *mm = kmalloc(sizeof(*mm));
+    if (!mm)
+        return NULL;
+    mm->vmas = kmalloc(FIRST_VMAS * sizeof(*mm->vmas));
+    if (!mm->vmas) {
+        kfree(mm);
+        return NULL;
+    }
+    mm->cap_vmas = FIRST_VMAS;
+    mm->pgd = pgd;
+    return mm;
+}
+
+struct mm *mm_current(void)
+{
+    return current_process()->mm;
+}
 
 void mm_init(u64 mmap_top)
 {
-    mmap_top_addr = mmap_top;
+    mm_current()->mmap_top = mmap_top;
+}
+
+/* Room for one more area; false when the table is at MAX_VMAS or memory is out. */
+static bool reserve_area(struct mm *mm)
+{
+    if (mm->nr_vmas < mm->cap_vmas)
+        return true;
+    if (mm->cap_vmas >= MAX_VMAS)
+        return false;
+    u32 cap = MIN(2 * mm->cap_vmas, (u32)MAX_VMAS);
+    struct vma *grown = krealloc(mm->vmas, cap * sizeof(*grown));
+    if (!grown)
+        return false;
+    mm->vmas = grown;
+    mm->cap_vmas = cap;
+    return true;
 }
 
 /* Index of the first area that ends above addr (nr_vmas if none). */
-static unsigned first_ending_above(u64 addr)
+static unsigned first_ending_above(const struct mm *mm, u64 addr)
 {
-    unsigned lo = 0, hi = nr_vmas;
+    unsigned lo = 0, hi = mm->nr_vmas;
     while (lo < hi) {
         unsigned mid = (lo + hi) / 2;
-        if (vmas[mid].end <= addr)
+        if (mm->vmas[mid].end <= addr)
             lo = mid + 1;
         else
             hi = mid;
@@ -38,89 +74,114 @@ static unsigned first_ending_above(u64 addr)
     return lo;
 }
 
+static struct vma *find_in(struct mm *mm, u64 addr)
+{
+    unsigned i = first_ending_above(mm, addr);
+    if (i < mm->nr_vmas && mm->vmas[i].start <= addr)
+        return &mm->vmas[i];
+    return NULL;
+}
+
 struct vma *mm_find(u64 addr)
 {
-    unsigned i = first_ending_above(addr);
-    if (i < nr_vmas && vmas[i].start <= addr)
-        return &vmas[i];
-    return NULL;
+    return find_in(mm_current(), addr);
 }
 
 const struct vma *mm_area(unsigned i)
 {
-    return i < nr_vmas ? &vmas[i] : NULL;
+    struct mm *mm = mm_current();
+    return i < mm->nr_vmas ? &mm->vmas[i] : NULL;
 }
 
 u64 mm_resident_pages(void)
 {
+    struct mm *mm = mm_current();
     u64 n = 0;
-    for (unsigned i = 0; i < nr_vmas; i++)
-        for (u64 va = vmas[i].start; va < vmas[i].end; va += PAGE_SIZE) {
-            u64 *pte = pte_lookup(va, false);
+    for (unsigned i = 0; i < mm->nr_vmas; i++)
+        for (u64 va = mm->vmas[i].start; va < mm->vmas[i].end; va += PAGE_SIZE) {
+            u64 *pte = pte_lookup(mm->pgd, va, false);
             n += pte && (*pte & PTE_P);
         }
     return n;
 }
 
-bool mm_overlaps(u64 start, u64 end)
+static bool overlaps_in(const struct mm *mm, u64 start, u64 end)
 {
-    unsigned i = first_ending_above(start);
-    return i < nr_vmas && vmas[i].start < end;
+    unsigned i = first_ending_above(mm, start);
+    return i < mm->nr_vmas && mm->vmas[i].start < end;
 }
 
-static bool insert_at(unsigned i, struct vma v)
+bool mm_overlaps(u64 start, u64 end)
 {
-    if (nr_vmas == MAX_VMAS)
+    return overlaps_in(mm_current(), start, end);
+}
+
+static bool insert_at(struct mm *mm, unsigned i, struct vma v)
+{
+    if (!reserve_area(mm))
         return false;
-    memmove(&vmas[i + 1], &vmas[i], (nr_vmas - i) * sizeof(vmas[0]));
-    vmas[i] = v;
-    nr_vmas++;
+    memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nr_vmas - i) * sizeof(mm->vmas[0]));
+    mm->vmas[i] = v;
+    mm->nr_vmas++;
     return true;
 }
 
-static void remove_at(unsigned i)
+static void remove_at(struct mm *mm, unsigned i)
 {
-    if (vmas[i].file)
-        file_put(vmas[i].file);
-    memmove(&vmas[i], &vmas[i + 1], (nr_vmas - i - 1) * sizeof(vmas[0]));
-    nr_vmas--;
+    if (mm->vmas[i].file)
+        file_put(mm->vmas[i].file);
+    memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nr_vmas - i - 1) * sizeof(mm->vmas[0]));
+    mm->nr_vmas--;
 }
 
 /* Splits areas so that start and end fall on area boundaries. */
-static bool split_at(u64 addr)
+static bool split_at(struct mm *mm, u64 addr)
 {
-    struct vma *v = mm_find(addr);
+    struct vma *v = find_in(mm, addr);
     if (!v || v->start == addr)
         return true;
+    unsigned i = (unsigned)(v - mm->vmas);
+    if (!reserve_area(mm))
+        return false;
+    v = &mm->vmas[i]; /* the table may have moved */
     struct vma upper = *v;
     upper.start = addr;
     upper.file_off += addr - v->start;
-    if (nr_vmas == MAX_VMAS)
-        return false;
     v->end = addr;
     if (upper.file)
         upper.file->refs++;
-    return insert_at((unsigned)(v - vmas) + 1, upper);
+    return insert_at(mm, i + 1, upper);
 }
 
 /* Removes the areas in [start, end) from the table only. */
-static bool remove_areas(u64 start, u64 end)
+static bool remove_areas(struct mm *mm, u64 start, u64 end)
 {
-    if (!split_at(start) || !split_at(end))
+    if (!split_at(mm, start) || !split_at(mm, end))
         return false;
-    unsigned i = first_ending_above(start);
-    while (i < nr_vmas && vmas[i].start < end)
-        remove_at(i);
+    unsigned i = first_ending_above(mm, start);
+    while (i < mm->nr_vmas && mm->vmas[i].start < end)
+        remove_at(mm, i);
     return true;
 }
 
-static int map_area(struct vma v)
+static void unmap_in(struct mm *mm, u64 start, u64 len)
+{
+    u64 end = start + len;
+    if (!overlaps_in(mm, start, end))
+        return;
+    unmap_range(mm->pgd, start, end);
+    if (!remove_areas(mm, start, end)) {
+        /* out of table slots while splitting: unmapped pages, areas kept, still safe */
+    }
+}
+
+static int map_area(struct mm *mm, struct vma v)
 {
     if (v.end < v.start || v.end > CL_USER_TOP || !IS_ALIGNED(v.start, PAGE_SIZE) ||
         !IS_ALIGNED(v.end, PAGE_SIZE))
         return -EINVAL;
-    mm_unmap(v.start, v.end - v.start);
-    if (!insert_at(first_ending_above(v.start), v))
+    unmap_in(mm, v.start, v.end - v.start);
+    if (!insert_at(mm, first_ending_above(mm, v.start), v))
         return -ENOMEM;
     if (v.file)
         v.file->refs++;
@@ -130,25 +191,27 @@ static int map_area(struct vma v)
 int mm_map(u64 start, u64 len, u32 prot, enum vma_kind kind)
 {
     struct vma v = {start, start + len, prot, (u16)kind, 0, NULL, 0, NULL};
-    return map_area(v);
+    return map_area(mm_current(), v);
 }
 
 int mm_map_file(u64 start, u64 len, u32 prot, struct file *f, u64 off, bool shared)
 {
     struct vma v = {start, start + len, prot, VMA_FILE, shared, f, off, NULL};
-    return map_area(v);
+    return map_area(mm_current(), v);
 }
 
 u64 mm_find_free(u64 len)
 {
-    u64 top = mmap_top_addr;
+    const struct mm *mm = mm_current();
+    u64 top = mm->mmap_top;
     /* walk areas from the top down, looking for a gap of len below top */
-    for (unsigned i = nr_vmas; i-- > 0;) {
-        if (vmas[i].start >= top)
+    for (unsigned i = mm->nr_vmas; i-- > 0;) {
+        const struct vma *v = &mm->vmas[i];
+        if (v->start >= top)
             continue;
-        if (vmas[i].end <= top && top - vmas[i].end >= len)
+        if (v->end <= top && top - v->end >= len)
             return top - len;
-        top = MIN(top, vmas[i].start);
+        top = MIN(top, v->start);
     }
     if (top >= MMAP_MIN_ADDR + len)
         return top - len;
@@ -157,45 +220,45 @@ u64 mm_find_free(u64 len)
 
 void mm_unmap(u64 start, u64 len)
 {
-    u64 end = start + len;
-    if (!mm_overlaps(start, end))
-        return;
-    unmap_range(start, end);
-    if (!remove_areas(start, end)) {
-        /* out of table slots while splitting: unmapped pages, areas kept, still safe */
+    unmap_in(mm_current(), start, len);
+}
+
+/* Whether every byte of [start, end) is in some area. */
+static bool all_mapped(struct mm *mm, u64 start, u64 end)
+{
+    for (u64 a = start; a < end;) {
+        struct vma *v = find_in(mm, a);
+        if (!v)
+            return false;
+        a = v->end;
     }
+    return true;
 }
 
 int mm_protect(u64 start, u64 len, u32 prot)
 {
+    struct mm *mm = mm_current();
     u64 end = start + len;
-    /* the whole range must be mapped */
-    for (u64 a = start; a < end;) {
-        struct vma *v = mm_find(a);
-        if (!v)
-            return -ENOMEM;
-        a = v->end;
-    }
-    if (!split_at(start) || !split_at(end))
+    if (!all_mapped(mm, start, end))
         return -ENOMEM;
-    for (unsigned i = first_ending_above(start); i < nr_vmas && vmas[i].start < end; i++) {
-        vmas[i].prot = prot;
-        protect_range(vmas[i].start, vmas[i].end, prot_to_pte(prot),
-                      vmas[i].file && !vmas[i].shared);
+    if (!split_at(mm, start) || !split_at(mm, end))
+        return -ENOMEM;
+    for (unsigned i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end;
+         i++) {
+        struct vma *v = &mm->vmas[i];
+        v->prot = prot;
+        protect_range(mm->pgd, v->start, v->end, prot_to_pte(prot), v->file && !v->shared);
     }
     return 0;
 }
 
 int mm_discard(u64 start, u64 len)
 {
+    struct mm *mm = mm_current();
     u64 end = start + len;
-    for (u64 a = start; a < end;) {
-        struct vma *v = mm_find(a);
-        if (!v)
-            return -ENOMEM;
-        a = v->end;
-    }
-    unmap_range(start, end);
+    if (!all_mapped(mm, start, end))
+        return -ENOMEM;
+    unmap_range(mm->pgd, start, end);
     return 0;
 }
 
@@ -208,9 +271,9 @@ static bool access_allowed(u32 prot, u32 access)
     return prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 }
 
-static bool map_fresh_page(u64 va, u64 flags)
+static bool map_fresh_page(const struct mm *mm, u64 va, u64 flags)
 {
-    u64 *pte = pte_lookup(va, true);
+    u64 *pte = pte_lookup(mm->pgd, va, true);
     if (!pte)
         return false;
     if (*pte & (PTE_P | PTE_HELD))
@@ -224,9 +287,9 @@ static bool map_fresh_page(u64 va, u64 flags)
 
 /* A file page at va: the file's own page (shared, or read-only private), or a private
  * copy of it (writable private). */
-static bool map_file_page(struct vma *v, u64 va, u64 flags)
+static bool map_file_page(const struct mm *mm, struct vma *v, u64 va, u64 flags)
 {
-    u64 *pte = pte_lookup(va, true);
+    u64 *pte = pte_lookup(mm->pgd, va, true);
     if (!pte) {
         last_failure = FAULT_NO_MEMORY;
         return false;
@@ -255,17 +318,18 @@ static bool map_file_page(struct vma *v, u64 va, u64 flags)
 bool mm_fault(u64 addr, u32 access)
 {
     last_failure = FAULT_BAD_ACCESS;
-    struct vma *v = mm_find(addr);
+    struct mm *mm = mm_current();
+    struct vma *v = find_in(mm, addr);
     if (!v || !access_allowed(v->prot, access))
         return false;
     u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
-    u64 *pte = pte_lookup(va, false);
+    u64 *pte = pte_lookup(mm->pgd, va, false);
     if (pte && (*pte & PTE_P))
         return false; /* present, yet the access faulted: a protection violation */
     u64 flags = prot_to_pte(v->prot);
     if (v->file)
-        return map_file_page(v, va, flags);
-    if (!map_fresh_page(va, flags)) {
+        return map_file_page(mm, v, va, flags);
+    if (!map_fresh_page(mm, va, flags)) {
         last_failure = FAULT_NO_MEMORY;
         return false;
     }
@@ -274,7 +338,7 @@ bool mm_fault(u64 addr, u32 access)
     u64 lo = MAX(block, v->start), hi = MIN(block + FAULT_AROUND * PAGE_SIZE, v->end);
     if (page_alloc_free_count() > 4 * FAULT_AROUND) {
         for (u64 a = lo; a < hi; a += PAGE_SIZE)
-            if (a != va && !map_fresh_page(a, flags))
+            if (a != va && !map_fresh_page(mm, a, flags))
                 break;
     }
     return true;
@@ -287,41 +351,43 @@ enum fault_failure mm_fault_failure(void)
 
 void mm_set_brk_base(u64 base)
 {
-    brk_base = brk_cur = base;
+    struct mm *mm = mm_current();
+    mm->brk_base = mm->brk_cur = base;
 }
 
 u64 mm_brk(u64 new_brk)
 {
-    if (new_brk < brk_base || new_brk >= CL_USER_TOP)
-        return brk_cur;
-    u64 old_top = ALIGN_UP(brk_cur, PAGE_SIZE), new_top = ALIGN_UP(new_brk, PAGE_SIZE);
+    struct mm *mm = mm_current();
+    if (new_brk < mm->brk_base || new_brk >= CL_USER_TOP)
+        return mm->brk_cur;
+    u64 old_top = ALIGN_UP(mm->brk_cur, PAGE_SIZE), new_top = ALIGN_UP(new_brk, PAGE_SIZE);
     if (new_top > old_top) {
-        if (mm_overlaps(old_top, new_top))
-            return brk_cur;
-        struct vma *heap = old_top > brk_base ? mm_find(old_top - 1) : NULL;
+        if (overlaps_in(mm, old_top, new_top))
+            return mm->brk_cur;
+        struct vma *heap = old_top > mm->brk_base ? find_in(mm, old_top - 1) : NULL;
         if (heap && heap->kind == VMA_HEAP && heap->end == old_top)
             heap->end = new_top;
         else if (mm_map(old_top, new_top - old_top, PROT_READ | PROT_WRITE, VMA_HEAP) < 0)
-            return brk_cur;
+            return mm->brk_cur;
     } else if (new_top < old_top) {
-        mm_unmap(new_top, old_top - new_top);
+        unmap_in(mm, new_top, old_top - new_top);
     }
-    brk_cur = new_brk;
-    return brk_cur;
+    mm->brk_cur = new_brk;
+    return mm->brk_cur;
 }
 
 /* Moves the page-table entries of [from, from+len) to [to, to+len): the pages travel,
  * their contents are not copied. */
-static bool move_ptes(u64 from, u64 to, u64 len)
+static bool move_ptes(const struct mm *mm, u64 from, u64 to, u64 len)
 {
     for (u64 off = 0; off < len; off += PAGE_SIZE) {
-        u64 *src = pte_lookup(from + off, false);
+        u64 *src = pte_lookup(mm->pgd, from + off, false);
         if (!src || !(*src & (PTE_P | PTE_HELD)))
             continue;
-        u64 *dst = pte_lookup(to + off, true);
+        u64 *dst = pte_lookup(mm->pgd, to + off, true);
         if (!dst)
             return false;
-        src = pte_lookup(from + off, false); /* tables may have been allocated */
+        src = pte_lookup(mm->pgd, from + off, false); /* tables may have been allocated */
         *dst = *src;
         *src = 0;
     }
@@ -330,39 +396,41 @@ static bool move_ptes(u64 from, u64 to, u64 len)
 
 s64 mm_remap(u64 old, u64 old_size, u64 new_size, u32 flags, u64 new_addr)
 {
-    struct vma *v = mm_find(old);
+    struct mm *mm = mm_current();
+    struct vma *v = find_in(mm, old);
     if (!v || old + old_size > v->end)
         return -EFAULT;
     if (new_size <= old_size && !(flags & MREMAP_FIXED)) {
-        mm_unmap(old + new_size, old_size - new_size);
+        unmap_in(mm, old + new_size, old_size - new_size);
         return (s64)old;
     }
     /* grow in place when the area ends here and the space after it is free */
     u64 grow_end = old + new_size;
     if (!(flags & MREMAP_FIXED) && v->end == old + old_size && grow_end <= CL_USER_TOP &&
-        grow_end > old && !mm_overlaps(old + old_size, grow_end)) {
+        grow_end > old && !overlaps_in(mm, old + old_size, grow_end)) {
         v->end = grow_end;
         return (s64)old;
     }
     if (!(flags & MREMAP_MAYMOVE))
         return -ENOMEM;
+    /* a copy: unmapping at the destination may split areas and move the table */
+    struct vma moved = *v;
     u64 dest = new_addr;
     if (flags & MREMAP_FIXED) {
         if (!IS_ALIGNED(dest, PAGE_SIZE) || dest + new_size < dest ||
             dest + new_size > CL_USER_TOP || dest < MMAP_MIN_ADDR ||
             (dest < old + old_size && old < dest + new_size))
             return -EINVAL;
-        mm_unmap(dest, new_size);
+        unmap_in(mm, dest, new_size);
     } else if (!(dest = mm_find_free(new_size))) {
         return -ENOMEM;
     }
-    struct vma moved = *v;
+    moved.file_off += old - moved.start;
     moved.start = dest;
     moved.end = dest + new_size;
-    moved.file_off += old - v->start;
-    if (map_area(moved) < 0 || !move_ptes(old, dest, MIN(old_size, new_size)))
+    if (map_area(mm, moved) < 0 || !move_ptes(mm, old, dest, MIN(old_size, new_size)))
         return -ENOMEM;
-    mm_unmap(old, old_size);
+    unmap_in(mm, old, old_size);
     arch_flush_tlb();
     return (s64)dest;
 }

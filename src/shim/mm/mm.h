@@ -28,6 +28,28 @@ struct vma {
     const char *name; /* VMA_ELF: the program's path, for /proc/self/maps */
 };
 
+/*
+ * An address space: what a process's threads share of memory. Reached from struct
+ * process (kernel/process.h); the functions below act on the current process's, since
+ * a system call or a fault only ever changes its own caller's memory. The area array
+ * grows by doubling up to MAX_VMAS; a struct vma pointer is good until the next call
+ * that maps, unmaps or splits areas.
+ */
+struct mm {
+    u64 pgd;          /* the page-table root: the GPA of its PML4 (arch/x86/paging.h) */
+    struct vma *vmas; /* nr_vmas areas in address order, room for cap_vmas (kmalloc'd) */
+    u32 nr_vmas, cap_vmas;
+    u64 mmap_top; /* mm_find_free searches below it */
+    u64 brk_base, brk_cur;
+};
+
+#define MAX_VMAS 8192
+
+/* An address space with no areas, over the page-table root pgd; NULL without memory. */
+struct mm *mm_create(u64 pgd);
+/* The current process's address space. */
+struct mm *mm_current(void);
+
 /* what a fault wanted */
 #define ACCESS_READ  0u
 #define ACCESS_WRITE 1u
@@ -35,6 +57,7 @@ struct vma {
 
 #define MMAP_MIN_ADDR 0x10000ull /* as Linux's vm.mmap_min_addr */
 
+/* Sets the top of the current address space's mmap region (exec). */
 void mm_init(u64 mmap_top);
 struct vma *mm_find(u64 addr);
 /* The i-th area in address order, NULL past the last (for /proc/self/maps). */

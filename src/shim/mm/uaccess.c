@@ -16,11 +16,12 @@ static u8 *user_byte(u64 va, enum access how)
 {
     if (va >= CL_USER_TOP)
         return NULL;
-    u64 *pte = pte_lookup(va, false);
+    u64 root = mm_current()->pgd;
+    u64 *pte = pte_lookup(root, va, false);
     if (!pte || !(*pte & PTE_P)) {
         if (!mm_fault(va, how == WRITE ? ACCESS_WRITE : ACCESS_READ))
             return NULL;
-        pte = pte_lookup(va, false);
+        pte = pte_lookup(root, va, false);
         if (!pte || !(*pte & PTE_P))
             return NULL;
     }

@@ -6,9 +6,9 @@
 #include "arch/x86/arch.h"
 #include "lib/lib.h"
 
-static u64 *pml4(void)
+u64 paging_boot_root(void)
 {
-    return phys_to_virt(CL_GPA_PAGE_TABLES); /* the monitor puts the PML4 first */
+    return CL_GPA_PAGE_TABLES; /* the monitor puts the PML4 first */
 }
 
 static unsigned pml4_index(u64 va)
@@ -21,7 +21,7 @@ void paging_kernel_user_access(bool on)
     /* The kernel half's top-level entries the monitor creates (image/boot_page_tables.c):
      * the physmap, one slot for the whole 39-bit map (abi.h), and the kernel image. */
     const u64 vas[] = {CL_PHYSMAP_BASE, CL_KERNEL_BASE};
-    u64 *top = pml4();
+    u64 *top = phys_to_virt(paging_boot_root());
     for (unsigned i = 0; i < ARRAY_SIZE(vas); i++) {
         u64 *e = &top[pml4_index(vas[i])];
         if (*e & PTE_P)
@@ -31,11 +31,11 @@ void paging_kernel_user_access(bool on)
     __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3)::"memory");
 }
 
-u64 *pte_lookup(u64 va, bool create)
+u64 *pte_lookup(u64 root, u64 va, bool create)
 {
     if (va >= CL_USER_TOP)
         return NULL;
-    u64 *table = pml4();
+    u64 *table = phys_to_virt(root);
     for (int shift = 39; shift > 12; shift -= 9) {
         u64 *e = &table[(va >> shift) & 511];
         if (!(*e & PTE_P)) {
@@ -51,11 +51,11 @@ u64 *pte_lookup(u64 va, bool create)
     return &table[(va >> 12) & 511];
 }
 
-void unmap_range(u64 start, u64 end)
+void unmap_range(u64 root, u64 start, u64 end)
 {
     bool any = false;
     for (u64 va = start; va < end; va += PAGE_SIZE) {
-        u64 *pte = pte_lookup(va, false);
+        u64 *pte = pte_lookup(root, va, false);
         if (!pte || !(*pte & (PTE_P | PTE_HELD)))
             continue;
         if (!(*pte & PTE_CACHE))
@@ -67,11 +67,11 @@ void unmap_range(u64 start, u64 end)
         arch_flush_tlb();
 }
 
-void protect_range(u64 start, u64 end, u64 pte_flags, bool private_mapping)
+void protect_range(u64 root, u64 start, u64 end, u64 pte_flags, bool private_mapping)
 {
     bool any = false;
     for (u64 va = start; va < end; va += PAGE_SIZE) {
-        u64 *pte = pte_lookup(va, false);
+        u64 *pte = pte_lookup(root, va, false);
         if (!pte || !(*pte & (PTE_P | PTE_HELD)))
             continue;
         if ((*pte & PTE_CACHE) && private_mapping && (pte_flags & PTE_W))

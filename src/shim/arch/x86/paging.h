@@ -4,7 +4,9 @@
  * Every guest-physical address the shim uses is reachable at CL_PHYSMAP_BASE + GPA
  * (phys_to_virt). The kernel half of the address space is built by the monitor before
  * boot and never changes, except for the user-access bit of its top-level entries
- * (paging_kernel_user_access, for PVM mode). The user half belongs to the workload.
+ * (paging_kernel_user_access, for PVM mode). The user half belongs to the workload: a
+ * process's page-table root (the GPA of its PML4, struct mm's pgd) is the argument of
+ * every function below that walks it. The first process's root is the boot root.
  */
 #ifndef SHIM_PAGING_H
 #define SHIM_PAGING_H
@@ -41,18 +43,21 @@ u64 page_alloc_total(void);
 
 /* Sets or clears the user bit of the kernel half's top-level entries. Ring 0 only. */
 void paging_kernel_user_access(bool on);
+/* The root the monitor built (its PML4 at CL_GPA_PAGE_TABLES), which every CPU starts
+ * on: the first process's. */
+u64 paging_boot_root(void);
 
 /*
- * The user half. The PTE of va, allocating the tables down to it if create is set;
- * NULL if there is none (or no memory). va must be below CL_USER_TOP.
+ * The user half under root. The PTE of va, allocating the tables down to it if create
+ * is set; NULL if there is none (or no memory). va must be below CL_USER_TOP.
  */
-u64 *pte_lookup(u64 va, bool create);
+u64 *pte_lookup(u64 root, u64 va, bool create);
 /* Removes the translations of [start, end), freeing the pages; flushes the TLB. */
-void unmap_range(u64 start, u64 end);
+void unmap_range(u64 root, u64 start, u64 end);
 /* Rewrites the permission bits of present pages in [start, end); flushes the TLB. In a
  * private mapping, a file's page that would become writable is dropped instead, so the
  * next write faults and takes a private copy. */
-void protect_range(u64 start, u64 end, u64 pte_flags, bool private_mapping);
+void protect_range(u64 root, u64 start, u64 end, u64 pte_flags, bool private_mapping);
 /* The PTE flags for PROT_* bits. */
 u64 prot_to_pte(u32 prot);
 
