@@ -13,6 +13,7 @@
 #                    `env -i K=V` natively (so nothing else is in either environment)
 #     --asan         also run with the ASan build's cloister
 #     --cpus N       the VM gets N vCPUs
+#     --mem SIZE     the VM gets SIZE of memory (`cloister run --mem`)
 #     --listen P     the VM declares P (tcp:PORT, udp:PORT), as `cloister run --listen`
 # Stdout is a pipe in both runs. Stdout, the exit status and (except for faults) stderr
 # must be byte-for-byte the same.
@@ -31,6 +32,7 @@ parse_case_options() {
         --env) envs+=("$2") && shift ;;
         --asan) asan=1 ;;
         --cpus) runopts+=(--cpus "$2") && shift ;;
+        --mem) runopts+=(--mem "$2") && shift ;;
         --listen) runopts+=(--listen "$2") && shift ;;
         # the workload must not reach the shim's memory: on PVM that holds on the trap
         # route only (docs/platform-pvm.md); the flag is ignored on hardware

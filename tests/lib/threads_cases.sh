@@ -20,6 +20,9 @@ threads_cases() {
     # robust mutexes: a thread that dies holding locks hands them on with EOWNERDEAD
     vm_case robust --asan -- robust
     vm_case 2cpus-robust --cpus 2 -- robust
+    # 20,000 threads one after another in 64 MiB: each one's kernel memory is reused
+    vm_case churn --mem 64M -- threadchurn 20000
+    vm_case 2cpus-churn --mem 64M --cpus 2 -- threadchurn 20000
     # a descriptor closed by one thread while another waits on it: the call keeps its file
     vm_case closewait --asan -- closewait
     vm_case 2cpus-closewait --cpus 2 -- closewait

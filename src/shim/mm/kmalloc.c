@@ -1,5 +1,12 @@
 /* Slab classes 32..2048 bytes; anything larger takes whole contiguous pages. Every
- * block carries a 16-byte header with its size, so kfree needs no size argument. */
+ * block carries a 16-byte header with its size, so kfree needs no size argument.
+ *
+ * The page allocator gives contiguous runs only from memory never used since boot, so
+ * a large block is kept when freed, on a list by its page count, for the next one of
+ * that size: a thread's kernel stack, task and FPU area (3-5 pages each) come back for
+ * the next thread, and a workload that starts and ends threads all day does not use
+ * up its memory. When single pages run out, the page allocator takes cached blocks
+ * apart (kmalloc_reclaim), so nothing cached is lost to the workload. */
 #include "mm/kmalloc.h"
 #include "lib/lib.h"
 #include "arch/x86/paging.h"
@@ -15,6 +22,9 @@ struct block {
 };
 
 static void *free_lists[NCLASSES];
+
+#define LARGE_CACHED_MAX 16                     /* pages; larger blocks go back as single pages */
+static void *large_lists[LARGE_CACHED_MAX + 1]; /* by page count; linked through word 0 */
 
 static int class_of(size_t total)
 {
@@ -50,10 +60,17 @@ void *kmalloc(size_t n)
         b->large = 0;
     } else {
         u64 pages = ALIGN_UP(total, PAGE_SIZE) / PAGE_SIZE;
-        u64 gpa = page_alloc_contig(pages);
-        if (!gpa)
-            return NULL;
-        b = phys_to_virt(gpa);
+        if (pages <= LARGE_CACHED_MAX && large_lists[pages]) {
+            b = large_lists[pages];
+            large_lists[pages] = *(void **)b;
+            page_alloc_taken(pages);
+            memzero(b, pages * PAGE_SIZE);
+        } else {
+            u64 gpa = page_alloc_contig(pages);
+            if (!gpa)
+                return NULL;
+            b = phys_to_virt(gpa);
+        }
         b->size = pages * PAGE_SIZE - HDR;
         b->large = pages;
     }
@@ -66,8 +83,15 @@ void kfree(void *p)
         return;
     struct block *b = (struct block *)((u8 *)p - HDR);
     if (b->large) {
+        u64 pages = b->large;
+        if (pages <= LARGE_CACHED_MAX) {
+            *(void **)b = large_lists[pages];
+            large_lists[pages] = b;
+            page_alloc_given_back(pages); /* still free memory, as far as anyone asks */
+            return;
+        }
         u64 gpa = (u64)b - CL_PHYSMAP_BASE;
-        for (u64 i = 0; i < b->large; i++)
+        for (u64 i = 0; i < pages; i++)
             page_free(gpa + i * PAGE_SIZE);
         return;
     }
@@ -89,4 +113,20 @@ void *krealloc(void *p, size_t n)
     memcpy(q, p, b->size);
     kfree(p);
     return q;
+}
+
+bool kmalloc_reclaim(void)
+{
+    for (u64 pages = LARGE_CACHED_MAX; pages > 0; pages--) {
+        void *b = large_lists[pages];
+        if (!b)
+            continue;
+        large_lists[pages] = *(void **)b;
+        page_alloc_taken(pages);
+        u64 gpa = (u64)b - CL_PHYSMAP_BASE;
+        for (u64 i = 0; i < pages; i++)
+            page_free(gpa + i * PAGE_SIZE);
+        return true;
+    }
+    return false;
 }

@@ -11,5 +11,8 @@
 void *kmalloc(size_t n); /* NULL when out of memory; memory is zeroed */
 void kfree(void *p);
 void *krealloc(void *p, size_t n);
+/* Gives one cached large block back to the page allocator as single pages; false when
+ * none is cached (page_alloc calls it when it has no page left). */
+bool kmalloc_reclaim(void);
 
 #endif

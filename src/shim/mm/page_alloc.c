@@ -10,6 +10,7 @@
  */
 #include "arch/x86/paging.h"
 #include "lib/lib.h"
+#include "mm/kmalloc.h"
 
 static u64 fresh_next, fresh_end;
 static u64 free_list; /* GPA of the first free page, 0 if none */
@@ -45,8 +46,20 @@ static void skip_apic_page(u64 n)
     fresh_next = CL_GPA_APIC_PAGE + PAGE_SIZE;
 }
 
+void page_alloc_given_back(u64 n)
+{
+    free_count += n;
+}
+
+void page_alloc_taken(u64 n)
+{
+    free_count -= n;
+}
+
 u64 page_alloc(void)
 {
+    if (!free_list && fresh_next >= fresh_end)
+        kmalloc_reclaim(); /* the last pages may sit in kmalloc's cache of large blocks */
     if (free_list) {
         u64 gpa = free_list;
         u64 *page = phys_to_virt(gpa);

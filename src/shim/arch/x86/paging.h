@@ -39,6 +39,10 @@ u64 page_alloc(void); /* a zeroed page */
 u64 page_alloc_contig(u64 n);
 void page_free(u64 gpa);
 u64 page_alloc_free_count(void);
+/* kmalloc's cache of large blocks counts as free memory: n pages went into it, or came
+ * out of it (mm/kmalloc.c). */
+void page_alloc_given_back(u64 n);
+void page_alloc_taken(u64 n);
 u64 page_alloc_total(void);
 
 /* Sets or clears the user bit of the kernel half's top-level entries. Ring 0 only. */
