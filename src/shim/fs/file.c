@@ -107,12 +107,9 @@ static bool hold_for_call(struct task *t, struct file *f)
         u32 k = t->nheld - inline_cap;
         if (k == t->held_cap) {
             u32 cap = t->held_cap ? 2 * t->held_cap : 32;
-            struct file **more = kmalloc(cap * sizeof(*more));
+            struct file **more = krealloc(t->held_more, cap * sizeof(*more));
             if (!more)
                 return false;
-            for (u32 i = 0; i < k; i++)
-                more[i] = t->held_more[i];
-            kfree(t->held_more);
             t->held_more = more;
             t->held_cap = cap;
         }

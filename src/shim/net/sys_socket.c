@@ -170,9 +170,7 @@ SYSCALL2(listen, fd, backlog)
 static s64 accept_unix(struct unix_sock *u, struct file *f, u64 uaddr, u64 ulen, u64 flags)
 {
     struct unix_sock *n;
-    unix_hold(u);
     s64 err = unix_accept(u, f->flags & O_NONBLOCK, &n);
-    unix_put(u);
     if (err)
         return err;
     u8 peer[UNIX_ADDR_MAX + 1];
@@ -229,10 +227,7 @@ SYSCALL3(connect, fd, uaddr, len)
         return err;
     if (!u)
         return inet_connect(s, addr, (u32)len, f->flags & O_NONBLOCK);
-    unix_hold(u);
-    err = unix_connect(u, addr, (u32)len, f->flags & O_NONBLOCK);
-    unix_put(u);
-    return err;
+    return unix_connect(u, addr, (u32)len, f->flags & O_NONBLOCK);
 }
 
 static s64 name_of(u64 fd, u64 uaddr, u64 ulen, bool peer)
@@ -276,10 +271,7 @@ static s64 send_iov(const struct sock_ref *r, const struct linux_iovec *iov, uns
     if (!r->u)
         return inet_send(r->s, iov, cnt, flags, addr, alen, nonblocking(r, flags));
     struct unix_send_args a = {iov, cnt, flags, addr, alen, control, controllen};
-    unix_hold(r->u);
-    s64 n = unix_send(r->u, &a, nonblocking(r, flags));
-    unix_put(r->u);
-    return n;
+    return unix_send(r->u, &a, nonblocking(r, flags));
 }
 
 /* One message out: the iovec list and the destination from user memory. */
@@ -321,9 +313,7 @@ static s64 recv_iov(const struct sock_ref *r, const struct linux_iovec *iov, uns
         a.control = m->control;
         a.controllen = m->controllen;
     }
-    unix_hold(r->u);
     s64 n = unix_recv(r->u, &a, nonblocking(r, flags));
-    unix_put(r->u);
     *flen = a.from_len;
     if (m && n >= 0) {
         m->controllen = a.controllen;

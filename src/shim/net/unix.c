@@ -158,11 +158,7 @@ static s64 unix_read(struct file *f, const struct linux_iovec *iov, unsigned cnt
     if (off >= 0)
         return -ESPIPE;
     struct unix_recv_args a = {.iov = iov, .cnt = cnt};
-    struct unix_sock *u = us(f);
-    unix_hold(u);
-    s64 r = unix_recv(u, &a, f->flags & O_NONBLOCK);
-    unix_put(u);
-    return r;
+    return unix_recv(us(f), &a, f->flags & O_NONBLOCK);
 }
 
 static s64 unix_write(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
@@ -170,11 +166,7 @@ static s64 unix_write(struct file *f, const struct linux_iovec *iov, unsigned cn
     if (off >= 0)
         return -ESPIPE;
     struct unix_send_args a = {.iov = iov, .cnt = cnt};
-    struct unix_sock *u = us(f);
-    unix_hold(u);
-    s64 r = unix_send(u, &a, f->flags & O_NONBLOCK);
-    unix_put(u);
-    return r;
+    return unix_send(us(f), &a, f->flags & O_NONBLOCK);
 }
 
 static s64 unix_ioctl(struct file *f, u64 req, u64 arg)
