@@ -2,6 +2,7 @@
 #include "arch/x86/arch.h"
 #include "arch/x86/tlb.h"
 #include "kernel/process.h"
+#include "mm/mm.h"
 #include "kernel/syscall.h"
 #include "mm/uaccess.h"
 #include "uapi/errno.h"
@@ -63,6 +64,6 @@ SYSCALL3(membarrier, cmd, flags, cpu_id)
     default:
         return -EINVAL;
     }
-    tlb_shootdown();
+    tlb_shootdown(p->mm->pgd); /* interrupts the CPUs running its threads */
     return 0;
 }

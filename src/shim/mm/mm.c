@@ -31,6 +31,109 @@ struct mm *mm_create(u64 pgd)
     }
     mm->cap_vmas = FIRST_VMAS;
     mm->pgd = pgd;
+    mm->users = mm->refs = 1;
+    return mm;
+}
+
+void mm_ref(struct mm *mm)
+{
+    mm->refs++;
+}
+
+void mm_unref(struct mm *mm)
+{
+    if (--mm->refs)
+        return;
+    if (mm->pgd != paging_boot_root()) /* the monitor's, in the image's memory */
+        page_free(mm->pgd);
+    kfree(mm);
+}
+
+void mm_release(struct mm *mm)
+{
+    if (--mm->users == 0) {
+        unmap_range(mm->pgd, 0, CL_USER_TOP);
+        paging_free_tables(mm->pgd, false);
+        for (unsigned i = 0; i < mm->nr_vmas; i++)
+            if (mm->vmas[i].file)
+                file_put(mm->vmas[i].file);
+        kfree(mm->vmas);
+        mm->vmas = NULL;
+        mm->nr_vmas = mm->cap_vmas = 0;
+    }
+    mm_unref(mm);
+}
+
+/* Fork's copy of one PTE: a private page becomes shared and write-protected in both
+ * address spaces, or is copied when its count is full; a file's page stays the file's. */
+struct clone_args {
+    u64 child_root;
+    bool failed;
+};
+
+static void clone_pte(u64 va, u64 *pte, void *ctx)
+{
+    struct clone_args *a = ctx;
+    if (a->failed)
+        return;
+    u64 *dst = pte_lookup(a->child_root, va, true);
+    if (!dst) {
+        a->failed = true;
+        return;
+    }
+    u64 gpa = *pte & PTE_ADDR_MASK;
+    if (*pte & PTE_CACHE) {
+        *dst = *pte;
+        return;
+    }
+    if (page_share(gpa)) {
+        *pte = (*pte & ~PTE_W) | PTE_COW;
+        *dst = *pte;
+        return;
+    }
+    u64 copy = page_alloc();
+    if (!copy) {
+        a->failed = true;
+        return;
+    }
+    memcpy(phys_to_virt(copy), phys_to_virt(gpa), PAGE_SIZE);
+    *dst = copy | (*pte & ~PTE_ADDR_MASK);
+}
+
+struct mm *mm_clone(struct mm *parent)
+{
+    u64 root = paging_new_root();
+    if (!root)
+        return NULL;
+    struct mm *mm = mm_create(root);
+    if (!mm) {
+        page_free(root);
+        return NULL;
+    }
+    struct vma *vmas = krealloc(mm->vmas, parent->cap_vmas * sizeof(*vmas));
+    if (!vmas) {
+        mm_release(mm);
+        return NULL;
+    }
+    mm->vmas = vmas;
+    mm->cap_vmas = parent->cap_vmas;
+    memcpy(mm->vmas, parent->vmas, parent->nr_vmas * sizeof(*vmas));
+    mm->nr_vmas = parent->nr_vmas;
+    for (unsigned i = 0; i < mm->nr_vmas; i++)
+        if (mm->vmas[i].file)
+            mm->vmas[i].file->refs++;
+    mm->mmap_top = parent->mmap_top;
+    mm->brk_base = parent->brk_base;
+    mm->brk_cur = parent->brk_cur;
+    struct clone_args a = {root, false};
+    for (unsigned i = 0; i < parent->nr_vmas && !a.failed; i++)
+        paging_walk(parent->pgd, parent->vmas[i].start, parent->vmas[i].end, clone_pte, &a);
+    /* the parent's pages are write-protected now: its TLBs must forget W */
+    arch_flush_tlb(parent->pgd);
+    if (a.failed) {
+        mm_release(mm); /* what was shared loses its second owner again */
+        return NULL;
+    }
     return mm;
 }
 
@@ -315,6 +418,33 @@ static bool map_file_page(const struct mm *mm, struct vma *v, u64 va, u64 flags)
     return true;
 }
 
+bool mm_unshare(u64 va)
+{
+    struct mm *mm = mm_current();
+    va = ALIGN_DOWN(va, PAGE_SIZE);
+    u64 *pte = pte_lookup(mm->pgd, va, false);
+    if (!pte || !(*pte & PTE_COW))
+        return true;
+    u64 gpa = *pte & PTE_ADDR_MASK;
+    struct vma *v = find_in(mm, va);
+    u64 w = v && (v->prot & PROT_WRITE) ? PTE_W : 0; /* a forced write keeps it read-only */
+    if (!page_is_shared(gpa)) {
+        *pte = (*pte & ~PTE_COW) | w; /* the last owner takes the page as it is */
+    } else {
+        u64 copy = page_alloc();
+        if (!copy) {
+            last_failure = FAULT_NO_MEMORY;
+            return false;
+        }
+        memcpy(phys_to_virt(copy), phys_to_virt(gpa), PAGE_SIZE);
+        page_put(gpa);
+        *pte = copy | (*pte & ~(PTE_ADDR_MASK | PTE_COW)) | w;
+    }
+    /* other threads of the process may hold the read-only translation */
+    arch_flush_tlb_page(mm->pgd, va);
+    return true;
+}
+
 bool mm_fault(u64 addr, u32 access)
 {
     last_failure = FAULT_BAD_ACCESS;
@@ -324,8 +454,12 @@ bool mm_fault(u64 addr, u32 access)
         return false;
     u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
     u64 *pte = pte_lookup(mm->pgd, va, false);
+    if (pte && (*pte & PTE_P) && (*pte & PTE_COW) && access == ACCESS_WRITE)
+        return mm_unshare(va);
     if (pte && (*pte & PTE_P))
-        return false; /* present, yet the access faulted: a protection violation */
+        /* present, yet the access faulted: a protection violation, unless another CPU
+         * of this process took the same copy-on-write fault first */
+        return access == ACCESS_WRITE && (*pte & PTE_W);
     u64 flags = prot_to_pte(v->prot);
     if (v->file)
         return map_file_page(mm, v, va, flags);
@@ -431,6 +565,6 @@ s64 mm_remap(u64 old, u64 old_size, u64 new_size, u32 flags, u64 new_addr)
     if (map_area(mm, moved) < 0 || !move_ptes(mm, old, dest, MIN(old_size, new_size)))
         return -ENOMEM;
     unmap_in(mm, old, old_size);
-    arch_flush_tlb();
+    arch_flush_tlb(mm->pgd);
     return (s64)dest;
 }

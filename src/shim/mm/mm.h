@@ -37,6 +37,8 @@ struct vma {
  */
 struct mm {
     u64 pgd;          /* the page-table root: the GPA of its PML4 (arch/x86/paging.h) */
+    u32 users;        /* processes on it: one, or two while a vfork child borrows it */
+    u32 refs;         /* users and CPUs with pgd loaded: the root is freed with the last */
     struct vma *vmas; /* nr_vmas areas in address order, room for cap_vmas (kmalloc'd) */
     u32 nr_vmas, cap_vmas;
     u64 mmap_top; /* mm_find_free searches below it */
@@ -49,6 +51,17 @@ struct mm {
 struct mm *mm_create(u64 pgd);
 /* The current process's address space. */
 struct mm *mm_current(void);
+/* A copy of parent for a forked child: the same areas, its private pages shared
+ * copy-on-write (counted, write-protected in both), page tables copied. NULL without
+ * memory. */
+struct mm *mm_clone(struct mm *parent);
+/* A process stops using mm (exit, exec): with its last user, every page and table of
+ * the user half is freed, and the areas; the root waits for mm_unref. */
+void mm_release(struct mm *mm);
+/* A CPU loaded mm's root, or no longer has it (kernel/sched.c); the last reference
+ * frees the root and the structure. */
+void mm_ref(struct mm *mm);
+void mm_unref(struct mm *mm);
 
 /* what a fault wanted */
 #define ACCESS_READ  0u
@@ -78,6 +91,10 @@ void mm_unmap(u64 start, u64 len);
 int mm_protect(u64 start, u64 len, u32 prot);
 /* Drops the pages of [start, start+len), which then read as zero. */
 int mm_discard(u64 start, u64 len);
+/* A write is about to reach the page at va: if it is shared copy-on-write, the caller's
+ * address space gets its own copy (or, the last owner, the page itself). false without
+ * memory. */
+bool mm_unshare(u64 va);
 /* Resolves a fault at addr; false if the access is not allowed (a signal). */
 bool mm_fault(u64 addr, u32 access);
 /* Why the last mm_fault failed: a bad access (0), no memory, or a file page that does

@@ -105,3 +105,50 @@ u64 page_alloc_total(void)
 {
     return total_pages;
 }
+
+/* Copy-on-write owners (paging.h): one u16 per page of RAM, taken from fresh memory at
+ * boot, which is zero: every page starts with one owner. 2 bytes per 4 KiB page, 0.05%
+ * of RAM (docs/processes.md). */
+static u16 *page_refs;
+static u64 page_refs_count;
+
+void page_refs_init(u64 mem_end)
+{
+    page_refs_count = mem_end / PAGE_SIZE;
+    u64 pages = ALIGN_UP(page_refs_count * sizeof(u16), PAGE_SIZE) / PAGE_SIZE;
+    u64 gpa = page_alloc_contig(pages);
+    if (!gpa)
+        return; /* fork then copies every page: page_share says no */
+    page_refs = phys_to_virt(gpa);
+}
+
+static u16 *ref_of(u64 gpa)
+{
+    u64 i = gpa / PAGE_SIZE;
+    return page_refs && i < page_refs_count ? &page_refs[i] : NULL;
+}
+
+bool page_share(u64 gpa)
+{
+    u16 *r = ref_of(gpa);
+    if (!r || *r == 0xffff)
+        return false;
+    (*r)++;
+    return true;
+}
+
+void page_put(u64 gpa)
+{
+    u16 *r = ref_of(gpa);
+    if (r && *r) {
+        (*r)--;
+        return;
+    }
+    page_free(gpa);
+}
+
+bool page_is_shared(u64 gpa)
+{
+    u16 *r = ref_of(gpa);
+    return r && *r;
+}

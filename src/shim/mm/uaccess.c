@@ -25,6 +25,11 @@ static u8 *user_byte(u64 va, enum access how)
         if (!pte || !(*pte & PTE_P))
             return NULL;
     }
+    if (how != READ && (*pte & PTE_COW)) {
+        if (!mm_unshare(va))
+            return NULL;
+        pte = pte_lookup(root, va, false);
+    }
     if ((how == WRITE && !(*pte & PTE_W)) || (how == FORCE_WRITE && (*pte & PTE_CACHE)))
         return NULL;
     return (u8 *)phys_to_virt(*pte & PTE_ADDR_MASK) + (va & (PAGE_SIZE - 1));

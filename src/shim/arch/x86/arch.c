@@ -133,6 +133,7 @@ static void init_percpu(struct cpu_area *a, u32 id)
     struct percpu *p = &a->pcpu;
     p->self = p;
     p->cpu_id = id;
+    p->loaded_root = CL_GPA_PAGE_TABLES; /* the boot root (paging_boot_root) */
     p->kernel_rsp = (u64)a->kernel_stack + sizeof(a->kernel_stack);
     p->hcall = (struct cl_hcall *)phys_to_virt(CL_GPA_HCALL + id * CL_HC_BLOCK_SIZE);
     p->hc_data = (u8 *)p->hcall + CL_HC_DATA_OFFSET;
@@ -324,7 +325,7 @@ bool arch_probe_trap(struct trap_frame *tf)
     return true;
 }
 
-enum priv_op { PRIV_FLUSH_TLB = 1, PRIV_FLUSH_PAGE = 2, PRIV_WRMSR = 3 };
+enum priv_op { PRIV_FLUSH_TLB = 1, PRIV_FLUSH_PAGE = 2, PRIV_WRMSR = 3, PRIV_LOAD_ROOT = 4 };
 
 /* The MSRs the shim writes after boot (lapic.c): all the privileged gate lets through. */
 static bool runtime_msr(u64 msr)
@@ -358,6 +359,9 @@ bool arch_priv_trap(struct trap_frame *tf)
     case PRIV_FLUSH_PAGE:
         __asm__ volatile("invlpg (%0)" ::"r"(tf->rsi) : "memory");
         break;
+    case PRIV_LOAD_ROOT:
+        __asm__ volatile("mov %0, %%cr3" ::"r"(tf->rsi) : "memory");
+        break;
     case PRIV_WRMSR:
         if (!runtime_msr(tf->rsi))
             panic("privileged write of MSR 0x%lx refused", tf->rsi);
@@ -377,19 +381,31 @@ void arch_flush_tlb_local(void)
         priv_gate(PRIV_FLUSH_TLB, 0, 0);
 }
 
-void arch_flush_tlb(void)
+void arch_flush_tlb(u64 root)
 {
-    arch_flush_tlb_local();
-    tlb_shootdown();
+    if (this_cpu()->loaded_root == root)
+        arch_flush_tlb_local();
+    tlb_shootdown(root);
 }
 
-void arch_flush_tlb_page(u64 va)
+void arch_load_root(u64 root)
 {
     if (in_ring0())
-        __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+        __asm__ volatile("mov %0, %%cr3" ::"r"(root) : "memory");
     else
-        priv_gate(PRIV_FLUSH_PAGE, va, 0);
-    tlb_shootdown(); /* the others flush everything: one page is not worth an interface */
+        priv_gate(PRIV_LOAD_ROOT, root, 0);
+    this_cpu()->loaded_root = root;
+}
+
+void arch_flush_tlb_page(u64 root, u64 va)
+{
+    if (this_cpu()->loaded_root == root) {
+        if (in_ring0())
+            __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+        else
+            priv_gate(PRIV_FLUSH_PAGE, va, 0);
+    }
+    tlb_shootdown(root); /* the others flush everything: one page is not worth an interface */
 }
 
 void arch_spin_relax(void)

@@ -81,9 +81,10 @@ struct percpu {
     u64 user_fs;                                          /* the workload's FS base */
     void *current;                                        /* the task running here */
     void *tss;                                            /* this CPU's TSS */
-    bool in_user;   /* running workload code (arch/x86/tlb.c) */
-    bool tlb_stale; /* must flush before it runs workload code again */
-    u64 tlb_done;   /* the last shootdown it answered */
+    bool in_user;    /* running workload code (arch/x86/tlb.c) */
+    bool tlb_stale;  /* must flush before it runs workload code again */
+    u64 tlb_done;    /* the last shootdown it answered */
+    u64 loaded_root; /* the page-table root in CR3 (kernel/sched.c's switch) */
 };
 
 _Static_assert(__builtin_offsetof(struct trap_frame, r11) == TF_R11, "trap frame");
@@ -120,10 +121,12 @@ __attribute__((noreturn)) void arch_enter_user(struct trap_frame *tf);
 
 /* Signals the monitor that this CPU's hypercall block holds a request. */
 void arch_hypercall_signal(void);
-/* Invalidates the TLB after page-table entries were changed or removed: this CPU's,
- * and every other online CPU's (arch/x86/tlb.h). */
-void arch_flush_tlb(void);
-void arch_flush_tlb_page(u64 va);
+/* Invalidates the TLB after page-table entries under root were changed or removed: on
+ * every CPU that has root loaded, this one included (arch/x86/tlb.h). */
+void arch_flush_tlb(u64 root);
+void arch_flush_tlb_page(u64 root, u64 va);
+/* Loads the page-table root (the GPA of a PML4) on this CPU; its TLB is flushed. */
+void arch_load_root(u64 root);
 /* This CPU's TLB only. */
 void arch_flush_tlb_local(void);
 /* One step of a spin-wait: lets pending interrupts in where the shim runs with them off. */

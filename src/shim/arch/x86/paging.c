@@ -27,8 +27,7 @@ void paging_kernel_user_access(bool on)
         if (*e & PTE_P)
             *e = on ? (*e | PTE_U) : (*e & ~PTE_U);
     }
-    u64 cr3;
-    __asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3)::"memory");
+    arch_flush_tlb_local();
 }
 
 u64 *pte_lookup(u64 root, u64 va, bool create)
@@ -51,37 +50,110 @@ u64 *pte_lookup(u64 root, u64 va, bool create)
     return &table[(va >> 12) & 511];
 }
 
+u64 paging_new_root(void)
+{
+    u64 root = page_alloc();
+    if (!root)
+        return 0;
+    const u64 *boot = phys_to_virt(paging_boot_root());
+    u64 *top = phys_to_virt(root);
+    for (unsigned i = 256; i < 512; i++)
+        top[i] = boot[i];
+    return root;
+}
+
+/* Frees the tables below entry e of a table at level shift (39: the PML4's). */
+static void free_below(u64 e, int shift)
+{
+    u64 *table = phys_to_virt(e & PTE_ADDR_MASK);
+    if (shift > 21)
+        for (unsigned i = 0; i < 512; i++)
+            if (table[i] & PTE_P)
+                free_below(table[i], shift - 9);
+    page_free(e & PTE_ADDR_MASK);
+}
+
+void paging_free_tables(u64 root, bool free_root)
+{
+    u64 *top = phys_to_virt(root);
+    for (unsigned i = 0; i < 256; i++) {
+        if (top[i] & PTE_P)
+            free_below(top[i], 39 - 9);
+        top[i] = 0;
+    }
+    if (free_root)
+        page_free(root);
+}
+
+/* The walk below one table entry covering [base, base + 2^(shift+9)). */
+static void walk_table(u64 *table, int shift, u64 base, u64 start, u64 end, pte_fn fn, void *ctx)
+{
+    u64 span = 1ull << shift;
+    unsigned first = start > base ? (unsigned)((start - base) >> shift) : 0;
+    for (unsigned i = first; i < 512; i++) {
+        u64 lo = base + i * span;
+        if (lo >= end)
+            break;
+        u64 *e = &table[i];
+        if (shift == 12) {
+            if (*e & (PTE_P | PTE_HELD))
+                fn(lo, e, ctx);
+        } else if (*e & PTE_P) {
+            walk_table(phys_to_virt(*e & PTE_ADDR_MASK), shift - 9, lo, start, end, fn, ctx);
+        }
+    }
+}
+
+void paging_walk(u64 root, u64 start, u64 end, pte_fn fn, void *ctx)
+{
+    if (end > CL_USER_TOP)
+        end = CL_USER_TOP;
+    if (start < end)
+        walk_table(phys_to_virt(root), 39, 0, start, end, fn, ctx);
+}
+
+static void unmap_one(u64 va, u64 *pte, void *ctx)
+{
+    (void)va;
+    if (!(*pte & PTE_CACHE))
+        page_put(*pte & PTE_ADDR_MASK);
+    *pte = 0;
+    *(bool *)ctx = true;
+}
+
 void unmap_range(u64 root, u64 start, u64 end)
 {
     bool any = false;
-    for (u64 va = start; va < end; va += PAGE_SIZE) {
-        u64 *pte = pte_lookup(root, va, false);
-        if (!pte || !(*pte & (PTE_P | PTE_HELD)))
-            continue;
-        if (!(*pte & PTE_CACHE))
-            page_free(*pte & PTE_ADDR_MASK);
-        *pte = 0;
-        any = true;
-    }
+    paging_walk(root, start, end, unmap_one, &any);
     if (any)
-        arch_flush_tlb();
+        arch_flush_tlb(root);
+}
+
+struct protect_args {
+    u64 flags;
+    bool private_mapping, any;
+};
+
+static void protect_one(u64 va, u64 *pte, void *ctx)
+{
+    (void)va;
+    struct protect_args *a = ctx;
+    u64 flags = a->flags ? a->flags : PTE_HELD;
+    if ((*pte & PTE_CACHE) && a->private_mapping && (a->flags & PTE_W))
+        *pte = 0; /* copy on the next write fault */
+    else if (*pte & PTE_COW)
+        *pte = (*pte & (PTE_ADDR_MASK | PTE_COW)) | (flags & ~PTE_W); /* a write copies */
+    else
+        *pte = (*pte & (PTE_ADDR_MASK | PTE_CACHE)) | flags;
+    a->any = true;
 }
 
 void protect_range(u64 root, u64 start, u64 end, u64 pte_flags, bool private_mapping)
 {
-    bool any = false;
-    for (u64 va = start; va < end; va += PAGE_SIZE) {
-        u64 *pte = pte_lookup(root, va, false);
-        if (!pte || !(*pte & (PTE_P | PTE_HELD)))
-            continue;
-        if ((*pte & PTE_CACHE) && private_mapping && (pte_flags & PTE_W))
-            *pte = 0; /* copy on the next write fault */
-        else
-            *pte = (*pte & (PTE_ADDR_MASK | PTE_CACHE)) | (pte_flags ? pte_flags : PTE_HELD);
-        any = true;
-    }
-    if (any)
-        arch_flush_tlb();
+    struct protect_args a = {pte_flags, private_mapping, false};
+    paging_walk(root, start, end, protect_one, &a);
+    if (a.any)
+        arch_flush_tlb(root);
 }
 
 u64 prot_to_pte(u32 prot)

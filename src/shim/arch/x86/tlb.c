@@ -42,7 +42,7 @@ void tlb_interrupt(void)
                      __ATOMIC_RELEASE);
 }
 
-void tlb_shootdown(void)
+void tlb_shootdown(u64 root)
 {
     if (nr_online < 2)
         return;
@@ -51,7 +51,7 @@ void tlb_shootdown(void)
     bool sent[CL_MAX_VCPUS] = {0};
     for (u32 i = 0; i < nr_online; i++) {
         struct percpu *p = online[i];
-        if (!p || p == me)
+        if (!p || p == me || p->loaded_root != root)
             continue;
         /* stale first, then the look at in_user: a CPU on its way back to user mode
          * either sees the mark or is seen there (both sides are sequentially ordered) */

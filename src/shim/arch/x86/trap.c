@@ -41,6 +41,8 @@ enum {
 
 void kill_workload(int sig, u64 vector, u64 error, u64 rip, u64 addr, u32 flags)
 {
+    if (current_process()->pid != PROC_PID)
+        process_exit(sig & 0x7f);
     hcall(CL_HC_KILLED, (u64)sig, vector, error, rip, addr, flags);
     arch_halt();
 }
