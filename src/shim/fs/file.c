@@ -82,6 +82,16 @@ void fdtable_free(struct fdtable *t)
     kfree(t);
 }
 
+void fdtable_close_on_exec(struct fdtable *t)
+{
+    for (unsigned fd = 0; fd < MAX_FDS; fd++)
+        if (t->fd[fd] && t->cloexec[fd]) {
+            file_put(t->fd[fd]);
+            t->fd[fd] = NULL;
+            t->cloexec[fd] = false;
+        }
+}
+
 static struct fdtable *files(void)
 {
     return current_process()->files;

@@ -116,6 +116,8 @@ struct fdtable *fdtable_create(void);
 struct fdtable *fdtable_clone(const struct fdtable *t);
 /* Closes every descriptor of t and frees it. */
 void fdtable_free(struct fdtable *t);
+/* Closes the descriptors of t marked close-on-exec (execve). */
+void fdtable_close_on_exec(struct fdtable *t);
 
 /* The file behind fd, or NULL (then the caller returns -EBADF). It stays valid until
  * the system call returns, even if another thread closes fd meanwhile (a read that

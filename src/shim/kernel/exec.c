@@ -16,6 +16,7 @@
 #include "mm/uaccess.h"
 #include "vdso/vdso_map.h"
 #include "fs/vfs.h"
+#include "mm/kmalloc.h"
 
 #define STACK_RND_PAGES (1ull << 22) /* Linux x86-64: 22 bits of stack randomisation */
 #define MMAP_RND_PAGES  (1ull << 28)
@@ -70,6 +71,29 @@ struct exec_layout {
     const struct elf_image *program;
 };
 
+/* An image path, NUL-terminated, kept for the VM's life: areas name their file by it
+ * (/proc/PID/maps) and forked address spaces share those names. The image is fixed, so
+ * the set is bounded by its files. */
+const char *exec_intern_path(const char *p, size_t len)
+{
+    struct interned {
+        struct interned *next;
+        char path[];
+    };
+    static struct interned *all;
+    for (struct interned *i = all; i; i = i->next)
+        if (strlen(i->path) == len && memcmp(i->path, p, len) == 0)
+            return i->path;
+    struct interned *i = kmalloc(sizeof(*i) + len + 1);
+    if (!i)
+        return NULL;
+    memcpy(i->path, p, len);
+    i->path[len] = 0;
+    i->next = all;
+    all = i;
+    return i->path;
+}
+
 /* Loads a dynamically linked program's interpreter (ld.so), which starts first. */
 static int load_interpreter(const char *path, struct elf_image *interp, const char **why)
 {
@@ -80,8 +104,11 @@ static int load_interpreter(const char *path, struct elf_image *interp, const ch
     int err = nd.node->ops->open(nd.node, O_RDONLY, &f);
     if (err)
         return *why = "cannot open its ELF interpreter", err;
-    static char interp_path[PATH_MAX];
-    strlcpy(interp_path, path, sizeof(interp_path));
+    const char *interp_path = exec_intern_path(path, strlen(path));
+    if (!interp_path) {
+        file_put(f);
+        return *why = "no memory", -ENOMEM;
+    }
     err = elf_load(f, nd.node->size, ELF_INTERPRETER, interp_path, interp, why);
     file_put(f);
     return err;

@@ -152,6 +152,7 @@ static void kernel_main(void)
     if (boot.flags & CL_BOOT_STATS)
         hcall(CL_HC_MARK, CL_MARK_SHIM_START, 0, 0, 0, 0, 0);
     page_alloc_init((u64)__shim_end - CL_KERNEL_BASE, boot.mem_size);
+    page_refs_init(boot.mem_size);
     check_launch();
     clock_init(boot.tsc_hz, boot.boot_tsc, boot.boot_realtime_ns, boot.boot_monotonic_ns);
     process_init(manifest.entry, boot.flags, boot.stdio_flags);
@@ -181,6 +182,7 @@ static void kernel_main(void)
         .envc = envc,
     };
     current_process()->cmdline = exec_strings;
+    current_process()->cmdline_size = strings_size;
     current_process()->argc = a.argc;
     current_process()->start_ns = clock_monotonic_ns();
     struct trap_frame tf;

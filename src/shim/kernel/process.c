@@ -1,4 +1,5 @@
-/* The first process and its task; limits as a fresh Debian login gets them. */
+/* Processes: the first one and its task (limits as a fresh Debian login gets them),
+ * the table of all of them, and the one number space of pids and tids. */
 #include "kernel/process.h"
 #include "lib/lib.h"
 #include "arch/x86/arch.h"
@@ -6,9 +7,17 @@
 #include "fs/file.h"
 #include "kernel/panic.h"
 #include "mm/mm.h"
+#include "mm/kmalloc.h"
+#include "kernel/clock.h"
 
 static struct process first_process;
 static struct task first_task;
+static struct process *all_processes = &first_process;
+
+#define PID_MAX      32768 /* Linux's default pid_max */
+#define PID_WRAP_MIN 300   /* Linux's RESERVED_PIDS: numbers after a wrap start here */
+static s32 last_pid = PROC_PID;
+static bool pid_wrapped;
 
 enum {
     RL_CPU,
@@ -32,7 +41,8 @@ enum {
 void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3])
 {
     struct process *proc = &first_process;
-    proc->pid = PROC_PID;
+    proc->pid = proc->pgid = proc->sid = PROC_PID;
+    proc->exit_signal = SIGCHLD;
     first_task.proc = proc;
     first_task.tid = PROC_PID;
     first_task.state = TASK_RUNNING;
@@ -40,7 +50,6 @@ void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]
     this_cpu()->current = &first_task;
     proc->tasks = &first_task;
     proc->nr_tasks = 1;
-    proc->next_tid = PROC_PID + 1;
     strlcpy(proc->exe_path, exe_path, sizeof(proc->exe_path));
     for (int i = 0; i < RLIMIT_COUNT; i++)
         proc->rlimits[i][0] = proc->rlimits[i][1] = RLIM_INFINITY;
@@ -68,8 +77,116 @@ struct task *task_by_tid(s32 tid)
 {
     if (tid == 0)
         return current_task();
-    for (struct task *t = current_process()->tasks; t; t = t->all_next)
-        if (t->tid == tid)
-            return t;
+    for (struct process *p = all_processes; p; p = p->all_next)
+        for (struct task *t = p->tasks; t; t = t->all_next)
+            if (t->tid == tid)
+                return t;
     return NULL;
+}
+
+struct process *process_by_pid(s32 pid)
+{
+    for (struct process *p = all_processes; p; p = p->all_next)
+        if (p->pid == pid)
+            return p;
+    return NULL;
+}
+
+struct process *process_first(void)
+{
+    return all_processes;
+}
+
+static bool number_in_use(s32 n)
+{
+    for (struct process *p = all_processes; p; p = p->all_next) {
+        if (p->pid == n || p->pgid == n || p->sid == n)
+            return true; /* Linux keeps a group's or session's number while it lives */
+        for (struct task *t = p->tasks; t; t = t->all_next)
+            if (t->tid == n)
+                return true;
+    }
+    return false;
+}
+
+s32 pid_alloc(void)
+{
+    s32 n = last_pid;
+    for (s32 tries = 0; tries < PID_MAX; tries++) {
+        if (++n >= PID_MAX) {
+            n = PID_WRAP_MIN;
+            pid_wrapped = true;
+        }
+        /* a number cannot be in use until the counter has wrapped once */
+        if (!pid_wrapped || !number_in_use(n)) {
+            last_pid = n;
+            return n;
+        }
+    }
+    return 0;
+}
+
+struct process *process_new(struct process *parent)
+{
+    struct process *p = kmalloc(sizeof(*p));
+    if (!p)
+        return NULL;
+    s32 pid = pid_alloc();
+    if (!pid) {
+        kfree(p);
+        return NULL;
+    }
+    p->pid = pid;
+    p->pgid = parent->pgid;
+    p->sid = parent->sid;
+    p->umask = parent->umask;
+    strlcpy(p->exe_path, parent->exe_path, sizeof(p->exe_path));
+    memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
+    memcpy(p->sigactions, parent->sigactions, sizeof(p->sigactions));
+    p->boot_flags = parent->boot_flags;
+    memcpy(p->stdio_flags, parent->stdio_flags, sizeof(p->stdio_flags));
+    char *cmdline = kmalloc(parent->cmdline_size ? parent->cmdline_size : 1);
+    if (!cmdline) {
+        kfree(p);
+        return NULL;
+    }
+    memcpy(cmdline, parent->cmdline, parent->cmdline_size);
+    process_set_cmdline(p, cmdline, parent->cmdline_size, parent->argc);
+    p->start_ns = clock_monotonic_ns();
+    p->exit_signal = SIGCHLD;
+    p->parent = parent;
+    p->sibling = parent->children;
+    parent->children = p;
+    p->all_next = all_processes;
+    all_processes = p;
+    return p;
+}
+
+void process_set_cmdline(struct process *p, char *s, u64 size, u32 argc)
+{
+    if (p->cmdline_owned)
+        kfree((char *)p->cmdline);
+    p->cmdline = s;
+    p->cmdline_size = size;
+    p->cmdline_owned = true;
+    p->argc = argc;
+}
+
+void process_free(struct process *p)
+{
+    if (p->cmdline_owned)
+        kfree((char *)p->cmdline);
+    for (struct process **pp = &all_processes; *pp; pp = &(*pp)->all_next)
+        if (*pp == p) {
+            *pp = p->all_next;
+            break;
+        }
+    if (p->parent)
+        for (struct process **pp = &p->parent->children; *pp; pp = &(*pp)->sibling)
+            if (*pp == p) {
+                *pp = p->sibling;
+                break;
+            }
+    if (p != &first_process)
+        kfree(p);
 }

@@ -1,9 +1,10 @@
 /*
- * The process a shim runs and its tasks: a process holds what its threads share
- * (identity, limits, signal actions), a task what each thread has of its own (thread
- * id, signal mask, alternate stack, the addresses set_tid_address and set_robust_list
- * record). One workload, one process (docs/design.md): there is no fork; threads are
- * tasks of the one process (kernel/sched.c, sys_clone.c).
+ * The processes a shim runs and their tasks: a process holds what its threads share
+ * (identity, address space, descriptors, limits, signal actions), a task what each
+ * thread has of its own (thread id, signal mask, alternate stack, the addresses
+ * set_tid_address and set_robust_list record). The workload's first process is pid 1;
+ * the others descend from it by fork (kernel/fork.c), end through kernel/exit.c and are
+ * reaped by wait4/waitid (kernel/sys_wait.c). docs/processes.md is the design.
  */
 #ifndef SHIM_PROCESS_H
 #define SHIM_PROCESS_H
@@ -16,7 +17,7 @@
 
 #define PERCPU_CURRENT_OFFSET __builtin_offsetof(struct percpu, current)
 
-#define PROC_PID      1 /* the workload is the first and only process of its VM */
+#define PROC_PID      1 /* the workload's first process: its end is the workload's */
 #define RLIMIT_COUNT  16
 #define RLIM_INFINITY (~0ull)
 #define NR_STDIO_FDS  3
@@ -49,17 +50,32 @@ struct process {
     struct k_sigaction sigactions[64];
     u32 boot_flags;                /* CL_BOOT_* */
     u32 stdio_flags[NR_STDIO_FDS]; /* CL_STDIO_* of the host's fds 0-2 */
-    const char *cmdline;           /* argv strings, NUL-separated, for /proc/self/cmdline */
+    const char *cmdline; /* argv (then envp) strings, NUL-separated, for /proc/PID/cmdline */
+    u64 cmdline_size;
+    bool cmdline_owned; /* kmalloc'd (a fork's copy, an exec's), not the boot's */
     u32 argc;
     s64 start_ns;       /* CLOCK_MONOTONIC when the shim started */
     struct task *tasks; /* every live task, through all_next */
     u32 nr_tasks;
-    s32 next_tid;
     u32 membarrier_registered; /* MEMBARRIER_CMD_REGISTER_* seen (sys_cpu.c) */
     /* kernel/signal.c: signals sent to the process (kill), one info per number */
     u64 sig_pending;
     struct linux_siginfo sig_info[NSIG];
     struct wait_queue sig_wait; /* woken when a signal is sent (signalfd, sigtimedwait) */
+    /* the family (kernel/fork.c, exit.c): under the kernel lock like the rest */
+    struct process *parent;   /* pid 1's is NULL; an orphan's becomes pid 1 */
+    struct process *children; /* live and zombie, through sibling */
+    struct process *sibling;
+    struct process *all_next; /* every process, zombies too */
+    s32 pgid, sid;
+    u32 exit_signal;                /* sent to the parent at the end: SIGCHLD, or clone's */
+    bool exiting;                   /* its threads are ending (exit_group, a fatal signal) */
+    bool zombie;                    /* ended; only the pid and status stay for wait */
+    bool autoreap;                  /* the parent ignores SIGCHLD: freed with its last task */
+    struct task *vfork_parent;      /* a vfork child's parent task, until it execs or ends */
+    int wstatus;                    /* wait's status word once exiting */
+    struct wait_queue child_wait;   /* woken when a child ends (wait4, waitid) */
+    struct wait_queue threads_gone; /* woken as its tasks end (an exec waits for that) */
 };
 
 enum task_state {
@@ -108,6 +124,10 @@ struct task {
     struct file *held[8];
     struct file **held_more;
     u32 nheld, held_cap;
+    u64 set_child_tid;  /* CLONE_CHILD_SETTID: written in the child's memory as it starts */
+    bool vfork_waiting; /* its vfork child still borrows the address space */
+    bool must_exit;     /* another thread exec'd: this one ends (kernel/sys_exec.c) */
+    struct wait_queue vfork_wait; /* it sleeps here meanwhile (kernel/fork.c) */
 };
 
 /* The task running on this vCPU, from process_init on. */
@@ -123,8 +143,31 @@ static inline struct process *current_process(void)
     return current_task()->proc;
 }
 
-/* The task of the current process with thread id tid (0: the caller), or NULL. */
+/* The task with thread id tid in any process (0: the caller), or NULL. */
 struct task *task_by_tid(s32 tid);
+/* The process with that pid, zombies included, or NULL. */
+struct process *process_by_pid(s32 pid);
+/* The first of every process (through all_next). */
+struct process *process_first(void);
+/* A number for a new process or thread: one space for both, as Linux's, wrapping at
+ * 32768 past the numbers in use; 0 if all are. */
+s32 pid_alloc(void);
+/* A new process, a copy of parent's identity, limits and actions, with no tasks,
+ * address space or descriptors yet; linked as parent's child. NULL without memory. */
+struct process *process_new(struct process *parent);
+/* The argv (and envp) strings /proc/PID/cmdline shows: p takes the kmalloc'd s. */
+void process_set_cmdline(struct process *p, char *s, u64 size, u32 argc);
+/* Unlinks and frees a process that has no task left (a reaped zombie, a failed fork). */
+void process_free(struct process *p);
+
+/* The current process ends with the wait status (exit_group, a fatal signal): every
+ * task of it ends, the last one makes it a zombie (kernel/exit.c). */
+__attribute__((noreturn)) void process_exit(int wstatus);
+/* Ends p from outside (SIGKILL sent to it): its tasks end at their next chance. */
+void process_kill(struct process *p, int sig);
+/* The current task ends (exit, or its process is exiting): the last one of its
+ * process ends the process. */
+__attribute__((noreturn)) void task_end(void);
 
 /* Sets up the first process and its one task, with the limits a fresh login gets. */
 void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]);

@@ -25,6 +25,8 @@
 #include "kernel/klock.h"
 #include "arch/x86/hcall.h"
 #include "mm/kmalloc.h"
+#include "mm/mm.h"
+#include "mm/uaccess.h"
 #include "lib/lib.h"
 
 static struct task *run_head, *run_tail;
@@ -37,6 +39,7 @@ struct cpu_sched {
     bool tick_due;     /* a tick came while the shim itself ran (PVM's ring-3 route) */
     bool host_due;     /* so did the monitor's VEC_HOST */
     bool idle_waiting; /* its idle task waits in the monitor: kick it to run a task */
+    struct mm *mm;     /* whose root it has loaded (a reference), NULL for the boot root */
 };
 static struct cpu_sched cpus[CL_MAX_VCPUS];
 static u32 nr_cpus = 1, nr_started = 1;
@@ -93,6 +96,8 @@ void sched_init(u32 vcpus)
         panic("no memory for the first task's FPU state");
     nr_cpus = vcpus;
     cpus[0].idle = idle_task_new(true);
+    cpus[0].mm = current_process()->mm; /* on the boot root, which is the first process's */
+    mm_ref(cpus[0].mm);
     current_task()->cpu_mask = sched_cpu_mask_all();
 }
 
@@ -161,13 +166,38 @@ static void free_task(struct task *t)
     }
 }
 
-/* Runs on the incoming task's stack, right after the switch. */
+/* Runs on the incoming task's stack, right after the switch: a dead task's memory, and
+ * its process's when nobody is to wait for it. */
 static void after_switch(void)
 {
     if (reap) {
+        struct process *p = reap->proc;
         free_task(reap);
         reap = NULL;
+        if (p->zombie && p->autoreap)
+            process_free(p);
     }
+}
+
+void sched_load_mm(struct mm *mm)
+{
+    struct cpu_sched *c = me();
+    if (mm == c->mm)
+        return;
+    arch_load_root(mm->pgd);
+    mm_ref(mm);
+    struct mm *old = c->mm;
+    c->mm = mm;
+    if (old)
+        mm_unref(old); /* a process that ended: its root goes with the last CPU on it */
+}
+
+/* Loads the address space next runs in, unless this CPU has it loaded already. An idle
+ * task runs only the shim: it keeps whatever root it finds (Linux's lazy TLB). */
+static void switch_mm(struct task *next)
+{
+    if (next != me()->idle && next->proc->mm)
+        sched_load_mm(next->proc->mm);
 }
 
 static void switch_to(struct task *prev, struct task *next)
@@ -180,6 +210,7 @@ static void switch_to(struct task *prev, struct task *next)
     next->state = TASK_RUNNING;
     next->cpu = this_cpu()->cpu_id;
     this_cpu()->current = next;
+    switch_mm(next);
     arch_set_kernel_stack(next->kernel_top);
     arch_set_user_fs(next->user_fs);
     arch_set_user_gs(next->user_gs);
@@ -350,13 +381,24 @@ __attribute__((noreturn)) void task_first_run(struct trap_frame *tf);
 void task_first_run(struct trap_frame *tf)
 {
     after_switch();
+    struct task *t = current_task();
+    if (t->proc->exiting)
+        task_end();         /* made as its process began to end */
+    if (t->set_child_tid) { /* a fork child's: its own copy of the word (Linux too ignores a fault)
+                             */
+        s32 tid = t->tid;
+        copy_to_user(t->set_child_tid, &tid, sizeof(tid));
+        t->set_child_tid = 0;
+    }
     sched_return_to_user();
     kernel_exit();
     arch_enter_user(tf);
 }
 
-struct task *task_new(const struct trap_frame *tf)
+struct task *task_new(struct process *p, s32 tid, const struct trap_frame *tf)
 {
+    if (!tid && !(tid = pid_alloc()))
+        return NULL;
     struct task *t = kmalloc(sizeof(*t));
     if (!t)
         return NULL;
@@ -366,7 +408,7 @@ struct task *task_new(const struct trap_frame *tf)
         return NULL;
     }
     struct task *cur = current_task();
-    t->proc = cur->proc;
+    t->proc = p;
     t->state = TASK_BLOCKED;
     t->sigmask = cur->sigmask;
     t->cpu_mask = cur->cpu_mask;
@@ -385,10 +427,10 @@ struct task *task_new(const struct trap_frame *tf)
     fpu_save(t->fpu);
     t->user_fs = arch_get_user_fs();
     t->user_gs = arch_get_user_gs();
-    t->tid = cur->proc->next_tid++;
-    t->all_next = cur->proc->tasks;
-    cur->proc->tasks = t;
-    cur->proc->nr_tasks++;
+    t->tid = tid;
+    t->all_next = p->tasks;
+    p->tasks = t;
+    p->nr_tasks++;
     return t;
 }
 

@@ -30,9 +30,11 @@ void sched_make_runnable(struct task *t);
  * returns at once if nothing else is runnable; a TASK_BLOCKED one returns once woken;
  * a TASK_DEAD one never returns. */
 void schedule(void);
-/* A new task of the current process: its kernel stack is set up to enter user mode
- * with *tf's registers; it is not runnable yet. NULL when memory runs out. */
-struct task *task_new(const struct trap_frame *tf);
+/* A new task of p (the current process for a thread, a fork child) with thread id tid
+ * (0: a new number): its kernel stack is set up to enter user mode with *tf's
+ * registers, its FPU state and FS/GS bases are the caller's; it is not runnable yet.
+ * NULL when memory or numbers run out. */
+struct task *task_new(struct process *p, s32 tid, const struct trap_frame *tf);
 /* The local APIC's timer fired (arch/x86/trap.c, which acknowledged it): runs due kernel timers
  * and, when the interrupt came from user mode, preempts the task if another is runnable. */
 void sched_timer_interrupt(bool from_user);
@@ -46,6 +48,10 @@ void sched_notify_task(struct task *t);
 /* Last thing before every return to user mode: a tick deferred while the shim ran,
  * and the timer armed for the next kernel timer or the end of the time slice. */
 void sched_return_to_user(void);
+/* This CPU runs in mm from now on (its root loaded, unless it is already): the
+ * scheduler's switch, and exec's. */
+struct mm;
+void sched_load_mm(struct mm *mm);
 /* Frees a task that never ran (a clone that failed after task_new). */
 void task_discard(struct task *t);
 /* Ends the current task (not the last of its process); does not return. */

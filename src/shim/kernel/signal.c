@@ -30,9 +30,9 @@ bool signal_default_terminates(int sig)
     }
 }
 
-static bool ignored(int sig)
+static bool ignored(const struct process *p, int sig)
 {
-    u64 handler = current_process()->sigactions[sig - 1].handler;
+    u64 handler = p->sigactions[sig - 1].handler;
     return handler == SIG_IGN || (handler == SIG_DFL && !signal_default_terminates(sig));
 }
 
@@ -54,9 +54,13 @@ static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int s
         return -EINVAL;
     if (sig == 0)
         return 0;
-    if (sig == SIGKILL)
-        kill_workload(SIGKILL, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
-    if (ignored(sig) && !(t->sigmask & SIGBIT(sig)))
+    if (t->proc->zombie)
+        return 0; /* Linux: a zombie takes the signal and nothing happens */
+    if (sig == SIGKILL) {
+        process_kill(t->proc, SIGKILL);
+        return 0;
+    }
+    if (ignored(t->proc, sig) && !(t->sigmask & SIGBIT(sig)))
         return 0;
     if (!(*pending & SIGBIT(sig)))
         fill_info(&infos[sig - 1], sig, info);
@@ -88,10 +92,18 @@ static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int s
     return 0;
 }
 
+s64 signal_send_to(struct process *p, int sig, const struct linux_siginfo *info)
+{
+    if (!p->tasks) /* a zombie */
+        return sig < 0 || sig > NSIG ? -EINVAL : 0;
+    /* the task send() starts from: the caller if it is of p, else p's first */
+    struct task *t = current_task()->proc == p ? current_task() : p->tasks;
+    return send(&p->sig_pending, p->sig_info, t, sig, info);
+}
+
 s64 signal_send_process(int sig, const struct linux_siginfo *info)
 {
-    struct process *p = current_process();
-    return send(&p->sig_pending, p->sig_info, current_task(), sig, info);
+    return signal_send_to(current_process(), sig, info);
 }
 
 s64 signal_send_task(struct task *t, int sig, const struct linux_siginfo *info)
@@ -130,7 +142,9 @@ u64 signal_pending_set(void)
 
 bool signal_pending(void)
 {
-    return (signal_pending_set() & ~current_task()->sigmask) != 0;
+    /* an exiting process's tasks leave their waits as for SIGKILL */
+    return (signal_pending_set() & ~current_task()->sigmask) != 0 || current_process()->exiting ||
+           current_task()->must_exit;
 }
 
 static int lowest(u64 set)

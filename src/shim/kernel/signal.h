@@ -49,6 +49,8 @@
 #define SA_NODEFER   0x40000000u
 #define SA_RESETHAND 0x80000000u
 #define SA_RESTORER  0x04000000u
+#define SA_NOCLDSTOP 0x1u
+#define SA_NOCLDWAIT 0x2u
 
 /* si_code values */
 #define SI_USER     0
@@ -106,7 +108,9 @@ struct fault_report {
 struct trap_frame;
 struct task;
 
-/* Ends the workload as if killed by sig; CL_FAULT_* flags describe the fault. */
+/* Ends the current process as if killed by sig: for pid 1, the workload, with a
+ * one-line report (CL_FAULT_* flags describe the fault); for another, as Linux ends a
+ * process, its parent told (kernel/exit.c). */
 __attribute__((noreturn)) void kill_workload(int sig, u64 vector, u64 error, u64 rip, u64 addr,
                                              u32 flags);
 
@@ -114,6 +118,9 @@ __attribute__((noreturn)) void kill_workload(int sig, u64 vector, u64 error, u64
  * as kill() and tgkill() do; info may be NULL for a plain SI_KERNEL. Ignored signals are
  * dropped here, as Linux drops them. Returns 0 or -EINVAL. */
 s64 signal_send_process(int sig, const struct linux_siginfo *info);
+/* The same to any process p (kill(pid), a child's SIGCHLD, a timer's). */
+struct process;
+s64 signal_send_to(struct process *p, int sig, const struct linux_siginfo *info);
 s64 signal_send_task(struct task *t, int sig, const struct linux_siginfo *info);
 
 /* A synchronous fault of the current task (trap.c): delivered right away if a handler

@@ -296,6 +296,8 @@ static void restart_call(struct trap_frame *tf, s64 nr)
 void signal_deliver(struct trap_frame *tf)
 {
     struct task *t = current_task();
+    if (t->proc->exiting || t->must_exit)
+        task_end(); /* exit_group, a fatal signal or an exec in another thread */
     s64 nr = t->syscall_nr;
     t->syscall_nr = -1;
     bool restart_pending = nr >= 0 && is_restart_code((s64)tf->rax);

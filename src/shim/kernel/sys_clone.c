@@ -1,12 +1,11 @@
 /*
- * Threads: clone with the flags glibc's and musl's pthread_create pass, and the end of
- * a thread. A clone that would make a process (no CLONE_VM or no CLONE_THREAD: fork,
- * vfork, posix_spawn's) is ENOSYS until processes come; clone3 is ENOSYS too, and both
- * C libraries then fall back to clone.
+ * clone: threads with the flags glibc's and musl's pthread_create pass; a clone without
+ * CLONE_THREAD makes a process (kernel/fork.c). clone3 is ENOSYS, and both C libraries
+ * then fall back to clone. The end of a thread is in kernel/exit.c.
  */
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
-#include "kernel/futex.h"
+#include "kernel/fork.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
@@ -38,8 +37,10 @@ SYSCALL5(clone, flags, newsp, parent_tid, child_tid, tls)
         return -EINVAL;
     if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
         return -EINVAL;
+    if (!(flags & CLONE_THREAD))
+        return fork_process(flags, newsp, parent_tid, child_tid, tls);
     if ((flags & THREAD_SHARES) != THREAD_SHARES)
-        return -ENOSYS; /* a new process: fork and its kin are not there yet */
+        return -EINVAL; /* a thread shares all of these with its process */
     if (flags & ~(THREAD_SHARES | THREAD_EXTRAS | 0xffull))
         return -EINVAL; /* namespaces, ptrace, vfork of a thread... */
     if ((flags & CLONE_SETTLS) && tls >= CL_USER_TOP)
@@ -48,7 +49,7 @@ SYSCALL5(clone, flags, newsp, parent_tid, child_tid, tls)
     tf.rax = 0; /* the child's clone returns 0 */
     if (newsp)
         tf.rsp = newsp;
-    struct task *t = task_new(&tf);
+    struct task *t = task_new(current_process(), 0, &tf);
     if (!t)
         return -EAGAIN;
     if (flags & CLONE_SETTLS)
@@ -70,24 +71,4 @@ fault:
     t->state = TASK_BLOCKED;
     task_discard(t);
     return -EFAULT;
-}
-
-SYSCALL1(exit, status)
-{
-    struct task *t = current_task();
-    if (t->proc->nr_tasks == 1)
-        hcall_exit((int)(status & 0xff)); /* the last thread: the process ends */
-    futex_exit_robust_list(t); /* before the join futex, as Linux */
-    /* pthread_join's futex: zero the thread id and wake a joiner, as Linux does */
-    if (t->clear_child_tid) {
-        s32 zero = 0;
-        if (!copy_to_user(t->clear_child_tid, &zero, sizeof(zero)))
-            futex_wake(t->clear_child_tid, ~0u, 1);
-    }
-    task_exit();
-}
-
-SYSCALL1(exit_group, status)
-{
-    hcall_exit((int)(status & 0xff));
 }

@@ -22,7 +22,9 @@ SYSCALL0(gettid)
 
 SYSCALL0(getppid)
 {
-    return 0; /* nothing outside the VM is the workload's parent */
+    /* pid 1's parent is outside the VM: 0, as for a container's first process */
+    struct process *parent = current_process()->parent;
+    return parent ? parent->pid : 0;
 }
 
 /* The workload runs as root of its own VM: there is no one else in it. */

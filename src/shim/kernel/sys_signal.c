@@ -135,16 +135,43 @@ static struct linux_siginfo from_self(int code)
     return info;
 }
 
+/* The process with that pid, or with a thread of that id (Linux's kill takes either). */
+static struct process *process_or_thread(s32 pid)
+{
+    struct process *p = process_by_pid(pid);
+    struct task *t = p ? NULL : task_by_tid(pid);
+    return p ? p : t ? t->proc : NULL;
+}
+
 SYSCALL2(kill, pid_arg, sig)
 {
-    s64 pid = (s64)(s32)pid_arg;
+    s32 pid = (s32)pid_arg;
     if (sig > NSIG)
         return -EINVAL;
-    /* the only process: itself, its group (0), everyone it may signal (-1) */
-    if (pid != PROC_PID && pid != 0 && pid != -1 && pid != -PROC_PID)
-        return -ESRCH;
     struct linux_siginfo info = from_self(SI_USER);
-    return signal_send_process((int)sig, &info);
+    if (pid > 0) {
+        struct process *p = process_or_thread(pid);
+        return p ? signal_send_to(p, (int)sig, &info) : -ESRCH;
+    }
+    if (pid == -2147483647 - 1)
+        return -ESRCH;
+    /* a group (0: the caller's), or everyone but pid 1 and the caller (-1) */
+    s32 group = pid == 0 ? current_process()->pgid : -pid;
+    struct process *me = current_process();
+    bool any = false;
+    s64 err = 0;
+    for (struct process *p = process_first(); p; p = p->all_next) {
+        if (pid == -1 ? (p->pid == PROC_PID || p == me) : p->pgid != group)
+            continue;
+        any = true;
+        /* the caller's own group includes itself: sent last, below, as a process
+         * killing itself must first have told the others */
+        if (p != me)
+            err = signal_send_to(p, (int)sig, &info);
+    }
+    if (pid != -1 && me->pgid == group && !err)
+        err = signal_send_to(me, (int)sig, &info);
+    return any ? err : -ESRCH;
 }
 
 SYSCALL2(tkill, tid, sig)
@@ -165,7 +192,7 @@ SYSCALL3(tgkill, tgid, tid, sig)
     if ((s64)(s32)tgid <= 0 || (s64)(s32)tid <= 0 || sig > NSIG)
         return -EINVAL;
     struct task *t = task_by_tid((s32)tid);
-    if ((s64)(s32)tgid != PROC_PID || !t)
+    if (!t || t->proc->pid != (s32)tgid)
         return -ESRCH;
     struct linux_siginfo info = from_self(SI_TKILL);
     return signal_send_task(t, (int)sig, &info);
@@ -189,9 +216,10 @@ SYSCALL3(rt_sigqueueinfo, tgid, sig, uinfo)
     s64 err = queue_info_from_user(sig, uinfo, &info);
     if (err)
         return err;
-    if ((s64)(s32)tgid != PROC_PID)
+    struct process *p = (s32)tgid > 0 ? process_by_pid((s32)tgid) : NULL;
+    if (!p)
         return -ESRCH;
-    return signal_send_process((int)sig, &info);
+    return signal_send_to(p, (int)sig, &info);
 }
 
 SYSCALL4(rt_tgsigqueueinfo, tgid, tid, sig, uinfo)
@@ -203,7 +231,7 @@ SYSCALL4(rt_tgsigqueueinfo, tgid, tid, sig, uinfo)
     if (err)
         return err;
     struct task *t = task_by_tid((s32)tid);
-    if ((s64)(s32)tgid != PROC_PID || !t)
+    if (!t || t->proc->pid != (s32)tgid)
         return -ESRCH;
     return signal_send_task(t, (int)sig, &info);
 }

@@ -126,7 +126,17 @@ static void trace(u64 nr, const u64 *args, s64 ret, bool returned)
         snprintf(line + n, sizeof(line) - n, ") = %ld", ret);
     else
         snprintf(line + n, sizeof(line) - n, ") = 0x%lx", (u64)ret);
-    hlog("[trace] %s\n", line);
+    s32 pid = current_process()->pid;
+    if (pid != PROC_PID) /* as strace -f marks the calls of other processes */
+        hlog("[trace] [pid %d] %s\n", pid, line);
+    else
+        hlog("[trace] %s\n", line);
+}
+
+void syscall_trace_note(const char *why)
+{
+    if (current_process()->boot_flags & CL_BOOT_TRACE)
+        hlog("[trace] %s\n", why);
 }
 
 void syscall_entry(struct trap_frame *tf)

@@ -38,6 +38,9 @@ static inline bool is_err(s64 v)
     return v < 0 && v >= -4095;
 }
 
+/* In trace mode, a line saying why the current call fails (before the call's own). */
+void syscall_trace_note(const char *why);
+
 #define X(name) s64 sys_##name(u64, u64, u64, u64, u64, u64);
 #include "kernel/syscall_list.h"
 #undef X
