@@ -321,6 +321,20 @@ static s64 tmp_open(struct inode *node, u32 flags, struct file **out)
     return 0;
 }
 
+struct file *tmpfs_anon_file(u64 size)
+{
+    static struct tmpfs_sb shared_anon = {~0ull, 0};
+    struct tmp_node *t = new_node(&shared_anon, S_IFREG | 0600);
+    if (!t)
+        return NULL;
+    struct file *f = NULL;
+    if (set_size(t, size) < 0 || tmp_open(&t->inode, O_RDWR, &f) < 0) {
+        maybe_free(&t->inode);
+        return NULL;
+    }
+    return f;
+}
+
 static s64 tmp_readlink(struct inode *node, char *buf, size_t size)
 {
     struct tmp_node *t = tnode(node);

@@ -36,6 +36,8 @@
     (CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID |                       \
      CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
 
+#define PROCESS_LIMIT 1024 /* until the manifest's field: docs/processes.md */
+
 /* The parent of a vfork child sleeps until the child lets go of its memory. The wait
  * is the parent task's own: the child may be gone (reaped) by the time it wakes. */
 static void wait_for_vfork_child(struct task *me)
@@ -58,11 +60,15 @@ s64 fork_process(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
         return -EINVAL;
     if ((flags & CLONE_SETTLS) && tls >= CL_USER_TOP)
         return -EPERM;
+    if (process_count() >= PROCESS_LIMIT) {
+        syscall_trace_note("the workload has as many processes as its manifest allows");
+        return -EAGAIN;
+    }
     struct task *cur = current_task();
     struct process *parent = cur->proc;
     struct process *child = process_new(parent);
     if (!child)
-        return -EAGAIN;
+        return -ENOMEM;
     child->exit_signal = (u32)(flags & CSIGNAL);
     child->cwd = parent->cwd;
     child->files = fdtable_clone(parent->files);
@@ -84,7 +90,7 @@ s64 fork_process(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
         if (child->mm)
             mm_release(child->mm);
         process_free(child);
-        return -EAGAIN;
+        return -ENOMEM;
     }
     t->sigmask = cur->sigmask;
     t->altstack_sp = cur->altstack_sp;

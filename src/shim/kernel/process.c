@@ -17,6 +17,7 @@ static struct process *all_processes = &first_process;
 #define PID_MAX      32768 /* Linux's default pid_max */
 #define PID_WRAP_MIN 300   /* Linux's RESERVED_PIDS: numbers after a wrap start here */
 static s32 last_pid = PROC_PID;
+static u32 nr_processes = 1;
 static bool pid_wrapped;
 
 enum {
@@ -126,6 +127,11 @@ s32 pid_alloc(void)
     return 0;
 }
 
+u32 process_count(void)
+{
+    return nr_processes;
+}
+
 struct process *process_new(struct process *parent)
 {
     struct process *p = kmalloc(sizeof(*p));
@@ -159,6 +165,7 @@ struct process *process_new(struct process *parent)
     parent->children = p;
     p->all_next = all_processes;
     all_processes = p;
+    nr_processes++;
     return p;
 }
 
@@ -174,6 +181,7 @@ void process_set_cmdline(struct process *p, char *s, u64 size, u32 argc)
 
 void process_free(struct process *p)
 {
+    nr_processes--;
     if (p->cmdline_owned)
         kfree((char *)p->cmdline);
     for (struct process **pp = &all_processes; *pp; pp = &(*pp)->all_next)

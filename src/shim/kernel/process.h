@@ -155,6 +155,8 @@ s32 pid_alloc(void);
 /* A new process, a copy of parent's identity, limits and actions, with no tasks,
  * address space or descriptors yet; linked as parent's child. NULL without memory. */
 struct process *process_new(struct process *parent);
+/* Processes alive or zombie: what the manifest's limit bounds (kernel/fork.c). */
+u32 process_count(void);
 /* The argv (and envp) strings /proc/PID/cmdline shows: p takes the kmalloc'd s. */
 void process_set_cmdline(struct process *p, char *s, u64 size, u32 argc);
 /* Unlinks and frees a process that has no task left (a reaped zombie, a failed fork). */

@@ -10,6 +10,8 @@
 #include "lib/lib.h"
 #include "arch/x86/arch.h"
 #include "fs/file.h"
+#include "fs/fs_image.h"
+#include "kernel/syscall.h"
 #include "kernel/process.h"
 #include "mm/kmalloc.h"
 #include "arch/x86/paging.h"
@@ -338,12 +340,26 @@ static bool all_mapped(struct mm *mm, u64 start, u64 end)
     return true;
 }
 
+bool mm_file_may_run(struct file *f)
+{
+    size_t len;
+    return f->inode && image_fs_path(f->inode, &len);
+}
+
 int mm_protect(u64 start, u64 len, u32 prot)
 {
     struct mm *mm = mm_current();
     u64 end = start + len;
     if (!all_mapped(mm, start, end))
         return -ENOMEM;
+    for (u64 a = start; (prot & PROT_EXEC) && a < end;) {
+        struct vma *v = find_in(mm, a);
+        if (v->file && !mm_file_may_run(v->file)) {
+            syscall_trace_note("not in the image: only measured code runs");
+            return -EACCES;
+        }
+        a = v->end;
+    }
     if (!split_at(mm, start) || !split_at(mm, end))
         return -ENOMEM;
     for (unsigned i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end;

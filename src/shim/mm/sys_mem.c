@@ -1,6 +1,7 @@
 /* Memory system calls: brk, mmap, munmap, mprotect, madvise (anonymous memory). */
 #include "uapi/errno.h"
 #include "fs/file.h"
+#include "fs/fs_tmp.h"
 #include "mm/mm.h"
 #include "arch/x86/paging.h"
 #include "kernel/syscall.h"
@@ -111,7 +112,20 @@ SYSCALL6(mmap, addr, len, prot, flags, fd_arg, off)
         if (!addr)
             return -ENOMEM;
     }
-    /* MAP_SHARED anonymous memory is private here: there is no other process to share with */
+    if (file && (prot & PROT_EXEC) && !mm_file_may_run(file)) {
+        syscall_trace_note("not in the image: only measured code runs");
+        return -EACCES;
+    }
+    if (!file && type != MAP_PRIVATE) {
+        /* shared anonymous memory is an unnamed tmpfs file, as Linux's shmem: what a
+         * forked child shares with its parent */
+        struct file *anon = tmpfs_anon_file(size);
+        if (!anon)
+            return -ENOMEM;
+        int err = mm_map_file(addr, size, (u32)prot, anon, 0, true);
+        file_put(anon); /* the area holds its own reference */
+        return err ? err : (s64)addr;
+    }
     int err = file ? mm_map_file(addr, size, (u32)prot, file, off, type != MAP_PRIVATE)
                    : mm_map(addr, size, (u32)prot, (flags & MAP_GROWSDOWN) ? VMA_STACK : VMA_ANON);
     if (err)
