@@ -76,6 +76,8 @@ struct process {
     int wstatus;                    /* wait's status word once exiting */
     struct wait_queue child_wait;   /* woken when a child ends (wait4, waitid) */
     struct wait_queue threads_gone; /* woken as its tasks end (an exec waits for that) */
+    s64 exited_ns;                  /* CPU time of its tasks that ended (kernel/sys_rusage.c) */
+    s64 children_ns;                /* and of its reaped children, theirs included */
 };
 
 enum task_state {
@@ -127,6 +129,7 @@ struct task {
     u64 set_child_tid;  /* CLONE_CHILD_SETTID: written in the child's memory as it starts */
     bool vfork_waiting; /* its vfork child still borrows the address space */
     bool must_exit;     /* another thread exec'd: this one ends (kernel/sys_exec.c) */
+    s64 run_ns;         /* CPU time until it was last switched out (kernel/sched.c) */
     struct wait_queue vfork_wait; /* it sleeps here meanwhile (kernel/fork.c) */
 };
 

@@ -40,6 +40,7 @@ struct cpu_sched {
     bool host_due;     /* so did the monitor's VEC_HOST */
     bool idle_waiting; /* its idle task waits in the monitor: kick it to run a task */
     struct mm *mm;     /* whose root it has loaded (a reference), NULL for the boot root */
+    s64 since_ns;      /* when its current task started running */
 };
 static struct cpu_sched cpus[CL_MAX_VCPUS];
 static u32 nr_cpus = 1, nr_started = 1;
@@ -96,6 +97,7 @@ void sched_init(u32 vcpus)
         panic("no memory for the first task's FPU state");
     nr_cpus = vcpus;
     cpus[0].idle = idle_task_new(true);
+    cpus[0].since_ns = clock_monotonic_ns();
     cpus[0].mm = current_process()->mm; /* on the boot root, which is the first process's */
     mm_ref(cpus[0].mm);
     current_task()->cpu_mask = sched_cpu_mask_all();
@@ -172,6 +174,7 @@ static void after_switch(void)
 {
     if (reap) {
         struct process *p = reap->proc;
+        p->exited_ns += reap->run_ns;
         free_task(reap);
         reap = NULL;
         if (p->zombie && p->autoreap)
@@ -200,8 +203,21 @@ static void switch_mm(struct task *next)
         sched_load_mm(next->proc->mm);
 }
 
+s64 sched_task_cpu_ns(const struct task *t)
+{
+    s64 ns = t->run_ns;
+    if (t->state == TASK_RUNNING && t->tid) /* not an idle task */
+        ns += clock_monotonic_ns() - cpus[t->cpu].since_ns;
+    return ns;
+}
+
 static void switch_to(struct task *prev, struct task *next)
 {
+    struct cpu_sched *c = me();
+    s64 now = clock_monotonic_ns();
+    if (prev != c->idle)
+        prev->run_ns += now - c->since_ns;
+    c->since_ns = now;
     prev->user_fs = arch_get_user_fs();
     prev->user_gs = arch_get_user_gs();
     fpu_save(prev->fpu);

@@ -52,6 +52,8 @@ void sched_return_to_user(void);
  * scheduler's switch, and exec's. */
 struct mm;
 void sched_load_mm(struct mm *mm);
+/* The CPU time t has had, the current stretch on a CPU included. */
+s64 sched_task_cpu_ns(const struct task *t);
 /* Frees a task that never ran (a clone that failed after task_new). */
 void task_discard(struct task *t);
 /* Ends the current task (not the last of its process); does not return. */

@@ -5,6 +5,7 @@
  * kernel/exit.c wakes when a child ends.
  */
 #include "kernel/process.h"
+#include "kernel/rusage.h"
 #include "uapi/errno.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -30,12 +31,10 @@
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 
-/* struct rusage: 144 bytes (two timevals and fourteen longs) */
-#define RUSAGE_SIZE 144
-
 struct wait_result {
     s32 pid;
     int wstatus;
+    s64 cpu_ns;
 };
 
 static bool wanted(const struct process *c, u32 idtype, s32 id, u32 options)
@@ -67,8 +66,11 @@ static s64 do_wait(u32 idtype, s32 id, u32 options, struct wait_result *r)
                 continue;
             r->pid = c->pid;
             r->wstatus = c->wstatus;
-            if (!(options & WNOWAIT))
+            r->cpu_ns = c->exited_ns + c->children_ns;
+            if (!(options & WNOWAIT)) {
+                me->children_ns += r->cpu_ns; /* getrusage(RUSAGE_CHILDREN) */
                 process_free(c);
+            }
             wait_finish(&e);
             return 1;
         }
@@ -103,7 +105,7 @@ SYSCALL4(wait4, pid_arg, wstatus, options, rusage)
         return ret;
     if (wstatus && copy_to_user(wstatus, &r.wstatus, sizeof(r.wstatus)))
         return -EFAULT;
-    if (rusage && zero_user(rusage, RUSAGE_SIZE))
+    if (rusage && rusage_to_user(rusage, r.cpu_ns, 0))
         return -EFAULT;
     return r.pid;
 }
@@ -122,7 +124,7 @@ SYSCALL5(waitid, idtype, id, infop, options, rusage)
             return -EINVAL;
         id = (u64)current_process()->pgid; /* P_PGID 0: the caller's group */
     }
-    struct wait_result r = {0, 0};
+    struct wait_result r = {0, 0, 0};
     s64 ret = do_wait((u32)idtype, (s32)id, (u32)options, &r);
     if (ret < 0)
         return ret;
@@ -141,7 +143,7 @@ SYSCALL5(waitid, idtype, id, infop, options, rusage)
         if (copy_to_user(infop, &info, sizeof(info)))
             return -EFAULT;
     }
-    if (rusage && zero_user(rusage, RUSAGE_SIZE))
+    if (rusage && rusage_to_user(rusage, r.cpu_ns, 0))
         return -EFAULT;
     return 0;
 }
