@@ -72,6 +72,7 @@ struct process {
     bool exiting;                   /* its threads are ending (exit_group, a fatal signal) */
     bool zombie;                    /* ended; only the pid and status stay for wait */
     bool autoreap;                  /* the parent ignores SIGCHLD: freed with its last task */
+    bool execed;                    /* it ran execve since fork (setpgid answers EACCES) */
     struct task *vfork_parent;      /* a vfork child's parent task, until it execs or ends */
     int wstatus;                    /* wait's status word once exiting */
     struct wait_queue child_wait;   /* woken when a child ends (wait4, waitid) */

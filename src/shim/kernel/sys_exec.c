@@ -313,6 +313,7 @@ static s64 do_execve(s64 dirfd, u64 upath, u64 uargv, u64 uenvp, u64 flags)
     fork_release_vfork_parent(p);
     reset_process_state(p, t);
     strlcpy(p->exe_path, path, sizeof(p->exe_path));
+    p->execed = true;
     process_set_cmdline(p, b.s, b.size, b.argc);
     *arch_user_frame() = tf;
     return 0;

@@ -160,25 +160,7 @@ SYSCALL2(getgroups, size, list)
     return 0; /* no supplementary groups */
 }
 
-SYSCALL0(getpgrp)
-{
-    return PROC_PID;
-}
-
-SYSCALL1(getpgid, pid)
-{
-    return (pid == 0 || pid == PROC_PID) ? PROC_PID : -ESRCH;
-}
-
-SYSCALL1(getsid, pid)
-{
-    return (pid == 0 || pid == PROC_PID) ? PROC_PID : -ESRCH;
-}
-
-SYSCALL0(setsid)
-{
-    return -EPERM; /* already a session and group leader, as init is */
-}
+/* getpgrp, getpgid, setpgid, getsid, setsid: kernel/sys_pgrp.c */
 
 #define PRIO_PROCESS 0
 #define PRIO_PGRP    1
