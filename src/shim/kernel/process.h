@@ -30,6 +30,7 @@ struct k_sigaction {
 
 struct mm;
 struct fdtable;
+struct process_timers;
 struct inode;
 
 /*
@@ -60,6 +61,8 @@ struct process {
     u64 sig_pending;
     struct linux_siginfo sig_info[NSIG];
     struct wait_queue sig_wait; /* woken when a signal is sent (signalfd, sigtimedwait) */
+    /* issue 12 step 2 (docs/processes.md): the last per-VM statics, now the process's */
+    struct process_timers *timers; /* sys_itimer.c, made on first use; itimer.h frees */
 };
 
 enum task_state {

@@ -30,9 +30,9 @@ bool signal_default_terminates(int sig)
     }
 }
 
-static bool ignored(int sig)
+static bool ignored(const struct process *p, int sig)
 {
-    u64 handler = current_process()->sigactions[sig - 1].handler;
+    u64 handler = p->sigactions[sig - 1].handler;
     return handler == SIG_IGN || (handler == SIG_DFL && !signal_default_terminates(sig));
 }
 
@@ -56,7 +56,7 @@ static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int s
         return 0;
     if (sig == SIGKILL)
         kill_workload(SIGKILL, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
-    if (ignored(sig) && !(t->sigmask & SIGBIT(sig)))
+    if (ignored(t->proc, sig) && !(t->sigmask & SIGBIT(sig)))
         return 0;
     if (!(*pending & SIGBIT(sig)))
         fill_info(&infos[sig - 1], sig, info);
@@ -88,10 +88,19 @@ static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int s
     return 0;
 }
 
+s64 signal_send_to(struct process *p, int sig, const struct linux_siginfo *info)
+{
+    /* the task whose mask decides whether an ignored signal is kept: the sender's own
+     * when it signals its process, as before; else the process's first */
+    struct task *t = current_task()->proc == p ? current_task() : p->tasks;
+    if (!t) /* no thread left to take it (a process that has exited) */
+        return sig < 0 || sig > NSIG ? -EINVAL : 0;
+    return send(&p->sig_pending, p->sig_info, t, sig, info);
+}
+
 s64 signal_send_process(int sig, const struct linux_siginfo *info)
 {
-    struct process *p = current_process();
-    return send(&p->sig_pending, p->sig_info, current_task(), sig, info);
+    return signal_send_to(current_process(), sig, info);
 }
 
 s64 signal_send_task(struct task *t, int sig, const struct linux_siginfo *info)
