@@ -63,6 +63,8 @@ struct process {
     struct wait_queue sig_wait; /* woken when a signal is sent (signalfd, sigtimedwait) */
     /* issue 12 step 2 (docs/processes.md): the last per-VM statics, now the process's */
     struct process_timers *timers; /* sys_itimer.c, made on first use; itimer.h frees */
+    bool nondumpable;              /* prctl PR_SET_DUMPABLE 0 (Linux: the mm's); exec clears */
+    bool child_subreaper;          /* PR_SET_CHILD_SUBREAPER; not inherited at fork */
 };
 
 enum task_state {
@@ -111,6 +113,13 @@ struct task {
     struct file *held[8];
     struct file **held_more;
     u32 nheld, held_cap;
+    /* issue 12 step 2 (docs/processes.md): what Linux keeps per thread (sys_info.c);
+     * a new thread inherits them (task_inherit_attrs), pdeathsig excepted */
+    char comm[16];     /* PR_SET_NAME, when comm_set; else the program's name */
+    bool comm_set;     /* exec clears it */
+    bool no_new_privs; /* PR_SET_NO_NEW_PRIVS: inherited by threads and children */
+    s32 nice;          /* setpriority: -20..19 */
+    u32 pdeathsig;     /* PR_SET_PDEATHSIG: sent when the parent dies; 0 in a new task */
 };
 
 /* The task running on this vCPU, from process_init on. */
@@ -128,6 +137,13 @@ static inline struct process *current_process(void)
 
 /* The task of the current process with thread id tid (0: the caller), or NULL. */
 struct task *task_by_tid(s32 tid);
+
+/* t's name as Linux's comm: what PR_SET_NAME set, else the program file's name, at most
+ * 15 characters and a NUL (sys_info.c). */
+void task_comm(const struct task *t, char comm[16]);
+/* What a new thread takes from the one that made it (sys_info.c: name, no_new_privs,
+ * niceness), as Linux's clone copies them. */
+void task_inherit_attrs(struct task *t, const struct task *from);
 
 /* Sets up the first process and its one task, with the limits a fresh login gets. */
 void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]);
