@@ -73,3 +73,16 @@ struct task *task_by_tid(s32 tid)
             return t;
     return NULL;
 }
+
+/* One process until fork (docs/processes.md step 5), whose pid table replaces these. */
+struct process *process_by_pid(s32 pid)
+{
+    struct process *p = current_process();
+    return pid == p->pid ? p : NULL;
+}
+
+struct process *process_after(s32 pid)
+{
+    struct process *p = current_process();
+    return p->pid > pid ? p : NULL;
+}

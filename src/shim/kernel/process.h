@@ -138,6 +138,11 @@ static inline struct process *current_process(void)
 /* The task of the current process with thread id tid (0: the caller), or NULL. */
 struct task *task_by_tid(s32 tid);
 
+/* The process with this pid, or NULL if there is none. */
+struct process *process_by_pid(s32 pid);
+/* The process with the lowest pid above pid, or NULL: /proc's listing walks them. */
+struct process *process_after(s32 pid);
+
 /* t's name as Linux's comm: what PR_SET_NAME set, else the program file's name, at most
  * 15 characters and a NUL (sys_info.c). */
 void task_comm(const struct task *t, char comm[16]);
