@@ -19,6 +19,7 @@
 #include "kernel/clock.h"
 #include "kernel/process.h"
 #include "lib/lib.h"
+#include "mm/iov.h"
 #include "mm/kmalloc.h"
 #include "mm/mm.h"
 #include "uapi/errno.h"
@@ -256,9 +257,6 @@ static void fill_node(struct text *t, void *ctx)
     case PN_CMDLINE:
         gen_cmdline(t, p);
         break;
-    case PN_COMM:
-        gen_comm(t, p, task);
-        break;
     default:
         break;
     }
@@ -273,6 +271,81 @@ static s64 file_open(struct inode *node, u32 flags, struct file **out)
 }
 
 static const struct inode_ops file_ops_ = {.open = file_open};
+
+/* ---- comm: read and written at the time, as Linux's ---- */
+
+static s64 comm_read(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
+{
+    struct pid_node *n = f->inode->priv;
+    struct process *p;
+    struct task *t;
+    if (!target(n->set, &p, &t))
+        return -ESRCH;
+    char text[32] = "";
+    struct text tx = {text, 0, sizeof(text)};
+    gen_comm(&tx, p, t);
+    u64 pos = off < 0 ? (u64)f->offset : (u64)off;
+    if (pos >= tx.len)
+        return 0;
+    u64 len = MIN(iov_total(iov, cnt), tx.len - pos);
+    if (iov_copy_in(iov, cnt, 0, text + pos, len))
+        return -EFAULT;
+    if (off < 0)
+        f->offset += (s64)len;
+    return (s64)len;
+}
+
+/* Renames the thread (a process's file: its first), as PR_SET_NAME would: glibc's and
+ * musl's pthread_setname_np for another thread write here. Only the writer's own
+ * process may, as Linux; the first 15 bytes count, the whole write is taken. */
+static s64 comm_write(struct file *f, const struct linux_iovec *iov, unsigned cnt, s64 off)
+{
+    struct pid_node *n = f->inode->priv;
+    struct process *p;
+    struct task *t;
+    char name[16] = "";
+    u64 total = iov_total(iov, cnt);
+    if (iov_copy_out(name, iov, cnt, 0, MIN(total, sizeof(name) - 1)))
+        return -EFAULT;
+    if (!target(n->set, &p, &t) || !t)
+        return -ESRCH;
+    if (p != current_process())
+        return -EINVAL;
+    memcpy(t->comm, name, sizeof(name));
+    t->comm_set = true;
+    return (s64)total;
+}
+
+static s64 comm_stat(struct file *f, struct linux_stat *st)
+{
+    vfs_stat(f->inode, st);
+    st->st_size = 0;
+    return 0;
+}
+
+static const struct file_ops comm_file_ops = {
+    .read = comm_read,
+    .write = comm_write,
+    .stat = comm_stat,
+    .seekable = true,
+    .poll = file_always_ready,
+};
+
+static s64 comm_open(struct inode *node, u32 flags, struct file **out)
+{
+    struct pid_node *n = node->priv;
+    if (flags & O_DIRECTORY)
+        return -ENOTDIR;
+    if (!set_alive(n->set))
+        return -ENOENT;
+    struct file *f = vfs_file_new(&comm_file_ops, node, flags);
+    if (!f)
+        return -ENFILE;
+    *out = f;
+    return 0;
+}
+
+static const struct inode_ops comm_ops = {.open = comm_open};
 
 /* ---- exe, cwd ---- */
 
@@ -568,7 +641,7 @@ static void node_init(struct pid_set *s, enum pid_node_kind k)
         [PN_CWD] = {&link_ops, S_IFLNK | 0777},      [PN_FD] = {&fd_dir_ops, S_IFDIR | 0500},
         [PN_MAPS] = {&file_ops_, S_IFREG | 0444},    [PN_MOUNTS] = {&file_ops_, S_IFREG | 0444},
         [PN_STAT] = {&file_ops_, S_IFREG | 0444},    [PN_STATUS] = {&file_ops_, S_IFREG | 0444},
-        [PN_CMDLINE] = {&file_ops_, S_IFREG | 0444}, [PN_COMM] = {&file_ops_, S_IFREG | 0644},
+        [PN_CMDLINE] = {&file_ops_, S_IFREG | 0444}, [PN_COMM] = {&comm_ops, S_IFREG | 0644},
         [PN_TASK] = {&task_dir_ops, S_IFDIR | 0555},
     };
     struct pid_node *n = &s->nodes[k];
