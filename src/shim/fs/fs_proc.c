@@ -1,9 +1,12 @@
 /*
- * /proc for the one process: /proc/self (and /proc/1, the same) with exe, cwd, fd/,
- * cmdline, maps, stat, status; /proc/cpuinfo, meminfo, uptime, and the /proc/sys values
- * programs and C libraries probe. Contents are generated when a file is opened.
+ * /proc: its root, which lists the fixed entries and then every live pid; /proc/self
+ * and /proc/thread-self, links to the caller's /proc/PID and /proc/PID/task/TID (what
+ * those directories hold is fs_proc_pid.c's); /proc/cpuinfo, meminfo, uptime, mounts,
+ * and the /proc/sys values programs and C libraries probe. Contents are generated when
+ * a file is opened.
  */
 #include "fs/fs_proc.h"
+#include "fs/fs_proc_pid.h"
 #include "arch/x86/arch.h"
 #include "kernel/clock.h"
 #include "uapi/errno.h"
@@ -17,15 +20,11 @@
 #include "kernel/process.h"
 #include "kernel/sched.h"
 
-#define PROC_DEV 0x4
-
-static struct synth_dir proc_dir, self_dir, sys_dir, sys_kernel, sys_vm;
-static struct synth_link exe_link, cwd_link, self_link;
-static struct synth_file mounts_f, self_mounts_f, maps_f, stat_f, status_f, cmdline_f, cpuinfo_f,
-    meminfo_f, uptime_f;
+static struct synth_dir proc_dir, sys_dir, sys_kernel, sys_vm;
+static struct synth_link self_link, thread_self_link;
+static struct synth_file mounts_f, cpuinfo_f, meminfo_f, uptime_f;
 static struct synth_file osrelease_f, ostype_f, hostname_f, pidmax_f, ngroups_f, overcommit_f,
     maxmapcount_f;
-static struct inode fd_dir;
 
 static s64 copy_out(const char *s, size_t n, char *buf, size_t size)
 {
@@ -34,202 +33,68 @@ static s64 copy_out(const char *s, size_t n, char *buf, size_t size)
     return (s64)n;
 }
 
-static s64 exe_target(char *buf, size_t size)
-{
-    return copy_out(current_process()->exe_path, strlen(current_process()->exe_path), buf, size);
-}
-
-static s64 cwd_target(char *buf, size_t size)
-{
-    char path[PATH_MAX];
-    s64 n = vfs_path_of(vfs_cwd(), path, sizeof(path));
-    return n < 0 ? n : copy_out(path, (size_t)n, buf, size);
-}
-
+/* /proc/self: "PID", relative to /proc, as Linux's */
 static s64 self_target(char *buf, size_t size)
 {
-    return copy_out("1", 1, buf, size); /* PROC_PID */
+    char target[16];
+    int n = snprintf(target, sizeof(target), "%d", current_process()->pid);
+    return copy_out(target, (size_t)n, buf, size);
 }
 
-/* ---- /proc/self/fd: one symlink per open descriptor ---- */
-
-struct fd_link {
-    struct inode inode;
-    int fd;
-};
-static struct fd_link fd_links[MAX_FDS];
-
-static s64 fd_readlink(struct inode *node, char *buf, size_t size)
+/* /proc/thread-self: "PID/task/TID" */
+static s64 thread_self_target(char *buf, size_t size)
 {
-    struct file *f = fd_get(((struct fd_link *)node->priv)->fd);
-    if (!f)
-        return -ENOENT;
-    char path[PATH_MAX];
-    s64 n;
-    size_t len;
-    const char *p;
-    if (f->inode && (p = image_fs_path(f->inode, &len)) != NULL)
-        return copy_out(p, len, buf, size);
-    if (f->inode && (f->inode->mode & S_IFMT) == S_IFDIR &&
-        (n = vfs_path_of(f->inode, path, sizeof(path))) >= 0)
-        return copy_out(path, (size_t)n, buf, size);
-    if (!f->inode && f->ops->link_name)
-        n = (s64)f->ops->link_name(f, path, sizeof(path));
-    else if (!f->inode)
-        n = snprintf(path, sizeof(path), "/dev/host-stdio/%lu", f->priv);
-    else
-        n = snprintf(path, sizeof(path), "anon_inode:[%lu]", f->inode->ino);
-    return copy_out(path, (size_t)n, buf, size);
+    char target[32];
+    int n =
+        snprintf(target, sizeof(target), "%d/task/%d", current_process()->pid, current_task()->tid);
+    return copy_out(target, (size_t)n, buf, size);
 }
 
-/* Opening /proc/self/fd/N shares descriptor N's open file. */
-static s64 fd_link_open(struct inode *node, u32 flags, struct file **out)
+/* ---- the root: the fixed entries, then one directory per live process ---- */
+
+static s64 root_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
-    struct file *f = fd_get(((struct fd_link *)node->priv)->fd);
-    if (!f)
-        return -ENOENT;
-    f->refs++;
-    *out = f;
-    return 0;
+    s64 err = synth_dir_lookup(dir, name, len, out);
+    return err == -ENOENT ? proc_pid_lookup(dir, name, len, out) : err;
 }
 
-static const struct inode_ops fd_link_ops = {.readlink = fd_readlink, .open = fd_link_open};
-
-static s64 fd_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+/* *pos below the fixed entries' count is one of them; above, count + 1 + the last pid
+ * listed. */
+static s64 root_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ctx)
 {
-    u64 fd = 0;
-    if (len == 0 || len > 4)
-        return -ENOENT;
-    for (size_t i = 0; i < len; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -ENOENT;
-        fd = fd * 10 + (u64)(name[i] - '0');
+    u64 fixed = proc_dir.count;
+    if (*pos < fixed) {
+        synth_dir_readdir(dir, pos, emit, ctx);
+        if (*pos < fixed)
+            return 0; /* the caller's buffer is full */
     }
-    if (fd >= MAX_FDS || !fd_get((s64)fd))
-        return -ENOENT;
-    struct fd_link *l = &fd_links[fd];
-    l->fd = (int)fd;
-    l->inode.ops = &fd_link_ops;
-    l->inode.priv = l;
-    l->inode.mode = S_IFLNK | 0700;
-    l->inode.nlink = 1;
-    l->inode.dev = PROC_DEV;
-    l->inode.ino = 0x10000 + fd;
-    *out = &l->inode;
-    return 0;
-}
-
-static s64 fd_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ctx)
-{
-    for (; *pos < MAX_FDS; (*pos)++) {
-        if (!fd_get((s64)*pos))
-            continue;
-        char name[8];
-        int n = snprintf(name, sizeof(name), "%lu", *pos);
-        if (!emit(ctx, name, (size_t)n, 0x10000 + *pos, DT_LNK))
+    s32 pid = (s32)(*pos - fixed) - 1;
+    while (proc_pid_next(&pid)) {
+        char name[12];
+        int n = snprintf(name, sizeof(name), "%d", pid);
+        if (!emit(ctx, name, (size_t)n, PROC_PID_INO(pid), DT_DIR))
             break;
+        *pos = fixed + 1 + (u64)pid;
     }
     return 0;
 }
 
-static const struct inode_ops fd_dir_ops = {
-    .lookup = fd_lookup,
-    .readdir = fd_readdir,
+static const struct inode_ops root_ops = {
+    .lookup = root_lookup,
+    .readdir = root_readdir,
     .open = vfs_dir_open,
 };
 
 /* ---- generated files ---- */
 
-static void gen_maps(struct text *t)
-{
-    const struct vma *v;
-    for (unsigned i = 0; (v = mm_area(i)) != NULL; i++) {
-        const char *name = "";
-        size_t len = 0;
-        if (v->kind == VMA_HEAP)
-            name = "[heap]", len = 6;
-        else if (v->kind == VMA_STACK)
-            name = "[stack]", len = 7;
-        else if (v->kind == VMA_VVAR)
-            name = "[vvar]", len = 6;
-        else if (v->kind == VMA_VDSO)
-            name = "[vdso]", len = 6;
-        else if (v->kind == VMA_ELF && v->name)
-            name = v->name, len = strlen(v->name);
-        else if (v->file && v->file->inode) {
-            const char *p = image_fs_path(v->file->inode, &len);
-            if (p)
-                name = p;
-            else
-                len = 0;
-        }
-        u64 ino = v->file && v->file->inode ? v->file->inode->ino : 0;
-        u32 dev = v->file && v->file->inode ? v->file->inode->dev : 0;
-        text_printf(t, "%lx-%lx %c%c%c%c %08lx %02x:%02x %lu", v->start, v->end,
-                    (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
-                    (v->prot & PROT_EXEC) ? 'x' : '-', v->shared ? 's' : 'p',
-                    (v->file || v->name) ? v->file_off : 0, dev >> 8, dev & 0xff, ino);
-        text_printf(t, "%s%.*s\n", len ? "                          " : "", (int)len, name);
-    }
-}
-
-static const char *comm(void)
-{
-    const char *s = strrchr(current_process()->exe_path, '/');
-    return s ? s + 1 : current_process()->exe_path;
-}
-
-static void gen_stat(struct text *t)
-{
-    u64 vsize = 0;
-    const struct vma *v;
-    for (unsigned i = 0; (v = mm_area(i)) != NULL; i++)
-        vsize += v->end - v->start;
-    s64 ticks = clock_monotonic_ns() / 10000000; /* USER_HZ 100 */
-    text_printf(t, "1 (%.15s) R 0 1 1 0 -1 4194560 0 0 0 0 %ld 0 0 0 20 0 %u 0 0 %lu %lu ", comm(),
-                ticks, current_process()->nr_tasks, vsize, mm_resident_pages());
-    text_printf(t, "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "
-                   "0 0\n");
-}
-
 /* The launch's vCPUs as Linux writes a CPU list: "0", "0-3". */
-static void cpu_list(struct text *t)
+void proc_cpu_list(struct text *t)
 {
     u32 n = sched_nr_cpus();
     if (n == 1)
         text_printf(t, "0\n");
     else
         text_printf(t, "0-%u\n", n - 1);
-}
-
-static void gen_status(struct text *t)
-{
-    u64 vsize = 0;
-    const struct vma *v;
-    for (unsigned i = 0; (v = mm_area(i)) != NULL; i++)
-        vsize += v->end - v->start;
-    text_printf(t,
-                "Name:\t%.15s\nUmask:\t0022\nState:\tR (running)\nTgid:\t1\nNgid:\t0\nPid:\t1\n"
-                "PPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n"
-                "Groups:\t\nVmSize:\t%lu kB\nVmRSS:\t%lu kB\nThreads:\t%u\n"
-                "Cpus_allowed_list:\t",
-                comm(), MAX_FDS, vsize / 1024, mm_resident_pages() * 4,
-                current_process()->nr_tasks);
-    cpu_list(t);
-    text_printf(t, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
-}
-
-static void gen_cmdline(struct text *t)
-{
-    /* each argument with its NUL, as Linux lays them out */
-    const char *s = current_process()->cmdline;
-    for (u32 i = 0; i < current_process()->argc && t->len < t->cap - 1; i++) {
-        size_t n = strlen(s) + 1;
-        n = MIN(n, t->cap - 1 - t->len);
-        memcpy(t->buf + t->len, s, n);
-        t->len += n;
-        s += strlen(s) + 1;
-    }
 }
 
 static void cpuid(u32 leaf, u32 sub, u32 r[4])
@@ -309,7 +174,7 @@ static void gen_uptime(struct text *t)
     text_printf(t, "%ld.%02ld 0.00\n", ns / 1000000000, (ns / 10000000) % 100);
 }
 
-static void gen_mounts(struct text *t)
+void proc_gen_mounts(struct text *t)
 {
     text_printf(t, "image / cwi ro,nosuid 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n"
                    "sysfs /sys sysfs ro,nosuid,nodev,noexec 0 0\n"
@@ -354,18 +219,12 @@ static void gen_maxmapcount(struct text *t)
 struct inode *procfs_new(void)
 {
     synth_dir_init(&proc_dir, PROC_DEV);
-    synth_dir_init(&self_dir, PROC_DEV);
+    proc_dir.inode.ops = &root_ops;
     synth_dir_init(&sys_dir, PROC_DEV);
     synth_dir_init(&sys_kernel, PROC_DEV);
     synth_dir_init(&sys_vm, PROC_DEV);
-    synth_link_init(&exe_link, PROC_DEV, exe_target);
-    synth_link_init(&cwd_link, PROC_DEV, cwd_target);
     synth_link_init(&self_link, PROC_DEV, self_target);
-    fd_dir.ops = &fd_dir_ops;
-    fd_dir.mode = S_IFDIR | 0500;
-    fd_dir.nlink = 2;
-    fd_dir.dev = PROC_DEV;
-    fd_dir.ino = vfs_next_ino();
+    synth_link_init(&thread_self_link, PROC_DEV, thread_self_target);
 
     struct {
         struct synth_file *f;
@@ -373,12 +232,7 @@ struct inode *procfs_new(void)
         struct synth_dir *dir;
         const char *name;
     } files[] = {
-        {&maps_f, gen_maps, &self_dir, "maps"},
-        {&self_mounts_f, gen_mounts, &self_dir, "mounts"},
-        {&mounts_f, gen_mounts, &proc_dir, "mounts"},
-        {&stat_f, gen_stat, &self_dir, "stat"},
-        {&status_f, gen_status, &self_dir, "status"},
-        {&cmdline_f, gen_cmdline, &self_dir, "cmdline"},
+        {&mounts_f, proc_gen_mounts, &proc_dir, "mounts"},
         {&cpuinfo_f, gen_cpuinfo, &proc_dir, "cpuinfo"},
         {&meminfo_f, gen_meminfo, &proc_dir, "meminfo"},
         {&uptime_f, gen_uptime, &proc_dir, "uptime"},
@@ -394,13 +248,10 @@ struct inode *procfs_new(void)
         synth_file_init(files[i].f, PROC_DEV, files[i].gen);
         synth_dir_add(files[i].dir, files[i].name, &files[i].f->inode);
     }
-    synth_dir_add(&self_dir, "exe", &exe_link.inode);
-    synth_dir_add(&self_dir, "cwd", &cwd_link.inode);
-    synth_dir_add(&self_dir, "fd", &fd_dir);
     synth_dir_add(&sys_dir, "kernel", &sys_kernel.inode);
     synth_dir_add(&sys_dir, "vm", &sys_vm.inode);
-    synth_dir_add(&proc_dir, "1", &self_dir.inode);
     synth_dir_add(&proc_dir, "self", &self_link.inode);
+    synth_dir_add(&proc_dir, "thread-self", &thread_self_link.inode);
     synth_dir_add(&proc_dir, "sys", &sys_dir.inode);
     return &proc_dir.inode;
 }
@@ -415,7 +266,7 @@ static struct synth_file cpu_online_f, cpu_possible_f, cpu_present_f;
 
 static void gen_cpu_list(struct text *t)
 {
-    cpu_list(t);
+    proc_cpu_list(t);
 }
 
 struct inode *sysfs_new(bool with_tsm)

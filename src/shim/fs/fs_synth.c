@@ -5,7 +5,7 @@
 #include "mm/kmalloc.h"
 #include "lib/lib.h"
 
-static s64 synth_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+s64 synth_dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
     struct synth_dir *d = dir->priv;
     for (unsigned i = 0; i < d->count; i++) {
@@ -17,7 +17,7 @@ static s64 synth_lookup(struct inode *dir, const char *name, size_t len, struct 
     return -ENOENT;
 }
 
-static s64 synth_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ctx)
+s64 synth_dir_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ctx)
 {
     struct synth_dir *d = dir->priv;
     for (; *pos < d->count; (*pos)++) {
@@ -29,8 +29,8 @@ static s64 synth_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ct
 }
 
 static const struct inode_ops synth_dir_ops = {
-    .lookup = synth_lookup,
-    .readdir = synth_readdir,
+    .lookup = synth_dir_lookup,
+    .readdir = synth_dir_readdir,
     .open = vfs_dir_open,
 };
 
@@ -125,13 +125,13 @@ static const struct file_ops text_file_ops = {
     .poll = file_always_ready,
 };
 
-static s64 synth_file_open(struct inode *node, u32 flags, struct file **out)
+s64 synth_text_open(struct inode *node, u32 flags, void (*fill)(struct text *t, void *ctx),
+                    void *ctx, struct file **out)
 {
     if ((flags & O_ACCMODE) != O_RDONLY)
         return -EACCES;
     if (flags & O_DIRECTORY)
         return -ENOTDIR;
-    struct synth_file *sf = node->priv;
     struct text *t = kmalloc(sizeof(*t));
     if (!t)
         return -ENOMEM;
@@ -141,7 +141,7 @@ static s64 synth_file_open(struct inode *node, u32 flags, struct file **out)
         kfree(t);
         return -ENOMEM;
     }
-    sf->generate(t);
+    fill(t, ctx);
     struct file *f = vfs_file_new(&text_file_ops, node, flags);
     if (!f) {
         kfree(t->buf);
@@ -151,6 +151,16 @@ static s64 synth_file_open(struct inode *node, u32 flags, struct file **out)
     f->priv = (u64)t;
     *out = f;
     return 0;
+}
+
+static void fill_synth_file(struct text *t, void *ctx)
+{
+    ((struct synth_file *)ctx)->generate(t);
+}
+
+static s64 synth_file_open(struct inode *node, u32 flags, struct file **out)
+{
+    return synth_text_open(node, flags, fill_synth_file, node->priv, out);
 }
 
 static const struct inode_ops synth_file_inode_ops = {.open = synth_file_open};

@@ -16,6 +16,10 @@ struct synth_dir {
 
 void synth_dir_init(struct synth_dir *d, u32 dev);
 void synth_dir_add(struct synth_dir *d, const char *name, struct inode *node);
+/* A synth_dir's own lookup and readdir, for a directory that adds entries of its own
+ * (/proc's pids) before or after them. */
+s64 synth_dir_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
+s64 synth_dir_readdir(struct inode *dir, u64 *pos, dir_emit_fn emit, void *ctx);
 /* A symlink whose target is produced on each readlink (it may change: /proc/self/cwd). */
 struct synth_link {
     struct inode inode;
@@ -37,5 +41,10 @@ struct synth_file {
 };
 
 void synth_file_init(struct synth_file *f, u32 dev, void (*generate)(struct text *t));
+
+/* Opens node as a read-only file whose text fill(t, ctx) writes now: for files whose
+ * generator needs more than a synth_file's (/proc/PID's, which name their process). */
+s64 synth_text_open(struct inode *node, u32 flags, void (*fill)(struct text *t, void *ctx),
+                    void *ctx, struct file **out);
 
 #endif

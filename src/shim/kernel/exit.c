@@ -16,6 +16,7 @@
 #include "fs/file.h"
 #include "kernel/fork.h"
 #include "kernel/futex.h"
+#include "kernel/itimer.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
@@ -95,18 +96,37 @@ static void notify_parent(struct process *p)
     wake_up(&parent->child_wait);
 }
 
-/* p's children become pid 1's; those that ended already are reported to it. */
+/* Who takes p's orphans: its nearest ancestor that asked to (PR_SET_CHILD_SUBREAPER),
+ * else pid 1, as Linux. */
+static struct process *new_parent_for_children_of(struct process *p)
+{
+    for (struct process *a = p->parent; a; a = a->parent)
+        if (a->child_subreaper && !a->exiting)
+            return a;
+    return process_by_pid(PROC_PID);
+}
+
+/* p's children go to their new parent, which is told of those that ended already;
+ * a child that asked for a signal when its parent dies (PR_SET_PDEATHSIG) gets it. */
 static void reparent_children(struct process *p)
 {
-    struct process *init = process_by_pid(PROC_PID);
+    struct process *heir = new_parent_for_children_of(p);
     while (p->children) {
         struct process *c = p->children;
         p->children = c->sibling;
-        c->parent = init;
-        c->sibling = init->children;
-        init->children = c;
-        if (c->zombie)
+        c->parent = heir;
+        c->sibling = heir->children;
+        heir->children = c;
+        if (c->zombie) {
             notify_parent(c);
+            continue;
+        }
+        for (struct task *t = c->tasks; t; t = t->all_next)
+            if (t->pdeathsig) {
+                struct linux_siginfo info = {.si_code = SI_USER};
+                info.u.kill.pid = p->pid;
+                signal_send_task(t, (int)t->pdeathsig, &info);
+            }
     }
 }
 
@@ -115,6 +135,7 @@ __attribute__((noreturn)) static void finish_process(struct process *p)
 {
     fdtable_free(p->files);
     p->files = NULL;
+    process_timers_release(p);
     fork_release_vfork_parent(p);
     /* this CPU keeps the root loaded (a reference) until it switches away */
     mm_release(p->mm);

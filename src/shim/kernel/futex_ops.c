@@ -23,7 +23,7 @@ static int read_word(u64 uaddr, u32 *v)
     return copy_from_user(v, uaddr, sizeof(*v)) ? -EFAULT : 0;
 }
 
-s64 futex_lock_pi(u64 uaddr, u64 clock, s64 deadline, bool try_only)
+s64 futex_lock_pi(u64 uaddr, const struct futex_key *key, u64 clock, s64 deadline, bool try_only)
 {
     u32 tid = (u32)current_task()->tid;
     for (;;) {
@@ -35,7 +35,7 @@ s64 futex_lock_pi(u64 uaddr, u64 clock, s64 deadline, bool try_only)
         if (owner == 0) {
             bool more;
             u32 mine =
-                tid | (cur & FUTEX_OWNER_DIED) | (futex_first(uaddr, &more) ? FUTEX_WAITERS : 0);
+                tid | (cur & FUTEX_OWNER_DIED) | (futex_first(key, &more) ? FUTEX_WAITERS : 0);
             if ((err = cmpxchg_user_u32(uaddr, cur, mine, &found)))
                 return err;
             if (found == cur)
@@ -54,7 +54,7 @@ s64 futex_lock_pi(u64 uaddr, u64 clock, s64 deadline, bool try_only)
             if (found != cur)
                 continue;
         }
-        struct futex_waiter w = {.uaddr = uaddr, .bitset = ~0u};
+        struct futex_waiter w = {.key = *key, .bitset = ~0u};
         futex_enqueue(&w);
         s64 r = futex_block(&w, clock, deadline);
         if (w.handed)
@@ -64,7 +64,7 @@ s64 futex_lock_pi(u64 uaddr, u64 clock, s64 deadline, bool try_only)
     }
 }
 
-s64 futex_unlock_pi(u64 uaddr)
+s64 futex_unlock_pi(u64 uaddr, const struct futex_key *key)
 {
     u32 tid = (u32)current_task()->tid;
     for (;;) {
@@ -75,7 +75,7 @@ s64 futex_unlock_pi(u64 uaddr)
         if ((cur & FUTEX_TID_MASK) != tid)
             return -EPERM;
         bool more;
-        struct futex_waiter *w = futex_first(uaddr, &more);
+        struct futex_waiter *w = futex_first(key, &more);
         u32 next = w ? (u32)w->task->tid | (more ? FUTEX_WAITERS : 0) : 0;
         if ((err = cmpxchg_user_u32(uaddr, cur, next, &found)))
             return err;
@@ -94,7 +94,8 @@ static s32 sign_extend12(u32 v)
     return (s32)(v << 20) >> 20;
 }
 
-s64 futex_wake_op(u64 uaddr, u64 uaddr2, u32 nr_wake, u32 nr_wake2, u32 encoded)
+s64 futex_wake_op(const struct futex_key *key, u64 uaddr2, const struct futex_key *key2,
+                  u32 nr_wake, u32 nr_wake2, u32 encoded)
 {
     u32 op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
     s32 oparg = sign_extend12((encoded >> 12) & 0xfff), cmparg = sign_extend12(encoded & 0xfff);
@@ -130,7 +131,7 @@ s64 futex_wake_op(u64 uaddr, u64 uaddr2, u32 nr_wake, u32 nr_wake2, u32 encoded)
         if (found == old)
             break;
     }
-    s64 n = futex_wake(uaddr, ~0u, nr_wake);
+    s64 n = futex_wake_key(key, ~0u, nr_wake);
     s32 o = (s32)old;
     bool hit = cmp == 0   ? o == cmparg
                : cmp == 1 ? o != cmparg
@@ -139,6 +140,6 @@ s64 futex_wake_op(u64 uaddr, u64 uaddr2, u32 nr_wake, u32 nr_wake2, u32 encoded)
                : cmp == 4 ? o > cmparg
                           : o >= cmparg;
     if (hit)
-        n += futex_wake(uaddr2, ~0u, nr_wake2);
+        n += futex_wake_key(key2, ~0u, nr_wake2);
     return n;
 }

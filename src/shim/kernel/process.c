@@ -198,3 +198,12 @@ void process_free(struct process *p)
     if (p != &first_process)
         kfree(p);
 }
+
+struct process *process_after(s32 pid)
+{
+    struct process *next = NULL;
+    for (struct process *p = all_processes; p; p = p->all_next)
+        if (p->pid > pid && (!next || p->pid < next->pid))
+            next = p;
+    return next;
+}

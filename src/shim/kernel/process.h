@@ -31,6 +31,7 @@ struct k_sigaction {
 
 struct mm;
 struct fdtable;
+struct process_timers;
 struct inode;
 
 /*
@@ -79,6 +80,10 @@ struct process {
     struct wait_queue threads_gone; /* woken as its tasks end (an exec waits for that) */
     s64 exited_ns;                  /* CPU time of its tasks that ended (kernel/sys_rusage.c) */
     s64 children_ns;                /* and of its reaped children, theirs included */
+    /* issue 12 step 2 (docs/processes.md): the last per-VM statics, now the process's */
+    struct process_timers *timers; /* sys_itimer.c, made on first use; itimer.h frees */
+    bool nondumpable;              /* prctl PR_SET_DUMPABLE 0 (Linux: the mm's); exec clears */
+    bool child_subreaper;          /* PR_SET_CHILD_SUBREAPER; not inherited at fork */
 };
 
 enum task_state {
@@ -132,6 +137,13 @@ struct task {
     bool must_exit;     /* another thread exec'd: this one ends (kernel/sys_exec.c) */
     s64 run_ns;         /* CPU time until it was last switched out (kernel/sched.c) */
     struct wait_queue vfork_wait; /* it sleeps here meanwhile (kernel/fork.c) */
+    /* issue 12 step 2 (docs/processes.md): what Linux keeps per thread (sys_info.c);
+     * a new thread inherits them (task_inherit_attrs), pdeathsig excepted */
+    char comm[16];     /* PR_SET_NAME, when comm_set; else the program's name */
+    bool comm_set;     /* exec clears it */
+    bool no_new_privs; /* PR_SET_NO_NEW_PRIVS: inherited by threads and children */
+    s32 nice;          /* setpriority: -20..19 */
+    u32 pdeathsig;     /* PR_SET_PDEATHSIG: sent when the parent dies; 0 in a new task */
 };
 
 /* The task running on this vCPU, from process_init on. */
@@ -174,6 +186,16 @@ void process_kill(struct process *p, int sig);
 /* The current task ends (exit, or its process is exiting): the last one of its
  * process ends the process. */
 __attribute__((noreturn)) void task_end(void);
+
+/* The process with the lowest pid above pid, or NULL: /proc's listing walks them. */
+struct process *process_after(s32 pid);
+
+/* t's name as Linux's comm: what PR_SET_NAME set, else the program file's name, at most
+ * 15 characters and a NUL (sys_info.c). */
+void task_comm(const struct task *t, char comm[16]);
+/* What a new thread takes from the one that made it (sys_info.c: name, no_new_privs,
+ * niceness), as Linux's clone copies them. */
+void task_inherit_attrs(struct task *t, const struct task *from);
 
 /* Sets up the first process and its one task, with the limits a fresh login gets. */
 void process_init(const char *exe_path, u32 boot_flags, const u32 stdio_flags[3]);

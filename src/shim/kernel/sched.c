@@ -428,6 +428,7 @@ struct task *task_new(struct process *p, s32 tid, const struct trap_frame *tf)
     t->state = TASK_BLOCKED;
     t->sigmask = cur->sigmask;
     t->cpu_mask = cur->cpu_mask;
+    task_inherit_attrs(t, cur);
     t->syscall_nr = -1;
     t->kernel_top = (u64)t->kernel_stack + KERNEL_STACK_SIZE;
     /* the frame at the top, as a system call from user mode leaves it; below it the

@@ -94,10 +94,11 @@ static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int s
 
 s64 signal_send_to(struct process *p, int sig, const struct linux_siginfo *info)
 {
-    if (!p->tasks) /* a zombie */
-        return sig < 0 || sig > NSIG ? -EINVAL : 0;
-    /* the task send() starts from: the caller if it is of p, else p's first */
+    /* the task whose mask decides whether an ignored signal is kept: the sender's own
+     * when it signals its process, as before; else the process's first */
     struct task *t = current_task()->proc == p ? current_task() : p->tasks;
+    if (!t) /* no thread left to take it (a process that has exited) */
+        return sig < 0 || sig > NSIG ? -EINVAL : 0;
     return send(&p->sig_pending, p->sig_info, t, sig, info);
 }
 

@@ -114,9 +114,13 @@ struct task;
 __attribute__((noreturn)) void kill_workload(int sig, u64 vector, u64 error, u64 rip, u64 addr,
                                              u32 flags);
 
-/* Sends sig to the process (any task that does not block it takes it) or to one task,
+struct process;
+
+/* Sends sig to a process (any task that does not block it takes it) or to one task,
  * as kill() and tgkill() do; info may be NULL for a plain SI_KERNEL. Ignored signals are
- * dropped here, as Linux drops them. Returns 0 or -EINVAL. */
+ * dropped here, as Linux drops them. Returns 0 or -EINVAL. signal_send_process sends
+ * to the caller's own process. */
+s64 signal_send_to(struct process *p, int sig, const struct linux_siginfo *info);
 s64 signal_send_process(int sig, const struct linux_siginfo *info);
 /* The same to any process p (kill(pid), a child's SIGCHLD, a timer's). */
 struct process;

@@ -314,6 +314,8 @@ static s64 do_execve(s64 dirfd, u64 upath, u64 uargv, u64 uenvp, u64 flags)
     reset_process_state(p, t);
     strlcpy(p->exe_path, path, sizeof(p->exe_path));
     p->execed = true;
+    p->nondumpable = false;
+    t->comm_set = false; /* the name is the new program's */
     process_set_cmdline(p, b.s, b.size, b.argc);
     *arch_user_frame() = tf;
     return 0;

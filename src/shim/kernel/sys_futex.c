@@ -32,22 +32,25 @@
 
 /*
  * The futex word's address: u32-aligned (else -EINVAL) and in the user half (else
- * -EFAULT). A shared futex must also be mapped, as Linux looks its page up for the key;
- * a private one is keyed by the address alone.
+ * -EFAULT); and its key (futex.h). A shared futex must also be mapped, as Linux looks
+ * its page up for the key; a private one is keyed by the address alone.
  */
-static s64 check_addr(u64 uaddr, bool shared)
+static s64 check_addr(u64 uaddr, bool shared, struct futex_key *key)
 {
     if (uaddr % sizeof(u32))
         return -EINVAL;
     if (uaddr > CL_USER_TOP - sizeof(u32))
         return -EFAULT;
     u32 v;
-    return shared && copy_from_user(&v, uaddr, sizeof(v)) ? -EFAULT : 0;
+    if (shared && copy_from_user(&v, uaddr, sizeof(v)))
+        return -EFAULT;
+    return futex_key_of(uaddr, shared, key);
 }
 
 static s64 futex_wait(u64 uaddr, u32 val, u32 bitset, u64 clock, s64 deadline, bool shared)
 {
-    s64 err = check_addr(uaddr, shared);
+    struct futex_waiter w = {.bitset = bitset};
+    s64 err = check_addr(uaddr, shared, &w.key);
     if (err)
         return err;
     u32 cur;
@@ -55,7 +58,6 @@ static s64 futex_wait(u64 uaddr, u32 val, u32 bitset, u64 clock, s64 deadline, b
         return -EFAULT;
     if (cur != val)
         return -EAGAIN;
-    struct futex_waiter w = {.uaddr = uaddr, .bitset = bitset};
     futex_enqueue(&w);
     return futex_block(&w, clock, deadline);
 }
@@ -65,9 +67,10 @@ static s64 futex_cmp_requeue(u64 uaddr, u64 uaddr2, s64 nwake, s64 nmove, bool c
 {
     if (nwake < 0 || nmove < 0)
         return -EINVAL;
-    s64 err = check_addr(uaddr, shared);
+    struct futex_key from, to;
+    s64 err = check_addr(uaddr, shared, &from);
     if (!err)
-        err = check_addr(uaddr2, shared);
+        err = check_addr(uaddr2, shared, &to);
     if (err)
         return err;
     if (cmp) {
@@ -77,7 +80,7 @@ static s64 futex_cmp_requeue(u64 uaddr, u64 uaddr2, s64 nwake, s64 nmove, bool c
         if (cur != val3)
             return -EAGAIN;
     }
-    return futex_requeue(uaddr, uaddr2, (u32)nwake, (u32)nmove);
+    return futex_requeue(&from, &to, (u32)nwake, (u32)nmove);
 }
 
 static bool has_timeout(u64 cmd)
@@ -120,11 +123,12 @@ SYSCALL6(futex, uaddr, op, val_arg, timeout_or_val2, uaddr2, val3_arg)
         u32 bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3;
         if (!bitset)
             return -EINVAL;
-        s64 err = check_addr(uaddr, shared);
+        struct futex_key key;
+        s64 err = check_addr(uaddr, shared, &key);
         if (err)
             return err;
         /* Linux wakes one even when asked for none or a negative number */
-        return futex_wake(uaddr, bitset, (s32)val > 0 ? val : 1);
+        return futex_wake_key(&key, bitset, (s32)val > 0 ? val : 1);
     }
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE:
@@ -132,21 +136,29 @@ SYSCALL6(futex, uaddr, op, val_arg, timeout_or_val2, uaddr2, val3_arg)
         return futex_cmp_requeue(uaddr, uaddr2, (s32)val, (s32)utime, cmd == FUTEX_CMP_REQUEUE,
                                  val3, shared);
     case FUTEX_WAKE_OP: {
-        s64 err = check_addr(uaddr, shared);
+        struct futex_key key, key2;
+        s64 err = check_addr(uaddr, shared, &key);
         if (!err)
-            err = check_addr(uaddr2, shared);
+            err = check_addr(uaddr2, shared, &key2);
         /* the timeout argument is the second count */
-        return err ? err : futex_wake_op(uaddr, uaddr2, val, (u32)utime, val3);
+        return err ? err : futex_wake_op(&key, uaddr2, &key2, val, (u32)utime, val3);
     }
+    /* the PI calls read the word whatever the flag says: the page must be there */
     case FUTEX_LOCK_PI:
     case FUTEX_LOCK_PI2:
     case FUTEX_TRYLOCK_PI: {
-        s64 err = check_addr(uaddr, true);
-        return err ? err : futex_lock_pi(uaddr, clock, deadline, cmd == FUTEX_TRYLOCK_PI);
+        struct futex_key key;
+        s64 err = check_addr(uaddr, true, &key);
+        if (!err && !shared)
+            err = futex_key_of(uaddr, false, &key);
+        return err ? err : futex_lock_pi(uaddr, &key, clock, deadline, cmd == FUTEX_TRYLOCK_PI);
     }
     case FUTEX_UNLOCK_PI: {
-        s64 err = check_addr(uaddr, true);
-        return err ? err : futex_unlock_pi(uaddr);
+        struct futex_key key;
+        s64 err = check_addr(uaddr, true, &key);
+        if (!err && !shared)
+            err = futex_key_of(uaddr, false, &key);
+        return err ? err : futex_unlock_pi(uaddr, &key);
     }
     default:
         return -ENOSYS;

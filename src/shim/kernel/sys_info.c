@@ -1,5 +1,6 @@
 /* System information and process-attribute calls: sysinfo, CPU affinity, prctl, the
- * identity setters, statfs. One process, running as root of its own VM. */
+ * identity setters, groups and sessions, priorities, statfs. Everything runs as root of
+ * its own VM. */
 #include "kernel/clock.h"
 #include "uapi/errno.h"
 #include "fs/file.h"
@@ -67,22 +68,45 @@ SYSCALL3(sched_setaffinity, pid, cpusetsize, mask)
     return 0;
 }
 
-#define PR_SET_PDEATHSIG    1
-#define PR_GET_PDEATHSIG    2
-#define PR_GET_DUMPABLE     3
-#define PR_SET_DUMPABLE     4
-#define PR_SET_NAME         15
-#define PR_GET_NAME         16
-#define PR_CAPBSET_READ     23
-#define PR_SET_NO_NEW_PRIVS 38
-#define PR_GET_NO_NEW_PRIVS 39
-#define CAP_LAST_CAP        40
+#define PR_SET_PDEATHSIG       1
+#define PR_GET_PDEATHSIG       2
+#define PR_GET_DUMPABLE        3
+#define PR_SET_DUMPABLE        4
+#define PR_SET_NAME            15
+#define PR_GET_NAME            16
+#define PR_CAPBSET_READ        23
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_NO_NEW_PRIVS    38
+#define PR_GET_NO_NEW_PRIVS    39
+#define CAP_LAST_CAP           40
 
-static char task_name[16];
-static u32 dumpable = 1, no_new_privs, pdeathsig;
+void task_comm(const struct task *t, char comm[16])
+{
+    if (t->comm_set) {
+        memcpy(comm, t->comm, 16);
+        return;
+    }
+    /* Linux sets comm at exec to the file's name: the program's, until a name is set */
+    const char *exe = t->proc->exe_path, *s = strrchr(exe, '/');
+    memzero(comm, 16);
+    strlcpy(comm, s ? s + 1 : exe, 16);
+}
 
+void task_inherit_attrs(struct task *t, const struct task *from)
+{
+    memcpy(t->comm, from->comm, sizeof(t->comm));
+    t->comm_set = from->comm_set;
+    t->no_new_privs = from->no_new_privs;
+    t->nice = from->nice;
+    t->pdeathsig = 0; /* Linux clears it in every new task */
+}
+
+/* Name, dumpable and no_new_privs per thread or per process as Linux keeps them
+ * (process.h); pdeathsig per thread, sent by the lead's exit path when the parent dies. */
 SYSCALL5(prctl, option, arg2, arg3, arg4, arg5)
 {
+    struct task *me = current_task();
     switch (option) {
     case PR_SET_NAME: {
         char name[16];
@@ -91,38 +115,45 @@ SYSCALL5(prctl, option, arg2, arg3, arg4, arg5)
             return -EFAULT;
         if (n < 0) /* longer than 15: Linux truncates */
             name[15] = 0;
-        memcpy(task_name, name, sizeof(name));
+        memcpy(me->comm, name, sizeof(name));
+        me->comm_set = true;
         return 0;
     }
-    case PR_GET_NAME:
-        if (!task_name[0]) {
-            const char *s = strrchr(current_process()->exe_path, '/');
-            strlcpy(task_name, s ? s + 1 : current_process()->exe_path, sizeof(task_name));
-        }
-        return copy_to_user(arg2, task_name, sizeof(task_name)) ? -EFAULT : 0;
+    case PR_GET_NAME: {
+        char name[16];
+        task_comm(me, name);
+        return copy_to_user(arg2, name, sizeof(name)) ? -EFAULT : 0;
+    }
     case PR_GET_DUMPABLE:
-        return dumpable;
+        return me->proc->nondumpable ? 0 : 1;
     case PR_SET_DUMPABLE:
         if (arg2 > 1)
             return -EINVAL;
-        dumpable = (u32)arg2;
+        me->proc->nondumpable = arg2 == 0;
         return 0;
     case PR_CAPBSET_READ:
         return arg2 <= CAP_LAST_CAP ? 1 : -EINVAL;
     case PR_SET_NO_NEW_PRIVS:
         if (arg2 != 1 || arg3 || arg4 || arg5)
             return -EINVAL;
-        no_new_privs = 1;
+        me->no_new_privs = true;
         return 0;
     case PR_GET_NO_NEW_PRIVS:
-        return no_new_privs;
+        return me->no_new_privs;
     case PR_SET_PDEATHSIG:
         if (arg2 > 64)
             return -EINVAL;
-        pdeathsig = (u32)arg2;
+        me->pdeathsig = (u32)arg2;
         return 0;
     case PR_GET_PDEATHSIG:
-        return copy_to_user(arg2, &pdeathsig, sizeof(pdeathsig)) ? -EFAULT : 0;
+        return copy_to_user(arg2, &me->pdeathsig, sizeof(me->pdeathsig)) ? -EFAULT : 0;
+    case PR_SET_CHILD_SUBREAPER:
+        me->proc->child_subreaper = arg2 != 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+        s32 v = me->proc->child_subreaper;
+        return copy_to_user(arg2, &v, sizeof(v)) ? -EFAULT : 0;
+    }
     default:
         return -EINVAL;
     }
@@ -166,38 +197,63 @@ SYSCALL2(getgroups, size, list)
 #define PRIO_PGRP    1
 #define PRIO_USER    2
 
-/* The nice value, -20..19. The vCPU runs the one process either way, so it changes
- * nothing else; it is kept for getpriority (nice(1) reads it before it runs a program). */
-static s32 niceness;
-
-/* Whether which/who name this process: itself, its group or its user (root). */
-static s64 prio_target(u64 which, u64 who)
+/*
+ * The nice value, -20..19, per thread as Linux keeps it (struct task's nice; a
+ * PRIO_PROCESS "who" is a thread id). The scheduler does not weigh it yet; it is kept
+ * for getpriority (nice(1) reads it before it runs a program) and /proc's stat.
+ *
+ * prio_next walks the threads which/who name: a thread, a process group's threads or a
+ * user's (root's: every one). Pass NULL first; NULL ends the walk (at once: ESRCH).
+ */
+static struct task *prio_next(u64 which, u64 who, struct task *prev)
 {
+    struct process *p = current_process();
     switch (which) {
     case PRIO_PROCESS:
-    case PRIO_PGRP:
-        return (u32)who == 0 || (u32)who == PROC_PID ? 0 : -ESRCH;
-    case PRIO_USER:
-        return (u32)who == 0 ? 0 : -ESRCH;
+        return prev ? NULL : task_by_tid((s32)who);
+    case PRIO_PGRP: /* step 7: the caller's group is its process; no other group */
+        if ((u32)who != 0 && (u32)who != (u32)p->pid)
+            return NULL;
+        return prev ? prev->all_next : p->tasks;
+    case PRIO_USER: /* one user, root, owns every process (one, until step 5) */
+        if ((u32)who != 0)
+            return NULL;
+        return prev ? prev->all_next : p->tasks;
     default:
-        return -EINVAL;
+        return NULL;
     }
+}
+
+static bool prio_which_valid(u64 which)
+{
+    return which == PRIO_PROCESS || which == PRIO_PGRP || which == PRIO_USER;
 }
 
 SYSCALL2(getpriority, which, who)
 {
-    s64 err = prio_target(which, who);
-    return err ? err : 20 - niceness; /* the system call's biased form, 1..40 */
+    if (!prio_which_valid(which))
+        return -EINVAL;
+    s64 best = -ESRCH;
+    for (struct task *t = prio_next(which, who, NULL); t; t = prio_next(which, who, t)) {
+        s64 v = 20 - t->nice; /* the system call's biased form, 1..40: the highest wins */
+        if (v > best)
+            best = v;
+    }
+    return best;
 }
 
 SYSCALL3(setpriority, which, who, prio)
 {
-    s64 err = prio_target(which, who);
-    if (err)
-        return err;
+    if (!prio_which_valid(which))
+        return -EINVAL;
     s32 v = (s32)prio;
-    niceness = v < -20 ? -20 : v > 19 ? 19 : v; /* root may lower it too */
-    return 0;
+    v = v < -20 ? -20 : v > 19 ? 19 : v; /* root may lower it too */
+    s64 err = -ESRCH;
+    for (struct task *t = prio_next(which, who, NULL); t; t = prio_next(which, who, t)) {
+        t->nice = v;
+        err = 0;
+    }
+    return err;
 }
 
 /* ---- statfs ---- */

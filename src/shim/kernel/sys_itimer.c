@@ -1,6 +1,9 @@
 /*
  * Timers that send signals: alarm, setitimer/getitimer (ITIMER_REAL) and the POSIX
- * timers (timer_create...), on kernel timers (timer.h).
+ * timers (timer_create...), on kernel timers (timer.h). They are the process's
+ * (struct process's `timers`, made on first use), not inherited, freed at its exit
+ * (itimer.h); each knows its process, since its callback runs in whatever task the CPU
+ * has.
  *
  * Kernel timers run while the task is in the shim (a system call or a wait): a timer
  * that expires while the workload computes without making system calls is delivered at
@@ -8,6 +11,7 @@
  * deadlines are turned into CLOCK_MONOTONIC ones when armed (a later clock_settime does
  * not move them). ITIMER_VIRTUAL and ITIMER_PROF are not implemented (ENOSYS).
  */
+#include "kernel/itimer.h"
 #include "kernel/signal.h"
 #include "kernel/process.h"
 #include "kernel/syscall.h"
@@ -17,6 +21,7 @@
 #include "uapi/errno.h"
 #include "uapi/linux_abi.h"
 #include "mm/uaccess.h"
+#include "mm/kmalloc.h"
 
 #define ITIMER_REAL    0
 #define ITIMER_VIRTUAL 1
@@ -49,6 +54,7 @@ struct linux_sigevent {
 _Static_assert(sizeof(struct linux_sigevent) == 64, "sigevent");
 
 struct signal_timer {
+    struct process *proc; /* whose timer it is: the callback runs in any context */
     bool used;
     struct ktimer kt; /* deadline in CLOCK_MONOTONIC */
     s64 interval;     /* ns, 0: one-shot */
@@ -60,9 +66,51 @@ struct signal_timer {
     s32 last_overrun; /* what timer_getoverrun reports */
 };
 
-/* One process per VM: the timers live here, as the descriptor table lives in fs/. */
-static struct signal_timer posix_timers[MAX_TIMERS];
-static struct signal_timer real_timer = {.id = -1, .signo = SIGALRM, .notify = SIGEV_SIGNAL};
+/* A process's timers, made at its first timer call (most programs never make one):
+ * ITIMER_REAL, which alarm shares, and the POSIX timers, numbered by their index. */
+struct process_timers {
+    struct signal_timer real;
+    struct signal_timer posix[MAX_TIMERS];
+};
+
+/* The current process's timers, made on first use if create; NULL if it has none or
+ * there is no memory for them. */
+static struct process_timers *timers_of_current(bool create)
+{
+    struct process *p = current_process();
+    if (p->timers || !create)
+        return p->timers;
+    struct process_timers *pt = kmalloc(sizeof(*pt));
+    if (!pt)
+        return NULL;
+    pt->real = (struct signal_timer){.proc = p, .id = -1, .signo = SIGALRM, .notify = SIGEV_SIGNAL};
+    for (int i = 0; i < MAX_TIMERS; i++)
+        pt->posix[i].proc = p;
+    p->timers = pt;
+    return pt;
+}
+
+void process_timers_release(struct process *p)
+{
+    struct process_timers *pt = p->timers;
+    if (!pt)
+        return;
+    timer_cancel(&pt->real.kt);
+    for (int i = 0; i < MAX_TIMERS; i++)
+        timer_cancel(&pt->posix[i].kt);
+    p->timers = NULL;
+    kfree(pt);
+}
+
+/* The live thread tid of p, or NULL: a SIGEV_THREAD_ID timer whose thread has exited
+ * sends nothing, as Linux's. */
+static struct task *thread_of(struct process *p, s32 tid)
+{
+    for (struct task *t = p->tasks; t; t = t->all_next)
+        if (t->tid == tid)
+            return t;
+    return NULL;
+}
 
 static void timer_fired(struct ktimer *kt)
 {
@@ -79,8 +127,11 @@ static void timer_fired(struct ktimer *kt)
     if (st->notify == SIGEV_NONE)
         return;
     u64 bit = SIGBIT(st->signo);
-    struct task *t = current_task();
-    if ((t->sig_pending | t->proc->sig_pending) & bit) {
+    /* the signal goes to the timer's process, not to whatever the CPU runs now */
+    struct task *t = NULL;
+    if (st->notify == SIGEV_THREAD_ID && !(t = thread_of(st->proc, st->tid)))
+        return;
+    if (((t ? t->sig_pending : 0) | st->proc->sig_pending) & bit) {
         st->overrun++; /* still queued: Linux counts an overrun */
         return;
     }
@@ -93,10 +144,10 @@ static void timer_fired(struct ktimer *kt)
     }
     st->last_overrun = st->overrun;
     st->overrun = 0;
-    if (st->notify == SIGEV_THREAD_ID)
+    if (t)
         signal_send_task(t, st->signo, &info);
     else
-        signal_send_process(st->signo, &info);
+        signal_send_to(st->proc, st->signo, &info);
 }
 
 /* Remaining time and interval of a timer, in ns. */
@@ -166,8 +217,10 @@ static struct linux_timespec timespec_from_ns(s64 ns)
 
 static void real_timer_get(struct linux_itimerval *old)
 {
-    s64 value, interval;
-    timer_get(&real_timer, &value, &interval);
+    s64 value = 0, interval = 0;
+    struct process_timers *pt = timers_of_current(false);
+    if (pt)
+        timer_get(&pt->real, &value, &interval);
     old->value = timeval_from_ns(value);
     old->interval = timeval_from_ns(interval);
 }
@@ -195,9 +248,14 @@ SYSCALL3(setitimer, which, new_value, old_value)
     s64 value, interval;
     if (ns_from_timeval(&nv.value, &value) || ns_from_timeval(&nv.interval, &interval))
         return -EINVAL;
+    struct process_timers *pt = timers_of_current(value != 0);
     real_timer_get(&old);
-    real_timer.clock = CLOCK_MONOTONIC;
-    timer_set(&real_timer, value, interval, false);
+    if (pt) {
+        pt->real.clock = CLOCK_MONOTONIC;
+        timer_set(&pt->real, value, interval, false);
+    } else if (value) {
+        return -ENOMEM;
+    }
     if (old_value && copy_to_user(old_value, &old, sizeof(old)))
         return -EFAULT;
     return 0;
@@ -206,9 +264,14 @@ SYSCALL3(setitimer, which, new_value, old_value)
 SYSCALL1(alarm, seconds)
 {
     struct linux_itimerval old;
+    struct process_timers *pt = timers_of_current(seconds != 0);
+    if (!pt && seconds)
+        return -ENOMEM;
     real_timer_get(&old);
-    real_timer.clock = CLOCK_MONOTONIC;
-    timer_set(&real_timer, (s64)(u32)seconds * NSEC_PER_SEC, 0, false);
+    if (pt) {
+        pt->real.clock = CLOCK_MONOTONIC;
+        timer_set(&pt->real, (s64)(u32)seconds * NSEC_PER_SEC, 0, false);
+    }
     /* the seconds that were left, rounded as Linux rounds them */
     s64 left = old.value.tv_sec;
     if ((!left && old.value.tv_usec) || old.value.tv_usec >= 500000)
@@ -218,9 +281,10 @@ SYSCALL1(alarm, seconds)
 
 static struct signal_timer *find_timer(u64 id)
 {
-    if (id >= MAX_TIMERS || !posix_timers[id].used)
+    struct process_timers *pt = timers_of_current(false);
+    if (!pt || id >= MAX_TIMERS || !pt->posix[id].used)
         return NULL;
-    return &posix_timers[id];
+    return &pt->posix[id];
 }
 
 SYSCALL3(timer_create, clockid, sevp, timerid)
@@ -240,15 +304,20 @@ SYSCALL3(timer_create, clockid, sevp, timerid)
         return -EINVAL;
     if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > NSIG))
         return -EINVAL;
-    if (ev.notify == SIGEV_THREAD_ID && ev.tid != current_task()->tid)
+    /* Linux: any thread of the caller's process */
+    if (ev.notify == SIGEV_THREAD_ID && !thread_of(current_process(), ev.tid))
         return -EINVAL;
+    struct process_timers *pt = timers_of_current(true);
+    if (!pt)
+        return -EAGAIN; /* Linux's answer when it has no memory for a timer */
     s32 id = 0;
-    while (id < MAX_TIMERS && posix_timers[id].used)
+    while (id < MAX_TIMERS && pt->posix[id].used)
         id++;
     if (id == MAX_TIMERS)
         return -EAGAIN;
-    struct signal_timer *st = &posix_timers[id];
-    *st = (struct signal_timer){.used = true,
+    struct signal_timer *st = &pt->posix[id];
+    *st = (struct signal_timer){.proc = current_process(),
+                                .used = true,
                                 .clock = clockid,
                                 .id = id,
                                 .signo = ev.signo,

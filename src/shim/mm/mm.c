@@ -194,13 +194,21 @@ struct vma *mm_find(u64 addr)
 
 const struct vma *mm_area(unsigned i)
 {
-    struct mm *mm = mm_current();
+    return mm_area_of(mm_current(), i);
+}
+
+const struct vma *mm_area_of(const struct mm *mm, unsigned i)
+{
     return i < mm->nr_vmas ? &mm->vmas[i] : NULL;
 }
 
 u64 mm_resident_pages(void)
 {
-    struct mm *mm = mm_current();
+    return mm_resident_pages_of(mm_current());
+}
+
+u64 mm_resident_pages_of(const struct mm *mm)
+{
     u64 n = 0;
     for (unsigned i = 0; i < mm->nr_vmas; i++)
         for (u64 va = mm->vmas[i].start; va < mm->vmas[i].end; va += PAGE_SIZE) {

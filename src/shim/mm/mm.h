@@ -73,10 +73,13 @@ void mm_unref(struct mm *mm);
 /* Sets the top of the current address space's mmap region (exec). */
 void mm_init(u64 mmap_top);
 struct vma *mm_find(u64 addr);
-/* The i-th area in address order, NULL past the last (for /proc/self/maps). */
+/* The i-th area in address order, NULL past the last (for /proc/PID/maps); _of: of
+ * any process's address space, not the current one. */
 const struct vma *mm_area(unsigned i);
+const struct vma *mm_area_of(const struct mm *mm, unsigned i);
 /* Pages mapped now (resident), for /proc's memory figures. */
 u64 mm_resident_pages(void);
+u64 mm_resident_pages_of(const struct mm *mm);
 /* Does any area overlap [start, end)? */
 bool mm_overlaps(u64 start, u64 end);
 /* Maps [start, start+len) as a new area, replacing whatever was there. 0 or -errno. */
