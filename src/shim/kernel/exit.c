@@ -25,9 +25,6 @@
 #include "mm/mm.h"
 #include "mm/uaccess.h"
 
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-
 static bool status_signaled(int wstatus)
 {
     return (wstatus & 0x7f) != 0;
@@ -75,6 +72,23 @@ void process_exit(int wstatus)
     task_end();
 }
 
+static void send_chld(struct process *parent, int sig, struct process *p, int code, int status)
+{
+    struct linux_siginfo info = {.si_code = code};
+    info.u.kill.pid = p->pid;
+    memcpy(&info.u.raw[8], &status, sizeof(status)); /* _sigchld's si_status */
+    signal_send_to(parent, sig, &info);
+}
+
+void process_notify_parent(struct process *p, int code, int status)
+{
+    struct process *parent = p->parent;
+    const struct k_sigaction *ka = &parent->sigactions[SIGCHLD - 1];
+    if (!(ka->flags & SA_NOCLDSTOP))
+        send_chld(parent, SIGCHLD, p, code, status);
+    wake_up(&parent->child_wait);
+}
+
 /* Tells p's parent that p ended: its exit signal with the status (none if the parent
  * ignores SIGCHLD, which also means nobody waits: p is freed with its last task), and
  * its wait queue. */
@@ -86,12 +100,9 @@ static void notify_parent(struct process *p)
     if (p->exit_signal == SIGCHLD && (ignored || (ka->flags & SA_NOCLDWAIT)))
         p->autoreap = true;
     if (p->exit_signal && !(p->exit_signal == SIGCHLD && ignored)) {
-        struct linux_siginfo info = {.si_code =
-                                         status_signaled(p->wstatus) ? CLD_KILLED : CLD_EXITED};
-        info.u.kill.pid = p->pid;
-        s32 status = status_signaled(p->wstatus) ? p->wstatus & 0x7f : (p->wstatus >> 8) & 0xff;
-        memcpy(&info.u.raw[8], &status, sizeof(status)); /* _sigchld's si_status */
-        signal_send_to(parent, (int)p->exit_signal, &info);
+        bool killed = status_signaled(p->wstatus);
+        send_chld(parent, (int)p->exit_signal, p, killed ? CLD_KILLED : CLD_EXITED,
+                  killed ? p->wstatus & 0x7f : (p->wstatus >> 8) & 0xff);
     }
     wake_up(&parent->child_wait);
 }

@@ -74,6 +74,10 @@ struct process {
     bool zombie;                    /* ended; only the pid and status stay for wait */
     bool autoreap;                  /* the parent ignores SIGCHLD: freed with its last task */
     bool execed;                    /* it ran execve since fork (setpgid answers EACCES) */
+    bool stopped;                   /* by a stop signal, until SIGCONT (signal_frame.c) */
+    int stop_report;                /* the stop signal, until wait(WUNTRACED) reports it */
+    bool cont_report;               /* continued, until wait(WCONTINUED) reports it */
+    struct wait_queue stop_wait;    /* its stopped tasks sleep here */
     struct task *vfork_parent;      /* a vfork child's parent task, until it execs or ends */
     int wstatus;                    /* wait's status word once exiting */
     struct wait_queue child_wait;   /* woken when a child ends (wait4, waitid) */
@@ -181,6 +185,10 @@ void process_free(struct process *p);
 /* The current process ends with the wait status (exit_group, a fatal signal): every
  * task of it ends, the last one makes it a zombie (kernel/exit.c). */
 __attribute__((noreturn)) void process_exit(int wstatus);
+/* Tells p's parent that p stopped, continued or ended (CLD_*, with the signal or exit
+ * code): the parent's exit signal, unless it asked not to hear of stops (SA_NOCLDSTOP),
+ * and its child_wait queue (kernel/exit.c). */
+void process_notify_parent(struct process *p, int code, int status);
 /* Ends p from outside (SIGKILL sent to it): its tasks end at their next chance. */
 void process_kill(struct process *p, int sig);
 /* The current task ends (exit, or its process is exiting): the last one of its

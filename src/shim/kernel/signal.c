@@ -12,6 +12,11 @@
 #include "uapi/errno.h"
 #include "arch/x86/hcall.h"
 
+bool signal_default_stops(int sig)
+{
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
 bool signal_default_terminates(int sig)
 {
     switch (sig) {
@@ -19,21 +24,43 @@ bool signal_default_terminates(int sig)
     case SIGCONT:
     case SIGURG:
     case SIGWINCH:
-    /* stop signals: a VM of one process has no job control; they are ignored */
-    case SIGSTOP:
-    case SIGTSTP:
-    case SIGTTIN:
-    case SIGTTOU:
         return false;
     default:
-        return true;
+        return !signal_default_stops(sig);
     }
 }
 
 static bool ignored(const struct process *p, int sig)
 {
     u64 handler = p->sigactions[sig - 1].handler;
-    return handler == SIG_IGN || (handler == SIG_DFL && !signal_default_terminates(sig));
+    if (handler == SIG_IGN)
+        return true;
+    if (handler != SIG_DFL)
+        return false;
+    /* pid 1 is not stopped, as a container's init: nobody outside could continue it */
+    if (signal_default_stops(sig))
+        return p->pid == PROC_PID;
+    return !signal_default_terminates(sig);
+}
+
+#define STOP_SIGNALS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+
+/* What sending a stop signal or SIGCONT does at once, as Linux's prepare_signal: each
+ * discards the other's pending signals, and SIGCONT resumes a stopped process (even
+ * when it is blocked, ignored or handled). */
+static void stop_or_continue(struct process *p, int sig)
+{
+    u64 discard = sig == SIGCONT ? STOP_SIGNALS : SIGBIT(SIGCONT);
+    p->sig_pending &= ~discard;
+    for (struct task *t = p->tasks; t; t = t->all_next)
+        t->sig_pending &= ~discard;
+    if (sig == SIGCONT && p->stopped) {
+        p->stopped = false;
+        p->stop_report = 0;
+        p->cont_report = true;
+        process_notify_parent(p, CLD_CONTINUED, SIGCONT);
+        wake_up(&p->stop_wait);
+    }
 }
 
 static void fill_info(struct linux_siginfo *dst, int sig, const struct linux_siginfo *info)
@@ -60,6 +87,8 @@ static s64 send(u64 *pending, struct linux_siginfo *infos, struct task *t, int s
         process_kill(t->proc, SIGKILL);
         return 0;
     }
+    if (sig == SIGCONT || signal_default_stops(sig))
+        stop_or_continue(t->proc, sig);
     if (ignored(t->proc, sig) && !(t->sigmask & SIGBIT(sig)))
         return 0;
     if (!(*pending & SIGBIT(sig)))

@@ -159,8 +159,15 @@ u64 signal_pending_set(void);
 /* The wait queue signalfd and sigtimedwait sleep on: woken when a signal is sent. */
 struct wait_queue *signal_wait_queue(void);
 
-/* Default action of a signal: whether it terminates the workload (else it is ignored;
- * there is no job control, so stop signals are ignored too). */
+/* Default action of a signal: whether it terminates the process, or stops it (SIGSTOP,
+ * SIGTSTP, SIGTTIN, SIGTTOU); else it is ignored. */
 bool signal_default_terminates(int sig);
+bool signal_default_stops(int sig);
+
+/* si_code values of SIGCHLD */
+#define CLD_EXITED    1
+#define CLD_KILLED    2
+#define CLD_STOPPED   5
+#define CLD_CONTINUED 6
 
 #endif

@@ -11,6 +11,8 @@
  * below the interrupted rsp is left alone.
  */
 #include "kernel/signal.h"
+#include "kernel/sched.h"
+#include "kernel/sleep.h"
 #include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "arch/x86/arch.h"
@@ -293,11 +295,46 @@ static void restart_call(struct trap_frame *tf, s64 nr)
     tf->rax = (u64)nr;
 }
 
+/* A stopped process's task sleeps here until SIGCONT, or its end (SIGKILL). */
+static void stay_stopped(struct task *t)
+{
+    struct process *p = t->proc;
+    struct wait_entry e;
+    wait_prepare(&e, &p->stop_wait);
+    while (p->stopped && !p->exiting && !t->must_exit) {
+        task_wait(CLOCK_MONOTONIC, NSEC_FOREVER, false);
+        wait_rearm();
+    }
+    wait_finish(&e);
+    if (p->exiting || t->must_exit)
+        task_end();
+}
+
+/* The default action of a stop signal: the whole process stops (its other tasks as
+ * they next leave the shim), and its parent is told, as Linux's group stop. */
+static void stop_process(struct task *t, int sig)
+{
+    struct process *p = t->proc;
+    trace_signal(sig, "stops the process at", arch_user_frame()->rip);
+    if (!p->stopped) {
+        p->stopped = true;
+        p->stop_report = sig;
+        p->cont_report = false;
+        for (struct task *u = p->tasks; u; u = u->all_next)
+            if (u != t)
+                sched_notify_task(u);
+        process_notify_parent(p, CLD_STOPPED, sig);
+    }
+    stay_stopped(t);
+}
+
 void signal_deliver(struct trap_frame *tf)
 {
     struct task *t = current_task();
     if (t->proc->exiting || t->must_exit)
         task_end(); /* exit_group, a fatal signal or an exec in another thread */
+    if (t->proc->stopped)
+        stay_stopped(t); /* another thread took the stop signal */
     s64 nr = t->syscall_nr;
     t->syscall_nr = -1;
     bool restart_pending = nr >= 0 && is_restart_code((s64)tf->rax);
@@ -309,6 +346,10 @@ void signal_deliver(struct trap_frame *tf)
         struct linux_siginfo info;
         int sig = signal_dequeue(deliverable, &info);
         struct k_sigaction *ka = &t->proc->sigactions[sig - 1];
+        if (ka->handler == SIG_DFL && signal_default_stops(sig) && t->proc->pid != PROC_PID) {
+            stop_process(t, sig);
+            continue;
+        }
         if (ka->handler == SIG_IGN || (ka->handler == SIG_DFL && !signal_default_terminates(sig)))
             continue;
         if (ka->handler == SIG_DFL) {

@@ -28,14 +28,49 @@
 #define P_PID  1
 #define P_PGID 2
 
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-
 struct wait_result {
     s32 pid;
-    int wstatus;
+    int wstatus; /* wait4's status word */
+    int code;    /* waitid's CLD_* and si_status */
+    int status;
     s64 cpu_ns;
 };
+
+/* What a child has to report to a wait with these options: 1 and *r, or 0. An ended
+ * child is reaped (unless WNOWAIT); a stop or a continue is reported once. */
+static int child_report(struct process *me, struct process *c, u32 options, struct wait_result *r)
+{
+    r->pid = c->pid;
+    if (c->zombie && (options & WEXITED)) {
+        bool killed = (c->wstatus & 0x7f) != 0;
+        r->wstatus = c->wstatus;
+        r->code = killed ? CLD_KILLED : CLD_EXITED;
+        r->status = killed ? c->wstatus & 0x7f : (c->wstatus >> 8) & 0xff;
+        r->cpu_ns = c->exited_ns + c->children_ns;
+        if (!(options & WNOWAIT)) {
+            me->children_ns += r->cpu_ns; /* getrusage(RUSAGE_CHILDREN) */
+            process_free(c);
+        }
+        return 1;
+    }
+    if (c->stop_report && (options & WUNTRACED)) {
+        r->wstatus = (c->stop_report << 8) | 0x7f;
+        r->code = CLD_STOPPED;
+        r->status = c->stop_report;
+        if (!(options & WNOWAIT))
+            c->stop_report = 0;
+        return 1;
+    }
+    if (c->cont_report && (options & WCONTINUED)) {
+        r->wstatus = 0xffff;
+        r->code = CLD_CONTINUED;
+        r->status = SIGCONT;
+        if (!(options & WNOWAIT))
+            c->cont_report = false;
+        return 1;
+    }
+    return 0;
+}
 
 static bool wanted(const struct process *c, u32 idtype, s32 id, u32 options)
 {
@@ -62,15 +97,8 @@ static s64 do_wait(u32 idtype, s32 id, u32 options, struct wait_result *r)
             if (!wanted(c, idtype, id, options))
                 continue;
             any = true;
-            if (!c->zombie || !(options & WEXITED))
+            if (!child_report(me, c, options, r))
                 continue;
-            r->pid = c->pid;
-            r->wstatus = c->wstatus;
-            r->cpu_ns = c->exited_ns + c->children_ns;
-            if (!(options & WNOWAIT)) {
-                me->children_ns += r->cpu_ns; /* getrusage(RUSAGE_CHILDREN) */
-                process_free(c);
-            }
             wait_finish(&e);
             return 1;
         }
@@ -124,7 +152,7 @@ SYSCALL5(waitid, idtype, id, infop, options, rusage)
             return -EINVAL;
         id = (u64)current_process()->pgid; /* P_PGID 0: the caller's group */
     }
-    struct wait_result r = {0, 0, 0};
+    struct wait_result r = {0, 0, 0, 0, 0};
     s64 ret = do_wait((u32)idtype, (s32)id, (u32)options, &r);
     if (ret < 0)
         return ret;
@@ -133,12 +161,10 @@ SYSCALL5(waitid, idtype, id, infop, options, rusage)
         struct linux_siginfo info;
         memzero(&info, sizeof(info));
         if (ret) {
-            bool killed = (r.wstatus & 0x7f) != 0;
-            s32 status = killed ? r.wstatus & 0x7f : (r.wstatus >> 8) & 0xff;
             info.si_signo = SIGCHLD;
-            info.si_code = killed ? CLD_KILLED : CLD_EXITED;
+            info.si_code = r.code;
             info.u.kill.pid = r.pid;
-            memcpy(&info.u.raw[8], &status, sizeof(status));
+            memcpy(&info.u.raw[8], &r.status, sizeof(r.status));
         }
         if (copy_to_user(infop, &info, sizeof(info)))
             return -EFAULT;
