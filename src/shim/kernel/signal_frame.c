@@ -353,7 +353,9 @@ void signal_deliver(struct trap_frame *tf)
         if (ka->handler == SIG_IGN || (ka->handler == SIG_DFL && !signal_default_terminates(sig)))
             continue;
         if (ka->handler == SIG_DFL) {
-            trace_signal(sig, "ends the workload at", tf->rip);
+            trace_signal(sig,
+                         t->proc->pid == PROC_PID ? "ends the workload at" : "ends the process at",
+                         tf->rip);
             if (t->sig_forced & SIGBIT(sig))
                 kill_workload(sig, t->fault.vector, t->fault.error, t->fault.rip, t->fault.addr,
                               t->fault.flags);

@@ -62,14 +62,15 @@ u64 paging_new_root(void)
     return root;
 }
 
-/* Frees the tables below entry e of a table at level shift (39: the PML4's). */
-static void free_below(u64 e, int shift)
+/* Frees the table entry e points to and the tables below it: depth 3 for a PDPT (under
+ * a PML4 entry), 2 for a page directory, 1 for a page table, whose entries are pages. */
+static void free_table(u64 e, int depth)
 {
     u64 *table = phys_to_virt(e & PTE_ADDR_MASK);
-    if (shift > 21)
+    if (depth > 1)
         for (unsigned i = 0; i < 512; i++)
             if (table[i] & PTE_P)
-                free_below(table[i], shift - 9);
+                free_table(table[i], depth - 1);
     page_free(e & PTE_ADDR_MASK);
 }
 
@@ -78,7 +79,7 @@ void paging_free_tables(u64 root, bool free_root)
     u64 *top = phys_to_virt(root);
     for (unsigned i = 0; i < 256; i++) {
         if (top[i] & PTE_P)
-            free_below(top[i], 39 - 9);
+            free_table(top[i], 3);
         top[i] = 0;
     }
     if (free_root)
