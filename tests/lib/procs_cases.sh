@@ -20,6 +20,13 @@ procs_cases() {
         vm_case "exec-$c" "${asan[@]}" -- exec "$c"
         vm_case "2cpus-exec-$c" --cpus 2 -- exec "$c"
     done
+    # only files sealed in the image run (issue 12 item 3): natively a copy of the
+    # program written to /tmp runs and maps executable; in the VM, EACCES
+    vm_case exec-tmp-exec --asan \
+        --vm-sed 's|^\(execve of a copy written to /tmp\): ran (exited 0)$|\1: EACCES|' -- exec tmp-exec
+    vm_case exec-tmp-mmap \
+        --vm-sed 's|^\(mmap PROT_EXEC of the copy\): ok$|\1: EACCES|; s|^\(mprotect PROT_EXEC of its mapping\): ok$|\1: EACCES|' \
+        -- exec tmp-mmap
 }
 
 # procs_image_files DIR PROGRAM: the files exec.c's image-files runs: a #! script

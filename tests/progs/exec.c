@@ -540,6 +540,97 @@ static int cmd_errors(void)
     return 0;
 }
 
+/* copy this program to a new file in /tmp, mode MODE; returns its path (static) */
+static const char *copy_self(mode_t mode)
+{
+    static char path[] = "/tmp/exec-copy-XXXXXX";
+    int out = mkstemp(path);
+    int in = open(self, O_RDONLY);
+    if (out < 0 || in < 0)
+        die("open the copy");
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        if (write(out, buf, (size_t)n) != n)
+            die("write the copy");
+    close(in);
+    close(out);
+    chmod(path, mode);
+    return path;
+}
+
+/* fork and exec PATH as "helper status 0": "ran (exited 0)" or the errno of execve */
+static void exec_outcome(const char *what, const char *path)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        die("pipe");
+    pid_t pid = xfork();
+    if (pid == 0) {
+        char *argv[] = {"exec", "helper", "status", "0", NULL};
+        execve(path, argv, environ);
+        int e = errno;
+        if (write(p[1], &e, sizeof(e)) != sizeof(e))
+            _exit(126);
+        _exit(127);
+    }
+    close(p[1]);
+    int e = 0;
+    ssize_t n = read(p[0], &e, sizeof(e)); /* EOF: the exec closed the pipe */
+    close(p[0]);
+    int st = reap(pid);
+    if (n == sizeof(e))
+        printf("%s: %s\n", what, err_name(e));
+    else
+        printf("%s: ran (exited %d)\n", what, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+/* Only files sealed in the image run (issue 12 item 3): natively a copy written to
+ * /tmp at run time runs; in a VM its execve fails with EACCES. */
+static int cmd_tmp_exec(void)
+{
+    const char *copy = copy_self(0755);
+    exec_outcome("execve of a copy written to /tmp", copy);
+    char link[] = "/tmp/exec-link-XXXXXX";
+    int fd = mkstemp(link);
+    close(fd);
+    unlink(link);
+    if (symlink(self, link) < 0)
+        die("symlink");
+    exec_outcome("execve through a /tmp symlink to the program itself", link);
+    unlink(link);
+    unlink(copy);
+    return 0;
+}
+
+/* the same rule for executable mappings of such a file; anonymous memory may still be
+ * made executable (a JIT's) */
+static int cmd_tmp_mmap(void)
+{
+    const char *copy = copy_self(0755);
+    int fd = open(copy, O_RDONLY);
+    if (fd < 0)
+        die("open");
+    void *r = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    printf("mmap PROT_READ of the copy: %s\n", r == MAP_FAILED ? err_name(errno) : "ok");
+    void *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+    printf("mmap PROT_EXEC of the copy: %s\n", x == MAP_FAILED ? err_name(errno) : "ok");
+    if (r != MAP_FAILED) {
+        int rc = mprotect(r, 4096, PROT_READ | PROT_EXEC);
+        printf("mprotect PROT_EXEC of its mapping: %s\n", rc ? err_name(errno) : "ok");
+    }
+    close(fd);
+    unlink(copy);
+    int sfd = open(self, O_RDONLY);
+    void *s = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, sfd, 0);
+    printf("mmap PROT_EXEC of the program itself: %s\n", s == MAP_FAILED ? err_name(errno) : "ok");
+    close(sfd);
+    void *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int rc = mprotect(a, 4096, PROT_READ | PROT_EXEC);
+    printf("mprotect PROT_EXEC of anonymous memory: %s\n", rc ? err_name(errno) : "ok");
+    return 0;
+}
+
 /* files of an image (tests/lib/procs_cases.sh makes them in DIR): a #! script whose
  * interpreter is this program, a file without x permission, a non-ELF executable, a
  * script whose interpreter is missing */
@@ -580,9 +671,17 @@ static const struct {
     const char *name;
     int (*run)(void);
 } commands[] = {
-    {"self", cmd_self},       {"pipes", cmd_pipes},       {"cloexec", cmd_cloexec},
-    {"signals", cmd_signals}, {"execveat", cmd_execveat}, {"vfork", cmd_vfork},
-    {"spawn", cmd_spawn},     {"errors", cmd_errors},     {"image-files", cmd_image_files},
+    {"self", cmd_self},
+    {"pipes", cmd_pipes},
+    {"cloexec", cmd_cloexec},
+    {"signals", cmd_signals},
+    {"execveat", cmd_execveat},
+    {"vfork", cmd_vfork},
+    {"spawn", cmd_spawn},
+    {"errors", cmd_errors},
+    {"tmp-exec", cmd_tmp_exec},
+    {"tmp-mmap", cmd_tmp_mmap},
+    {"image-files", cmd_image_files},
 };
 
 int main(int argc, char **argv)
