@@ -5,6 +5,7 @@
 
 procs_cases() {
     local PREFIX=${PROCS_PREFIX:-procs}
+    ((ASAN_PASS)) || procs_sh_cases
     local c asan
     for c in many status signaled wnohang waitid sigchld cow threads ppid orphan exits pipes; do
         asan=()
@@ -29,6 +30,37 @@ procs_cases() {
         -- exec tmp-mmap
 }
 
+# sh_case NAME [OPTIONS]: Debian's busybox sh runs tests/procs/NAME.sh (given with -c,
+# so a bare `cloister run` of busybox needs no other file), in a VM and natively. Its
+# applets run in forked children (FEATURE_SH_STANDALONE, PREFER_APPLETS), some
+# through execve("/proc/self/exe"), so no other program is needed either.
+sh_case() {
+    local name=$1
+    shift
+    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=() vm_sed=""
+    parse_case_options "$@" --
+    local script
+    script=$(<"tests/procs/${name#2cpus-}.sh")
+    compare_run "procs/sh-$name" "$CLOISTER" "$BUSYBOX" sh -c "$script"
+}
+
+procs_sh_cases() {
+    if [[ -z $BUSYBOX ]]; then
+        fail procs/sh "busybox not installed (scripts/install-deps installs busybox-static)"
+        return 0
+    fi
+    sh_case pipelines
+    sh_case redirect
+    sh_case subshells
+    sh_case jobs
+    sh_case traps --status 3
+    sh_case statuses --status 42
+    sh_case loops
+    sh_case 2cpus-pipelines --cpus 2
+    sh_case 2cpus-jobs --cpus 2
+    sh_case 2cpus-loops --cpus 2
+}
+
 # procs_image_files DIR PROGRAM: the files exec.c's image-files runs: a #! script
 # whose interpreter is PROGRAM (at the same absolute path in the image as on the host),
 # a file without x permission, an executable that is no ELF, a script whose interpreter
@@ -43,6 +75,59 @@ procs_image_files() {
     printf '#!/nonexistent/interpreter\n' >"$d/badinterp.sh"
     chmod 755 "$d/script.sh" "$d/garbage" "$d/badinterp.sh"
     chmod 644 "$d/data.txt"
+}
+
+# procs_make_tree DIR: 3000 small text files in 30 directories (words, numbers, some
+# '#' lines), the same bytes on every run.
+procs_make_tree() {
+    local d=$1
+    rm -rf "$d"
+    mkdir -p "$d"
+    (cd "$d" && awk 'BEGIN {
+        split("alpha beta gamma delta epsilon zeta eta theta iota kappa", w, " ")
+        x = 12345
+        for (i = 0; i < 30; i++) system("mkdir -p dir" sprintf("%02d", i))
+        for (i = 0; i < 3000; i++) {
+            f = sprintf("dir%02d/file%04d.%s", i % 30, i, i % 7 ? "txt" : "dat")
+            lines = 1 + i % 9
+            for (l = 0; l < lines; l++) {
+                x = (x * 1103515 + 12345) % 2147483648
+                line = (l == 0 && i % 5 == 0) ? "# header " i : ""
+                for (k = 0; k < 1 + x % 6; k++) {
+                    x = (x * 1103515 + 12345) % 2147483648
+                    line = line (line == "" ? "" : " ") (x % 3 ? w[1 + x % 10] : x % 1000)
+                }
+                print line > f
+            }
+            close(f)
+        }
+    }')
+}
+
+# procs_pipeline_case: tests/procs/build-pipeline.sh run by busybox sh over the tree,
+# sealed at /data (its working directory) in an image with busybox and the script;
+# natively the same busybox and script in a copy of the tree.
+procs_pipeline_case() {
+    local name=procs/image-build-pipeline img=$WORK/procs-pipeline.cwi tree=$WORK/procs-tree
+    begin "$name" || return 0
+    if [[ -z $BUSYBOX ]]; then
+        fail "$name" "busybox not installed (scripts/install-deps installs busybox-static)"
+        return 0
+    fi
+    procs_make_tree "$tree"
+    if ! "$CLOISTER" build -o "$img" --allow-args --entry "$BUSYBOX:/bin/busybox" \
+        --add "$tree:/data" --add "$PWD/tests/procs/build-pipeline.sh:/pipeline.sh" --cwd /data \
+        >"$WORK/build.out" 2>&1; then
+        fail "$name" "cloister build failed" "$WORK/build.out"
+        return 0
+    fi
+    run_capture "$WORK/vm" file /dev/null "$CLOISTER" run "$img" sh /pipeline.sh
+    local vm_rc=$RC
+    run_capture "$WORK/native" file /dev/null env -i -C "$tree" "$BUSYBOX" sh \
+        "$PWD/tests/procs/build-pipeline.sh"
+    local status=0 fault="" vm_sed=""
+    judge "$name" "$vm_rc" "$RC" "$BUSYBOX" ||
+        trace_excerpt file /dev/null "$CLOISTER" run --trace "$img" sh /pipeline.sh
 }
 
 # procs_image_cases: exec of files sealed in an image beside the program: one image per
@@ -70,6 +155,7 @@ procs_image_cases() {
         judge "$name" "$vm_rc" "$RC" "$prog" ||
             trace_excerpt file /dev/null "$CLOISTER" run --trace "$img" image-files /files
     done
+    procs_pipeline_case
 }
 
 # procs_asan_cases: the cases marked --asan, run by the ASan build's cloister.
