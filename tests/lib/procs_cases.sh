@@ -6,6 +6,7 @@
 procs_cases() {
     local PREFIX=${PROCS_PREFIX:-procs}
     ((ASAN_PASS)) || procs_sh_cases
+    ((ASAN_PASS)) || procs_limit_cases
     local c asan
     for c in many status signaled wnohang waitid sigchld cow threads ppid orphan exits pipes; do
         asan=()
@@ -156,6 +157,41 @@ procs_image_cases() {
             trace_excerpt file /dev/null "$CLOISTER" run --trace "$img" image-files /files
     done
     procs_pipeline_case
+}
+
+# procs_limit_cases: a fork bomb in a VM meets the manifest's process limit: fork gives
+# EAGAIN, the workload goes on (tests/progs/forkbomb.c). VM only: natively the limit
+# would be RLIMIT_NPROC, which does not hold root. The expected lines are Linux's under
+# `ulimit -u` (checked by hand as an unprivileged user), so the case still compares
+# with Linux's behaviour.
+procs_limit_cases() {
+    local v name args
+    cat >"$WORK/forkbomb.expected" <<'END'
+first fork error: EAGAIN
+children forked before it: some
+the parent survived: yes
+posix_spawn at the limit: EAGAIN
+children killed and reaped: all
+fork after they are gone: works
+END
+    for v in "${VARIANTS[@]}"; do
+        for args in "--processes 64" "--processes 64 --cpus 2" "--mem 1G"; do
+            name=$PREFIX/$v/forkbomb-limit-${args//[ -]/}
+            [[ $args == "--mem 1G" ]] && name=$PREFIX/$v/forkbomb-default-limit
+            begin "$name" --vm || continue
+            # shellcheck disable=SC2086 # the words of args are options
+            run_capture "$WORK/vm" file /dev/null "$CLOISTER" run $args "$PROGS/$v/forkbomb"
+            if ((RC != 0)); then
+                fail "$name" "VM $(describe_status "$RC"), expected status 0" "$WORK/vm.err"
+            elif ! same_file stdout "$WORK/vm.out" "$WORK/forkbomb.expected"; then
+                fail "$name" "stdout is not what Linux prints at its process limit" "$WORK/diff"
+            elif [[ -s $WORK/vm.err ]]; then
+                fail "$name" "the VM wrote to stderr" "$WORK/vm.err"
+            else
+                pass "$name"
+            fi
+        done
+    done
 }
 
 # procs_asan_cases: the cases marked --asan, run by the ASan build's cloister.
