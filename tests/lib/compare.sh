@@ -15,6 +15,11 @@
 #     --cpus N       the VM gets N vCPUs
 #     --mem SIZE     the VM gets SIZE of memory (`cloister run --mem`)
 #     --listen P     the VM declares P (tcp:PORT, udp:PORT), as `cloister run --listen`
+#     --processes N  the VM's process limit (`cloister run --processes`)
+#     --vm-sed EXPR  where the VM must differ from Linux on purpose (a file written at
+#                    run time cannot be executed, docs/processes.md): the native stdout,
+#                    edited by the sed expression EXPR, is what the VM must print; EXPR
+#                    must change it, so the native run shows what Linux does
 # Stdout is a pipe in both runs. Stdout, the exit status and (except for faults) stderr
 # must be byte-for-byte the same.
 
@@ -34,6 +39,8 @@ parse_case_options() {
         --cpus) runopts+=(--cpus "$2") && shift ;;
         --mem) runopts+=(--mem "$2") && shift ;;
         --listen) runopts+=(--listen "$2") && shift ;;
+        --processes) runopts+=(--processes "$2") && shift ;;
+        --vm-sed) vm_sed=$2 && shift ;;
         # the workload must not reach the shim's memory: on PVM that holds on the trap
         # route only (docs/platform-pvm.md); the flag is ignored on hardware
         --isolated) runopts+=(--pvm-route trap) ;;
@@ -68,6 +75,14 @@ compare_run() {
     run_capture "$WORK/vm" "$mode" "$input" "$cloister" run "${runopts[@]}" "${envargs[@]}" "$@"
     local vm_rc=$RC
     run_capture "$WORK/native" "$mode" "$input" env -i "${envs[@]}" "$@"
+    if [[ -n ${vm_sed:-} ]]; then
+        cp "$WORK/native.out" "$WORK/native.linux"
+        sed -i -e "$vm_sed" "$WORK/native.out"
+        if cmp -s "$WORK/native.out" "$WORK/native.linux"; then
+            fail "$name" "--vm-sed changed nothing in the native stdout" "$WORK/native.linux"
+            return 0
+        fi
+    fi
     judge "$name" "$vm_rc" "$RC" "$1" || trace_excerpt "$mode" "$input" "$cloister" run --trace "${envargs[@]}" "$@"
 }
 
@@ -115,7 +130,7 @@ judge() {
 vm_case() {
     local name=$1
     shift
-    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=()
+    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=() vm_sed=""
     parse_case_options "$@"
     shift "$NOPTS"
     local prog=$1
@@ -131,7 +146,7 @@ vm_case() {
 bb_case() {
     local name=$1
     shift
-    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=()
+    local status="" fault="" mode=file input=/dev/null asan=0 envs=() runopts=() vm_sed=""
     parse_case_options "$@"
     shift "$NOPTS"
     compare_run "busybox/$name" "$CLOISTER" "$BUSYBOX" "$@"
