@@ -79,6 +79,9 @@ struct cloister_run_options {
     const char *const *listen;
     const char *const *connect;
     const char *const *publish;
+    /* bare programs: the most processes at once (1..32768, pid 1 and zombies included),
+     * 0 for 1024; an image's are sealed */
+    unsigned max_processes;
 };
 
 #define CLOISTER_DEFAULT_MEM (256ull << 20)

@@ -84,26 +84,35 @@ struct cwi_record {
 };
 
 enum cwi_key {
-    CWI_KEY_ENTRY = 1,      /* string: absolute path of the program in the image (required) */
-    CWI_KEY_ARG = 2,        /* string: argv[i], in order; argv[0] included */
-    CWI_KEY_ENV = 3,        /* string: "NAME=value" */
-    CWI_KEY_CWD = 4,        /* string: absolute working directory; default "/" */
-    CWI_KEY_MEM_SIZE = 5,   /* u64: guest RAM in bytes, a multiple of 2 MiB (required) */
-    CWI_KEY_VCPUS = 6,      /* u32: vCPUs, 1..64 (required) */
-    CWI_KEY_TMPFS_SIZE = 7, /* u64: bytes /tmp may hold; 0 = no /tmp */
-    CWI_KEY_EXTRA_ARGS = 8, /* u8: 1 if `cloister run` may append arguments */
-    CWI_KEY_SNP_POLICY = 9, /* u64: the SEV-SNP guest policy to launch with */
-    CWI_KEY_SECRET = 10,    /* string, may repeat: a secret to fetch before the workload
-                             * starts, "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or
-                             * "...|env:NAME" (the key broker, the resource, where it goes),
-                             * then optionally "|sha256:<64 hex>": TLS, and the SHA-256 of
-                             * the broker's certificate (DER) that the shim accepts */
-    CWI_KEY_LISTEN = 11,    /* struct cwi_net_decl, may repeat: a port the workload may
-                             * listen on (addr zero, family 0) */
-    CWI_KEY_CONNECT = 12,   /* struct cwi_net_decl, may repeat: a destination the workload
-                             * may connect or send to */
+    CWI_KEY_ENTRY = 1,          /* string: absolute path of the program in the image (required) */
+    CWI_KEY_ARG = 2,            /* string: argv[i], in order; argv[0] included */
+    CWI_KEY_ENV = 3,            /* string: "NAME=value" */
+    CWI_KEY_CWD = 4,            /* string: absolute working directory; default "/" */
+    CWI_KEY_MEM_SIZE = 5,       /* u64: guest RAM in bytes, a multiple of 2 MiB (required) */
+    CWI_KEY_VCPUS = 6,          /* u32: vCPUs, 1..64 (required) */
+    CWI_KEY_TMPFS_SIZE = 7,     /* u64: bytes /tmp may hold; 0 = no /tmp */
+    CWI_KEY_EXTRA_ARGS = 8,     /* u8: 1 if `cloister run` may append arguments */
+    CWI_KEY_SNP_POLICY = 9,     /* u64: the SEV-SNP guest policy to launch with */
+    CWI_KEY_SECRET = 10,        /* string, may repeat: a secret to fetch before the workload
+                                 * starts, "HOST:PORT|REPO/TYPE/TAG|file:/run/secrets/NAME" or
+                                 * "...|env:NAME" (the key broker, the resource, where it goes),
+                                 * then optionally "|sha256:<64 hex>": TLS, and the SHA-256 of
+                                 * the broker's certificate (DER) that the shim accepts */
+    CWI_KEY_LISTEN = 11,        /* struct cwi_net_decl, may repeat: a port the workload may
+                                 * listen on (addr zero, family 0) */
+    CWI_KEY_CONNECT = 12,       /* struct cwi_net_decl, may repeat: a destination the workload
+                                 * may connect or send to */
+    CWI_KEY_MAX_PROCESSES = 13, /* u32: the most processes (pid 1 included, zombies
+                                 * included) the workload may have at once, 1..32768;
+                                 * fork/clone beyond it fail with EAGAIN */
     CWI_KEY_MAX
 };
+
+/* MAX_PROCESSES: the default a build writes (room for a shell pipeline or a server's
+ * workers, not for a fork bomb to exhaust the guest), and the most it accepts. An image
+ * built before the key existed gets the default from the shim. */
+#define CWI_PROCESSES_DEFAULT 1024u
+#define CWI_PROCESSES_MAX     32768u
 
 /*
  * The workload's declared network (LISTEN and CONNECT records, docs/network.md): binary,

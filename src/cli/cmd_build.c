@@ -38,6 +38,7 @@
 static const char usage_text[] =
     "usage: cloister build -o OUT [-f cloister.json] [--entry HOST[:DST]] [--add SRC:DST]...\n"
     "                      [--env K=V]... [--cwd DIR] [--mem SIZE] [--cpus N] [--tmpfs SIZE]\n"
+    "                      [--processes N]\n"
     "                      [--listen PROTO:PORT]... [--connect PROTO:HOST:PORT]...\n"
     "                      [--allow-args] [--id-key PEM [--author-key PEM] [--family-id HEX32]\n"
     "                      [--image-id HEX32] [--guest-svn N]] [-- ARGS...]\n"
@@ -58,6 +59,8 @@ static const char usage_text[] =
     "  --mem SIZE          guest memory, a multiple of 2M (default 256M)\n"
     "  --cpus N            vCPUs, 1..64 (default 1)\n"
     "  --tmpfs SIZE        bytes /tmp may hold, 0 for none (default 64M)\n"
+    "  --processes N       the most processes at once, zombies included, 1..32768\n"
+    "                      (default 1024); a fork beyond it fails with EAGAIN\n"
     "  --allow-args        let `cloister run` append arguments\n"
     "  --id-key PEM        sign: an SEV-SNP ID block over the launch digest and policy,\n"
     "                      signed with this EC P-384 private key (SIGNATURE section)\n"
@@ -72,9 +75,9 @@ struct args {
     size_t nadds, nenvs, nsecrets;
     struct cwi_net_decl *net[2]; /* [0] listen, [1] connect */
     size_t nnet[2];
-    bool mem_set, cpus_set, tmpfs_set, allow_args;
+    bool mem_set, cpus_set, tmpfs_set, processes_set, allow_args;
     uint64_t mem, tmpfs;
-    uint32_t cpus;
+    uint32_t cpus, processes;
     char **argv; /* after "--", or NULL */
     size_t argc;
     const char *id_key, *author_key;
@@ -212,6 +215,15 @@ static int set_cpus(void *args, const char *count)
     return 0;
 }
 
+static int set_processes(void *args, const char *count)
+{
+    struct args *a = args;
+    if (parse_u32(count, 10, &a->processes) < 0)
+        return usage_error("bad process count '%s'", count);
+    a->processes_set = true;
+    return 0;
+}
+
 /* --family-id, --image-id: 16 bytes, as 32 hex digits. */
 static int set_id(uint8_t id[16], const char *option, const char *hex)
 {
@@ -251,6 +263,7 @@ static const struct cli_option build_options[] = {
     CLI_VALUE_CALL("mem", set_mem),
     CLI_VALUE_CALL("cpus", set_cpus),
     CLI_VALUE_CALL("tmpfs", set_tmpfs),
+    CLI_VALUE_CALL("processes", set_processes),
     CLI_FLAG("allow-args", struct args, allow_args),
     CLI_STRING("id-key", struct args, id_key),
     CLI_STRING("author-key", struct args, author_key),
@@ -411,6 +424,8 @@ static int apply_flags(const struct args *a, struct cl_manifest *m)
         m->tmpfs_size = a->tmpfs;
     if (a->cpus_set)
         m->vcpus = a->cpus;
+    if (a->processes_set)
+        m->max_processes = a->processes;
     if (a->allow_args)
         m->extra_args = true;
     for (size_t i = 0; i < a->nsecrets; i++) {

@@ -164,9 +164,9 @@ static void print_text(const char *path, const struct cwi_image *img, const char
     manifest_format_size(m->mem_size, buf, sizeof(buf));
     printf("\n  memory      %s\n  cpus        %u\n", buf, m->vcpus);
     manifest_format_size(m->tmpfs_size, buf, sizeof(buf));
-    printf("  tmpfs       %s\n  extra args  %s\n  snp policy  0x%llx\n",
+    printf("  tmpfs       %s\n  extra args  %s\n  snp policy  0x%llx\n  processes   %u\n",
            m->tmpfs_size ? buf : "none", m->extra_args ? "allowed" : "no",
-           (unsigned long long)m->snp_policy);
+           (unsigned long long)m->snp_policy, m->max_processes);
     for (size_t i = 0; i < m->nsecrets; i++) {
         printf("  secret      ");
         put_str(m->secrets[i], false);

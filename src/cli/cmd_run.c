@@ -25,8 +25,8 @@ static int usage(void)
         "usage: cloister run [--tee none|sim] [--host-data HEX] [--sim-dir DIR] [--trace] "
         "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS]\n"
         "                    [-p [HOSTIP:]HOSTPORT:PORT[/udp]]... IMAGE.cwi [ARGS...]\n"
-        "       cloister run [--tee none|sim] [--mem SIZE] [--cpus N] [--env K=V]... [--trace] "
-        "[--stats] [--pvm-route ring3|trap] [--timeout SECONDS]\n"
+        "       cloister run [--tee none|sim] [--mem SIZE] [--cpus N] [--processes N] "
+        "[--env K=V]... [--trace] [--stats] [--pvm-route ring3|trap] [--timeout SECONDS]\n"
         "                    [--listen [tcp:|udp:]PORT]... [--connect [tcp:|udp:]HOST:PORT]...\n"
         "                    [-p [HOSTIP:]HOSTPORT:PORT[/udp]]... PROGRAM [ARGS...]\n");
     return 2;
@@ -47,6 +47,18 @@ static int parse_timeout(const char *s, unsigned *ms)
     if (errno || end == s || *end || !(secs >= 0.001 && secs <= 86400))
         return -1;
     *ms = (unsigned)(secs * 1000 + 0.5);
+    return 0;
+}
+
+/* --cpus, --processes: a decimal count in 1..max */
+static int parse_count(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(s, &end, 10);
+    if (errno || *end || end == s || s[0] == '-' || n < 1 || n > max)
+        return -1;
+    *out = (unsigned)n;
     return 0;
 }
 
@@ -139,15 +151,21 @@ int cmd_run(int argc, char **argv)
                 return usage();
             }
         } else if (!strcmp(a, "--cpus") && i + 1 < argc) {
-            char *end;
-            unsigned long n = strtoul(argv[++i], &end, 10);
-            if (*end || end == argv[i] || n < 1 || n > CL_MAX_VCPUS) {
+            if (parse_count(argv[++i], CL_MAX_VCPUS, &o.cpus) < 0) {
                 fprintf(stderr, "cloister: run: --cpus wants 1 to %u, not '%s'\n", CL_MAX_VCPUS,
                         argv[i]);
                 free(env);
+                free(net);
                 return usage();
             }
-            o.cpus = (unsigned)n;
+        } else if (!strcmp(a, "--processes") && i + 1 < argc) {
+            if (parse_count(argv[++i], CWI_PROCESSES_MAX, &o.max_processes) < 0) {
+                fprintf(stderr, "cloister: run: --processes wants 1 to %u, not '%s'\n",
+                        CWI_PROCESSES_MAX, argv[i]);
+                free(env);
+                free(net);
+                return usage();
+            }
         } else if (!strcmp(a, "--timeout") && i + 1 < argc) {
             if (parse_timeout(argv[++i], &o.timeout_ms) < 0) {
                 fprintf(stderr,

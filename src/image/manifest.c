@@ -5,13 +5,13 @@
  * Canonical means one configuration has exactly one encoding, so that it always
  * measures the same. The encoder therefore writes every key, always, in ascending
  * order: ENTRY, the ARGs, the ENVs, CWD, MEM_SIZE, VCPUS, TMPFS_SIZE, EXTRA_ARGS,
- * SNP_POLICY, then the SECRETs, LISTENs and CONNECTs there are (binary, fixed-size). Writing even
- * the keys that hold their default means a reader never has to know a default (the shim and the
- * monitor cannot disagree about one), and the decoder can demand every key and so accept exactly
- * what the encoder produces: a missing key, an unknown one, a wrong order, a duplicate, a bad
- * length, non-zero padding or reserved bits, a NUL in a string, a boolean other than 0 or 1, or
- * trailing bytes are all refused. decode(encode(m)) == m and encode(decode(b)) == b for every
- * accepted b.
+ * SNP_POLICY, then the SECRETs, LISTENs and CONNECTs there are (binary, fixed-size), then
+ * MAX_PROCESSES. Writing even the keys that hold their default means a reader never has to know
+ * a default (the shim and the monitor cannot disagree about one), and the decoder can demand
+ * every key and so accept exactly what the encoder produces: a missing key, an unknown one, a
+ * wrong order, a duplicate, a bad length, non-zero padding or reserved bits, a NUL in a string,
+ * a boolean other than 0 or 1, or trailing bytes are all refused. decode(encode(m)) == m and
+ * encode(decode(b)) == b for every accepted b.
  */
 #include "image/manifest.h"
 #include "common/error_line.h"
@@ -51,6 +51,7 @@ static const char *const key_names[CWI_KEY_MAX] = {
     [CWI_KEY_SECRET] = "SECRET",
     [CWI_KEY_LISTEN] = "LISTEN",
     [CWI_KEY_CONNECT] = "CONNECT",
+    [CWI_KEY_MAX_PROCESSES] = "MAX_PROCESSES",
 };
 
 /* Bytes of value an integer key must have; 0 for the string keys. */
@@ -62,6 +63,7 @@ static const uint32_t int_length[CWI_KEY_MAX] = {
     [CWI_KEY_SNP_POLICY] = 8,
     [CWI_KEY_LISTEN] = sizeof(struct cwi_net_decl),
     [CWI_KEY_CONNECT] = sizeof(struct cwi_net_decl),
+    [CWI_KEY_MAX_PROCESSES] = 4,
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_size, const char *fmt,
@@ -89,6 +91,7 @@ void manifest_init(struct cl_manifest *m)
     m->tmpfs_size = MANIFEST_DEFAULT_TMPFS;
     m->extra_args = false;
     m->snp_policy = SNP_POLICY_DEFAULT;
+    m->max_processes = MANIFEST_DEFAULT_PROCESSES;
 }
 
 void manifest_free(struct cl_manifest *m)
@@ -118,7 +121,7 @@ static uint64_t record_size(size_t value_len)
 static uint64_t encoded_size(const struct cl_manifest *m)
 {
     uint64_t n = record_size(strlen(m->entry)) + record_size(strlen(cwd_of(m))) +
-                 record_size(8) * 3 + record_size(4) + record_size(1);
+                 record_size(8) * 3 + record_size(4) * 2 + record_size(1);
     for (size_t i = 0; i < m->argc && n <= CWI_MAX_MANIFEST; i++)
         n += record_size(strlen(m->argv[i]));
     for (size_t i = 0; i < m->envc && n <= CWI_MAX_MANIFEST; i++)
@@ -269,6 +272,9 @@ int manifest_validate(const struct cl_manifest *m, char *err, size_t err_size)
         return fail(err, err_size, "tmpfs size (%llu MiB) is larger than memory (%llu MiB)",
                     (unsigned long long)(m->tmpfs_size / MIB),
                     (unsigned long long)(m->mem_size / MIB));
+    if (m->max_processes < 1 || m->max_processes > CWI_PROCESSES_MAX)
+        return fail(err, err_size, "process limit %u is outside 1..%u", m->max_processes,
+                    CWI_PROCESSES_MAX);
     if (!(m->snp_policy & SNP_POLICY_RSVD1))
         return fail(err, err_size,
                     "SEV-SNP policy 0x%llx lacks bit 17, which the ABI requires to be 1",
@@ -302,6 +308,12 @@ static void put_string(uint8_t *buf, size_t *pos, uint16_t key, const char *s)
     put_record(buf, pos, key, s, strlen(s));
 }
 
+static void put_u32(uint8_t *buf, size_t *pos, uint16_t key, uint32_t v)
+{
+    uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    put_record(buf, pos, key, le, 4);
+}
+
 static void put_u64(uint8_t *buf, size_t *pos, uint16_t key, uint64_t v)
 {
     uint8_t le[8];
@@ -327,9 +339,7 @@ int manifest_encode(const struct cl_manifest *m, uint8_t **out, size_t *len, cha
         put_string(buf, &pos, CWI_KEY_ENV, m->envp[i]);
     put_string(buf, &pos, CWI_KEY_CWD, cwd_of(m));
     put_u64(buf, &pos, CWI_KEY_MEM_SIZE, m->mem_size);
-    uint8_t vcpus[4] = {(uint8_t)m->vcpus, (uint8_t)(m->vcpus >> 8), (uint8_t)(m->vcpus >> 16),
-                        (uint8_t)(m->vcpus >> 24)};
-    put_record(buf, &pos, CWI_KEY_VCPUS, vcpus, 4);
+    put_u32(buf, &pos, CWI_KEY_VCPUS, m->vcpus);
     put_u64(buf, &pos, CWI_KEY_TMPFS_SIZE, m->tmpfs_size);
     uint8_t extra = m->extra_args ? 1 : 0;
     put_record(buf, &pos, CWI_KEY_EXTRA_ARGS, &extra, 1);
@@ -340,6 +350,7 @@ int manifest_encode(const struct cl_manifest *m, uint8_t **out, size_t *len, cha
         put_record(buf, &pos, CWI_KEY_LISTEN, &m->listen[i], sizeof(m->listen[i]));
     for (size_t i = 0; i < m->nconnect; i++)
         put_record(buf, &pos, CWI_KEY_CONNECT, &m->connect[i], sizeof(m->connect[i]));
+    put_u32(buf, &pos, CWI_KEY_MAX_PROCESSES, m->max_processes);
     *out = buf;
     *len = pos;
     return 0;
@@ -417,6 +428,9 @@ static int apply(struct cl_manifest *m, uint16_t key, const uint8_t *v, uint32_t
         return manifest_add_net(m, key == CWI_KEY_LISTEN, &d) ? fail(err, err_size, "no memory")
                                                               : 0;
     }
+    case CWI_KEY_MAX_PROCESSES:
+        m->max_processes = (uint32_t)get_le(v, 4);
+        return 0;
     }
     return fail(err, err_size, "unknown key %u", key);
 }
@@ -486,7 +500,8 @@ int manifest_decode(const uint8_t *buf, size_t len, struct cl_manifest *m, char 
     }
     for (unsigned k = 1; k < CWI_KEY_MAX; k++)
         if (!seen[k] && !repeatable(k)) {
-            fail(err, err_size, "no %s record", key_names[k]);
+            fail(err, err_size, "no %s record%s", key_names[k],
+                 k == CWI_KEY_MAX_PROCESSES ? " (built before process limits: rebuild it)" : "");
             goto bad;
         }
     if (manifest_validate(m, err, err_size))

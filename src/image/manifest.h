@@ -12,8 +12,9 @@
 
 #include <cloister/cwi.h>
 
-#define MANIFEST_DEFAULT_MEM   (256ull << 20)
-#define MANIFEST_DEFAULT_TMPFS (64ull << 20)
+#define MANIFEST_DEFAULT_MEM       (256ull << 20)
+#define MANIFEST_DEFAULT_TMPFS     (64ull << 20)
+#define MANIFEST_DEFAULT_PROCESSES CWI_PROCESSES_DEFAULT
 
 struct cl_manifest {
     char *entry; /* absolute path in the image */
@@ -27,7 +28,8 @@ struct cl_manifest {
     uint64_t tmpfs_size;
     bool extra_args;
     uint64_t snp_policy;
-    char **secrets; /* nsecrets CWI_KEY_SECRET specs (see cwi.h), in order */
+    uint32_t max_processes; /* at once, pid 1 and zombies included: 1..CWI_PROCESSES_MAX */
+    char **secrets;         /* nsecrets CWI_KEY_SECRET specs (see cwi.h), in order */
     size_t nsecrets;
     /* the declared network (net_decl.h): ports to listen on, destinations to reach */
     struct cwi_net_decl *listen;

@@ -214,6 +214,16 @@ static int parse_files(struct manifest_json *out, json_t *files, const char *nam
     return 0;
 }
 
+/* A count (vCPUs, processes): a JSON integer that fits 32 bits; the range is
+ * manifest_validate()'s to check, with its message. */
+static int get_count(json_t *v, uint32_t *out)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > UINT32_MAX)
+        return -1;
+    *out = (uint32_t)json_integer_value(v);
+    return 0;
+}
+
 /* The SEV-SNP policy: a JSON integer or a string in C notation ("0x30000"). */
 static int get_policy(json_t *v, uint64_t *out)
 {
@@ -235,9 +245,9 @@ static int get_policy(json_t *v, uint64_t *out)
     return 0;
 }
 
-static const char *const known_keys[] = {"entry",  "argv0",  "args",   "env",        "cwd",
-                                         "memory", "cpus",   "tmpfs",  "extra_args", "snp_policy",
-                                         "files",  "listen", "connect"};
+static const char *const known_keys[] = {"entry",  "argv0",  "args",    "env",        "cwd",
+                                         "memory", "cpus",   "tmpfs",   "extra_args", "snp_policy",
+                                         "files",  "listen", "connect", "processes"};
 
 /* "listen": ["tcp:8080"], "connect": ["tcp:10.0.0.5:5432"]: net_decl.h's text forms */
 static int parse_net(struct cl_manifest *m, json_t *list, bool listen, const char *name, char *err,
@@ -291,11 +301,10 @@ static int parse_object(json_t *root, struct manifest_json *out, const char *nam
         return fail(err, err_size, name, "\"memory\" must be a size such as \"256M\"");
     if ((v = json_object_get(root, "tmpfs")) && get_size(v, &m->tmpfs_size))
         return fail(err, err_size, name, "\"tmpfs\" must be a size such as \"64M\"");
-    if ((v = json_object_get(root, "cpus"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > UINT32_MAX)
-            return fail(err, err_size, name, "\"cpus\" must be a number of vCPUs");
-        m->vcpus = (uint32_t)json_integer_value(v);
-    }
+    if ((v = json_object_get(root, "cpus")) && get_count(v, &m->vcpus))
+        return fail(err, err_size, name, "\"cpus\" must be a number of vCPUs");
+    if ((v = json_object_get(root, "processes")) && get_count(v, &m->max_processes))
+        return fail(err, err_size, name, "\"processes\" must be a number of processes");
     if ((v = json_object_get(root, "extra_args"))) {
         if (!json_is_boolean(v))
             return fail(err, err_size, name, "\"extra_args\" must be true or false");
@@ -423,6 +432,7 @@ json_t *manifest_to_json(const struct cl_manifest *m)
         bad |= put(o, "extra_args", json_boolean(m->extra_args));
         snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)m->snp_policy);
         bad |= put(o, "snp_policy", json_string(buf));
+        bad |= put(o, "processes", json_integer(m->max_processes));
         bad |= put_net(o, "listen", m->listen, m->nlisten);
         bad |= put_net(o, "connect", m->connect, m->nconnect);
     }

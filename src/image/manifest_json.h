@@ -14,6 +14,7 @@
  *     "tmpfs": "64M",                 0 for no /tmp
  *     "extra_args": false,            may `cloister run` append arguments
  *     "snp_policy": "0x30000",        or an integer
+ *     "processes": 1024,              at once, pid 1 and zombies included
  *     "files": [{"src": "host path", "dst": "/image/path"}]
  *   }
  *

@@ -52,6 +52,8 @@ static int seal_program(struct vm *vm, const struct cloister_run_options *o, str
         m.mem_size = o->mem_size;
     if (o->cpus)
         m.vcpus = o->cpus;
+    if (o->max_processes)
+        m.max_processes = o->max_processes;
     for (int k = 0; k < o->nlisten + o->nconnect; k++) {
         bool listen = k < o->nlisten;
         const char *text = listen ? o->listen[k] : o->connect[k - o->nlisten];
@@ -181,6 +183,8 @@ static int run_vm(struct vm *vm, const struct cloister_run_options *o, struct cw
         return vm_fail(vm, "the memory size of an image is sealed in its manifest");
     if (o->image && o->cpus)
         return vm_fail(vm, "the vCPU count of an image is sealed in its manifest");
+    if (o->image && o->max_processes)
+        return vm_fail(vm, "the process limit of an image is sealed in its manifest");
     if (o->image && (o->nlisten || o->nconnect))
         return vm_fail(vm, "the network of an image is sealed in its manifest (--listen, "
                            "--connect at build time)");

@@ -168,7 +168,41 @@ cli_cases() {
     cli_case cli/build-under-tmp-without-tmpfs --vm --status 0 --stdout 'hello, world' \
         -- sh -c '"$0" build -o "$1" --entry "$2:/tmp/x/hello" --tmpfs 0 && "$0" run "$1"' \
         "$cl" "$img" "$hello"
+    processes_cases "$cl" "$hello" "$img"
     cli_case cli/run-program-named-tmp --vm --status 125 --one-line --stderr '/tmp would be hidden' \
         -- sh -c 'mkdir -p "$2" && cp "$1" "$2/tmp" && "$0" run "$2/tmp"' "$cl" "$hello" "$WORK/named"
+}
+# The process limit (MAX_PROCESSES): a range refused in one line naming it, both at build
+# and for a bare program, sealed (never overridden at run), printed by inspect.
+processes_cases() {
+    local cl=$1 hello=$2 img=$3 n
+    local gone=(sh -c '"$@"; s=$?; [ -e "$0" ] && echo image left behind; exit $s' "$img")
+    rm -f "$img"
+    for n in 0 40000; do
+        cli_case cli/build-processes-$n-refused --status 1 --one-line --no-stdout 'left behind' \
+            --stderr "^cloister: build: manifest: process limit $n is outside 1\.\.32768\$" \
+            -- "${gone[@]}" "$cl" build -o "$img" --entry "$hello" --processes $n
+        cli_case cli/run-processes-$n-refused --status 2 \
+            --stderr "^cloister: run: --processes wants 1 to 32768, not '$n'\$" \
+            -- "$cl" run --processes $n "$hello"
+    done
+    cli_case cli/build-processes-not-a-number --status 2 --stderr "bad process count 'lots'" \
+        -- "$cl" build -o "$img" --entry "$hello" --processes lots
+    cli_case cli/inspect-processes-default --status 0 --stdout '^  processes   1024$' \
+        -- sh -c '"$0" build -o "$1" --entry "$2" >/dev/null && "$0" inspect "$1"' \
+        "$cl" "$img" "$hello"
+    cli_case cli/inspect-processes --status 0 --stdout '^  processes   32768$' \
+        -- sh -c '"$0" build -o "$1" --entry "$2" --processes 32768 >/dev/null && "$0" inspect "$1"' \
+        "$cl" "$img" "$hello"
+    cli_case cli/inspect-json-processes --status 0 --stdout '"processes": 7,?$' \
+        -- sh -c 'printf "{\"processes\": 7}\n" >"$1.json" &&
+                  "$0" build -o "$1" -f "$1.json" --entry "$2" >/dev/null && "$0" inspect --json "$1"' \
+        "$cl" "$img" "$hello"
+    cli_case cli/run-processes-image-refused --status 125 --one-line \
+        --stderr 'process limit of an image is sealed in its manifest' \
+        -- "$cl" run --processes 8 "$img"
+    cli_case cli/run-processes-1 --vm --status 0 --stdout-is 'hello, world' \
+        -- "$cl" run --processes 1 "$hello"
+    rm -f "$img" "$img.json"
 }
 register_group 120 cli mixed cli_cases cli/

@@ -50,7 +50,7 @@ static void rec_u8(struct recs *r, uint16_t key, uint8_t v)
 }
 
 /* The records of a small valid manifest, with hooks to leave out or change one. */
-enum { SKIP_NONE, SKIP_ENTRY, SKIP_MEM, SKIP_VCPUS, SKIP_CWD, SKIP_POLICY };
+enum { SKIP_NONE, SKIP_ENTRY, SKIP_MEM, SKIP_VCPUS, SKIP_CWD, SKIP_POLICY, SKIP_PROCESSES };
 
 static void valid_recs(struct recs *r, int skip)
 {
@@ -70,6 +70,8 @@ static void valid_recs(struct recs *r, int skip)
     rec_u8(r, CWI_KEY_EXTRA_ARGS, 0);
     if (skip != SKIP_POLICY)
         rec_u64(r, CWI_KEY_SNP_POLICY, 0x30000);
+    if (skip != SKIP_PROCESSES)
+        rec_u32(r, CWI_KEY_MAX_PROCESSES, 1024);
 }
 
 /* Expects decode to fail with a message containing frag. */
@@ -135,6 +137,7 @@ static void test_defaults(void)
     CHECK(m.cwd == NULL); /* "/", without an allocation */
     CHECK(!m.extra_args);
     CHECK_EQ_INT(m.snp_policy, 0x30000);
+    CHECK_EQ_INT(m.max_processes, 1024);
     CHECK(m.entry == NULL && m.argc == 0 && m.envc == 0);
     manifest_free(&m);
 }
@@ -183,6 +186,7 @@ static void test_round_trip(void)
     m.tmpfs_size = 0;
     m.extra_args = true;
     m.snp_policy = 0x30000 | (1u << 19);
+    m.max_processes = 32768;
     CHECK_EQ_INT(manifest_encode(&m, &out, &len, err, sizeof(err)), 0);
     CHECK_EQ_INT(manifest_decode(out, len, &d, err, sizeof(err)), 0);
     CHECK_STREQ(d.entry, m.entry);
@@ -198,6 +202,7 @@ static void test_round_trip(void)
     CHECK_EQ_INT(d.tmpfs_size, 0);
     CHECK(d.extra_args);
     CHECK_EQ_INT(d.snp_policy, 0x30000 | (1u << 19));
+    CHECK_EQ_INT(d.max_processes, 32768);
     CHECK_EQ_INT(manifest_encode(&d, &again, &len2, err, sizeof(err)), 0);
     CHECK(len2 == len && memcmp(out, again, len) == 0);
     free(out);
@@ -215,15 +220,18 @@ static void test_decode_accepts_valid(void)
     CHECK_EQ_INT(manifest_decode(r.b, r.n, &m, err, sizeof(err)), 0);
     CHECK_EQ_INT(m.vcpus, 2);
     CHECK_EQ_INT(m.argc, 2);
+    CHECK_EQ_INT(m.max_processes, 1024);
     manifest_free(&m);
 }
 
 static void test_decode_rejects_unknown_key(void)
 {
     struct recs r;
+    char want[32];
     valid_recs(&r, SKIP_NONE);
     rec_u64(&r, CWI_KEY_MAX, 1);
-    expect_decode_error(r.b, r.n, "unknown key 13");
+    snprintf(want, sizeof(want), "unknown key %u", CWI_KEY_MAX);
+    expect_decode_error(r.b, r.n, want);
     valid_recs(&r, SKIP_NONE);
     memset(r.b, 0, 2); /* the ENTRY record becomes key 0 */
     expect_decode_error(r.b, r.n, "unknown key 0");
@@ -322,6 +330,9 @@ static void test_decode_rejects_missing_keys(void)
     expect_decode_error(r.b, r.n, "no CWD record");
     valid_recs(&r, SKIP_POLICY);
     expect_decode_error(r.b, r.n, "no SNP_POLICY record");
+    /* an image sealed before the key existed: refused, with what to do about it */
+    valid_recs(&r, SKIP_PROCESSES);
+    expect_decode_error(r.b, r.n, "no MAX_PROCESSES record (built before process limits");
     expect_decode_error(r.b, 0, "no ENTRY record");
 }
 
@@ -329,8 +340,9 @@ static void test_decode_rejects_noncanonical_bool(void)
 {
     struct recs r;
     valid_recs(&r, SKIP_NONE);
-    /* EXTRA_ARGS is the second-last record: 8 + 8 (u8 padded) before SNP_POLICY's 16 */
-    size_t at = r.n - 16 - 16;
+    /* EXTRA_ARGS is the third-last record, 8 + 8 (u8 padded), before SNP_POLICY's 16 and
+     * MAX_PROCESSES' 16 (u32 padded) */
+    size_t at = r.n - 16 - 16 - 16;
     CHECK_EQ_INT(r.b[at], CWI_KEY_EXTRA_ARGS);
     r.b[at + 8] = 2;
     expect_decode_error(r.b, r.n, "EXTRA_ARGS is 2");
@@ -347,7 +359,44 @@ static void test_decode_applies_validation(void)
     rec_u64(&r, CWI_KEY_TMPFS_SIZE, 0);
     rec_u8(&r, CWI_KEY_EXTRA_ARGS, 0);
     rec_u64(&r, CWI_KEY_SNP_POLICY, 0x30000);
+    rec_u32(&r, CWI_KEY_MAX_PROCESSES, 1024);
     expect_decode_error(r.b, r.n, "is not absolute");
+}
+
+/* MAX_PROCESSES: the last key, a u32 in 1..32768, after any network declaration. */
+static void test_decode_max_processes(void)
+{
+    static const struct cwi_net_decl listen = {.proto = CWI_NET_TCP, .port = 8080};
+    struct recs r;
+    struct cl_manifest m;
+    char err[256];
+
+    valid_recs(&r, SKIP_PROCESSES);
+    rec(&r, CWI_KEY_LISTEN, &listen, sizeof(listen));
+    rec_u32(&r, CWI_KEY_MAX_PROCESSES, 1);
+    CHECK_EQ_INT(manifest_decode(r.b, r.n, &m, err, sizeof(err)), 0);
+    CHECK_EQ_INT(m.max_processes, 1);
+    CHECK_EQ_INT(m.nlisten, 1);
+    manifest_free(&m);
+
+    valid_recs(&r, SKIP_PROCESSES);
+    rec_u32(&r, CWI_KEY_MAX_PROCESSES, 64);
+    rec(&r, CWI_KEY_LISTEN, &listen, sizeof(listen));
+    expect_decode_error(r.b, r.n, "LISTEN record after MAX_PROCESSES");
+    valid_recs(&r, SKIP_NONE);
+    rec_u32(&r, CWI_KEY_MAX_PROCESSES, 64);
+    expect_decode_error(r.b, r.n, "MAX_PROCESSES record appears twice");
+    valid_recs(&r, SKIP_PROCESSES);
+    rec_u64(&r, CWI_KEY_MAX_PROCESSES, 1024);
+    expect_decode_error(r.b, r.n, "MAX_PROCESSES record is 8 bytes, expected 4");
+    static const uint32_t out_of_range[] = {0, 32769, UINT32_MAX};
+    for (size_t i = 0; i < sizeof(out_of_range) / sizeof(out_of_range[0]); i++) {
+        char want[64];
+        valid_recs(&r, SKIP_PROCESSES);
+        rec_u32(&r, CWI_KEY_MAX_PROCESSES, out_of_range[i]);
+        snprintf(want, sizeof(want), "process limit %u is outside 1..32768", out_of_range[i]);
+        expect_decode_error(r.b, r.n, want);
+    }
 }
 
 static void test_validate_paths(void)
@@ -415,6 +464,17 @@ static void test_validate_limits(void)
     m.tmpfs_size = 1000;
     expect_invalid(&m, "multiple of 4 KiB");
     m.tmpfs_size = 0;
+
+    m.max_processes = 0;
+    expect_invalid(&m, "process limit 0 is outside 1..32768");
+    m.max_processes = 40000;
+    expect_invalid(&m, "process limit 40000 is outside 1..32768");
+    m.max_processes = UINT32_MAX;
+    expect_invalid(&m, "outside 1..32768");
+    m.max_processes = 1;
+    CHECK_EQ_INT(manifest_validate(&m, err, sizeof(err)), 0);
+    m.max_processes = 32768;
+    CHECK_EQ_INT(manifest_validate(&m, err, sizeof(err)), 0);
 
     m.snp_policy = 0x10000;
     expect_invalid(&m, "bit 17");
@@ -500,7 +560,7 @@ static void test_json_full(void)
     const char *text = "{\"entry\": \"/bin/app\", \"args\": [\"-v\", \"x y\"],"
                        " \"env\": {\"Z\": \"1\", \"A\": \"two=2\"}, \"cwd\": \"/srv\","
                        " \"memory\": \"1G\", \"cpus\": 4, \"tmpfs\": 0, \"extra_args\": true,"
-                       " \"snp_policy\": \"0x70000\","
+                       " \"snp_policy\": \"0x70000\", \"processes\": 100,"
                        " \"files\": [{\"src\": \"out/app\", \"dst\": \"/bin/app\"},"
                        "            {\"dst\": \"/etc\", \"src\": \"/etc/app\"}]}";
     CHECK_EQ_INT(parse_json(text, &j, err, sizeof(err)), 0);
@@ -518,6 +578,7 @@ static void test_json_full(void)
     CHECK_EQ_INT(j.m.tmpfs_size, 0);
     CHECK(j.m.extra_args);
     CHECK_EQ_INT(j.m.snp_policy, 0x70000);
+    CHECK_EQ_INT(j.m.max_processes, 100);
     CHECK_EQ_INT(j.nfiles, 2);
     CHECK_STREQ(j.files[0].src, "/home/u/proj/out/app");
     CHECK_STREQ(j.files[0].dst, "/bin/app");
@@ -535,6 +596,7 @@ static void test_json_defaults_and_forms(void)
     CHECK_EQ_INT(j.m.mem_size, 256ull << 20);
     CHECK_EQ_INT(j.m.tmpfs_size, 64ull << 20);
     CHECK_EQ_INT(j.m.snp_policy, 0x30000);
+    CHECK_EQ_INT(j.m.max_processes, 1024);
     manifest_json_free(&j);
 
     CHECK_EQ_INT(parse_json("{\"env\": [\"B=1\", \"A=2\"], \"memory\": 67108864, \"argv0\": "
@@ -571,6 +633,26 @@ static void test_json_errors(void)
     expect_json_error("[]", "must be a JSON object");
     expect_json_error("{\"entry\": \"/a\\u0000b\"}", "is not allowed");
     expect_json_error("{\"snp_policy\": \"policy\"}", "\"snp_policy\" must be");
+    expect_json_error("{\"processes\": \"100\"}", "\"processes\" must be a number");
+    expect_json_error("{\"processes\": -1}", "\"processes\" must be a number");
+    expect_json_error("{\"processes\": 4294967296}", "\"processes\" must be a number");
+    expect_json_error("{\"processes\": 1.5}", "\"processes\" must be a number");
+}
+
+/* "processes" out of range parses (it is a count) and is refused by validation, the
+ * one place that knows the range, as `cloister build -f` reports it. */
+static void test_json_processes_range(void)
+{
+    struct manifest_json j;
+    char err[256] = "";
+    CHECK_EQ_INT(parse_json("{\"entry\": \"/a\", \"processes\": 0}", &j, err, sizeof(err)), 0);
+    j.m.argv[0] = strdup(j.m.entry);
+    expect_invalid(&j.m, "process limit 0 is outside 1..32768");
+    manifest_json_free(&j);
+    CHECK_EQ_INT(parse_json("{\"entry\": \"/a\", \"processes\": 32768}", &j, err, sizeof(err)), 0);
+    j.m.argv[0] = strdup(j.m.entry);
+    CHECK_EQ_INT(manifest_validate(&j.m, err, sizeof(err)), 0);
+    manifest_json_free(&j);
 }
 
 static void test_json_reverse(void)
@@ -587,12 +669,14 @@ static void test_json_reverse(void)
     set_env(&m, 1, env);
     m.mem_size = 3ull << 20 << 10; /* 3 GiB */
     m.vcpus = 3;
+    m.max_processes = 7;
     json_t *o = manifest_to_json(&m);
     CHECK(o != NULL);
     CHECK(json_object_get(o, "argv0") == NULL); /* argv[0] is the entry */
     CHECK_STREQ(json_string_value(json_object_get(o, "memory")), "3G");
     CHECK_STREQ(json_string_value(json_object_get(o, "tmpfs")), "64M");
     CHECK_STREQ(json_string_value(json_object_get(o, "snp_policy")), "0x30000");
+    CHECK_EQ_INT(json_integer_value(json_object_get(o, "processes")), 7);
     char *text = json_dumps(o, JSON_COMPACT);
     CHECK_EQ_INT(parse_json(text, &j, err, sizeof(err)), 0);
     j.m.argv[0] = strdup(j.m.entry); /* what the builder does */
@@ -663,6 +747,7 @@ int main(void)
     RUN(decode_rejects_missing_keys);
     RUN(decode_rejects_noncanonical_bool);
     RUN(decode_applies_validation);
+    RUN(decode_max_processes);
     RUN(validate_paths);
     RUN(validate_limits);
     RUN(validate_argv_env);
@@ -670,6 +755,7 @@ int main(void)
     RUN(json_full);
     RUN(json_defaults_and_forms);
     RUN(json_errors);
+    RUN(json_processes_range);
     RUN(json_reverse);
     RUN(secret_specs);
     UNIT_EXIT();

@@ -9,6 +9,7 @@
  * and with CLONE_VFORK the parent sleeps until the child execs or ends.
  */
 #include "kernel/fork.h"
+#include "kernel/manifest.h"
 #include "uapi/errno.h"
 #include "fs/file.h"
 #include "kernel/sched.h"
@@ -36,8 +37,6 @@
     (CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID |                       \
      CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
 
-#define PROCESS_LIMIT 1024 /* until the manifest's field: docs/processes.md */
-
 /* The parent of a vfork child sleeps until the child lets go of its memory. The wait
  * is the parent task's own: the child may be gone (reaped) by the time it wakes. */
 static void wait_for_vfork_child(struct task *me)
@@ -60,7 +59,7 @@ s64 fork_process(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
         return -EINVAL;
     if ((flags & CLONE_SETTLS) && tls >= CL_USER_TOP)
         return -EPERM;
-    if (process_count() >= PROCESS_LIMIT) {
+    if (process_count() >= manifest_current()->max_processes) {
         syscall_trace_note("the workload has as many processes as its manifest allows");
         return -EAGAIN;
     }

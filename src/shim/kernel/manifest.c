@@ -85,6 +85,14 @@ static bool decode_secret(struct manifest *m, const u8 *v, u32 len)
     return (m->secrets[m->nsecrets++] = save(v, len, false)) != NULL;
 }
 
+static bool decode_max_processes(struct manifest *m, const u8 *v, u32 len)
+{
+    if (len != 4)
+        return false;
+    memcpy(&m->max_processes, v, 4);
+    return m->max_processes >= 1 && m->max_processes <= CWI_PROCESSES_MAX;
+}
+
 /* A LISTEN or CONNECT record, canonical as the host's encoder writes it (cwi.h). */
 static bool decode_net(struct cwi_net_decl *table, u32 *n, const u8 *v, u32 len, bool listen)
 {
@@ -116,11 +124,17 @@ static bool decode_connect(struct manifest *m, const u8 *v, u32 len)
 
 /* ARG and ENV have none: their strings are gathered by collect_strings. */
 static const decode_fn decoders[CWI_KEY_MAX] = {
-    [CWI_KEY_ENTRY] = decode_entry,           [CWI_KEY_CWD] = decode_cwd,
-    [CWI_KEY_MEM_SIZE] = decode_mem_size,     [CWI_KEY_VCPUS] = decode_vcpus,
-    [CWI_KEY_TMPFS_SIZE] = decode_tmpfs_size, [CWI_KEY_EXTRA_ARGS] = decode_extra_args,
-    [CWI_KEY_SNP_POLICY] = decode_snp_policy, [CWI_KEY_SECRET] = decode_secret,
-    [CWI_KEY_LISTEN] = decode_listen,         [CWI_KEY_CONNECT] = decode_connect,
+    [CWI_KEY_ENTRY] = decode_entry,
+    [CWI_KEY_CWD] = decode_cwd,
+    [CWI_KEY_MEM_SIZE] = decode_mem_size,
+    [CWI_KEY_VCPUS] = decode_vcpus,
+    [CWI_KEY_TMPFS_SIZE] = decode_tmpfs_size,
+    [CWI_KEY_EXTRA_ARGS] = decode_extra_args,
+    [CWI_KEY_SNP_POLICY] = decode_snp_policy,
+    [CWI_KEY_SECRET] = decode_secret,
+    [CWI_KEY_LISTEN] = decode_listen,
+    [CWI_KEY_CONNECT] = decode_connect,
+    [CWI_KEY_MAX_PROCESSES] = decode_max_processes,
 };
 
 /*
@@ -212,6 +226,7 @@ int manifest_parse(const u8 *buf, u64 len, struct manifest *m, const char **why)
     if (!strings)
         return *why = "manifest: out of memory", -1;
     m->cwd = "/";
+    m->max_processes = CWI_PROCESSES_DEFAULT; /* an image from before the key */
     const char *bad = decode_records(buf, len, m);
     if (!bad)
         bad = collect_strings(buf, len, m, CWI_KEY_ARG);

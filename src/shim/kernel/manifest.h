@@ -22,6 +22,9 @@ struct manifest {
     u64 tmpfs_size;
     bool extra_args;
     u64 snp_policy;
+    /* the most processes at once, pid 1 and zombies included (kernel/fork.c enforces
+     * it); CWI_PROCESSES_DEFAULT when the image predates the key */
+    u32 max_processes;
     u32 nsecrets;
     const char *secrets[MANIFEST_MAX_SECRETS]; /* CWI_KEY_SECRET specs, checked by secrets.c */
     /* the declared network (net/inet.c enforces it) */
