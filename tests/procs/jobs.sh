@@ -10,16 +10,20 @@ echo "wait \$a: $?"
 (sleep 0.1; exit 7) &
 wait $!
 echo "wait \$!: $?"
-sleep 10 &
-p=$!
-kill $p
-wait $p
-echo "killed with TERM: $?"
-sleep 10 &
-p=$!
-kill -9 $p
-wait $p
-echo "killed with KILL: $?"
+# the shell's own "Terminated"/"Killed" lines come when it reaps the job, which is
+# timing (at the next command or in wait), so its stderr is left out here
+{
+    sleep 10 &
+    p=$!
+    kill $p
+    wait $p
+    echo "killed with TERM: $?"
+    sleep 10 &
+    p=$!
+    kill -9 $p
+    wait $p
+    echo "killed with KILL: $?"
+} 2>/dev/null
 for i in 1 2 3 4 5; do (sleep 0.0$i; exit $i) & done
 wait
 echo "wait for all: $?"
