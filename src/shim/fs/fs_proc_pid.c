@@ -18,6 +18,7 @@
 #include "fs/fs_image.h"
 #include "kernel/clock.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
 #include "lib/lib.h"
 #include "mm/iov.h"
 #include "mm/kmalloc.h"
@@ -177,16 +178,48 @@ static s32 shown_id(const struct pid_set *s)
     return s->tid ? s->tid : s->pid;
 }
 
+/* Linux's state letter: Z a zombie, T stopped, R running or runnable, S asleep. */
+static char state_of(const struct process *p, const struct task *task)
+{
+    if (p->zombie)
+        return 'Z';
+    if (p->stopped)
+        return 'T';
+    for (const struct task *u = p->tasks; u; u = u->all_next)
+        if ((!task || u == task) && u->state != TASK_BLOCKED)
+            return 'R';
+    return 'S';
+}
+
+static const char *state_name(char c)
+{
+    return c == 'Z'   ? "Z (zombie)"
+           : c == 'T' ? "T (stopped)"
+           : c == 'S' ? "S (sleeping)"
+                      : "R (running)";
+}
+
+static s32 ppid_of(const struct process *p)
+{
+    return p->parent ? p->parent->pid : 0;
+}
+
 static void gen_stat(struct text *t, const struct pid_set *s, struct process *p, struct task *task)
 {
     char comm[16];
     comm_of(p, task, comm);
     s32 nice = task ? task->nice : 0;
-    s64 ticks = clock_monotonic_ns() / 10000000; /* USER_HZ 100 */
-    /* ppid 0, and the process leads its group and session: step 5 and 7 give it more */
-    text_printf(t, "%d (%.15s) R 0 %d %d 0 -1 4194560 0 0 0 0 %ld 0 0 0 %d %d %u 0 0 %lu %lu ",
-                shown_id(s), comm, p->pid, p->pid, ticks, 20 + nice, nice, p->nr_tasks,
-                vsize_of(p->mm), p->mm ? mm_resident_pages_of(p->mm) : 0);
+    s64 tick = 10000000; /* USER_HZ 100 */
+    s64 cpu = p->exited_ns;
+    for (const struct task *u = p->tasks; u; u = u->all_next)
+        if (!task || u == task)
+            cpu += sched_task_cpu_ns(u);
+    s64 start = (p->start_ns - process_by_pid(PROC_PID)->start_ns) / tick;
+    text_printf(t,
+                "%d (%.15s) %c %d %d %d 0 -1 4194560 0 0 0 0 %ld 0 %ld 0 %d %d %u 0 %ld %lu %lu ",
+                shown_id(s), comm, state_of(p, task), ppid_of(p), p->pgid, p->sid, cpu / tick,
+                p->children_ns / tick, 20 + nice, nice, p->nr_tasks, start, vsize_of(p->mm),
+                p->mm ? mm_resident_pages_of(p->mm) : 0);
     text_printf(t, "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "
                    "0 0\n");
 }
@@ -203,12 +236,13 @@ static void gen_status(struct text *t, const struct pid_set *s, struct process *
     char comm[16];
     comm_of(p, task, comm);
     text_printf(t,
-                "Name:\t%.15s\nUmask:\t%04u\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-                "PPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n"
+                "Name:\t%.15s\nUmask:\t%04u\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+                "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n"
                 "Groups:\t\nVmSize:\t%lu kB\nVmRSS:\t%lu kB\nThreads:\t%u\n"
                 "Cpus_allowed_list:\t",
-                comm, octal_digits(p->umask & 0777), p->pid, shown_id(s), MAX_FDS,
-                vsize_of(p->mm) / 1024, (p->mm ? mm_resident_pages_of(p->mm) : 0) * 4, p->nr_tasks);
+                comm, octal_digits(p->umask & 0777), state_name(state_of(p, task)), p->pid,
+                shown_id(s), ppid_of(p), MAX_FDS, vsize_of(p->mm) / 1024,
+                (p->mm ? mm_resident_pages_of(p->mm) : 0) * 4, p->nr_tasks);
     proc_cpu_list(t);
     text_printf(t, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 }
