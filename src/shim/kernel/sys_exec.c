@@ -8,10 +8,11 @@
  * Linux refuses a noexec mount, and --trace says why. A `#!` script runs if it and its
  * interpreter are in the image.
  *
- * The new program is loaded into a fresh address space while the old one still
- * exists, so a program that fails to load leaves the caller as it was, with an error.
- * Past that point the exec cannot fail: the other threads end, the old address space
- * goes, close-on-exec descriptors close, handled signals return to SIG_DFL.
+ * Once the file is found and may run, the other threads end; the new program is
+ * loaded into a fresh address space while the old one still exists, so a program that
+ * fails to load leaves the caller in its old program with an error. Past that point
+ * the exec cannot fail: the old address space goes, close-on-exec descriptors close,
+ * handled signals return to SIG_DFL.
  */
 #include "kernel/exec.h"
 #include "arch/x86/fpu.h"
@@ -277,6 +278,11 @@ static s64 do_execve(s64 dirfd, u64 upath, u64 uargv, u64 uenvp, u64 flags)
     struct file *f = NULL;
     if (!err)
         err = node->ops->open(node, O_RDONLY, &f);
+    /* the other threads go first, while the old address space is still theirs (their
+     * robust lists and join words are in it); a program that then fails to load leaves
+     * the caller alone in its old program, with the error */
+    if (!err)
+        end_other_threads(p);
     /* the new address space, loaded while the old one stays the caller's */
     struct mm *old = p->mm, *mm = NULL;
     u64 root = err ? 0 : paging_new_root();
@@ -308,7 +314,6 @@ static s64 do_execve(s64 dirfd, u64 upath, u64 uargv, u64 uenvp, u64 flags)
     }
     /* no way back from here */
     struct task *t = current_task();
-    end_other_threads(p);
     mm_release(old);
     fork_release_vfork_parent(p);
     reset_process_state(p, t);
