@@ -8,12 +8,15 @@ procs_cases() {
     ((ASAN_PASS)) || procs_sh_cases
     ((ASAN_PASS)) || procs_limit_cases
     local c asan
-    for c in many status signaled wnohang waitid sigchld cow threads ppid orphan exits pipes; do
+    for c in many status signaled wnohang waitid sigchld cow threads ppid orphan exits pipes world; do
         asan=()
         [[ $c == @(many|sigchld|cow|pipes) ]] && asan=(--asan)
         vm_case "fork-$c" "${asan[@]}" -- fork "$c"
         vm_case "2cpus-fork-$c" --cpus 2 -- fork "$c"
     done
+    # the fork of a process with 256 MiB resident copies none of it
+    vm_case fork-cowmem --mem 1G -- fork cowmem
+    vm_case 2cpus-fork-cowmem --mem 1G --cpus 2 -- fork cowmem
     # exec of the program itself (a bare `cloister run` seals only the program):
     # tests/progs/exec.c
     for c in self pipes cloexec signals execveat vfork spawn errors; do

@@ -41,6 +41,8 @@ static const char *err_name(int e)
         return "ESRCH";
     case EPIPE:
         return "EPIPE";
+    case EPERM:
+        return "EPERM";
     default:
         return "other";
     }
@@ -51,6 +53,8 @@ static const char *sig_name(int s)
     switch (s) {
     case SIGTERM:
         return "SIGTERM";
+    case SIGSTOP:
+        return "SIGSTOP";
     case SIGKILL:
         return "SIGKILL";
     case SIGSEGV:
@@ -956,6 +960,135 @@ static int cmd_pipes(void)
     return 0;
 }
 
+/* ---- world: another process's limits, groups, stop and continue, its /proc ---- */
+
+/* The value of a "Key:" line of /proc/PID/status, or "" */
+static void status_field(pid_t pid, const char *key, char *out, size_t n)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    out[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    size_t k = strlen(key);
+    while (fgets(line, sizeof(line), f))
+        if (!strncmp(line, key, k) && line[k] == ':') {
+            char *v = line + k + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            v[strcspn(v, "\n")] = 0;
+            snprintf(out, n, "%s", v);
+            break;
+        }
+    fclose(f);
+}
+
+static int cmd_world(void)
+{
+    pid_t me = getpid();
+    int go[2];
+    xpipe(go);
+    pid_t a = xfork();
+    if (a == 0) {
+        close(go[1]);
+        get_byte(go[0]); /* until the parent has looked */
+        struct rlimit rl;
+        getrlimit(RLIMIT_NOFILE, &rl);
+        printf("child sees the limit its parent set: %s\n", yes(rl.rlim_cur == 77));
+        fflush(stdout);
+        _exit(0);
+    }
+    /* prlimit of another process */
+    struct rlimit rl = {77, 88}, old;
+    int r = prlimit(a, RLIMIT_NOFILE, &rl, &old);
+    printf("prlimit of a child: %s\n", r == 0 ? "ok" : err_name(errno));
+    /* its /proc: the parent, the group */
+    char v[64];
+    status_field(a, "PPid", v, sizeof(v));
+    printf("/proc/child/status PPid is the parent: %s\n", yes(atoi(v) == me));
+    /* a group of its own, then of two */
+    printf("setpgid(child, 0): %s\n", setpgid(a, 0) == 0 ? "ok" : err_name(errno));
+    printf("getpgid(child) is the child: %s\n", yes(getpgid(a) == a));
+    printf("getsid(child) is ours: %s\n", yes(getsid(a) == getsid(0)));
+    pid_t b = xfork();
+    if (b == 0) {
+        pause();
+        _exit(0);
+    }
+    printf("setpgid(second, first's group): %s\n", setpgid(b, a) == 0 ? "ok" : err_name(errno));
+    printf("setpgid into a group that does not exist: %s\n",
+           setpgid(b, 999999) == 0 ? "ok" : err_name(errno));
+    /* stop and continue the second */
+    kill(b, SIGSTOP);
+    int st;
+    pid_t w = waitpid(b, &st, WUNTRACED);
+    printf("stopped: %s %s\n", yes(w == b && WIFSTOPPED(st)),
+           WIFSTOPPED(st) ? sig_name(WSTOPSIG(st)) : "");
+    status_field(b, "State", v, sizeof(v));
+    printf("its /proc state: %c\n", v[0]);
+    kill(b, SIGCONT);
+    w = waitpid(b, &st, WCONTINUED);
+    printf("continued: %s\n", yes(w == b && WIFCONTINUED(st)));
+    fflush(stdout); /* before the child's line */
+    put_byte(go[1], 'g');
+    close(go[1]);
+    show_status("first child", reap(a));
+    /* the whole group: the first is gone, the second gets it */
+    printf("kill of the group: %s\n", kill(-a, SIGTERM) == 0 ? "ok" : err_name(errno));
+    show_status("second child", reap(b));
+    printf("kill of a group that is gone: %s\n", kill(-a, SIGTERM) == 0 ? "ok" : err_name(errno));
+    printf("prlimit of a pid that is gone: %s\n",
+           prlimit(a, RLIMIT_NOFILE, NULL, &old) == 0 ? "ok" : err_name(errno));
+    return 0;
+}
+
+/* ---- cowmem: a fork does not copy the parent's memory ---- */
+
+static long mem_free_kib(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[128];
+    long v = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemFree: %ld kB", &v) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return v;
+}
+
+static int cmd_cowmem(void)
+{
+    size_t size = 256 << 20;
+    char *m = malloc(size);
+    if (!m)
+        die("malloc");
+    memset(m, 7, size);
+    int p[2];
+    xpipe(p);
+    long before = mem_free_kib();
+    pid_t pid = xfork();
+    if (pid == 0) {
+        long after = mem_free_kib();
+        /* a quarter of what the parent has resident is far above the page tables */
+        long used = before - after;
+        put_byte(p[1], used < (long)(size / 1024 / 4) ? 'y' : 'n');
+        /* writing 16 MiB of it copies those pages only */
+        memset(m, 9, 16 << 20);
+        long wrote = mem_free_kib();
+        put_byte(p[1], before - wrote < (long)(size / 1024 / 4) ? 'y' : 'n');
+        _exit(m[0] == 9 && m[size - 1] == 7 ? 0 : 1);
+    }
+    printf("the fork took less than a quarter of the parent's 256 MiB: %s\n",
+           yes(get_byte(p[0]) == 'y'));
+    printf("16 MiB written by the child took about that: %s\n", yes(get_byte(p[0]) == 'y'));
+    show_status("child", reap(pid));
+    printf("the parent still sees its own bytes: %s\n", yes(m[0] == 7));
+    free(m);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(void);
@@ -964,6 +1097,7 @@ static const struct {
     {"wnohang", cmd_wnohang}, {"waitid", cmd_waitid},   {"sigchld", cmd_sigchld},
     {"cow", cmd_cow},         {"threads", cmd_threads}, {"ppid", cmd_ppid},
     {"orphan", cmd_orphan},   {"exits", cmd_exits},     {"pipes", cmd_pipes},
+    {"world", cmd_world},     {"cowmem", cmd_cowmem},
 };
 
 int main(int argc, char **argv)

@@ -80,7 +80,7 @@ SYSCALL1(uname, buf)
     return copy_to_user(buf, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
-static s64 do_prlimit(u64 resource, u64 unew, u64 uold)
+static s64 do_prlimit(struct process *p, u64 resource, u64 unew, u64 uold)
 {
     if (resource >= RLIMIT_COUNT)
         return -EINVAL;
@@ -91,30 +91,32 @@ static s64 do_prlimit(u64 resource, u64 unew, u64 uold)
         if (lim[0] > lim[1])
             return -EINVAL;
     }
-    if (uold && copy_to_user(uold, current_process()->rlimits[resource], sizeof(lim)))
+    if (uold && copy_to_user(uold, p->rlimits[resource], sizeof(lim)))
         return -EFAULT;
     if (unew) {
-        current_process()->rlimits[resource][0] = lim[0];
-        current_process()->rlimits[resource][1] = lim[1];
+        p->rlimits[resource][0] = lim[0];
+        p->rlimits[resource][1] = lim[1];
     }
     return 0;
 }
 
 SYSCALL4(prlimit64, pid, resource, new_limit, old_limit)
 {
-    if (pid != 0 && pid != PROC_PID)
+    /* any process of the workload: all run as root */
+    struct process *p = (s32)pid == 0 ? current_process() : process_by_pid((s32)pid);
+    if (!p || p->zombie)
         return -ESRCH;
-    return do_prlimit(resource, new_limit, old_limit);
+    return do_prlimit(p, resource, new_limit, old_limit);
 }
 
 SYSCALL2(getrlimit, resource, rlim)
 {
-    return do_prlimit(resource, 0, rlim);
+    return do_prlimit(current_process(), resource, 0, rlim);
 }
 
 SYSCALL2(setrlimit, resource, rlim)
 {
-    return do_prlimit(resource, rlim, 0);
+    return do_prlimit(current_process(), resource, rlim, 0);
 }
 
 SYSCALL1(set_tid_address, tidptr)
