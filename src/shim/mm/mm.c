@@ -71,14 +71,30 @@ void mm_release(struct mm *mm)
 struct clone_args {
     u64 child_root;
     bool failed;
+    u64 table_va; /* the 2 MiB the child's page table below covers, or 1 for none */
+    u64 *table;   /* that page table, so that a run of pages costs one lookup */
 };
+
+/* The child's PTE for va: the last page table found serves the next 511 pages. */
+static u64 *child_pte(struct clone_args *a, u64 va)
+{
+    u64 base = va & ~((512 * PAGE_SIZE) - 1);
+    if (a->table_va != base) {
+        u64 *first = pte_lookup(a->child_root, base, true);
+        if (!first)
+            return NULL;
+        a->table = first;
+        a->table_va = base;
+    }
+    return &a->table[(va >> 12) & 511];
+}
 
 static void clone_pte(u64 va, u64 *pte, void *ctx)
 {
     struct clone_args *a = ctx;
     if (a->failed)
         return;
-    u64 *dst = pte_lookup(a->child_root, va, true);
+    u64 *dst = child_pte(a, va);
     if (!dst) {
         a->failed = true;
         return;
@@ -127,7 +143,7 @@ struct mm *mm_clone(struct mm *parent)
     mm->mmap_top = parent->mmap_top;
     mm->brk_base = parent->brk_base;
     mm->brk_cur = parent->brk_cur;
-    struct clone_args a = {root, false};
+    struct clone_args a = {root, false, 1, NULL};
     for (unsigned i = 0; i < parent->nr_vmas && !a.failed; i++)
         paging_walk(parent->pgd, parent->vmas[i].start, parent->vmas[i].end, clone_pte, &a);
     /* the parent's pages are write-protected now: its TLBs must forget W */
