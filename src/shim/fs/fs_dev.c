@@ -143,6 +143,20 @@ static s64 alias_readlink(struct inode *node, char *buf, size_t size)
 }
 
 static const struct inode_ops alias_inode_ops = {.open = alias_open, .readlink = alias_readlink};
+
+/* /dev/fd: the caller's descriptors, as on Linux (bash's process substitution names
+ * its pipes /dev/fd/N) */
+static struct dev_node fd_link;
+
+static s64 fd_link_readlink(struct inode *node, char *buf, size_t size)
+{
+    static const char target[] = "/proc/self/fd";
+    size_t n = MIN(sizeof(target) - 1, size);
+    memcpy(buf, target, n);
+    return (s64)n;
+}
+
+static const struct inode_ops fd_link_inode_ops = {.readlink = fd_link_readlink};
 static const struct inode_ops tty_inode_ops = {.open = alias_open};
 
 struct inode *devfs_new(bool with_sev_guest)
@@ -171,6 +185,13 @@ struct inode *devfs_new(bool with_sev_guest)
         aliases[i].inode.ino = vfs_next_ino();
         synth_dir_add(&dev_dir, alias_names[i], &aliases[i].inode);
     }
+    fd_link.inode.ops = &fd_link_inode_ops;
+    fd_link.inode.mode = S_IFLNK | 0777;
+    fd_link.inode.size = sizeof("/proc/self/fd") - 1;
+    fd_link.inode.nlink = 1;
+    fd_link.inode.dev = DEV_DEV;
+    fd_link.inode.ino = vfs_next_ino();
+    synth_dir_add(&dev_dir, "fd", &fd_link.inode);
     if (with_sev_guest) {
         sev_guest.inode.ops = &sev_guest_inode_ops;
         sev_guest.inode.mode = S_IFCHR | 0600;

@@ -77,6 +77,22 @@ static const char *errno_name(s64 e)
         return "ERANGE";
     case ENOSYS:
         return "ENOSYS";
+    case ESRCH:
+        return "ESRCH";
+    case ECHILD:
+        return "ECHILD";
+    case ENOEXEC:
+        return "ENOEXEC";
+    case E2BIG:
+        return "E2BIG";
+    case ELOOP:
+        return "ELOOP";
+    case EPIPE:
+        return "EPIPE";
+    case ENOTSOCK:
+        return "ENOTSOCK";
+    case ENOTEMPTY:
+        return "ENOTEMPTY";
     case ENAMETOOLONG:
         return "ENAMETOOLONG";
     case EINTR:
