@@ -1,7 +1,8 @@
 # Dynamically linked Debian programs, unmodified (issue: "Run dynamically linked Debian
-# programs unmodified"): lua5.4 and sqlite3 sealed with everything they load, and a
-# program of ours that dlopens a library from its image, each compared byte for byte
-# with the same command run natively.
+# programs unmodified"): lua5.4 and sqlite3 sealed with everything they load, a program
+# of ours that dlopens a library from its image, and a bash script that runs
+# coreutils in pipelines (tests/debian/processes.sh), each compared byte for byte with
+# the same command run natively.
 
 # debian_compare NAME IMAGE NATIVE-HOME VM-ARGS -- NATIVE-COMMAND...
 debian_compare() {

@@ -117,6 +117,17 @@ static s64 stat_lookup(s64 dirfd, u64 upath, bool follow, bool empty_ok, struct 
         if (err)
             return err;
         node = nd.node;
+        if (follow && (node->mode & S_IFMT) == S_IFLNK && node->ops->open) {
+            /* a magic link (/proc/PID/fd/N, /dev/stdin, /dev/fd/N): stat follows it to
+             * the open file it names, a pipe or a socket as well as a file */
+            struct file *f;
+            err = node->ops->open(node, O_RDONLY, &f);
+            if (err)
+                return err;
+            err = f->ops->stat ? f->ops->stat(f, st) : -EINVAL;
+            file_put(f);
+            return err;
+        }
     }
     vfs_stat(node, st);
     return 0;
