@@ -356,14 +356,15 @@ static int cmd_execveat(void)
     show_status("fexecve", reap(pid));
     close(fd);
     /* a path relative to a directory descriptor */
-    char dir[4096];
+    char dir[4096], base[4096];
     strcpy(dir, self);
     char *slash = strrchr(dir, '/');
-    const char *base = slash ? slash + 1 : self;
-    if (slash)
-        *slash = slash == dir ? '/' : 0;
+    /* the name first: the program may sit at the root ("/exec" in a bare run's image) */
+    strcpy(base, slash ? slash + 1 : self);
     if (slash == dir)
         dir[1] = 0;
+    else if (slash)
+        *slash = 0;
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     pid = xfork();
     if (pid == 0) {
