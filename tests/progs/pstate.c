@@ -9,6 +9,10 @@
  *           /proc/PID's files read through the pid, task/ listing the threads, pids
  *           that do not exist, /proc's listing, a working directory in /proc/PID
  *   timer   a POSIX timer that signals one thread (SIGEV_THREAD_ID), made by another
+ *   family  a forked child seen from its parent: /proc/CHILD's ppid, group, session,
+ *           name, descriptors and zombie state, its comm not writable from another
+ *           process, its own nice value and group, timers not inherited, futexes in
+ *           shared memory meeting across the fork and private ones at one address not
  *   futex   futex keys: a tmpfs file mapped shared twice, a waiter on one mapping's word
  *           woken through the other's (a shared futex is the page's), not by a private
  *           wake (keyed by the address), and private waits and wakes as before
@@ -27,6 +31,8 @@
 #include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -522,6 +528,122 @@ static void futexes(void)
     close(fd);
 }
 
+/* ---- family ---- */
+
+/* The n-th field (1-based) of /proc/PID/stat, after the comm's parenthesis. */
+static long stat_field(pid_t pid, int n, char *state)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    const char *line = first_line(path), *p = strrchr(line, ')');
+    if (!p)
+        return -1;
+    p += 2; /* field 3, the state */
+    if (state)
+        *state = *p;
+    for (int f = 3; f < n && p; f++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    return p ? atol(p) : -1;
+}
+
+static void family(void)
+{
+    int go[2], ready[2];
+    pipe(go);
+    pipe(ready);
+    volatile int *shared =
+        mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    static volatile int private_word;
+    int base = getpriority(PRIO_PROCESS, 0);
+    struct itimerval it = {{0, 0}, {30, 0}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    prctl(PR_SET_NAME, "parent");
+    pid_t me = getpid(), child = fork();
+    if (child == 0) {
+        struct itimerval cur;
+        getitimer(ITIMER_REAL, &cur);
+        char c = 0;
+        prctl(PR_SET_NAME, "kid");
+        setpgid(0, 0);
+        int fd = open("/proc/self/exe", O_RDONLY);
+        dup2(fd, 40);
+        close(fd);
+        char msg[64];
+        int n =
+            snprintf(msg, sizeof(msg), "%d", cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
+        write(ready[1], msg, (size_t)n);
+        read(go[0], &c, 1);
+        /* the parent wakes these: the shared word meets, the private one does not */
+        long r = futex(shared, FUTEX_WAIT_, 0);
+        write(ready[1], r == 0 ? "w" : "x", 1);
+        read(go[0], &c, 1);
+        _exit(7);
+    }
+    char msg[8] = "";
+    read(ready[0], msg, sizeof(msg));
+    printf("the child's ITIMER_REAL is not inherited: %s\n", yes(msg[0] == '1'));
+    char state;
+    printf("/proc/CHILD/stat: ppid is the parent %s, own group %s, parent's session %s\n",
+           yes(stat_field(child, 4, &state) == me), yes(stat_field(child, 5, NULL) == child),
+           yes(stat_field(child, 6, NULL) == getsid(0)));
+    char path[96], want[16];
+    snprintf(path, sizeof(path), "/proc/%d/status", child);
+    snprintf(want, sizeof(want), "%d", me);
+    printf("/proc/CHILD/status PPid is the parent: %s\n",
+           yes(!strcmp(status_field(path, "PPid"), want)));
+    snprintf(path, sizeof(path), "/proc/%d/comm", child);
+    char kid[32];
+    snprintf(kid, sizeof(kid), "%s", first_line(path));
+    printf("/proc/CHILD/comm: %s, the parent's: %s\n", kid, first_line("/proc/self/comm"));
+    int fd = open(path, O_WRONLY);
+    errno = 0;
+    printf("renaming another process: %s\n",
+           write(fd, "x", 1) < 0 && errno == EINVAL ? "EINVAL" : strerror(errno));
+    close(fd);
+    snprintf(path, sizeof(path), "/proc/%d/fd/40", child);
+    printf("the child's fd 40 is in /proc/CHILD/fd: %s, not in the parent's: %s\n",
+           yes(access(path, F_OK) == 0), yes(gone("/proc/self/fd/40")));
+    int count;
+    snprintf(path, sizeof(path), "%d", child);
+    printf("/proc lists the child: %s\n", yes(dir_has("/proc", path, &count)));
+    snprintf(path, sizeof(path), "/proc/%d/task", child);
+    dir_has(path, "", &count);
+    printf("the child's task/ has %d entries\n", count);
+    int r = setpriority(PRIO_PROCESS, child, base + 5);
+    int child_prio = getpriority(PRIO_PROCESS, child), own = getpriority(PRIO_PROCESS, 0);
+    printf("setpriority of the child: %d; it has +5 %s, the parent unchanged %s\n", r,
+           yes(child_prio == base + 5), yes(own == base));
+    printf("its group's priority is its own: %s\n", yes(getpriority(PRIO_PGRP, child) == base + 5));
+
+    write(go[1], "g", 1);
+    usleep(100000); /* the child is asleep in FUTEX_WAIT by now, or soon */
+    long priv = 0, sh = 0;
+    for (int i = 0; i < 200 && !sh; i++) {
+        priv += futex(&private_word, FUTEX_WAKE_ | FUTEX_PRIVATE_FLAG_, 1);
+        priv += futex(shared, FUTEX_WAKE_ | FUTEX_PRIVATE_FLAG_, 1);
+        sh = futex(shared, FUTEX_WAKE_, 1);
+        if (!sh)
+            usleep(10000);
+    }
+    read(ready[0], msg, 1);
+    printf("futex: private wakes reached the child %ld times; the shared wake %ld, it woke: %s\n",
+           priv, sh, yes(msg[0] == 'w'));
+    write(go[1], "g", 1);
+    siginfo_t si;
+    waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT);
+    stat_field(child, 4, &state);
+    printf("exited, not reaped: state %c\n", state);
+    int status;
+    waitpid(child, &status, 0);
+    snprintf(path, sizeof(path), "/proc/%d", child);
+    printf("reaped (status %d): /proc/CHILD is gone: %s\n", WEXITSTATUS(status), yes(gone(path)));
+    it = (struct itimerval){0};
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -534,6 +656,8 @@ int main(int argc, char **argv)
         timer();
     else if (!strcmp(mode, "futex"))
         futexes();
+    else if (!strcmp(mode, "family"))
+        family();
     else
         return 2;
     return 0;
