@@ -32,7 +32,10 @@ SYSCALL1(sysinfo, info)
     si.uptime = (clock_monotonic_ns() - current_process()->start_ns) / NSEC_PER_SEC;
     si.totalram = page_alloc_total() * PAGE_SIZE;
     si.freeram = page_alloc_free_count() * PAGE_SIZE;
-    si.procs = 1;
+    u32 threads = 0; /* Linux's "procs" counts threads */
+    for (struct process *p = process_first(); p; p = p->all_next)
+        threads += p->nr_tasks;
+    si.procs = (u16)threads;
     si.mem_unit = 1;
     return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
 }
@@ -202,26 +205,27 @@ SYSCALL2(getgroups, size, list)
  * PRIO_PROCESS "who" is a thread id). The scheduler does not weigh it yet; it is kept
  * for getpriority (nice(1) reads it before it runs a program) and /proc's stat.
  *
- * prio_next walks the threads which/who name: a thread, a process group's threads or a
- * user's (root's: every one). Pass NULL first; NULL ends the walk (at once: ESRCH).
+ * prio_next walks the threads which/who name: a thread, the threads of a process
+ * group's processes, or a user's (root's: every process's). Pass NULL first; NULL ends
+ * the walk (at once: ESRCH).
  */
+static bool prio_names(u64 which, u64 who, const struct process *p)
+{
+    if (which == PRIO_USER)
+        return (u32)who == 0; /* one user, root, owns every process */
+    return p->pgid == ((u32)who ? (s32)who : current_process()->pgid);
+}
+
 static struct task *prio_next(u64 which, u64 who, struct task *prev)
 {
-    struct process *p = current_process();
-    switch (which) {
-    case PRIO_PROCESS:
+    if (which == PRIO_PROCESS)
         return prev ? NULL : task_by_tid((s32)who);
-    case PRIO_PGRP: /* step 7: the caller's group is its process; no other group */
-        if ((u32)who != 0 && (u32)who != (u32)p->pid)
-            return NULL;
-        return prev ? prev->all_next : p->tasks;
-    case PRIO_USER: /* one user, root, owns every process (one, until step 5) */
-        if ((u32)who != 0)
-            return NULL;
-        return prev ? prev->all_next : p->tasks;
-    default:
-        return NULL;
-    }
+    if (prev && prev->all_next)
+        return prev->all_next;
+    for (struct process *p = prev ? prev->proc->all_next : process_first(); p; p = p->all_next)
+        if (p->tasks && prio_names(which, who, p))
+            return p->tasks;
+    return NULL;
 }
 
 static bool prio_which_valid(u64 which)
