@@ -135,10 +135,11 @@ procs_pipeline_case() {
 }
 
 # procs_image_cases: exec of files sealed in an image beside the program: one image per
-# variant with exec (its entry, at its host path) and the files at /files; natively
-# the same program over the same files in $WORK.
+# variant with exec (its entry, at /opt/procs/exec: the clone may live under /tmp,
+# which the shim's tmpfs hides) and the files at /files; natively the same program
+# over the same files (their #! naming its host path) in $WORK.
 procs_image_cases() {
-    local v prog img files name
+    local v prog img files name in_image=/opt/procs/exec
     for v in "${VARIANTS[@]}"; do
         name=procs/image-$v/files
         begin "$name" || continue
@@ -146,9 +147,10 @@ procs_image_cases() {
         [[ $PROGS == /* ]] && prog=$PROGS/$v/exec
         files=$WORK/procs-files-$v
         img=$WORK/procs-$v.cwi
+        procs_image_files "$files-vm" "$in_image"
         procs_image_files "$files" "$prog"
-        if ! "$CLOISTER" build -o "$img" --allow-args --entry "$prog" --add "$files:/files" \
-            >"$WORK/build.out" 2>&1; then
+        if ! "$CLOISTER" build -o "$img" --allow-args --entry "$prog:$in_image" \
+            --add "$files-vm:/files" >"$WORK/build.out" 2>&1; then
             fail "$name" "cloister build failed" "$WORK/build.out"
             continue
         fi
