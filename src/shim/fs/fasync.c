@@ -26,11 +26,18 @@ struct file_async {
     struct wait_entry we;
     struct file *f;
     s32 owner;   /* > 0 a pid, < 0 a process group, 0 nobody */
+    bool thread; /* owner names one thread (F_OWNER_TID) */
     bool inside; /* sending: a wake-up the signal itself causes is not a new event */
 };
 
-static void send_sigio(s32 owner)
+static void send_sigio(s32 owner, bool thread)
 {
+    if (thread) {
+        struct task *t = task_by_tid(owner);
+        if (t)
+            signal_send_task(t, SIGIO, NULL);
+        return;
+    }
     if (owner > 0) {
         struct process *p = process_by_pid(owner);
         if (p)
@@ -50,7 +57,7 @@ static void file_woken(struct wait_entry *e)
     if (!(file_poll(a->f) & (POLLIN | POLLHUP | POLLERR)))
         return;
     a->inside = true;
-    send_sigio(a->owner);
+    send_sigio(a->owner, a->thread);
     a->inside = false;
 }
 
@@ -80,25 +87,62 @@ static bool owner_exists(s64 who)
     return false;
 }
 
-s64 fasync_set_owner(struct file *f, s64 who)
+static s64 set_owner(struct file *f, s32 who, bool thread)
 {
-    who = (s32)who; /* Linux takes the argument as an int */
-    if (who == -2147483647 - 1)
-        return -EINVAL;
-    if (who && !owner_exists(who))
+    if (who && !(thread ? task_by_tid(who) != NULL : owner_exists(who)))
         return -ESRCH;
     if (!who && !f->async)
         return 0;
     struct file_async *a = async_of(f);
     if (!a)
         return -ENOMEM;
-    a->owner = (s32)who;
+    a->owner = who;
+    a->thread = thread;
     return 0;
+}
+
+s64 fasync_set_owner(struct file *f, s64 who)
+{
+    who = (s32)who; /* Linux takes the argument as an int */
+    if (who == -2147483647 - 1)
+        return -EINVAL;
+    return set_owner(f, (s32)who, false);
 }
 
 s64 fasync_owner(struct file *f)
 {
     return f->async ? f->async->owner : 0;
+}
+
+#define F_OWNER_TID  0
+#define F_OWNER_PID  1
+#define F_OWNER_PGRP 2
+
+struct f_owner_ex {
+    s32 type, pid;
+};
+
+s64 fasync_set_owner_ex(struct file *f, u64 uarg)
+{
+    struct f_owner_ex o;
+    if (copy_from_user(&o, uarg, sizeof(o)))
+        return -EFAULT;
+    if (o.type != F_OWNER_TID && o.type != F_OWNER_PID && o.type != F_OWNER_PGRP)
+        return -EINVAL;
+    if (o.pid < 0)
+        return -EINVAL;
+    return set_owner(f, o.type == F_OWNER_PGRP ? -o.pid : o.pid, o.type == F_OWNER_TID);
+}
+
+s64 fasync_owner_ex(struct file *f, u64 uarg)
+{
+    s32 owner = fasync_owner(f);
+    struct f_owner_ex o = {F_OWNER_PID, owner};
+    if (f->async && f->async->thread)
+        o.type = F_OWNER_TID;
+    else if (owner < 0)
+        o = (struct f_owner_ex){F_OWNER_PGRP, -owner};
+    return copy_to_user(uarg, &o, sizeof(o)) ? -EFAULT : 0;
 }
 
 void fasync_flags_changed(struct file *f)

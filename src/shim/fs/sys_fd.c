@@ -13,6 +13,8 @@
 #define F_SETFL         4
 #define F_SETOWN        8
 #define F_GETOWN        9
+#define F_SETOWN_EX     15
+#define F_GETOWN_EX     16
 #define F_DUPFD_CLOEXEC 1030
 #define F_GETLK         5
 #define F_SETLK         6
@@ -130,6 +132,10 @@ SYSCALL3(fcntl, fd_arg, cmd, arg)
         return fasync_set_owner(f, (s64)arg);
     case F_GETOWN:
         return fasync_owner(f);
+    case F_SETOWN_EX:
+        return fasync_set_owner_ex(f, arg);
+    case F_GETOWN_EX:
+        return fasync_owner_ex(f, arg);
     default:
         return -EINVAL;
     }
