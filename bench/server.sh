@@ -4,8 +4,10 @@
 # trips each (tests/tools/net_rr.py: requests/s, p50, p99), Debian's redis-server (one
 # connection, commands/s, p50, p99) and Debian's lighttpd (LIGHTTPD_CONNS keep-alive
 # connections of LIGHTTPD_REQS GETs of a small page, then of a 100 KB file it sends
-# with sendfile), natively and in a VM with 1 and 2 vCPUs; then the host CPU an idle
-# server in a VM costs over 10 s.
+# with sendfile), natively and in a VM with 1 and 2 vCPUs; Debian's nginx in its
+# multi-process mode (tests/tools/nginx_image.sh: a master and NGINX_WORKERS workers, 1
+# and 2, on as many vCPUs) under the same load; then the host CPU an idle server in a VM
+# costs over 10 s.
 # Run it where a VM runs; under the nested QEMU route it measures TCG, not Cloister.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +74,28 @@ for file in index.html big.txt; do
         p=$((p + 2))
         "$cloister" run -p 127.0.0.1:$p:8080 "$out/lighttpd-$cpus.cwi" >/dev/null 2>&1 & vm=$!
         echo "/$file cloister, $cpus vCPU: $(python3 tests/tools/http_drive.py bench $p "$www" "$lconns" "$lreqs" /$file 2>&1 >/dev/null)"
+        kill -TERM $vm && wait $vm || true
+    done
+done
+
+echo "== Debian's nginx, a master and 1 or 2 workers: $lconns keep-alive connections x $lreqs GETs, each body checked"
+nwww="$out/nginx/www"
+for workers in 1 2; do
+    tests/tools/nginx_image.sh "$cloister" "$out/nginx" $workers $workers off >/dev/null
+done
+for file in index.html big.bin; do
+    p=$((p + 2))
+    # the same configuration natively: its port, the site and /tmp's paths here
+    n=$(cd "$out/nginx" && pwd)
+    sed -e "s|/tmp/|$n/native-|" -e "s|listen 8080|listen $p|" -e "s|root /www|root $n/www|" \
+        -e "s|worker_processes .*|worker_processes 2;|" "$n/nginx.conf" >"$n/native.conf"
+    nginx -c "$n/native.conf" >/dev/null 2>&1 & srv=$!
+    echo "/$file native, 2 workers: $(python3 tests/tools/http_drive.py bench $p "$nwww" "$lconns" "$lreqs" /$file 2>&1 >/dev/null)"
+    kill $srv && wait $srv || true
+    for workers in 1 2; do
+        p=$((p + 2))
+        "$cloister" run -p 127.0.0.1:$p:8080 "$out/nginx/nginx-${workers}x$workers-off.cwi" >/dev/null 2>&1 & vm=$!
+        echo "/$file cloister, $workers vCPU, $workers workers: $(python3 tests/tools/http_drive.py bench $p "$nwww" "$lconns" "$lreqs" /$file 2>&1 >/dev/null)"
         kill -TERM $vm && wait $vm || true
     done
 done

@@ -452,8 +452,9 @@ int hc_sock_shutdown(struct hc_ctx *c)
     return ret(c, shutdown(s->fd, (int)c->req.args[1]) < 0 ? -errno : 0);
 }
 
-/* The options the guest may set or read: what servers set, nothing that widens where
- * packets go (no SO_BINDTODEVICE, SO_BROADCAST, IP_TRANSPARENT, multicast). */
+/* The options the guest may set or read: what servers set (TCP_CORK: nginx's
+ * tcp_nopush around sendfile), nothing that widens where packets go (no
+ * SO_BINDTODEVICE, SO_BROADCAST, IP_TRANSPARENT, multicast). */
 static bool option_allowed(uint64_t level, uint64_t name, bool setting)
 {
     if (level == SOL_SOCKET)
@@ -461,8 +462,8 @@ static bool option_allowed(uint64_t level, uint64_t name, bool setting)
                name == SO_SNDBUF || name == SO_RCVBUF || name == SO_LINGER ||
                (!setting && name == SO_ERROR);
     if (level == IPPROTO_TCP)
-        return name == TCP_NODELAY || name == TCP_KEEPIDLE || name == TCP_KEEPINTVL ||
-               name == TCP_KEEPCNT;
+        return name == TCP_NODELAY || name == TCP_CORK || name == TCP_KEEPIDLE ||
+               name == TCP_KEEPINTVL || name == TCP_KEEPCNT;
     if (level == IPPROTO_IPV6)
         return name == IPV6_V6ONLY;
     return false;

@@ -1,5 +1,5 @@
 # Events and readiness in the shim (tests/progs/events.c): poll, select, epoll, eventfd,
-# timerfd and pipes that wait, each part compared with a native run.
+# timerfd and pipes that wait, each part compared with a native run; signal-driven I/O.
 
 # events_list: the cases, named under $PREFIX; in the ASan pass only those marked --asan
 # (the monitor's side: stdio watched on its event loop, or not).
@@ -14,6 +14,8 @@ events_list() {
     # stdin the host's epoll refuses: always ready, and EPERM for the workload's epoll
     vm_case stdio-devnull --asan -- events stdio
     vm_case stdio-file --stdin text -- events stdio
+    # the ioctls every file answers, and SIGIO to a socketpair's owner (tests/progs/fasync.c)
+    vm_case fasync -- fasync
 }
 
 events_cases() {

@@ -2,7 +2,8 @@
 # real client, every answer checked: our epoll echo server under 10,000 requests from
 # 50 connections at once, a Go HTTP server (its runtime: clone, futexes, signal-based
 # preemption, sigaltstack, epoll) and two unmodified Debian servers, Redis and lighttpd,
-# the last one stopped by a SIGTERM the monitor forwards. In the nested test VM the
+# the last one stopped by a SIGTERM the monitor forwards. Then a multi-process one
+# (issue 12): Debian's nginx, a master forking two workers, stopped the same way. In the nested test VM the
 # clients run inside the L1 guest, on 127.0.0.1.
 
 SERVERS_PORT=$((20000 + RANDOM % 20000))
@@ -123,5 +124,26 @@ servers_cases() {
                 -- -p 127.0.0.1:$p:8080 "$dir/lighttpd.cwi"
         fi
     fi
+
+    # nginx from Debian as it runs by default, a master and 2 workers
+    # (tests/tools/nginx_image.sh), on 2 vCPUs with the accept mutex (a lock in shared
+    # memory) and on 1 with Debian's default (none: EPOLLEXCLUSIVE). The client checks
+    # every file, 200 requests at once, two worker pids other than the master's and the
+    # workers' shared counters; then SIGTERM: the master stops its workers, reaps them
+    # and exits 0.
+    local mutex
+    for cpus in 2 1; do
+        mutex=$([[ $cpus == 2 ]] && echo on || echo off)
+        begin servers/nginx-workers-${cpus}cpu || continue
+        if ! tests/tools/nginx_image.sh "$CLOISTER" "$dir/nginx" $cpus 2 $mutex \
+            >"$dir/nginx-build-$cpus.out" 2>&1; then
+            fail servers/nginx-workers-${cpus}cpu "cloister build failed" "$dir/nginx-build-$cpus.out"
+            continue
+        fi
+        p=$((port + 100 + cpus))
+        servers_run servers/nginx-workers-${cpus}cpu "^ok 4 files, 200 requests at once, 2 workers" \
+            "python3 $tools/nginx_drive.py $p $dir/nginx/www 2 && kill -TERM \$VM" \
+            -- -p 127.0.0.1:$p:8080 "$dir/nginx/nginx-${cpus}x2-$mutex.cwi"
+    done
 }
 register_group 175 servers vm-pinned servers_cases servers/

@@ -1,4 +1,5 @@
 /* The descriptor table and the pool of open file descriptions. */
+#include "fs/fasync.h"
 #include "fs/file.h"
 #include "uapi/errno.h"
 #include "lib/lib.h"
@@ -15,7 +16,7 @@ struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv)
 {
     for (unsigned i = 0; i < MAX_FILES; i++) {
         if (pool[i].refs == 0) {
-            pool[i] = (struct file){ops, 1, flags, 0, priv, NULL, NULL};
+            pool[i] = (struct file){ops, 1, flags, 0, priv, NULL, NULL, NULL};
             return &pool[i];
         }
     }
@@ -28,6 +29,7 @@ void file_put(struct file *f)
         return;
     if (f->epolls)
         epoll_file_gone(f);
+    fasync_file_gone(f);
     if (f->ops->release)
         f->ops->release(f);
     if (f->inode)

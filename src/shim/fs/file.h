@@ -23,6 +23,7 @@
 #define O_NOCTTY    0400
 #define O_TRUNC     01000
 #define O_APPEND    02000
+#define O_ASYNC     020000
 #define O_NONBLOCK  04000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW  0400000
@@ -69,6 +70,7 @@ struct file_ops {
 
 struct inode;
 struct epitem;
+struct file_async;
 
 struct file {
     const struct file_ops *ops;
@@ -80,6 +82,8 @@ struct file {
     /* the epoll registrations of this open file description (fs/epoll.c): they live
      * with it, and go when its last reference does */
     struct epitem *epolls;
+    /* its owner for SIGIO (F_SETOWN, fs/fasync.c), NULL until one is asked for */
+    struct file_async *async;
 };
 
 struct file *file_new(const struct file_ops *ops, u32 flags, u64 priv);

@@ -1,5 +1,6 @@
 /* Descriptor-table system calls: close, dup, dup2, dup3, fcntl. */
 #include "uapi/errno.h"
+#include "fs/fasync.h"
 #include "fs/file.h"
 #include "kernel/process.h"
 #include "kernel/syscall.h"
@@ -10,6 +11,10 @@
 #define F_SETFD         2
 #define F_GETFL         3
 #define F_SETFL         4
+#define F_SETOWN        8
+#define F_GETOWN        9
+#define F_SETOWN_EX     15
+#define F_GETOWN_EX     16
 #define F_DUPFD_CLOEXEC 1030
 #define F_GETLK         5
 #define F_SETLK         6
@@ -121,7 +126,16 @@ SYSCALL3(fcntl, fd_arg, cmd, arg)
         /* recorded on the open file; the host's own stdio flags are left alone, since
          * they are shared with whatever started cloister */
         f->flags = (f->flags & ~(u32)SETFL_MASK) | ((u32)arg & SETFL_MASK);
+        fasync_flags_changed(f);
         return 0;
+    case F_SETOWN:
+        return fasync_set_owner(f, (s64)arg);
+    case F_GETOWN:
+        return fasync_owner(f);
+    case F_SETOWN_EX:
+        return fasync_set_owner_ex(f, arg);
+    case F_GETOWN_EX:
+        return fasync_owner_ex(f, arg);
     default:
         return -EINVAL;
     }

@@ -2,6 +2,7 @@
  * lseek, ioctl, fstat, fadvise64. What a file is and how its bytes move is its kind's business
  * (file.h); here are the checks every kind shares. */
 #include "uapi/errno.h"
+#include "fs/fasync.h"
 #include "fs/file.h"
 #include "mm/iov.h"
 #include "lib/lib.h"
@@ -131,11 +132,38 @@ SYSCALL3(lseek, fd, offset, whence)
     return pos;
 }
 
+#define FIONBIO  0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX  0x5451
+#define FIOASYNC 0x5452
+
+/* FIONBIO: *arg non-zero sets O_NONBLOCK on the open file, zero clears it. */
+static s64 ioctl_nonblock(struct file *f, u64 arg)
+{
+    s32 on;
+    if (copy_from_user(&on, arg, sizeof(on)))
+        return -EFAULT;
+    f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~(u32)O_NONBLOCK;
+    return 0;
+}
+
 SYSCALL3(ioctl, fd, request, arg)
 {
     struct file *f = fd_get((s64)fd);
     if (!f)
         return -EBADF;
+    /* what Linux answers for every kind of file before asking the kind (the command
+     * is an int there: the upper half of the register is ignored) */
+    switch ((u32)request) {
+    case FIOCLEX:
+    case FIONCLEX:
+        fd_set_cloexec((s64)fd, (u32)request == FIOCLEX);
+        return 0;
+    case FIONBIO:
+        return ioctl_nonblock(f, arg);
+    case FIOASYNC:
+        return fasync_ioctl(f, arg);
+    }
     return f->ops->ioctl ? f->ops->ioctl(f, request, arg) : -ENOTTY;
 }
 

@@ -194,6 +194,25 @@ SYSCALL2(getgroups, size, list)
     return 0; /* no supplementary groups */
 }
 
+#define NGROUPS_MAX 65536
+
+/* Root may set its supplementary groups; root's is the one group there is, so a list
+ * of gid 0 only (initgroups("root", 0) asks for that) is granted, and as getgroups
+ * keeps answering, gid 0 is already the primary group. Any other group is EPERM. */
+SYSCALL2(setgroups, size, list)
+{
+    if (size > NGROUPS_MAX)
+        return -EINVAL;
+    for (u64 i = 0; i < size; i++) {
+        u32 gid;
+        if (copy_from_user(&gid, list + i * sizeof(gid), sizeof(gid)))
+            return -EFAULT;
+        if (gid != 0)
+            return -EPERM;
+    }
+    return 0;
+}
+
 /* getpgrp, getpgid, setpgid, getsid, setsid: kernel/sys_pgrp.c */
 
 #define PRIO_PROCESS 0

@@ -24,7 +24,6 @@
 #define BUF_DEFAULT 212992 /* net.core.wmem_default and rmem_default */
 #define SIOCINQ     0x541b /* FIONREAD */
 #define SIOCOUTQ    0x5411
-#define FIONBIO     0x5421
 
 static u64 next_ino = 40000;
 
@@ -184,11 +183,6 @@ static s64 unix_ioctl(struct file *f, u64 req, u64 arg)
             return -EINVAL;
         v = (s32)u->wmem;
         break;
-    case FIONBIO:
-        if (copy_from_user(&v, arg, sizeof(v)))
-            return -EFAULT;
-        f->flags = v ? f->flags | O_NONBLOCK : f->flags & ~(u32)O_NONBLOCK;
-        return 0;
     default:
         return -ENOTTY;
     }
