@@ -143,6 +143,21 @@ debian_cases() {
             "$BUILD_DIR/dyn/dlopen_main" "$PWD/$BUILD_DIR/dyn/libplugin.so"
     fi
 
+    # a workload of several processes (issue 12): a bash script as the entry point,
+    # running Debian's coreutils in pipelines, process substitutions, jobs
+    local tools=() t cpus
+    for t in sort uniq head tr wc seq sleep diff; do
+        tools+=(--add "$(command -v "$t"):/usr/bin/$t")
+    done
+    for cpus in 1 2; do
+        if debian_image "debian/bash-processes-${cpus}cpu" "$WORK/bash-$cpus.cwi" \
+            --entry /bin/bash --cpus "$cpus" \
+            --add "$PWD/tests/debian/processes.sh:/scripts/processes.sh" "${tools[@]}"; then
+            debian_compare "debian/bash-processes-${cpus}cpu" "$WORK/bash-$cpus.cwi" "$home" \
+                /scripts/processes.sh -- bash tests/debian/processes.sh
+        fi
+    done
+
     # a regular file on stdin has Linux's size and position (fstat, lseek)
     deb_case wc-c-file --stdin text -- wc -c
     deb_case wc-file --stdin text -- wc
