@@ -398,8 +398,8 @@ void task_first_run(struct trap_frame *tf)
 {
     after_switch();
     struct task *t = current_task();
-    if (t->proc->exiting)
-        task_end();         /* made as its process began to end */
+    if (t->proc->exiting || t->must_exit)
+        task_end();         /* made as its process began to end, or exec'd */
     if (t->set_child_tid) { /* a fork child's: its own copy of the word (Linux too ignores a fault)
                              */
         s32 tid = t->tid;

@@ -187,15 +187,16 @@ static void end_other_threads(struct process *p)
     struct task *me = current_task();
     if (p->nr_tasks == 1)
         return;
-    for (struct task *t = p->tasks; t; t = t->all_next)
-        if (t != me) {
-            t->must_exit = true;
-            task_wake(t);
-            sched_notify_task(t);
-        }
     struct wait_entry e;
     wait_prepare(&e, &p->threads_gone);
     while (p->nr_tasks > 1) {
+        /* marked at each pass: a thread may have made another before it saw its mark */
+        for (struct task *t = p->tasks; t; t = t->all_next)
+            if (t != me && !t->must_exit) {
+                t->must_exit = true;
+                task_wake(t);
+                sched_notify_task(t);
+            }
         task_wait(CLOCK_MONOTONIC, NSEC_FOREVER, false);
         wait_rearm();
     }
