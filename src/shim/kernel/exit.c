@@ -25,17 +25,12 @@
 #include "mm/mm.h"
 #include "mm/uaccess.h"
 
-static bool status_signaled(int wstatus)
-{
-    return (wstatus & 0x7f) != 0;
-}
-
 /* The workload ends with its first process. */
 __attribute__((noreturn)) static void end_workload(int wstatus)
 {
-    if (status_signaled(wstatus))
-        kill_workload(wstatus & 0x7f, CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
-    hcall_exit((wstatus >> 8) & 0xff);
+    if (wstatus_killed(wstatus))
+        kill_workload(wstatus_value(wstatus), CL_KILLED_NO_VECTOR, 0, 0, 0, 0);
+    hcall_exit(wstatus_value(wstatus));
 }
 
 /* Marks p exiting with wstatus (the first status stays) and gets its tasks moving:
@@ -100,9 +95,8 @@ static void notify_parent(struct process *p)
     if (p->exit_signal == SIGCHLD && (ignored || (ka->flags & SA_NOCLDWAIT)))
         p->autoreap = true;
     if (p->exit_signal && !(p->exit_signal == SIGCHLD && ignored)) {
-        bool killed = status_signaled(p->wstatus);
-        send_chld(parent, (int)p->exit_signal, p, killed ? CLD_KILLED : CLD_EXITED,
-                  killed ? p->wstatus & 0x7f : (p->wstatus >> 8) & 0xff);
+        send_chld(parent, (int)p->exit_signal, p,
+                  wstatus_killed(p->wstatus) ? CLD_KILLED : CLD_EXITED, wstatus_value(p->wstatus));
     }
     wake_up(&parent->child_wait);
 }

@@ -91,7 +91,6 @@ s64 fork_process(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
         process_free(child);
         return -ENOMEM;
     }
-    t->sigmask = cur->sigmask;
     t->altstack_sp = cur->altstack_sp;
     t->altstack_size = cur->altstack_size;
     t->altstack_flags = cur->altstack_flags;

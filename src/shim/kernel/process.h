@@ -163,6 +163,18 @@ static inline struct process *current_process(void)
     return current_task()->proc;
 }
 
+/* wait's status word (struct process.wstatus): killed by a signal, or exited; the
+ * signal or the exit code, what SIGCHLD's si_status and waitid report. */
+static inline bool wstatus_killed(int w)
+{
+    return (w & 0x7f) != 0;
+}
+
+static inline int wstatus_value(int w)
+{
+    return wstatus_killed(w) ? w & 0x7f : (w >> 8) & 0xff;
+}
+
 /* The task with thread id tid in any process (0: the caller), or NULL. */
 struct task *task_by_tid(s32 tid);
 /* The process with that pid, zombies included, or NULL. */

@@ -92,12 +92,10 @@ static s64 check_runnable(struct inode *node, const char **path)
 {
     if ((node->mode & S_IFMT) == S_IFDIR)
         return -EACCES;
+    if (!mm_inode_may_run(node))
+        return mm_refuse_unmeasured();
     size_t len;
     const char *p = image_fs_path(node, &len);
-    if (!p) {
-        syscall_trace_note("not in the image: only measured code runs");
-        return -EACCES;
-    }
     if ((node->mode & S_IFMT) != S_IFREG || !(node->mode & 0111))
         return -EACCES;
     *path = exec_intern_path(p, len);

@@ -42,10 +42,9 @@ static int child_report(struct process *me, struct process *c, u32 options, stru
 {
     r->pid = c->pid;
     if (c->zombie && (options & WEXITED)) {
-        bool killed = (c->wstatus & 0x7f) != 0;
         r->wstatus = c->wstatus;
-        r->code = killed ? CLD_KILLED : CLD_EXITED;
-        r->status = killed ? c->wstatus & 0x7f : (c->wstatus >> 8) & 0xff;
+        r->code = wstatus_killed(c->wstatus) ? CLD_KILLED : CLD_EXITED;
+        r->status = wstatus_value(c->wstatus);
         r->cpu_ns = c->exited_ns + c->children_ns;
         if (!(options & WNOWAIT)) {
             me->children_ns += r->cpu_ns; /* getrusage(RUSAGE_CHILDREN) */

@@ -364,10 +364,21 @@ static bool all_mapped(struct mm *mm, u64 start, u64 end)
     return true;
 }
 
-bool mm_file_may_run(struct file *f)
+bool mm_inode_may_run(struct inode *node)
 {
     size_t len;
-    return f->inode && image_fs_path(f->inode, &len);
+    return image_fs_path(node, &len) != NULL;
+}
+
+bool mm_file_may_run(struct file *f)
+{
+    return f->inode && mm_inode_may_run(f->inode);
+}
+
+s64 mm_refuse_unmeasured(void)
+{
+    syscall_trace_note("not in the image: only measured code runs");
+    return -EACCES;
 }
 
 int mm_protect(u64 start, u64 len, u32 prot)
@@ -378,10 +389,8 @@ int mm_protect(u64 start, u64 len, u32 prot)
         return -ENOMEM;
     for (u64 a = start; (prot & PROT_EXEC) && a < end;) {
         struct vma *v = find_in(mm, a);
-        if (v->file && !mm_file_may_run(v->file)) {
-            syscall_trace_note("not in the image: only measured code runs");
-            return -EACCES;
-        }
+        if (v->file && !mm_file_may_run(v->file))
+            return (int)mm_refuse_unmeasured();
         a = v->end;
     }
     if (!split_at(mm, start) || !split_at(mm, end))

@@ -90,9 +90,13 @@ int mm_map_file(u64 start, u64 len, u32 prot, struct file *f, u64 off, bool shar
 u64 mm_find_free(u64 len);
 /* Unmaps [start, start+len) (areas and pages). */
 void mm_unmap(u64 start, u64 len);
-/* Whether f's pages may be mapped executable: only the image's files may (only
- * measured code runs, docs/processes.md); a file written at run time may not. */
+/* Whether a file may run or be mapped executable: only the image's may (only measured
+ * code runs, docs/processes.md); a file written at run time may not. */
+struct inode;
+bool mm_inode_may_run(struct inode *node);
 bool mm_file_may_run(struct file *f);
+/* The answer when one may not: -EACCES, with the trace's line saying why. */
+s64 mm_refuse_unmeasured(void);
 /* Changes the protection of [start, start+len); -ENOMEM if any of it is unmapped, -EACCES
  * if PROT_EXEC is asked of a file that may not run. */
 int mm_protect(u64 start, u64 len, u32 prot);

@@ -112,10 +112,8 @@ SYSCALL6(mmap, addr, len, prot, flags, fd_arg, off)
         if (!addr)
             return -ENOMEM;
     }
-    if (file && (prot & PROT_EXEC) && !mm_file_may_run(file)) {
-        syscall_trace_note("not in the image: only measured code runs");
-        return -EACCES;
-    }
+    if (file && (prot & PROT_EXEC) && !mm_file_may_run(file))
+        return mm_refuse_unmeasured();
     if (!file && type != MAP_PRIVATE) {
         /* shared anonymous memory is an unnamed tmpfs file, as Linux's shmem: what a
          * forked child shares with its parent */
