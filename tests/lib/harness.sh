@@ -19,7 +19,9 @@ SKIPPED_NAMES=()
 #   none      fail it: no VM can run on this machine (VM_NONE_WHY says why)
 # ONLY_VM=1 inside a nested guest: there, only VM cases run (the host ran the rest).
 # SHARD/SHARDS: with SHARDS > 1 this process runs the VM cases whose turn is SHARD.
-VM_MODE=here VM_NONE_WHY="" ONLY_VM=0 SHARD=0 SHARDS=1
+# RESUME_TURN: VM cases and pinned groups whose turn is below it are left out: a new
+# nested guest, started after one whose file share stalled, goes on from there.
+VM_MODE=here VM_NONE_WHY="" ONLY_VM=0 SHARD=0 SHARDS=1 RESUME_TURN=0
 VM_TURN=0     # counts VM cases and pinned groups, in the same order in every shard
 PINNED=0      # 1 while a group whose cases share state runs (all in one shard)
 GROUP_KIND="" # the kind of the group running: host, vm, vm-pinned or mixed
@@ -68,7 +70,7 @@ run_group() {
         esac
         if [[ $kind == vm-pinned ]]; then
             VM_TURN=$((VM_TURN + 1))
-            ((VM_TURN % SHARDS == SHARD)) || return 0
+            ((VM_TURN % SHARDS == SHARD && VM_TURN >= RESUME_TURN)) || return 0
             PINNED=1
         fi
         ;;
@@ -122,7 +124,8 @@ sim_chip() {
 # It is false when the filter leaves NAME out, when a VM case is left to the nested
 # guests or is another shard's, and, in a nested guest, for a host case. A VM case that
 # cannot run anywhere is a failure. In a nested guest it tells the host which case runs
-# (a line "@@case NAME"), so that a guest that stops is reported with the case it was in.
+# and its turn (a line "@@case NAME TURN"), so that a guest that stops is reported with
+# the case it was in, and a new one can go on from there.
 begin() {
     local name=$1 vm=0
     [[ ${2:-} == --vm ]] && vm=1
@@ -137,12 +140,12 @@ begin() {
         esac
         if ((!PINNED)); then
             VM_TURN=$((VM_TURN + 1))
-            ((VM_TURN % SHARDS == SHARD)) || return 1
+            ((VM_TURN % SHARDS == SHARD && VM_TURN >= RESUME_TURN)) || return 1
         fi
     elif ((ONLY_VM)) && [[ $GROUP_KIND != vm* ]]; then
         return 1
     fi
-    ((ONLY_VM)) && printf '@@case %s\n' "$name"
+    ((ONLY_VM)) && printf '@@case %s %s\n' "$name" "$VM_TURN"
     return 0
 }
 

@@ -59,4 +59,39 @@ check "a failure keeps its detail" grep -qx '      detail' "$WORK/relayed"
 printf '@@case vm/a\nPASS vm/a\n@@vm-status 124\n' | relay_results "" nested-0 "$WORK/counts" >"$WORK/relayed"
 check "stopped between cases names the shard" grep -q '^FAIL nested-0: the nested guest stopped' "$WORK/relayed"
 
+# a guest whose 9p share stalled is replaced by one that goes on from the case it was in
+cat >"$WORK/fake-vm" <<'FAKE'
+#!/usr/bin/env bash
+# first call: a case passes, the next stalls; second call: goes on from turn 2
+if [[ " $* " != *" --resume-turn 2 "* ]]; then
+    printf '@@case vm/a 1\nPASS vm/a\n@@case vm/b 2\n'
+    echo "nested: the guest stalled: pid 9 (bash) blocked 60 s in the kernel at p9_client_rpc; console's last lines:" >&2
+    exit 124
+fi
+printf '@@case vm/b 2\nPASS vm/b\n@@case vm/c 3\nPASS vm/c\n'
+FAKE
+chmod +x "$WORK/fake-vm"
+NESTED_VM=$WORK/fake-vm NESTED_SHARDS=1 nested_shard 0 --build build |
+    relay_results "" nested-0 "$WORK/counts" >"$WORK/relayed"
+check "restarted relay counts: $(head -n 1 "$WORK/counts")" test "$(head -n 1 "$WORK/counts")" = "3 0 0"
+check "the restart is said, with its cause and where it goes on" \
+    grep -q '^nested-0: the guest stalled: pid 9 (bash) .* at p9_client_rpc .*a new guest goes on from vm/b$' "$WORK/relayed"
+# a stall that is not 9p's is a failure, with no new guest
+sed -i 's/p9_client_rpc/folio_wait_bit/' "$WORK/fake-vm"
+NESTED_VM=$WORK/fake-vm NESTED_SHARDS=1 nested_shard 0 | relay_results "" nested-0 "$WORK/counts" >"$WORK/relayed"
+check "another stall fails its case" \
+    grep -q '^FAIL vm/b: the nested guest stopped making progress here (the guest stalled: pid 9 (bash) .* at folio_wait_bit' "$WORK/relayed"
+# a pinned group run again from its start: each case counts once, a detail shows once
+printf '%s\n' '@@case p/a 4' 'PASS p/a' 'FAIL p/b: differs' '      detail' '@@case p/c 4' \
+    '@@vm-restart the guest stalled: pid 9 (bash) blocked 60 s in the kernel at p9_client_rpc' \
+    '@@case p/a 4' 'PASS p/a' '@@case p/b 4' 'FAIL p/b: differs' '      detail' '@@case p/c 4' 'PASS p/c' \
+    '@@vm-status 0' | relay_results "" nested-0 "$WORK/counts" >"$WORK/relayed"
+check "a pinned group run again counts each case once: $(head -n 1 "$WORK/counts")" \
+    test "$(head -n 1 "$WORK/counts")" = "2 1 0"
+check "its failure's detail shows once" test "$(grep -c '^      detail$' "$WORK/relayed")" = 1
+# the new guest leaves out the turns before the one it goes on from
+out=$(FILTER="" VM_MODE=here GROUP_KIND=vm bash -c \
+    'source tests/lib/harness.sh; RESUME_TURN=3; for i in 1 2 3 4 5; do begin c$i --vm >/dev/null && echo c$i; done')
+check "--resume-turn 3 runs c3 c4 c5: got '${out//$'\n'/ }'" test "${out//$'\n'/ }" = "c3 c4 c5"
+
 exit $bad
