@@ -29,15 +29,15 @@ static const struct syscall_entry table[NR_SYSCALLS] = {
 
 /* Names of calls we do not implement but that programs commonly make, for the trace. */
 static const char *const unimplemented_names[NR_SYSCALLS] = {
-    [7] = "poll",       [22] = "pipe",          [23] = "select",
-
-    [56] = "clone",     [57] = "fork",          [58] = "vfork",       [59] = "execve",
-    [61] = "wait4",
-
-    [202] = "futex",    [213] = "epoll_create", [232] = "epoll_wait", [233] = "epoll_ctl",
-    [270] = "pselect6", [271] = "ppoll",        [290] = "eventfd2",   [291] = "epoll_create1",
-    [293] = "pipe2",    [332] = "statx",        [334] = "rseq",       [435] = "clone3",
-    [275] = "splice",   [276] = "tee",          [278] = "vmsplice",
+    [29] = "shmget",      [30] = "shmat",
+    [31] = "shmctl",      [64] = "semget",
+    [65] = "semop",       [66] = "semctl",
+    [67] = "shmdt",       [68] = "msgget",
+    [69] = "msgsnd",      [70] = "msgrcv",
+    [71] = "msgctl",      [275] = "splice",
+    [276] = "tee",        [278] = "vmsplice",
+    [334] = "rseq",       [425] = "io_uring_setup",
+    [434] = "pidfd_open", [440] = "process_madvise",
 };
 
 static const char *errno_name(s64 e)
