@@ -6,7 +6,8 @@
  *   fsops tree ROOT     walk ROOT: every entry's type, mode, size, link target, and for
  *                       regular files a checksum three ways (read, pread+lseek, mmap)
  *   fsops errors ROOT   the errors Linux gives for bad uses of a read-only tree
- *   fsops tmp DIR       create, write, read back, rename, link, truncate, remove in DIR
+ *   fsops tmp DIR       create, write, read back, rename, symlink, hard link, truncate,
+ *                       remove in DIR
  *   fsops readall FILE  read FILE to the end, 64 KiB at a time; report errors by offset
  */
 #include <dirent.h>
@@ -206,6 +207,45 @@ static void attrops(const char *file, const char *link)
     expect("chown of a missing file", chown("/no/such/file", 0, 0));
 }
 
+/* hard links to FILE (through SYMLINK, a link to it) in DIR, beside SUBDIR */
+static void hardlinks(const char *dir, const char *file, const char *symlink_, const char *subdir)
+{
+    char h[4096], h2[4096];
+    snprintf(h, sizeof(h), "%s/hard", dir);
+    snprintf(h2, sizeof(h2), "%s/hard2", dir);
+    expect("link", link(file, h));
+    struct stat s1, s2;
+    stat(file, &s1);
+    stat(h, &s2);
+    printf("link: same inode %d, nlink %lu\n", s1.st_ino == s2.st_ino, (unsigned long)s2.st_nlink);
+    int fd = open(h, O_WRONLY);
+    printf("write through the new name: %zd\n", pwrite(fd, "HARD", 4, 0));
+    close(fd);
+    char back[8] = {0};
+    fd = open(file, O_RDONLY);
+    printf("read through the old name: %zd %.4s\n", pread(fd, back, 4, 0), back);
+    close(fd);
+    expect("link onto an existing name", link(file, h));
+    expect("link of a directory", link(subdir, h2));
+    expect("link of a missing file", link("/no/such/file", h2));
+    expect("link to another tmpfs", link(file, "/dev/shm/cloister-fsops-link"));
+    expect("linkat of the symlink itself", linkat(AT_FDCWD, symlink_, AT_FDCWD, h2, 0));
+    lstat(h2, &s2);
+    printf("  it is a symlink: %d\n", S_ISLNK(s2.st_mode));
+    expect("unlink it", unlink(h2));
+    expect("linkat AT_SYMLINK_FOLLOW", linkat(AT_FDCWD, symlink_, AT_FDCWD, h2, AT_SYMLINK_FOLLOW));
+    lstat(h2, &s2);
+    printf("  it is the file: %d\n", S_ISREG(s2.st_mode) && s2.st_ino == s1.st_ino);
+    expect("linkat bad flags", linkat(AT_FDCWD, file, AT_FDCWD, h2, 0x1));
+    expect("rename onto its other name", rename(h, h2));
+    stat(file, &s1);
+    printf("nlink after: %lu\n", (unsigned long)s1.st_nlink);
+    expect("unlink a second name", unlink(h));
+    expect("unlink a third name", unlink(h2));
+    stat(file, &s1);
+    printf("nlink at the end: %lu\n", (unsigned long)s1.st_nlink);
+}
+
 static void tmpops(const char *parent)
 {
     char a[4096], b[4096], c[4096], dir[2048];
@@ -253,6 +293,7 @@ static void tmpops(const char *parent)
     fd = open(b, O_RDONLY);
     printf("read via symlink: %zd\n", read(fd, back, 6));
     close(fd);
+    hardlinks(dir, a, b, c);
     walk(dir, "");
     attrops(a, b);
     expect("unlink file", unlink(a));

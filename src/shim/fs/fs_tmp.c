@@ -12,6 +12,8 @@
 #include "lib/lib.h"
 #include "arch/x86/paging.h"
 
+/* st_dev of the first tmpfs; each further one takes the next number, so that link and
+ * rename between two of them are EXDEV, as between Linux's tmpfs mounts */
 #define TMPFS_DEV 0x2a
 
 struct tmp_dirent {
@@ -21,9 +23,11 @@ struct tmp_dirent {
     char name[NAME_MAX + 1];
 };
 
-/* One tmpfs instance: its size limit and use (/tmp and /run each have their own). */
+/* One tmpfs instance: its size limit and use (/tmp, /dev/shm and /run each have their
+ * own), and its device number. */
 struct tmpfs_sb {
     u64 limit_pages, used_pages;
+    u32 dev;
 };
 
 struct tmp_node {
@@ -58,7 +62,7 @@ static struct tmp_node *new_node(struct tmpfs_sb *sb, u32 mode)
     t->inode.priv = t;
     t->inode.mode = mode;
     t->inode.ino = vfs_next_ino();
-    t->inode.dev = TMPFS_DEV;
+    t->inode.dev = sb->dev;
     t->inode.atime_ns = t->inode.mtime_ns = t->inode.ctime_ns = clock_realtime_ns();
     u32 type = mode & S_IFMT;
     t->inode.ops = type == S_IFDIR   ? &tmp_dir_ops
@@ -95,7 +99,9 @@ struct inode *tmpfs_new(u64 max_bytes)
     struct tmpfs_sb *sb = kmalloc(sizeof(*sb));
     if (!sb)
         return NULL;
+    static u32 instances;
     sb->limit_pages = max_bytes / PAGE_SIZE;
+    sb->dev = TMPFS_DEV + instances++;
     struct tmp_node *root = new_node(sb, S_IFDIR | 01777);
     if (!root)
         return NULL;
@@ -189,6 +195,16 @@ static s64 tmp_symlink(struct inode *dir, const char *name, size_t len, const ch
         kfree(t);
     }
     return err;
+}
+
+static s64 tmp_link(struct inode *dir, const char *name, size_t len, struct inode *node)
+{
+    if (*find_entry(dir, name, len))
+        return -EEXIST;
+    if (!node->nlink)
+        return -ENOENT; /* unlinked, open only: Linux refuses it a name again */
+    node->ctime_ns = clock_realtime_ns();
+    return link_in(dir, name, len, node);
 }
 
 /* Takes entry *pp out of its directory. */
@@ -323,7 +339,8 @@ static s64 tmp_open(struct inode *node, u32 flags, struct file **out)
 
 struct file *tmpfs_anon_file(u64 size)
 {
-    static struct tmpfs_sb shared_anon = {~0ull, 0};
+    /* Linux's internal shm mount: its own device, so no link or rename leads into it */
+    static struct tmpfs_sb shared_anon = {~0ull, 0, TMPFS_DEV - 1};
     struct tmp_node *t = new_node(&shared_anon, S_IFREG | 0600);
     if (!t)
         return NULL;
@@ -365,6 +382,7 @@ static const struct inode_ops tmp_dir_ops = {
     .open = tmp_open,
     .create = tmp_create,
     .symlink = tmp_symlink,
+    .link = tmp_link,
     .unlink = tmp_unlink,
     .rename = tmp_rename,
     .last_close = tmp_last_close,

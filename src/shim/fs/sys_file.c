@@ -526,6 +526,57 @@ SYSCALL3(symlinkat, target, newdirfd, linkpath)
     return do_symlink(target, (s64)(s32)newdirfd, linkpath);
 }
 
+#define AT_SYMLINK_FOLLOW 0x400
+
+/* link and linkat: a second name for a file, in the same file system (tmpfs: the
+ * image is read-only). Linux's order of checks: the old name, the new one free, the new
+ * directory writable, the same mount, not a directory. */
+static s64 do_link(s64 odirfd, u64 opath, s64 ndirfd, u64 npath, u64 flags)
+{
+    if (flags & ~(u64)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    struct inode *old;
+    char first;
+    if ((flags & AT_EMPTY_PATH) && strncpy_from_user(&first, opath, 1) == 0) {
+        struct file *f = fd_get(odirfd);
+        if (!f)
+            return -EBADF;
+        if (!(old = file_inode(f)))
+            return -ENOENT; /* a pipe or a socket has no name to add to */
+    } else {
+        struct nameidata o;
+        s64 err = vfs_walk_user(odirfd, opath, flags & AT_SYMLINK_FOLLOW ? VFS_FOLLOW : 0, &o);
+        if (err)
+            return err;
+        old = o.node;
+    }
+    struct nameidata n;
+    s64 err = vfs_walk_user(ndirfd, npath, VFS_PARENT, &n);
+    if (err)
+        return err;
+    if (n.node)
+        return -EEXIST;
+    if (n.trailing_slash)
+        return -ENOENT;
+    if (!n.parent->ops->link)
+        return -EROFS;
+    if (old->dev != n.parent->dev)
+        return -EXDEV;
+    if ((old->mode & S_IFMT) == S_IFDIR)
+        return -EPERM;
+    return n.parent->ops->link(n.parent, n.last, n.last_len, old);
+}
+
+SYSCALL2(link, oldpath, newpath)
+{
+    return do_link(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+SYSCALL5(linkat, olddirfd, oldpath, newdirfd, newpath, flags)
+{
+    return do_link((s64)(s32)olddirfd, oldpath, (s64)(s32)newdirfd, newpath, flags);
+}
+
 /* ---- working directory, sizes, sync ---- */
 
 SYSCALL1(chdir, path)

@@ -53,6 +53,8 @@ struct inode_ops {
     /* tmpfs: directory changes; NULL elsewhere (then EROFS or EPERM) */
     s64 (*create)(struct inode *dir, const char *name, size_t len, u32 mode, struct inode **out);
     s64 (*symlink)(struct inode *dir, const char *name, size_t len, const char *target);
+    /* a new name in dir for node, a file of the same file system (link(2)) */
+    s64 (*link)(struct inode *dir, const char *name, size_t len, struct inode *node);
     s64 (*unlink)(struct inode *dir, const char *name, size_t len, bool is_dir);
     s64 (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
                   const char *nname, size_t nlen);

@@ -119,7 +119,17 @@ static void mount_file_systems(void)
     /* the attestation interfaces exist in a TEE launch only, as on Linux */
     bool tee = boot.tee != CL_TEE_NONE || tee_hardware_present();
     attest_init(tee);
-    vfs_mount(root, "dev", devfs_new(tee));
+    struct inode *dev = devfs_new(tee);
+    vfs_mount(root, "dev", dev);
+    /* /dev/shm, where both C libraries' shm_open and sem_open make their files (Python's
+     * multiprocessing locks, for one): a tmpfs of its own, as Linux's, with /tmp's
+     * bound, since both draw on the same guest memory */
+    if (manifest.tmpfs_size) {
+        struct inode *shm = tmpfs_new(manifest.tmpfs_size);
+        if (!shm)
+            panic("out of memory for /dev/shm");
+        vfs_mount(dev, "shm", shm);
+    }
     vfs_mount(root, "proc", procfs_new());
     vfs_mount(root, "sys", sysfs_new(tee));
     struct nameidata nd;
