@@ -17,6 +17,9 @@ procs_cases() {
     # the fork of a process with 256 MiB resident copies none of it
     vm_case fork-cowmem --mem 1G -- fork cowmem
     vm_case 2cpus-fork-cowmem --mem 1G --cpus 2 -- fork cowmem
+    # clone3, which glibc tries first for threads and posix_spawn: tests/progs/clone3.c
+    vm_case clone3 --asan -- clone3
+    vm_case 2cpus-clone3 --cpus 2 -- clone3
     # exec of the program itself (a bare `cloister run` seals only the program):
     # tests/progs/exec.c
     for c in self pipes cloexec signals execveat vfork spawn errors; do

@@ -4,7 +4,8 @@
  * The child is a copy of the calling thread only, as POSIX says: its registers (rax 0),
  * FPU state, FS/GS bases, signal mask and alternate stack; a copy of the address space
  * with private pages shared copy-on-write (mm_clone); a copy of the descriptor table
- * naming the same open files; the parent's signal actions, limits, cwd and umask. With
+ * naming the same open files; the parent's signal actions (handled ones back to SIG_DFL
+ * with clone3's CLONE_CLEAR_SIGHAND), limits, cwd and umask. With
  * CLONE_VM (vfork, posix_spawn's clone) it borrows the parent's address space instead,
  * and with CLONE_VFORK the parent sleeps until the child execs or ends.
  */
@@ -29,13 +30,14 @@
 #define CLONE_CHILD_CLEARTID 0x00200000ull
 #define CLONE_DETACHED       0x00400000ull
 #define CLONE_CHILD_SETTID   0x01000000ull
+#define CLONE_CLEAR_SIGHAND  0x100000000ull /* clone3's */
 
 /* What a new process may ask for. Sharing descriptors, cwd or signal actions with a
  * process (CLONE_FILES, CLONE_FS, CLONE_SIGHAND without CLONE_THREAD), a new parent
  * (CLONE_PARENT), namespaces and ptrace: EINVAL, as docs/processes.md says. */
 #define PROCESS_FLAGS                                                                              \
     (CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID |                       \
-     CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
+     CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_CLEAR_SIGHAND)
 
 /* The parent of a vfork child sleeps until the child lets go of its memory. The wait
  * is the parent task's own: the child may be gone (reaped) by the time it wakes. */
@@ -69,6 +71,8 @@ s64 fork_process(u64 flags, u64 newsp, u64 parent_tid, u64 child_tid, u64 tls)
     if (!child)
         return -ENOMEM;
     child->exit_signal = (u32)(flags & CSIGNAL);
+    if (flags & CLONE_CLEAR_SIGHAND)
+        signal_reset_handlers(child);
     child->cwd = parent->cwd;
     child->files = fdtable_clone(parent->files);
     if (flags & CLONE_VM) {

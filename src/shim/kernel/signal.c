@@ -30,6 +30,18 @@ bool signal_default_terminates(int sig)
     }
 }
 
+void signal_reset_handlers(struct process *p)
+{
+    for (int i = 0; i < NSIG; i++) {
+        struct k_sigaction *ka = &p->sigactions[i];
+        if (ka->handler != SIG_IGN)
+            ka->handler = SIG_DFL;
+        ka->flags = 0;
+        ka->mask = 0;
+        ka->restorer = 0;
+    }
+}
+
 static bool ignored(const struct process *p, int sig)
 {
     u64 handler = p->sigactions[sig - 1].handler;

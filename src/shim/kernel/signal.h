@@ -164,6 +164,10 @@ struct wait_queue *signal_wait_queue(void);
 bool signal_default_terminates(int sig);
 bool signal_default_stops(int sig);
 
+/* Every handled signal of P back to SIG_DFL, with no flags or mask (SIG_IGN stays), as
+ * exec and clone3's CLONE_CLEAR_SIGHAND do. */
+void signal_reset_handlers(struct process *p);
+
 /* si_code values of SIGCHLD */
 #define CLD_EXITED    1
 #define CLD_KILLED    2

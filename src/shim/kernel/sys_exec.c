@@ -206,14 +206,7 @@ static void end_other_threads(struct process *p)
  * addresses, its FS/GS bases and FPU state; close-on-exec descriptors. */
 static void reset_process_state(struct process *p, struct task *t)
 {
-    for (int i = 0; i < NSIG; i++) {
-        struct k_sigaction *ka = &p->sigactions[i];
-        if (ka->handler != SIG_IGN)
-            ka->handler = SIG_DFL;
-        ka->flags = 0;
-        ka->mask = 0;
-        ka->restorer = 0;
-    }
+    signal_reset_handlers(p);
     t->altstack_sp = t->altstack_size = 0;
     t->altstack_flags = 0;
     t->clear_child_tid = t->robust_list = t->set_child_tid = 0;

@@ -198,6 +198,7 @@ X3(execveat, 322, 5)
 X3(membarrier, 324, 3)
 X3(copy_file_range, 326, 6)
 X3(statx, 332, 5)
+X3(clone3, 435, 2)
 X3(faccessat2, 439, 4)
 X3(epoll_pwait2, 441, 6)
 #undef X3
