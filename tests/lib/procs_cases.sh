@@ -22,7 +22,7 @@ procs_cases() {
     vm_case 2cpus-clone3 --cpus 2 -- clone3
     # exec of the program itself (a bare `cloister run` seals only the program):
     # tests/progs/exec.c
-    for c in self pipes cloexec signals execveat vfork spawn errors; do
+    for c in self pipes cloexec signals timers execveat vfork spawn errors; do
         asan=()
         [[ $c == @(pipes|vfork|spawn) ]] && asan=(--asan)
         vm_case "exec-$c" "${asan[@]}" -- exec "$c"

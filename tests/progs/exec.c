@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -126,6 +127,19 @@ static int helper_sigs(void)
     return 0;
 }
 
+/* helper timers ID: a POSIX timer is gone after exec (EINVAL); alarm's stays armed */
+static int helper_timers(int argc, char **argv)
+{
+    struct {
+        long interval[2], value[2];
+    } its;
+    long rc = syscall(SYS_timer_gettime, argc > 3 ? atoi(argv[3]) : 0, &its);
+    printf("helper: the POSIX timer: %s\n", rc == 0 ? "still there" : err_name(errno));
+    unsigned left = alarm(0);
+    printf("helper: alarm still armed: %s\n", yes(left > 0 && left <= 100));
+    return 0;
+}
+
 /* helper spawned: what posix_spawn's attributes and file actions left */
 static int helper_spawned(void)
 {
@@ -155,6 +169,8 @@ static int helper(int argc, char **argv)
         return helper_sigs();
     if (!strcmp(argv[2], "spawned"))
         return helper_spawned();
+    if (!strcmp(argv[2], "timers"))
+        return helper_timers(argc, argv);
     if (!strcmp(argv[2], "status"))
         return argc > 3 ? atoi(argv[3]) : 0;
     return 2;
@@ -330,6 +346,34 @@ static int cmd_signals(void)
     }
     show_status("helper with SIGTERM pending", reap(pid));
     return 0;
+}
+
+/* exec deletes the POSIX timers (raw calls: the C libraries' timer_t differ) and keeps
+ * alarm's, as Linux */
+static int cmd_timers(void)
+{
+    struct {
+        long value;
+        int signo, notify, tid, pad[11];
+    } sev = {.signo = SIGUSR1, .notify = 0 /* SIGEV_SIGNAL */};
+    int id = -1;
+    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) < 0)
+        die("timer_create");
+    struct {
+        long interval[2], value[2];
+    } its = {.value = {100, 0}};
+    if (syscall(SYS_timer_settime, id, 0, &its, NULL) < 0)
+        die("timer_settime");
+    alarm(100);
+    char idstr[16];
+    snprintf(idstr, sizeof(idstr), "%d", id);
+    char *argv[] = {"exec", "helper", "timers", idstr, NULL};
+    printf("before exec: a POSIX timer and an alarm, both 100 s away\n");
+    /* this process itself execs: a forked child would have neither (fork keeps no timer) */
+    fflush(stdout);
+    execve(self, argv, environ);
+    die("execve");
+    return 1;
 }
 
 static int cmd_execveat(void)
@@ -672,17 +716,10 @@ static const struct {
     const char *name;
     int (*run)(void);
 } commands[] = {
-    {"self", cmd_self},
-    {"pipes", cmd_pipes},
-    {"cloexec", cmd_cloexec},
-    {"signals", cmd_signals},
-    {"execveat", cmd_execveat},
-    {"vfork", cmd_vfork},
-    {"spawn", cmd_spawn},
-    {"errors", cmd_errors},
-    {"tmp-exec", cmd_tmp_exec},
-    {"tmp-mmap", cmd_tmp_mmap},
-    {"image-files", cmd_image_files},
+    {"self", cmd_self},         {"pipes", cmd_pipes},       {"cloexec", cmd_cloexec},
+    {"signals", cmd_signals},   {"timers", cmd_timers},     {"execveat", cmd_execveat},
+    {"vfork", cmd_vfork},       {"spawn", cmd_spawn},       {"errors", cmd_errors},
+    {"tmp-exec", cmd_tmp_exec}, {"tmp-mmap", cmd_tmp_mmap}, {"image-files", cmd_image_files},
 };
 
 int main(int argc, char **argv)

@@ -8,4 +8,8 @@ struct process;
  * its exit. Harmless if it never made one. */
 void process_timers_release(struct process *p);
 
+/* Deletes p's POSIX timers, as exec does (Linux's exit_itimers); alarm and setitimer's
+ * ITIMER_REAL stay armed across exec, as POSIX says. */
+void process_timers_exec(struct process *p);
+
 #endif

@@ -21,6 +21,7 @@
 #include "fs/fs_image.h"
 #include "fs/vfs.h"
 #include "kernel/fork.h"
+#include "kernel/itimer.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -202,11 +203,12 @@ static void end_other_threads(struct process *p)
     me->tid = p->pid; /* Linux: the exec'ing thread takes the leader's id */
 }
 
-/* What a new program starts without: handlers, the alternate stack, the thread's
- * addresses, its FS/GS bases and FPU state; close-on-exec descriptors. */
+/* What a new program starts without: handlers, POSIX timers, the alternate stack, the
+ * thread's addresses, its FS/GS bases and FPU state; close-on-exec descriptors. */
 static void reset_process_state(struct process *p, struct task *t)
 {
     signal_reset_handlers(p);
+    process_timers_exec(p);
     t->altstack_sp = t->altstack_size = 0;
     t->altstack_flags = 0;
     t->clear_child_tid = t->robust_list = t->set_child_tid = 0;

@@ -2,8 +2,8 @@
  * Timers that send signals: alarm, setitimer/getitimer (ITIMER_REAL) and the POSIX
  * timers (timer_create...), on kernel timers (timer.h). They are the process's
  * (struct process's `timers`, made on first use), not inherited, freed at its exit
- * (itimer.h); each knows its process, since its callback runs in whatever task the CPU
- * has.
+ * (itimer.h); exec deletes the POSIX ones and keeps alarm's; each knows its process, since its
+ * callback runs in whatever task the CPU has.
  *
  * Kernel timers run while the task is in the shim (a system call or a wait): a timer
  * that expires while the workload computes without making system calls is delivered at
@@ -100,6 +100,17 @@ void process_timers_release(struct process *p)
         timer_cancel(&pt->posix[i].kt);
     p->timers = NULL;
     kfree(pt);
+}
+
+void process_timers_exec(struct process *p)
+{
+    struct process_timers *pt = p->timers;
+    if (!pt)
+        return;
+    for (int i = 0; i < MAX_TIMERS; i++) {
+        timer_cancel(&pt->posix[i].kt);
+        pt->posix[i].used = false;
+    }
 }
 
 /* The live thread tid of p, or NULL: a SIGEV_THREAD_ID timer whose thread has exited
