@@ -110,6 +110,30 @@ python_selectors_case() {
         trace_excerpt pipe "$WORK/in/text" "$CLOISTER" run --trace "$img" -S /scripts/event_loop.py
 }
 
+# python_multiprocessing_case METHOD: tests/debian/mp_start_methods.py with the start
+# method METHOD (processes forked, or exec'd, or forked by a server over a unix socket),
+# compared with the native run. _ctypes (for the shared value) loads libffi, which
+# `cloister build` cannot see, so the image adds it by name (docs/image-format.md).
+python_multiprocessing_case() {
+    local method=$1 name=debian/python-multiprocessing-$1 py lib ffi
+    begin "$name" || return 0
+    py=$(readlink -f /usr/bin/python3) lib=/usr/lib/${py##*/}
+    ffi=$(readlink -f /usr/lib/x86_64-linux-gnu/libffi.so.8)
+    if [[ ! -x $py || ! -d $lib || ! -f $ffi ]]; then
+        fail "$name" "Debian's python3 (with libffi8) not installed"
+        return 0
+    fi
+    local img=$WORK/python-mp.cwi status="" fault=""
+    [[ -f $img ]] || debian_image "$name" "$img" --entry "$py" --add "$lib:$lib" \
+        --add "$ffi:/usr/lib/x86_64-linux-gnu/libffi.so.8" --mem 512M --cpus 2 \
+        --add "$PWD/tests/debian/mp_start_methods.py:/scripts/mp_start_methods.py" || return 0
+    run_capture "$WORK/vm" file /dev/null "$CLOISTER" run "$img" -S /scripts/mp_start_methods.py "$method"
+    local vm_rc=$RC
+    run_capture "$WORK/native" file /dev/null env -i "$py" -S "$PWD/tests/debian/mp_start_methods.py" "$method"
+    judge "$name" "$vm_rc" "$RC" "$py" ||
+        trace_excerpt file /dev/null "$CLOISTER" run --trace "$img" -S /scripts/mp_start_methods.py "$method"
+}
+
 debian_cases() {
     local home=$WORK/empty-home
     mkdir -p "$home"
@@ -199,6 +223,11 @@ debian_cases() {
     # perl's four-argument select is pselect6: on stdin from a pipe, then a pure sleep
     deb_case perl-select-pipe --pipe text -- perl -e '$r = ""; vec($r, 0, 1) = 1; print scalar(select($r, undef, undef, 5)), " ", vec($r, 0, 1), "\n"; print scalar <STDIN>; print scalar(select(undef, undef, undef, 0.05)), "\n"'
     python_selectors_case
+    # processes in Python: forked, forked by a server that gets its orders over a unix
+    # socket (descriptors passed with SCM_RIGHTS), and fresh interpreters exec'd
+    python_multiprocessing_case fork
+    python_multiprocessing_case forkserver
+    python_multiprocessing_case spawn
     # a C++ program: libstdc++'s pthread_once wakes a futex (glibc aborts on ENOSYS)
     deb_case cppcheck-version -- cppcheck --version
     # bare programs: no image built first

@@ -506,9 +506,14 @@ bool mm_fault(u64 addr, u32 access)
     if (pte && (*pte & PTE_P) && (*pte & PTE_COW) && access == ACCESS_WRITE)
         return mm_unshare(va);
     if (pte && (*pte & PTE_P))
-        /* present, yet the access faulted: a protection violation, unless another CPU
-         * of this process took the same copy-on-write fault first */
-        return access == ACCESS_WRITE && (*pte & PTE_W);
+        /* Present now, though the access faulted. If the entry allows the access,
+         * another CPU of this process mapped the page (or broke its copy-on-write)
+         * between this fault and the kernel lock: two threads touching a new page of
+         * code at once do that, so the access is retried (the fault itself dropped the
+         * stale translation). Else it is a protection violation. */
+        return (*pte & PTE_U) && (access == ACCESS_WRITE  ? (*pte & PTE_W) != 0
+                                  : access == ACCESS_EXEC ? !(*pte & PTE_NX)
+                                                          : true);
     u64 flags = prot_to_pte(v->prot);
     if (v->file)
         return map_file_page(mm, v, va, flags);
