@@ -77,10 +77,11 @@ run_nested() {
 }
 
 # nested_shard I ARGS...: the stream of shard I's guest (tests/run ARGS inside), then
-# "@@vm-status STATUS". When the guest's 9p share stalled, a line "@@vm-restart WHY"
-# and the stream of a new guest that goes on from the turn of the case it stopped in.
+# "@@vm-status STATUS". When the guest's 9p share stalled, or the whole guest stopped
+# (tests/nested/vm tells both), a line "@@vm-restart WHY" and the stream of a new guest
+# that goes on from the turn of the case it stopped in.
 nested_shard() {
-    local i=$1 start=$SECONDS resume=0 restarts=0 left st turn
+    local i=$1 start=$SECONDS resume=0 restarts=0 left st turn why
     shift
     while :; do
         left=$((NESTED_BOUND - (SECONDS - start)))
@@ -90,11 +91,18 @@ nested_shard() {
             -- tests/run --inside-nested --shard "$i/$NESTED_SHARDS" --resume-turn "$resume" "$@" \
             2>"$WORK/nested-$i.err" | tee "$WORK/nested-$i.stream"
         st=${PIPESTATUS[0]}
-        if ((st == 124 && restarts < NESTED_RESTARTS)) &&
-            grep -q '^nested: the guest stalled: .* at p9_' "$WORK/nested-$i.err"; then
+        why=""
+        ((st == 124 && restarts < NESTED_RESTARTS)) &&
+            why=$(grep -m 1 '^nested: ' "$WORK/nested-$i.err" | sed "s/^nested: //; s/; console's last lines:\$//")
+        case $why in
+        "the guest stalled: "*" at p9_"*) why+=" (the host's 9p file share, not the case)" ;;
+        *"the guest stopped whole") why+=" (the test machine, not the case: every program a case runs has a bound of its own)" ;;
+        *) why="" ;;
+        esac
+        if [[ -n $why ]]; then
             turn=$(sed -n 's/^@@case [^ ]* \([0-9][0-9]*\)$/\1/p' "$WORK/nested-$i.stream" | tail -n 1)
             resume=${turn:-$resume} restarts=$((restarts + 1))
-            printf '@@vm-restart %s\n' "$(grep -m 1 '^nested: the guest stalled: ' "$WORK/nested-$i.err" | sed "s/^nested: //; s/; console's last lines:\$//")"
+            printf '@@vm-restart %s\n' "$why"
             continue
         fi
         echo "@@vm-status $st"
@@ -139,7 +147,7 @@ relay_results() {
             ;;
         "@@vm-restart "*)
             flush
-            printf '%s: %s (the 9p file share of the host, not the case): a new guest goes on from %s\n' "$shard" "${line#@@vm-restart }" \
+            printf '%s: %s: a new guest goes on from %s\n' "$shard" "${line#@@vm-restart }" \
                 "${current:-the case after the last one reported}"
             current="" reported=1
             ;;

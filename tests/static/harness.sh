@@ -81,6 +81,16 @@ sed -i 's/p9_client_rpc/folio_wait_bit/' "$WORK/fake-vm"
 NESTED_VM=$WORK/fake-vm NESTED_SHARDS=1 nested_shard 0 | relay_results "" nested-0 "$WORK/counts" >"$WORK/relayed"
 check "another stall fails its case" \
     grep -q '^FAIL vm/b: the nested guest stopped making progress here (the guest stalled: pid 9 (bash) .* at folio_wait_bit' "$WORK/relayed"
+# a guest that stopped whole (no sign of life on its console) is replaced too
+sed -i 's/^    echo "nested: the guest stalled: .*/    echo "nested: no output for 360 s and no sign of life on the console: the guest stopped whole; console'"'"'s last lines:" >\&2/' "$WORK/fake-vm"
+NESTED_VM=$WORK/fake-vm NESTED_SHARDS=1 nested_shard 0 | relay_results "" nested-0 "$WORK/counts" >"$WORK/relayed"
+check "a guest stopped whole is replaced: $(head -n 1 "$WORK/counts")" test "$(head -n 1 "$WORK/counts")" = "3 0 0"
+check "its restart says why" grep -q '^nested-0: no output for 360 s .* stopped whole (the test machine, not the case.*a new guest goes on from vm/b$' "$WORK/relayed"
+# a guest whose kernel still ran, silent, fails its case
+sed -i 's/ and no sign of life on the console: the guest stopped whole/: the guest stopped making progress/' "$WORK/fake-vm"
+NESTED_VM=$WORK/fake-vm NESTED_SHARDS=1 nested_shard 0 | relay_results "" nested-0 "$WORK/counts" >"$WORK/relayed"
+check "a silent guest that still ran fails its case" \
+    grep -q '^FAIL vm/b: the nested guest stopped making progress here (no output for 360 s: the guest stopped making progress)' "$WORK/relayed"
 # a pinned group run again from its start: each case counts once, a detail shows once
 printf '%s\n' '@@case p/a 4' 'PASS p/a' 'FAIL p/b: differs' '      detail' '@@case p/c 4' \
     '@@vm-restart the guest stalled: pid 9 (bash) blocked 60 s in the kernel at p9_client_rpc' \
