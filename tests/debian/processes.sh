@@ -16,5 +16,6 @@ seq 1 2000 | sort -rn | head -1
 false | true; echo "pipeline status: $?"; set -o pipefail; false | true; echo "pipefail: $?"; set +o pipefail
 f() { local x=$1; return $((x * 2)); }; f 21; echo "function status: $?"
 trap 'echo "caught USR1"' USR1; kill -USR1 $$; sleep 0.05
-exec 3> >(sort -r); echo b >&3; echo a >&3; exec 3>&-; sleep 0.1
+# the process substitution's sort is waited for by its pid (bash 4.4+), not by a sleep
+exec 3> >(sort -r); sorter=$!; echo b >&3; echo a >&3; exec 3>&-; wait "$sorter"
 echo "end"
