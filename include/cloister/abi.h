@@ -265,10 +265,10 @@ enum cl_hcall_nr {
     CL_HC_SOCK_NAME = 28,     /* IN a0 handle, a1 0 for the local address, 1 for the peer's.
                                *    OUT ret the address's length (address in data) or -errno */
     CL_HC_SOCK_CLOSE = 29,    /* IN a0 handle. OUT ret 0 or -errno */
-    CL_HC_CPU_START = 40,   /* IN a0 a vCPU id (1..nr_vcpus-1): let it enter the shim.
-                             * OUT ret 0, -EINVAL, -EALREADY */
-    CL_HC_KICK = 41,        /* IN a0 a vCPU id: end its CL_HC_WAIT now (or its next one).
-                             * OUT ret 0 or -EINVAL */
+    CL_HC_CPU_START = 40,     /* IN a0 a vCPU id (1..nr_vcpus-1): let it enter the shim.
+                               * OUT ret 0, -EINVAL, -EALREADY */
+    CL_HC_KICK = 41,          /* IN a0 a vCPU id: end its CL_HC_WAIT now (or its next one).
+                               * OUT ret 0 or -EINVAL */
     CL_HC_NR_MAX
 };
 
@@ -303,6 +303,14 @@ struct cl_event {
 #define CL_EV_KIND_STDIO  1u
 #define CL_EV_KIND_SOCKET 2u
 #define CL_EV_KIND_SIGNAL 3u
+/* The host signals that reach the workload (CL_EV_KIND_SIGNAL's handle), bit N for
+ * signal N: what a terminal and a process manager send a server. SIGHUP 1 (reload),
+ * SIGINT 2, SIGQUIT 3 (Ctrl-\; nginx's graceful stop, Go's and the JVM's stack
+ * dumps), SIGUSR1 10 and SIGUSR2 12 (reopen logs, upgrade), SIGTERM 15. The monitor
+ * forwards these and the shim raises only these; SIGKILL and SIGSTOP stay the host's,
+ * which can stop the VM itself. */
+#define CL_FORWARDED_SIGNALS                                                                       \
+    ((1u << 1) | (1u << 2) | (1u << 3) | (1u << 10) | (1u << 12) | (1u << 15))
 /* CL_EV_* are Linux's POLL* bits, so the shim hands them on unchanged */
 #define CL_EV_IN         0x001u
 #define CL_EV_OUT        0x004u

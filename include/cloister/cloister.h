@@ -25,11 +25,12 @@
  * the run it may only tear down, write and exit. Ignored in sanitizer builds, whose
  * leak check at exit needs clone and ptrace (docs/sandbox.md). */
 #define CLOISTER_CONFINE_CALLER 0x8u
-/* Forward SIGINT, SIGTERM and SIGHUP sent to this process during the run to the
- * workload, whose handlers then run (at its next system call or wait); a second SIGINT
- * stops the VM and cloister_run returns 130. The calling thread blocks those signals
- * for the run (and reads them through a signalfd): a library must not take its host's
- * signals unasked, so this is off unless set. `cloister run` sets it. */
+/* Forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 (abi.h's
+ * CL_FORWARDED_SIGNALS) sent to this process during the run to the workload, whose handlers then
+ * run (at its next system call or wait); a second SIGINT stops the VM and cloister_run returns 130.
+ * The calling thread blocks those signals for the run (and reads them through a signalfd): a
+ * library must not take its host's signals unasked, so this is off unless set. `cloister run` sets
+ * it. */
 #define CLOISTER_FORWARD_SIGNALS 0x10u
 
 /* cloister_run_options.tee */

@@ -1,4 +1,4 @@
-/* Forwarding the host's SIGINT, SIGTERM and SIGHUP to the workload (host_signals.h). */
+/* Forwarding the host's signals (CL_FORWARDED_SIGNALS) to the workload (host_signals.h). */
 #include "vmm/host_signals.h"
 
 #include <errno.h>
@@ -13,18 +13,19 @@
 
 #include <cloister/cloister.h>
 
-/* SIGINT, SIGTERM and SIGHUP, unless this process ignores one (a shell's background
- * job ignores SIGINT: Ctrl-C is not meant for it, nor for its workload) */
+/* CL_FORWARDED_SIGNALS, but for one this process ignores (a shell's background job
+ * ignores SIGINT and SIGQUIT: the terminal's keys are not meant for it, nor for its
+ * workload) */
 static sigset_t forwarded(void)
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     sigset_t s;
     sigemptyset(&s);
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+    for (int sig = 1; sig < 32; sig++) {
         struct sigaction old;
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        if (!(CL_FORWARDED_SIGNALS & (1u << sig)) ||
+            (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN))
             continue;
-        sigaddset(&s, sigs[i]);
+        sigaddset(&s, sig);
     }
     return s;
 }

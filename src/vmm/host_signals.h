@@ -1,5 +1,6 @@
 /*
- * Forwarding the host's SIGINT, SIGTERM and SIGHUP to the workload
+ * Forwarding the host's SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 (abi.h's
+ * CL_FORWARDED_SIGNALS) to the workload
  * (CLOISTER_FORWARD_SIGNALS), so that Ctrl-C reaches the workload's own handler.
  *
  * The calling thread blocks them for the run (the vCPU threads inherit the mask) and

@@ -28,8 +28,9 @@ ctrl_c() {
         fail "$name" "cannot make a directory"
         return 0
     }
-    # a background job ignores SIGINT, and cloister then leaves it alone: undo that
-    env --default-signal=INT "$CLOISTER" run ${CTRL_C_CPUS:+--cpus $CTRL_C_CPUS} \
+    # a background job ignores SIGINT and SIGQUIT, and cloister then leaves them alone:
+    # undo that
+    env --default-signal=INT,QUIT "$CLOISTER" run ${CTRL_C_CPUS:+--cpus $CTRL_C_CPUS} \
         "$PROGS/musl/sigint" "$mode" >"$dir/out" 2>"$dir/err" &
     local pid=$!
     # a bound on the run, in a process of its own: a bash subshell killed here was seen
@@ -64,6 +65,11 @@ signal_ctrl_c_cases() {
     ctrl_c handler handle INT 1 3 $'ready\ngot Interrupt\n'
     ctrl_c read read INT 1 3 $'ready\nread: -1 Interrupted system call\ngot Interrupt\n'
     ctrl_c term handle TERM 1 3 $'ready\ngot Terminated\n'
+    # what a process manager sends a server: Ctrl-\ (nginx's graceful stop), log reopening
+    ctrl_c quit handle QUIT 1 3 $'ready\ngot Quit\n'
+    ctrl_c hup handle HUP 1 3 $'ready\ngot Hangup\n'
+    ctrl_c usr1 handle USR1 1 3 $'ready\ngot User defined signal 1\n'
+    ctrl_c usr2 handle USR2 1 3 $'ready\ngot User defined signal 2\n'
     # a workload that computes without system calls: the monitor interrupts the guest
     ctrl_c spin spin INT 1 3 $'ready\ngot Interrupt\n'
     CTRL_C_CPUS=2 ctrl_c spin-2cpus spin2 INT 1 3 $'ready\ngot Interrupt\n'
@@ -71,5 +77,7 @@ signal_ctrl_c_cases() {
         "cloister: interrupted by a second SIGINT: the workload was stopped"
     ctrl_c term-default default TERM 1 143 $'ready\n' \
         "cloister: workload killed by SIGTERM (sent to cloister)"
+    ctrl_c quit-default default QUIT 1 131 $'ready\n' \
+        "cloister: workload killed by SIGQUIT (sent to cloister)"
 }
 register_group 47 signals-ctrl-c vm signal_ctrl_c_cases signals/ctrl-c/

@@ -1,5 +1,6 @@
 /*
- * Waits for Ctrl-C: `cloister run` forwards the host's SIGINT to the workload
+ * Waits for Ctrl-C: `cloister run` forwards the host's SIGINT (and SIGTERM, SIGHUP,
+ * SIGQUIT, SIGUSR1, SIGUSR2) to the workload
  * (tests/lib/signal_cases.sh). "handle": the handler prints and the program exits 3;
  * "read": the same while blocked in a read of a pipe (EINTR); "ignore": a handler that
  * does nothing, forever (a second SIGINT must stop the VM); "default": no handler, so
@@ -38,8 +39,10 @@ int main(int argc, char **argv)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = strcmp(mode, "ignore") ? on_int : nothing;
     if (strcmp(mode, "default")) {
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        /* what `cloister run` forwards (abi.h's CL_FORWARDED_SIGNALS) */
+        static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+            sigaction(forwarded[i], &sa, NULL);
     }
     printf("ready\n");
     fflush(stdout);

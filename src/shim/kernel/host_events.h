@@ -1,6 +1,6 @@
 /*
  * Readiness the host reports: a socket or the host's stdio became readable or
- * writable, a signal (SIGINT, SIGTERM, SIGHUP) reached the monitor.
+ * writable, a signal (CL_FORWARDED_SIGNALS) reached the monitor.
  *
  * The monitor watches its own fds on an event loop (src/vmm/host_events.c) and hands
  * the transitions over in CL_HC_WAIT's answer: edge-triggered, so a watch keeps what

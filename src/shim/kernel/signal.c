@@ -226,7 +226,7 @@ void signal_from_host(int sig)
 {
     /* only what `cloister run` forwards; a host's other numbers (SIGKILL's among them)
      * are not the host's to send into the workload */
-    if (sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
+    if (sig < 1 || sig >= 32 || !(CL_FORWARDED_SIGNALS & (1u << sig)))
         return;
     struct linux_siginfo info = {.si_code = SI_USER}; /* from outside: pid 0, as from the kernel */
     signal_send_process(sig, &info);

@@ -146,8 +146,8 @@ bool signal_pending(void);
  */
 void signal_deliver(struct trap_frame *tf);
 
-/* The monitor forwarded a signal from the host: SIGINT, SIGTERM and SIGHUP are raised
- * in the workload as kill() from outside would; anything else is dropped. */
+/* The monitor forwarded a signal from the host: those of CL_FORWARDED_SIGNALS are
+ * raised in the workload as kill() from outside would; anything else is dropped. */
 void signal_from_host(int sig);
 
 /* Takes the lowest pending signal in set (a mask of wanted signals) off the current
