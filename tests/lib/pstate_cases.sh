@@ -5,7 +5,7 @@
 
 pstate_cases() {
     local PREFIX=pstate mode
-    for mode in names proc timer futex family; do
+    for mode in names proc timer futex family groups; do
         vm_case "$mode" -- pstate "$mode"
         vm_case "2cpus-$mode" --cpus 2 -- pstate "$mode"
     done

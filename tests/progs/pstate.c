@@ -13,6 +13,9 @@
  *           name, descriptors and zombie state, its comm not writable from another
  *           process, its own nice value and group, timers not inherited, futexes in
  *           shared memory meeting across the fork and private ones at one address not
+ *   groups  root's supplementary groups: set to none, to gid 0, to gid 0 twice, each
+ *           given back by getgroups (the count first, EINVAL for a short list), and
+ *           inherited by a forked child
  *   futex   futex keys: a tmpfs file mapped shared twice, a waiter on one mapping's word
  *           woken through the other's (a shared futex is the page's), not by a private
  *           wake (keyed by the address), and private waits and wakes as before
@@ -23,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -644,6 +648,41 @@ static void family(void)
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
+static void show_groups(const char *when)
+{
+    gid_t g[8] = {99, 99, 99, 99, 99, 99, 99, 99};
+    int n = getgroups(0, NULL), got = getgroups(8, g);
+    printf("%s: count %d, list %d:", when, n, got);
+    for (int i = 0; i < got; i++)
+        printf(" %u", (unsigned)g[i]);
+    if (n > 1) { /* a list one short */
+        errno = 0;
+        int r = getgroups(n - 1, g);
+        printf(", short list %d %s", r, strerror(errno));
+    }
+    printf("\n");
+}
+
+static void groups(void)
+{
+    gid_t zero[2] = {0, 0};
+    printf("setgroups none: %d\n", setgroups(0, NULL));
+    show_groups("none");
+    printf("setgroups [0]: %d\n", setgroups(1, zero));
+    show_groups("[0]");
+    printf("setgroups [0 0]: %d\n", setgroups(2, zero));
+    show_groups("[0 0]");
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        show_groups("child");
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    printf("setgroups none again: %d\n", setgroups(0, NULL));
+    show_groups("none again");
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -658,6 +697,8 @@ int main(int argc, char **argv)
         futexes();
     else if (!strcmp(mode, "family"))
         family();
+    else if (!strcmp(mode, "groups"))
+        groups();
     else
         return 2;
     return 0;

@@ -146,6 +146,7 @@ struct process *process_new(struct process *parent)
     p->pgid = parent->pgid;
     p->sid = parent->sid;
     p->umask = parent->umask;
+    p->ngroups = parent->ngroups;
     strlcpy(p->exe_path, parent->exe_path, sizeof(p->exe_path));
     memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
     memcpy(p->sigactions, parent->sigactions, sizeof(p->sigactions));

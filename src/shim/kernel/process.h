@@ -46,6 +46,7 @@ struct process {
     struct fdtable *files; /* fs/file.c: descriptors */
     struct inode *cwd;     /* fs/vfs.c: where relative paths start */
     u32 umask;             /* fs/sys_file.c: the permission bits new files lose */
+    u32 ngroups;           /* kernel/sys_info.c: supplementary groups, each gid 0 */
     char exe_path[256];
     u64 rlimits[RLIMIT_COUNT][2]; /* soft, hard */
     struct k_sigaction sigactions[64];

@@ -189,16 +189,29 @@ SYSCALL3(setresgid, rgid, egid, sgid)
     return set_id(rgid) || set_id(egid) || set_id(sgid) ? -EPERM : 0;
 }
 
+/* The supplementary groups setgroups left (none at the start): as many entries as it
+ * was given, each gid 0, the one group there is. */
 SYSCALL2(getgroups, size, list)
 {
-    return 0; /* no supplementary groups */
+    u32 n = current_process()->ngroups, zero = 0;
+    if ((s32)size < 0)
+        return -EINVAL;
+    if (size == 0)
+        return n; /* how many: a caller's first question */
+    if (size < n)
+        return -EINVAL;
+    for (u32 i = 0; i < n; i++)
+        if (copy_to_user(list + i * sizeof(zero), &zero, sizeof(zero)))
+            return -EFAULT;
+    return n;
 }
 
 #define NGROUPS_MAX 65536
 
 /* Root may set its supplementary groups; root's is the one group there is, so a list
- * of gid 0 only (initgroups("root", 0) asks for that) is granted, and as getgroups
- * keeps answering, gid 0 is already the primary group. Any other group is EPERM. */
+ * of gid 0 only (initgroups("root", 0) asks for that) is granted and getgroups then
+ * gives it back. Any other group is EPERM. Linux keeps the list per thread (glibc's
+ * setgroups sets every thread's); here it is the process's, the same after glibc's. */
 SYSCALL2(setgroups, size, list)
 {
     if (size > NGROUPS_MAX)
@@ -210,6 +223,7 @@ SYSCALL2(setgroups, size, list)
         if (gid != 0)
             return -EPERM;
     }
+    current_process()->ngroups = (u32)size;
     return 0;
 }
 
