@@ -2,8 +2,8 @@
  * Timers that send signals: alarm, setitimer/getitimer (ITIMER_REAL) and the POSIX
  * timers (timer_create...), on kernel timers (timer.h). They are the process's
  * (struct process's `timers`, made on first use), not inherited, freed at its exit
- * (itimer.h); exec deletes the POSIX ones and keeps alarm's; each knows its process, since its
- * callback runs in whatever task the CPU has.
+ * (itimer.h); exec deletes the POSIX ones and keeps alarm's. Each knows its process,
+ * since its callback runs in whatever task the CPU has.
  *
  * Kernel timers run while the task is in the shim (a system call or a wait): a timer
  * that expires while the workload computes without making system calls is delivered at
@@ -90,18 +90,6 @@ static struct process_timers *timers_of_current(bool create)
     return pt;
 }
 
-void process_timers_release(struct process *p)
-{
-    struct process_timers *pt = p->timers;
-    if (!pt)
-        return;
-    timer_cancel(&pt->real.kt);
-    for (int i = 0; i < MAX_TIMERS; i++)
-        timer_cancel(&pt->posix[i].kt);
-    p->timers = NULL;
-    kfree(pt);
-}
-
 void process_timers_exec(struct process *p)
 {
     struct process_timers *pt = p->timers;
@@ -111,6 +99,17 @@ void process_timers_exec(struct process *p)
         timer_cancel(&pt->posix[i].kt);
         pt->posix[i].used = false;
     }
+}
+
+void process_timers_release(struct process *p)
+{
+    struct process_timers *pt = p->timers;
+    if (!pt)
+        return;
+    process_timers_exec(p); /* the POSIX timers, then alarm's */
+    timer_cancel(&pt->real.kt);
+    p->timers = NULL;
+    kfree(pt);
 }
 
 /* The live thread tid of p, or NULL: a SIGEV_THREAD_ID timer whose thread has exited
